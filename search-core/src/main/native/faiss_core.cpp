@@ -1,0 +1,339 @@
+#include "faiss_core.h"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <typeinfo>
+#include <unordered_set>
+
+#include <faiss/AutoTune.h>
+#include <faiss/IVFlib.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexPreTransform.h>
+#include <faiss/VectorTransform.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_factory.h>
+#include <faiss/index_io.h>
+#include <faiss/invlists/OnDiskInvertedLists.h>
+
+namespace prodlens {
+
+namespace {
+
+std::string type_name(const faiss::Index& index) {
+    const char* mangled = typeid(index).name();
+    int status = 0;
+    char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+    std::string name = (status == 0 && demangled) ? demangled : mangled;
+    std::free(demangled);
+    const std::string prefix = "faiss::";
+    return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+}
+
+bool message_says_not_implemented(const std::exception& e) {
+    return std::strstr(e.what(), "not implemented") != nullptr;
+}
+
+// The selectors Faiss 1.7.3 lacks: a conjunction, and a view of a caller-id selector in the
+// internal id space of an IndexIDMap (1.7.3 keeps its own translator private).
+struct AndSelector : faiss::IDSelector {
+    SelectorRef a, b;
+    AndSelector(SelectorRef a_, SelectorRef b_) : a(std::move(a_)), b(std::move(b_)) {}
+    bool is_member(idx_t id) const override { return a->is_member(id) && b->is_member(id); }
+};
+
+struct NotSelector : faiss::IDSelector {
+    SelectorRef inner;
+    explicit NotSelector(SelectorRef inner_) : inner(std::move(inner_)) {}
+    bool is_member(idx_t id) const override { return !inner->is_member(id); }
+};
+
+struct BitmapSelector : faiss::IDSelector {
+    std::vector<uint8_t> bits;  // owned copy: the Java array may move or die
+    BitmapSelector(const uint8_t* data, size_t n) : bits(data, data + n) {}
+    bool is_member(idx_t id) const override {
+        if (id < 0 || static_cast<size_t>(id >> 3) >= bits.size()) return false;
+        return (bits[id >> 3] >> (id & 7)) & 1;
+    }
+};
+
+struct TranslatedSelector : faiss::IDSelector {
+    const std::vector<idx_t>& id_map;
+    const faiss::IDSelector& selector;
+    TranslatedSelector(const std::vector<idx_t>& map, const faiss::IDSelector& sel)
+            : id_map(map), selector(sel) {}
+    bool is_member(idx_t internal) const override {
+        return selector.is_member(id_map[internal]);
+    }
+};
+
+// Owns the chain of SearchParameters objects built for one call.
+struct ParamsChain {
+    std::vector<std::unique_ptr<faiss::SearchParameters>> owned;
+    template <typename P>
+    P* make() {
+        auto* p = new P();
+        owned.emplace_back(p);
+        return p;
+    }
+};
+
+// Builds per-call parameters for `index` starting from its own defaults (Faiss's parameter
+// structs default to efSearch=16 / nprobe=1, not to the index's settings). Returns nullptr when
+// nothing differs from the defaults, which is the plain Faiss search path.
+const faiss::SearchParameters* make_params(
+        const faiss::Index& index, const SearchOptions& options,
+        const faiss::IDSelector* selector, ParamsChain& chain) {
+    if (options.nprobe <= 0 && options.ef_search <= 0 && selector == nullptr) return nullptr;
+    auto* sel = const_cast<faiss::IDSelector*>(selector);  // Faiss only reads it
+
+    if (auto* pt = dynamic_cast<const faiss::IndexPreTransform*>(&index)) {
+        const faiss::SearchParameters* inner = make_params(*pt->index, options, selector, chain);
+        auto* p = chain.make<faiss::SearchParametersPreTransform>();
+        p->index_params = const_cast<faiss::SearchParameters*>(inner);
+        return p;
+    }
+    if (auto* ivf = dynamic_cast<const faiss::IndexIVF*>(&index)) {
+        auto* p = chain.make<faiss::SearchParametersIVF>();
+        p->nprobe = options.nprobe > 0 ? options.nprobe : ivf->nprobe;
+        p->max_codes = ivf->max_codes;
+        p->sel = sel;
+        return p;
+    }
+    if (auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(&index)) {
+        auto* p = chain.make<faiss::SearchParametersHNSW>();
+        p->efSearch = options.ef_search > 0 ? options.ef_search : hnsw->hnsw.efSearch;
+        p->check_relative_distance = hnsw->hnsw.check_relative_distance;
+        p->sel = sel;
+        return p;
+    }
+    if (selector == nullptr) return nullptr;  // tuning knobs that do not apply are ignored
+    if (dynamic_cast<const faiss::IndexFlat*>(&index)) {
+        auto* p = chain.make<faiss::SearchParameters>();
+        p->sel = sel;
+        return p;
+    }
+    throw Unsupported("filtered search is not supported by " + type_name(index) +
+                      " in Faiss 1.7.3; use Flat, HNSW or IVF indexes");
+}
+
+// Serialization size without materialising the bytes.
+struct CountingWriter : faiss::IOWriter {
+    size_t bytes = 0;
+    size_t operator()(const void*, size_t size, size_t nitems) override {
+        bytes += size * nitems;
+        return nitems;
+    }
+};
+
+std::vector<float> all_centroids(const faiss::Index& quantizer) {
+    std::vector<float> v(static_cast<size_t>(quantizer.ntotal) * quantizer.d);
+    if (quantizer.ntotal > 0) quantizer.reconstruct_n(0, quantizer.ntotal, v.data());
+    return v;
+}
+
+// Faiss compares the coarse quantizers before a merge; the product quantizer and the
+// pre-transforms (OPQ, PCA) must match too, or the merged codes would decode to garbage.
+void check_same_training(const faiss::Index& a, const faiss::Index& b) {
+    auto* pa = dynamic_cast<const faiss::IndexPreTransform*>(&a);
+    auto* pb = dynamic_cast<const faiss::IndexPreTransform*>(&b);
+    if ((pa == nullptr) != (pb == nullptr))
+        throw std::invalid_argument("cannot merge: one index has a pre-transform, the other not");
+    if (pa) {
+        if (pa->chain.size() != pb->chain.size())
+            throw std::invalid_argument("cannot merge: different pre-transform chains");
+        for (size_t i = 0; i < pa->chain.size(); i++) {
+            auto* la = dynamic_cast<const faiss::LinearTransform*>(pa->chain[i]);
+            auto* lb = dynamic_cast<const faiss::LinearTransform*>(pb->chain[i]);
+            if (la && lb && (la->A != lb->A || la->b != lb->b))
+                throw std::invalid_argument(
+                        "cannot merge: the indexes were trained separately (different "
+                        "pre-transforms); build both from the same trained index");
+        }
+    }
+    const faiss::IndexIVF* ia = faiss::ivflib::extract_index_ivf(&a);
+    const faiss::IndexIVF* ib = faiss::ivflib::extract_index_ivf(&b);
+    if (ia->nlist != ib->nlist || all_centroids(*ia->quantizer) != all_centroids(*ib->quantizer))
+        throw std::invalid_argument(
+                "cannot merge: the indexes were trained separately (different coarse "
+                "centroids); build both from the same trained index");
+    auto* qa = dynamic_cast<const faiss::IndexIVFPQ*>(ia);
+    auto* qb = dynamic_cast<const faiss::IndexIVFPQ*>(ib);
+    if (qa && qb && qa->pq.centroids != qb->pq.centroids)
+        throw std::invalid_argument(
+                "cannot merge: the indexes were trained separately (different PQ codebooks); "
+                "build both from the same trained index");
+}
+
+// A memory-mapped index trusts the list sizes in the file; check them against the file size so
+// a corrupt file fails here instead of faulting in a later search.
+void check_mapped_lists(const faiss::Index& index) {
+    const faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index);
+    if (!ivf) return;
+    auto* od = dynamic_cast<const faiss::OnDiskInvertedLists*>(ivf->invlists);
+    if (!od) return;
+    const size_t entry = sizeof(idx_t) + od->code_size;
+    for (const auto& list : od->lists) {
+        if (list.size > od->totsize / entry || list.offset > od->totsize - list.size * entry)
+            throw std::runtime_error("corrupt index file: an inverted list runs past the end");
+    }
+}
+
+}  // namespace
+
+SelectorRef selector_allow_list(const idx_t* ids, size_t n) {
+    return std::make_shared<faiss::IDSelectorBatch>(n, ids);
+}
+
+SelectorRef selector_range(idx_t min_inclusive, idx_t max_exclusive) {
+    return std::make_shared<faiss::IDSelectorRange>(min_inclusive, max_exclusive);
+}
+
+SelectorRef selector_bitmap(const uint8_t* bits, size_t n_bytes) {
+    return std::make_shared<BitmapSelector>(bits, n_bytes);
+}
+
+SelectorRef selector_not(SelectorRef inner) {
+    return std::make_shared<NotSelector>(std::move(inner));
+}
+
+SelectorRef selector_and(SelectorRef a, SelectorRef b) {
+    return std::make_shared<AndSelector>(std::move(a), std::move(b));
+}
+
+faiss::Index* create_index(int dim, const std::string& factory, faiss::MetricType metric) {
+    std::unique_ptr<faiss::Index> index(faiss::index_factory(dim, factory.c_str(), metric));
+    if (faiss::ivflib::try_extract_index_ivf(index.get()) ||
+        dynamic_cast<faiss::IndexIDMap*>(index.get())) {
+        return index.release();
+    }
+    auto* mapped = new faiss::IndexIDMap2(index.get());
+    mapped->own_fields = true;
+    index.release();
+    return mapped;
+}
+
+void train(faiss::Index& index, idx_t n, const float* x) {
+    index.train(n, x);
+}
+
+void add_with_ids(faiss::Index& index, idx_t n, const float* x, const idx_t* ids) {
+    if (!index.is_trained)
+        throw NotReady("the index is not trained: call train() before add()");
+    index.add_with_ids(n, x, ids);
+}
+
+void search(const faiss::Index& index, idx_t n, const float* x, idx_t k,
+            const SearchOptions& options, float* distances, idx_t* labels) {
+    if (!index.is_trained)
+        throw NotReady("the index is not trained: call train() and add() before search()");
+    ParamsChain chain;
+    auto* mapped = dynamic_cast<const faiss::IndexIDMap*>(&index);
+    if (!mapped) {
+        index.search(n, x, k, distances, labels,
+                     make_params(index, options, options.filter, chain));
+        return;
+    }
+    // Faiss 1.7.3's IndexIDMap refuses SearchParameters: search the wrapped index with the
+    // filter moved into its id space, then map the labels back, as IndexIDMap would.
+    std::unique_ptr<TranslatedSelector> translated;
+    if (options.filter) translated.reset(new TranslatedSelector(mapped->id_map, *options.filter));
+    mapped->index->search(n, x, k, distances, labels,
+                          make_params(*mapped->index, options, translated.get(), chain));
+    const std::vector<idx_t>& id_map = mapped->id_map;
+    for (idx_t i = 0; i < n * k; i++) {
+        if (labels[i] >= 0) labels[i] = id_map[labels[i]];
+    }
+}
+
+size_t remove_ids(faiss::Index& index, const faiss::IDSelector& selector) {
+    try {
+        return index.remove_ids(selector);
+    } catch (const faiss::FaissException& e) {
+        if (message_says_not_implemented(e))
+            throw Unsupported("remove is not supported by " + describe(index) +
+                              " in Faiss; rebuild the index without the removed items");
+        throw;
+    }
+}
+
+bool reconstruct(faiss::Index& index, idx_t id, float* out) {
+    if (auto* map2 = dynamic_cast<faiss::IndexIDMap2*>(&index)) {
+        if (map2->rev_map.count(id) == 0) return false;
+    } else if (faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index)) {
+        // IVF finds a vector by id through a direct map: made on first use (one pass over the
+        // lists) and kept up to date by later adds and removes.
+        if (ivf->direct_map.no()) ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+        if (ivf->direct_map.hashtable.count(id) == 0) return false;
+    } else {
+        throw Unsupported("reconstruct is not supported by " + describe(index));
+    }
+    try {
+        index.reconstruct(id, out);
+    } catch (const faiss::FaissException& e) {
+        if (message_says_not_implemented(e))
+            throw Unsupported("reconstruct is not supported by " + describe(index));
+        throw;
+    }
+    return true;
+}
+
+void set_parameters(faiss::Index& index, const std::string& params) {
+    faiss::ParameterSpace().set_index_parameters(&index, params.c_str());
+}
+
+void merge_into(faiss::Index& index, faiss::Index& other) {
+    if (&index == &other) throw std::invalid_argument("cannot merge an index into itself");
+    if (!faiss::ivflib::try_extract_index_ivf(&index) ||
+        !faiss::ivflib::try_extract_index_ivf(&other))
+        throw Unsupported("merge needs two IVF indexes; got " + describe(index) + " and " +
+                          describe(other));
+    if (index.d != other.d) throw std::invalid_argument("cannot merge: dimensions differ");
+    check_same_training(index, other);
+    faiss::ivflib::merge_into(&index, &other, false);
+}
+
+void write_file(const faiss::Index& index, const std::string& path) {
+    faiss::write_index(&index, path.c_str());
+}
+
+faiss::Index* read_file(const std::string& path, bool mmap) {
+    std::unique_ptr<faiss::Index> index(
+            faiss::read_index(path.c_str(), mmap ? faiss::IO_FLAG_MMAP : 0));
+    if (mmap) check_mapped_lists(*index);
+    return index.release();
+}
+
+std::vector<uint8_t> to_bytes(const faiss::Index& index) {
+    faiss::VectorIOWriter writer;
+    faiss::write_index(&index, &writer);
+    return std::move(writer.data);
+}
+
+faiss::Index* from_bytes(const uint8_t* data, size_t size) {
+    faiss::VectorIOReader reader;
+    reader.data.assign(data, data + size);
+    return faiss::read_index(&reader);
+}
+
+size_t memory_usage(const faiss::Index& index) {
+    CountingWriter counter;
+    faiss::write_index(&index, &counter);
+    return counter.bytes;
+}
+
+std::string describe(const faiss::Index& index) {
+    if (auto* mapped = dynamic_cast<const faiss::IndexIDMap*>(&index))
+        return type_name(index) + "(" + describe(*mapped->index) + ")";
+    if (auto* pt = dynamic_cast<const faiss::IndexPreTransform*>(&index))
+        return type_name(index) + "(" + describe(*pt->index) + ")";
+    return type_name(index);
+}
+
+}  // namespace prodlens

@@ -1,0 +1,125 @@
+package dev.prodlens.core.faiss;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Search results against a brute-force Java reference. */
+class FaissSearchTest {
+    static final int D = 48;
+    static final int N = 20_000;
+    static final int Q = 200;
+    static float[] base;
+    static float[] queries;
+    static long[] ids;
+
+    @BeforeAll
+    static void data() {
+        float[] all = TestVectors.clustered(N + Q, D, 100, 1, true); // queries: same clusters
+        base = TestVectors.rows(all, D, 0, N);
+        queries = TestVectors.rows(all, D, N, N + Q);
+        ids = TestVectors.ids(N, 1_000_000_000_000L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Metric.class)
+    void flatIsExact(Metric metric) {
+        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, metric, null);
+        try (FaissIndex index = FaissIndex.create(D, "Flat", metric)) {
+            index.add(base, ids);
+            assertEquals(N, index.size());
+            SearchResult got = index.search(queries, 10);
+            assertArrayEquals(truth.rawIds(), got.rawIds());
+            assertArrayEquals(truth.rawScores(), got.rawScores(), 1e-4f);
+            assertEquals(metric, index.metric());
+            assertEquals(D, index.dimension());
+        }
+    }
+
+    @Test
+    void hnswReachesRecall95() {
+        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, null);
+        try (FaissIndex index = FaissIndex.create(D, "HNSW32", Metric.INNER_PRODUCT)) {
+            index.add(base, ids);
+            double recall = TestVectors.recall(
+                    index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(128)), truth);
+            assertTrue(recall >= 0.95, "HNSW32 recall@10 " + recall);
+            // efSearch really reaches Faiss: a tiny candidate list loses recall
+            double low = TestVectors.recall(
+                    index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(10)), truth);
+            assertTrue(low < recall, "efSearch=10 recall " + low + " vs 128 " + recall);
+        }
+    }
+
+    @Test
+    void ivfPqReachesRecall95() {
+        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.L2, null);
+        try (FaissIndex index = FaissIndex.create(D, "IVF64,PQ24", Metric.L2)) {
+            index.train(TestVectors.rows(base, D, 0, 10_000));
+            index.add(base, ids);
+            SearchResult got = index.search(queries, 10, SearchOptions.DEFAULT.withNprobe(16));
+            double recall = TestVectors.recall(got, truth);
+            assertTrue(recall >= 0.95, "IVF64,PQ24 recall@10 " + recall);
+            double one = TestVectors.recall(
+                    index.search(queries, 10, SearchOptions.DEFAULT.withNprobe(1)), truth);
+            assertTrue(one < recall, "nprobe=1 recall " + one + " vs 16 " + recall);
+        }
+    }
+
+    @Test
+    void parameterSpaceSetsDefaults() {
+        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.L2, null);
+        try (FaissIndex index = FaissIndex.create(D, "IVF64,Flat", Metric.L2)) {
+            index.train(TestVectors.rows(base, D, 0, 5_000));
+            index.add(base, ids);
+            double before = TestVectors.recall(index.search(queries, 10), truth);
+            index.setSearchParameters("nprobe=64");
+            SearchResult all = index.search(queries, 10);
+            assertEquals(1.0, TestVectors.recall(all, truth), 1e-9, "IVF with nprobe=nlist is exact");
+            assertTrue(before < 1.0, "nprobe=1 default should lose some neighbours: " + before);
+        }
+    }
+
+    @Test
+    void fewerItemsThanKArePadded() {
+        try (FaissIndex index = FaissIndex.create(D, "Flat", Metric.L2)) {
+            index.add(TestVectors.rows(base, D, 0, 3), new long[] {5, 6, 7});
+            SearchResult got = index.search(TestVectors.rows(queries, D, 0, 2), 10);
+            assertEquals(3, got.count(0));
+            assertEquals(-1, got.id(1, 3));
+            assertEquals(3, got.ids(1).length);
+        }
+    }
+
+    @Test
+    void directBuffersGiveTheSameResults() {
+        try (FaissIndex index = FaissIndex.create(D, "HNSW16", Metric.INNER_PRODUCT)) {
+            FloatBuffer vectors = floats(base);
+            LongBuffer idBuffer = ByteBuffer.allocateDirect(N * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+            idBuffer.put(ids).flip();
+            index.add(vectors, idBuffer);
+            FloatBuffer scores = floats(new float[Q * 10]);
+            LongBuffer found = ByteBuffer.allocateDirect(Q * 10 * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+            index.search(floats(queries), 10, SearchOptions.DEFAULT, scores, found);
+            SearchResult viaArrays = index.search(queries, 10);
+            long[] foundIds = new long[Q * 10];
+            found.get(foundIds);
+            assertArrayEquals(viaArrays.rawIds(), foundIds);
+        }
+    }
+
+    static FloatBuffer floats(float[] values) {
+        FloatBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        b.put(values).flip();
+        return b;
+    }
+}
