@@ -4,7 +4,7 @@
 set -euo pipefail
 
 case "${1:-build}" in
-  build) packages=(g++ make maven openjdk-17-jdk-headless libfaiss-dev libopenblas-dev) ;;
+  build) packages=(g++ make maven openjdk-17-jdk-headless libfaiss-dev libopenblas-dev libopenblas0-openmp) ;;
   bench) packages=(python3-faiss python3-numpy) ;;
   *) echo "usage: $0 build|bench" >&2; exit 2 ;;
 esac

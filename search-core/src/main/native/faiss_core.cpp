@@ -3,6 +3,8 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <algorithm>
+#include <cfloat>
 #include <cstring>
 #include <typeinfo>
 #include <unordered_set>
@@ -15,6 +17,7 @@
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexIVFPQ.h>
 #include <faiss/IndexPreTransform.h>
+#include <faiss/IndexRefine.h>
 #include <faiss/VectorTransform.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/io.h>
@@ -84,13 +87,18 @@ struct ParamsChain {
     }
 };
 
+bool has_options(const SearchOptions& options, const faiss::IDSelector* selector) {
+    return options.nprobe > 0 || options.ef_search > 0 || options.refine_factor > 0 ||
+           selector != nullptr;
+}
+
 // Builds per-call parameters for `index` starting from its own defaults (Faiss's parameter
 // structs default to efSearch=16 / nprobe=1, not to the index's settings). Returns nullptr when
 // nothing differs from the defaults, which is the plain Faiss search path.
 const faiss::SearchParameters* make_params(
         const faiss::Index& index, const SearchOptions& options,
         const faiss::IDSelector* selector, ParamsChain& chain) {
-    if (options.nprobe <= 0 && options.ef_search <= 0 && selector == nullptr) return nullptr;
+    if (!has_options(options, selector)) return nullptr;
     auto* sel = const_cast<faiss::IDSelector*>(selector);  // Faiss only reads it
 
     if (auto* pt = dynamic_cast<const faiss::IndexPreTransform*>(&index)) {
@@ -121,6 +129,58 @@ const faiss::SearchParameters* make_params(
     }
     throw Unsupported("filtered search is not supported by " + type_name(index) +
                       " in Faiss 1.7.3; use Flat, HNSW or IVF indexes");
+}
+
+// Faiss 1.7.3's IndexRefine refuses SearchParameters, so a filtered or tuned search of an
+// IVF-PQ + refine index re-ranks here: the base index returns k * factor candidates under the
+// per-call parameters, the refine index (exact vectors) scores them, the best k are kept.
+void refine_search(const faiss::IndexRefine& refine, idx_t n, const float* x, idx_t k,
+                   const SearchOptions& options, const faiss::IDSelector* selector,
+                   float* distances, idx_t* labels, ParamsChain& chain) {
+    const float factor = options.refine_factor > 0 ? options.refine_factor : refine.k_factor;
+    const idx_t k_base = std::max(k, static_cast<idx_t>(k * factor));
+    std::vector<float> base_distances(n * k_base);
+    std::vector<idx_t> base_labels(n * k_base);
+    refine.base_index->search(n, x, k_base, base_distances.data(), base_labels.data(),
+                              make_params(*refine.base_index, options, selector, chain));
+    const bool l2 = refine.metric_type == faiss::METRIC_L2;
+#pragma omp parallel if (n > 1)
+    {
+        std::unique_ptr<faiss::DistanceComputer> dc(refine.refine_index->get_distance_computer());
+        std::vector<std::pair<float, idx_t>> scored;
+#pragma omp for
+        for (idx_t i = 0; i < n; i++) {
+            dc->set_query(x + i * refine.d);
+            scored.clear();
+            for (idx_t j = 0; j < k_base; j++) {
+                idx_t label = base_labels[i * k_base + j];
+                if (label >= 0) scored.emplace_back((*dc)(label), label);
+            }
+            const size_t keep = std::min<size_t>(k, scored.size());
+            std::partial_sort(scored.begin(), scored.begin() + keep, scored.end(),
+                              [l2](const auto& a, const auto& b) {
+                                  return l2 ? a.first < b.first : a.first > b.first;
+                              });
+            for (idx_t j = 0; j < k; j++) {
+                const bool found = static_cast<size_t>(j) < keep;
+                distances[i * k + j] = found ? scored[j].first : (l2 ? FLT_MAX : -FLT_MAX);
+                labels[i * k + j] = found ? scored[j].second : -1;
+            }
+        }
+    }
+}
+
+// Searches `index` (not an id map) with the per-call options.
+void search_unmapped(const faiss::Index& index, idx_t n, const float* x, idx_t k,
+                     const SearchOptions& options, const faiss::IDSelector* selector,
+                     float* distances, idx_t* labels) {
+    ParamsChain chain;
+    auto* refine = dynamic_cast<const faiss::IndexRefine*>(&index);
+    if (refine && has_options(options, selector)) {
+        refine_search(*refine, n, x, k, options, selector, distances, labels, chain);
+        return;
+    }
+    index.search(n, x, k, distances, labels, make_params(index, options, selector, chain));
 }
 
 // Serialization size without materialising the bytes.
@@ -233,19 +293,16 @@ void search(const faiss::Index& index, idx_t n, const float* x, idx_t k,
             const SearchOptions& options, float* distances, idx_t* labels) {
     if (!index.is_trained)
         throw NotReady("the index is not trained: call train() and add() before search()");
-    ParamsChain chain;
     auto* mapped = dynamic_cast<const faiss::IndexIDMap*>(&index);
     if (!mapped) {
-        index.search(n, x, k, distances, labels,
-                     make_params(index, options, options.filter, chain));
+        search_unmapped(index, n, x, k, options, options.filter, distances, labels);
         return;
     }
     // Faiss 1.7.3's IndexIDMap refuses SearchParameters: search the wrapped index with the
     // filter moved into its id space, then map the labels back, as IndexIDMap would.
     std::unique_ptr<TranslatedSelector> translated;
     if (options.filter) translated.reset(new TranslatedSelector(mapped->id_map, *options.filter));
-    mapped->index->search(n, x, k, distances, labels,
-                          make_params(*mapped->index, options, translated.get(), chain));
+    search_unmapped(*mapped->index, n, x, k, options, translated.get(), distances, labels);
     const std::vector<idx_t>& id_map = mapped->id_map;
     for (idx_t i = 0; i < n * k; i++) {
         if (labels[i] >= 0) labels[i] = id_map[labels[i]];

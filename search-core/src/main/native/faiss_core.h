@@ -40,6 +40,7 @@ SelectorRef selector_and(SelectorRef a, SelectorRef b);
 struct SearchOptions {
     int nprobe = 0;
     int ef_search = 0;
+    float refine_factor = 0;  // IndexRefine: candidates re-ranked per result (k_factor)
     const faiss::IDSelector* filter = nullptr;
 };
 

@@ -146,10 +146,12 @@ void check_search_args(JNIEnv* env, jlong n, jint k) {
     require(env, k > 0, "k must be > 0, got " + std::to_string(k));
 }
 
-prodlens::SearchOptions options_of(JNIEnv* env, jint nprobe, jint ef_search, jlong filter) {
+prodlens::SearchOptions options_of(JNIEnv* env, jint nprobe, jint ef_search,
+                                   jfloat refine_factor, jlong filter) {
     prodlens::SearchOptions o;
     o.nprobe = nprobe;
     o.ef_search = ef_search;
+    o.refine_factor = refine_factor;
     o.filter = filter != 0 ? filter_of(env, filter).get() : nullptr;
     return o;
 }
@@ -230,7 +232,7 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_addDirect(
 
 JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_search(
         JNIEnv* env, jclass, jlong handle, jfloatArray x, jint n, jint k, jint nprobe,
-        jint ef_search, jlong filter, jint threads, jfloatArray scores, jlongArray labels) {
+        jint ef_search, jfloat refine_factor, jlong filter, jint threads, jfloatArray scores, jlongArray labels) {
     guarded_void(env, [&] {
         const faiss::Index& index = index_of(env, handle);
         check_search_args(env, n, k);
@@ -242,7 +244,7 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_search(
         std::vector<float> d(total);
         std::vector<idx_t> l(total);
         use_threads(threads);
-        prodlens::search(index, n, queries.data(), k, options_of(env, nprobe, ef_search, filter),
+        prodlens::search(index, n, queries.data(), k, options_of(env, nprobe, ef_search, refine_factor, filter),
                          d.data(), l.data());
         env->SetFloatArrayRegion(scores, 0, static_cast<jsize>(total), d.data());
         env->SetLongArrayRegion(labels, 0, static_cast<jsize>(total),
@@ -252,7 +254,7 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_search(
 
 JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_searchDirect(
         JNIEnv* env, jclass, jlong handle, jobject x, jlong n, jint k, jint nprobe,
-        jint ef_search, jlong filter, jint threads, jobject scores, jobject labels) {
+        jint ef_search, jfloat refine_factor, jlong filter, jint threads, jobject scores, jobject labels) {
     guarded_void(env, [&] {
         const faiss::Index& index = index_of(env, handle);
         check_search_args(env, n, k);
@@ -260,7 +262,7 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_searchDirect(
         float* dp = direct_address<float>(env, scores, n * k, "scores");
         idx_t* lp = direct_address<idx_t>(env, labels, n * k, "ids");
         use_threads(threads);
-        prodlens::search(index, n, xp, k, options_of(env, nprobe, ef_search, filter), dp, lp);
+        prodlens::search(index, n, xp, k, options_of(env, nprobe, ef_search, refine_factor, filter), dp, lp);
     });
 }
 

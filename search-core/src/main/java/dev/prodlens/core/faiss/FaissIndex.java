@@ -151,20 +151,11 @@ public final class FaissIndex extends NativeHandle {
         int total = (int) (n * k);
         long[] ids = new long[total];
         float[] scores = new float[total];
-        IdFilter filter = options.filter();
-        shared(p -> {
-            if (filter == null) {
-                FaissNative.search(p, queries, (int) n, k, options.nprobe(), options.efSearch(), 0,
-                        options.threads(), scores, ids);
-            } else {
-                filter.shared(f -> {
-                    FaissNative.search(p, queries, (int) n, k, options.nprobe(),
-                            options.efSearch(), f, options.threads(), scores, ids);
-                    return null;
-                });
-            }
+        shared(p -> IdFilter.withPointer(options.filter(), f -> {
+            FaissNative.search(p, queries, (int) n, k, options.nprobe(), options.efSearch(),
+                    options.refineFactor(), f, options.threads(), scores, ids);
             return null;
-        });
+        }));
         return new SearchResult((int) n, k, ids, scores);
     }
 
@@ -190,20 +181,11 @@ public final class FaissIndex extends NativeHandle {
             throw new IllegalArgumentException("result buffers must hold n x k = " + n * k
                     + " entries");
         }
-        IdFilter filter = options.filter();
-        shared(p -> {
-            if (filter == null) {
-                FaissNative.searchDirect(p, queries, n, k, options.nprobe(), options.efSearch(), 0,
-                        options.threads(), scores, ids);
-            } else {
-                filter.shared(f -> {
-                    FaissNative.searchDirect(p, queries, n, k, options.nprobe(),
-                            options.efSearch(), f, options.threads(), scores, ids);
-                    return null;
-                });
-            }
+        shared(p -> IdFilter.withPointer(options.filter(), f -> {
+            FaissNative.searchDirect(p, queries, n, k, options.nprobe(), options.efSearch(),
+                    options.refineFactor(), f, options.threads(), scores, ids);
             return null;
-        });
+        }));
     }
 
     /**

@@ -22,10 +22,10 @@ final class FaissNative {
     static native void addDirect(long index, FloatBuffer vectors, LongBuffer ids, long n);
 
     static native void search(long index, float[] queries, int n, int k, int nprobe, int efSearch,
-            long filter, int threads, float[] scores, long[] ids);
+            float refineFactor, long filter, int threads, float[] scores, long[] ids);
 
     static native void searchDirect(long index, FloatBuffer queries, long n, int k, int nprobe,
-            int efSearch, long filter, int threads, FloatBuffer scores, LongBuffer ids);
+            int efSearch, float refineFactor, long filter, int threads, FloatBuffer scores, LongBuffer ids);
 
     static native long removeIds(long index, long filter);
 

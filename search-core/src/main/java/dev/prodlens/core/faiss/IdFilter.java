@@ -38,6 +38,11 @@ public final class IdFilter extends NativeHandle {
         return shared(p -> new IdFilter(FaissNative.filterNot(p)));
     }
 
+    /** Runs {@code body} with the filter's native pointer held, or with 0 when there is none. */
+    static <T> T withPointer(IdFilter filter, java.util.function.LongFunction<T> body) {
+        return filter == null ? body.apply(0) : filter.shared(body);
+    }
+
     /** Ids both filters accept. */
     public IdFilter and(IdFilter other) {
         Objects.requireNonNull(other, "other");

@@ -1,6 +1,7 @@
 package dev.prodlens.core.faiss;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
@@ -56,6 +57,7 @@ abstract class NativeHandle implements AutoCloseable {
             return body.apply(pointer());
         } finally {
             read.unlock();
+            Reference.reachabilityFence(this); // the Cleaner must not free it mid-call
         }
     }
 
@@ -67,6 +69,7 @@ abstract class NativeHandle implements AutoCloseable {
             return body.apply(pointer());
         } finally {
             write.unlock();
+            Reference.reachabilityFence(this);
         }
     }
 
