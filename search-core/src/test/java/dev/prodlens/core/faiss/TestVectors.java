@@ -1,5 +1,9 @@
 package dev.prodlens.core.faiss;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -108,5 +112,19 @@ final class TestVectors {
             sum += truth.isEmpty() ? 1 : (double) hit / truth.size();
         }
         return sum / exact.queries();
+    }
+
+    static FloatBuffer floatBuffer(float[] values) {
+        FloatBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        b.put(values).flip();
+        return b;
+    }
+
+    static LongBuffer longBuffer(long[] values) {
+        LongBuffer b = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder())
+                .asLongBuffer();
+        b.put(values).flip();
+        return b;
     }
 }

@@ -1,0 +1,166 @@
+package dev.prodlens.core.faiss;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Remove, reconstruct and IVF merge. */
+class FaissMutationTest {
+    static final int D = 24;
+    static final int N = 6_000;
+    static float[] base;
+    static float[] queries;
+    static long[] ids;
+
+    @BeforeAll
+    static void data() {
+        float[] all = TestVectors.clustered(N + 40, D, 30, 4, false);
+        base = TestVectors.rows(all, D, 0, N);
+        queries = TestVectors.rows(all, D, N, N + 40);
+        ids = TestVectors.ids(N, 10_000);
+    }
+
+    static FaissIndex build(String factory) {
+        FaissIndex index = FaissIndex.create(D, factory, Metric.L2);
+        if (!index.isTrained()) {
+            index.train(base);
+        }
+        index.add(base, ids);
+        return index;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Flat", "IVF16,Flat", "IVF16,PQ8np"})
+    void removedIdsAreGone(String factory) {
+        try (FaissIndex index = build(factory)) {
+            long[] gone = Arrays.copyOfRange(ids, 0, N / 2);
+            assertEquals(N / 2, index.remove(gone));
+            assertEquals(N - N / 2, index.size());
+            assertEquals(0, index.remove(gone), "removing twice removes nothing");
+            assertEquals(0, index.remove(-5L, 3L), "unknown ids are ignored");
+            Set<Long> removed = new HashSet<>();
+            for (long id : gone) {
+                removed.add(id);
+            }
+            // search with the removed vectors themselves: they must not come back
+            SearchResult got = index.search(TestVectors.rows(base, D, 0, 100), 10,
+                    SearchOptions.DEFAULT.withNprobe(16));
+            for (long id : got.rawIds()) {
+                assertFalse(removed.contains(id), "removed id " + id + " returned");
+            }
+            assertEquals(10, got.count(0));
+        }
+    }
+
+    @Test
+    void removeByFilter() {
+        try (FaissIndex index = build("Flat"); IdFilter below = IdFilter.range(0, ids[100])) {
+            assertEquals(100, index.remove(below));
+            assertEquals(N - 100, index.size());
+            assertTrue(index.reconstruct(ids[99]).isEmpty());
+            assertTrue(index.reconstruct(ids[100]).isPresent());
+        }
+    }
+
+    @Test
+    void removeFromHnswIsUnsupported() {
+        try (FaissIndex index = build("HNSW16")) {
+            UnsupportedOperationException e =
+                    assertThrows(UnsupportedOperationException.class, () -> index.remove(ids[0]));
+            assertTrue(e.getMessage().contains("HNSW"), e.getMessage());
+            assertEquals(N, index.size(), "nothing removed");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Flat", "HNSW16", "IVF16,Flat"})
+    void reconstructGivesTheStoredVector(String factory) {
+        try (FaissIndex index = build(factory)) {
+            for (int i : new int[] {0, 17, N - 1}) {
+                float[] expected = TestVectors.rows(base, D, i, i + 1);
+                assertArrayEquals(expected, index.reconstruct(ids[i]).orElseThrow(), 0f);
+            }
+            assertTrue(index.reconstruct(ids[1] + 1).isEmpty(), "an id never added");
+        }
+    }
+
+    @Test
+    void reconstructOfPqIsApproximate() {
+        try (FaissIndex index = build("IVF16,PQ8np")) {
+            float[] expected = TestVectors.rows(base, D, 5, 6);
+            float[] got = index.reconstruct(ids[5]).orElseThrow();
+            double error = 0;
+            double norm = 0;
+            for (int j = 0; j < D; j++) {
+                error += (got[j] - expected[j]) * (got[j] - expected[j]);
+                norm += expected[j] * expected[j];
+            }
+            assertTrue(error < 0.1 * norm, "relative squared error " + error / norm);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"IVF16,Flat", "IVF16,PQ8np", "PCA16,IVF16,Flat"})
+    void mergeOfShardsEqualsSingleShotBuild(String factory) {
+        try (FaissIndex trained = FaissIndex.create(D, factory, Metric.L2)) {
+            trained.train(base);
+            byte[] template = trained.toBytes();
+            try (FaissIndex single = FaissIndex.fromBytes(template);
+                    FaissIndex shardA = FaissIndex.fromBytes(template);
+                    FaissIndex shardB = FaissIndex.fromBytes(template)) {
+                single.add(base, ids);
+                int half = N / 2;
+                shardA.add(TestVectors.rows(base, D, 0, half), Arrays.copyOf(ids, half));
+                shardB.add(TestVectors.rows(base, D, half, N), Arrays.copyOfRange(ids, half, N));
+                shardA.mergeFrom(shardB);
+                assertEquals(N, shardA.size());
+                assertEquals(0, shardB.size(), "the merged shard is emptied");
+                SearchOptions all = SearchOptions.DEFAULT.withNprobe(8);
+                SearchResult expected = single.search(queries, 10, all);
+                SearchResult got = shardA.search(queries, 10, all);
+                assertArrayEquals(expected.rawIds(), got.rawIds());
+                if (factory.startsWith("PCA")) {
+                    // the transform ran on other batches: BLAS may round the last bit differently
+                    assertArrayEquals(expected.rawScores(), got.rawScores(), 1e-5f);
+                } else {
+                    assertArrayEquals(expected.rawScores(), got.rawScores(), 0f);
+                    assertArrayEquals(single.toBytes(), shardA.toBytes(), "identical index files");
+                }
+            }
+        }
+    }
+
+    @Test
+    void mergeOfSeparatelyTrainedIndexesIsRefused() {
+        try (FaissIndex a = FaissIndex.create(D, "IVF16,Flat", Metric.L2);
+                FaissIndex b = FaissIndex.create(D, "IVF16,Flat", Metric.L2)) {
+            a.train(TestVectors.rows(base, D, 0, 3_000));
+            b.train(TestVectors.rows(base, D, 3_000, N));
+            b.add(TestVectors.rows(base, D, 0, 10), Arrays.copyOf(ids, 10));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> a.mergeFrom(b));
+            assertTrue(e.getMessage().contains("trained separately"), e.getMessage());
+            assertEquals(10, b.size(), "nothing moved");
+        }
+    }
+
+    @Test
+    void mergeNeedsIvfIndexes() {
+        try (FaissIndex a = build("HNSW16"); FaissIndex b = build("HNSW16");
+                FaissIndex ivf = build("IVF16,Flat")) {
+            assertThrows(UnsupportedOperationException.class, () -> a.mergeFrom(b));
+            assertThrows(UnsupportedOperationException.class, () -> ivf.mergeFrom(a));
+            assertThrows(IllegalArgumentException.class, () -> ivf.mergeFrom(ivf));
+        }
+    }
+}
