@@ -18,8 +18,7 @@ test-asan: deps
 	$(MVN) -pl search-core -Pasan test
 
 ## Faiss binding vs Debian's python3-faiss on the same indexes (see bench/faiss.sh).
-bench-faiss: build
-	@scripts/install-deps.sh bench
+bench-faiss:
 	bench/faiss.sh
 
 clean:

@@ -125,6 +125,18 @@ std::vector<float> floats_of(JNIEnv* env, jfloatArray a, jlong offset, jlong cou
     return v;
 }
 
+// Copies a whole Java array (bytes or longs) into a vector of same-sized elements.
+template <typename T, typename JArray, typename JElement>
+std::vector<T> whole_array(JNIEnv* env, JArray a, const char* what,
+                           void (JNIEnv::*get_region)(JArray, jsize, jsize, JElement*)) {
+    static_assert(sizeof(T) == sizeof(JElement), "element sizes differ");
+    require(env, a != nullptr, std::string(what) + " must not be null");
+    std::vector<T> v(static_cast<size_t>(env->GetArrayLength(a)));
+    (env->*get_region)(a, 0, static_cast<jsize>(v.size()), reinterpret_cast<JElement*>(v.data()));
+    if (env->ExceptionCheck()) throw JavaPending{};
+    return v;
+}
+
 template <typename T>
 T* direct_address(JNIEnv* env, jobject buffer, jlong needed, const char* what) {
     require(env, buffer != nullptr, std::string(what) + " must not be null");
@@ -336,10 +348,7 @@ JNIEXPORT jbyteArray JNICALL Java_dev_prodlens_core_faiss_FaissNative_toBytes(
 JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_fromBytes(
         JNIEnv* env, jclass, jbyteArray data) {
     return guarded(env, jlong(0), [&] {
-        require(env, data != nullptr, "data must not be null");
-        std::vector<uint8_t> bytes(env->GetArrayLength(data));
-        env->GetByteArrayRegion(data, 0, static_cast<jsize>(bytes.size()),
-                                reinterpret_cast<jbyte*>(bytes.data()));
+        auto bytes = whole_array<uint8_t>(env, data, "data", &JNIEnv::GetByteArrayRegion);
         return reinterpret_cast<jlong>(prodlens::from_bytes(bytes.data(), bytes.size()));
     });
 }
@@ -381,10 +390,7 @@ JNIEXPORT jstring JNICALL Java_dev_prodlens_core_faiss_FaissNative_describe(JNIE
 JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_filterAllowList(
         JNIEnv* env, jclass, jlongArray ids) {
     return guarded(env, jlong(0), [&] {
-        require(env, ids != nullptr, "ids must not be null");
-        std::vector<idx_t> v(env->GetArrayLength(ids));
-        env->GetLongArrayRegion(ids, 0, static_cast<jsize>(v.size()),
-                                reinterpret_cast<jlong*>(v.data()));
+        auto v = whole_array<idx_t>(env, ids, "ids", &JNIEnv::GetLongArrayRegion);
         return new_filter(prodlens::selector_allow_list(v.data(), v.size()));
     });
 }
@@ -400,10 +406,7 @@ JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_filterRange(
 JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_filterBitmap(
         JNIEnv* env, jclass, jbyteArray bits) {
     return guarded(env, jlong(0), [&] {
-        require(env, bits != nullptr, "bitmap must not be null");
-        std::vector<uint8_t> v(env->GetArrayLength(bits));
-        env->GetByteArrayRegion(bits, 0, static_cast<jsize>(v.size()),
-                                reinterpret_cast<jbyte*>(v.data()));
+        auto v = whole_array<uint8_t>(env, bits, "bitmap", &JNIEnv::GetByteArrayRegion);
         return new_filter(prodlens::selector_bitmap(v.data(), v.size()));
     });
 }

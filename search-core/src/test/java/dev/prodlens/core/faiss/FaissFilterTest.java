@@ -41,12 +41,7 @@ class FaissFilterTest {
     }
 
     static FaissIndex build(String factory) {
-        FaissIndex index = FaissIndex.create(D, factory, Metric.INNER_PRODUCT);
-        if (!index.isTrained()) {
-            index.train(base);
-        }
-        index.add(base, ids);
-        return index;
+        return TestVectors.filled(factory, D, Metric.INNER_PRODUCT, base, ids);
     }
 
     /** Every returned id passes {@code allowed}; recall vs the filtered brute force is high. */

@@ -31,12 +31,7 @@ class FaissMutationTest {
     }
 
     static FaissIndex build(String factory) {
-        FaissIndex index = FaissIndex.create(D, factory, Metric.L2);
-        if (!index.isTrained()) {
-            index.train(base);
-        }
-        index.add(base, ids);
-        return index;
+        return TestVectors.filled(factory, D, Metric.L2, base, ids);
     }
 
     @ParameterizedTest

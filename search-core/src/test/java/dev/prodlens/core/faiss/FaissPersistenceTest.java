@@ -37,11 +37,7 @@ class FaissPersistenceTest {
     }
 
     static FaissIndex built(String factory) {
-        FaissIndex index = FaissIndex.create(D, factory, Metric.L2);
-        if (!index.isTrained()) {
-            index.train(base);
-        }
-        index.add(base, ids);
+        FaissIndex index = TestVectors.filled(factory, D, Metric.L2, base, ids);
         if (factory.startsWith("IVF")) {
             index.setSearchParameters("nprobe=4");
         } else if (factory.startsWith("HNSW")) {

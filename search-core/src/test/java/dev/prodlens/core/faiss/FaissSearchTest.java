@@ -59,6 +59,28 @@ class FaissSearchTest {
     }
 
     @Test
+    void perCallEfSearchSearchesLikeTheIndexSetting() {
+        // Faiss 1.7.3 caps a per-call efSearch at the index's own (its queue is sized from the
+        // index): the binding must still give the very search the index-level setting gives.
+        try (FaissIndex index = FaissIndex.create(D, "HNSW16", Metric.INNER_PRODUCT);
+                IdFilter everyId = IdFilter.allowList(ids)) {
+            index.add(base, ids);
+            index.setSearchParameters("efSearch=16");
+            SearchResult perCall = index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(200));
+            SearchResult filtered = index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(200)
+                    .withFilter(everyId));
+            SearchResult narrow = index.search(queries, 10);
+            index.setSearchParameters("efSearch=200");
+            SearchResult indexWide = index.search(queries, 10);
+            assertArrayEquals(indexWide.rawIds(), perCall.rawIds());
+            assertArrayEquals(indexWide.rawScores(), perCall.rawScores());
+            assertArrayEquals(indexWide.rawIds(), filtered.rawIds());
+            assertTrue(!java.util.Arrays.equals(narrow.rawIds(), indexWide.rawIds()),
+                    "efSearch 16 and 200 gave the same results: the setting did not reach Faiss");
+        }
+    }
+
+    @Test
     void ivfPqWithRefineReachesRecall95() {
         SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.L2, null);
         // IVF-PQ codes rank candidates, the exact vectors (RFlat) re-rank the best k x factor

@@ -61,6 +61,16 @@ final class TestVectors {
     }
 
     /** Exact top-k ids (and scores) by brute force; {@code allowed} may be null. */
+    /** A new index of the factory, trained on {@code base} when it needs training, holding it. */
+    static FaissIndex filled(String factory, int d, Metric metric, float[] base, long[] ids) {
+        FaissIndex index = FaissIndex.create(d, factory, metric);
+        if (!index.isTrained()) {
+            index.train(base);
+        }
+        index.add(base, ids);
+        return index;
+    }
+
     static SearchResult exact(float[] base, long[] ids, int d, float[] queries, int k, Metric metric,
             java.util.function.LongPredicate allowed) {
         int n = base.length / d;

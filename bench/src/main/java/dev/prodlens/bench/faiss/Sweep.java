@@ -1,0 +1,47 @@
+package dev.prodlens.bench.faiss;
+
+import dev.prodlens.core.faiss.SearchOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parameter sweeps in Faiss ParameterSpace syntax, so that the Python half applies the very same
+ * strings: axes "nprobe=4/8" and "k_factor_rf=1/2" give "nprobe=4,k_factor_rf=1", ...
+ */
+final class Sweep {
+    private Sweep() {
+    }
+
+    static List<String> settings(String[] axes) {
+        List<String> settings = new ArrayList<>(List.of(""));
+        for (String axis : axes) {
+            String[] kv = axis.split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("axis must be name=v1/v2/..., got " + axis);
+            }
+            List<String> next = new ArrayList<>();
+            for (String prefix : settings) {
+                for (String value : kv[1].split("/")) {
+                    next.add((prefix.isEmpty() ? "" : prefix + ",") + kv[0] + "=" + value);
+                }
+            }
+            settings = next;
+        }
+        return settings;
+    }
+
+    /** The per-call options a ParameterSpace string stands for. */
+    static SearchOptions options(String setting) {
+        SearchOptions options = SearchOptions.DEFAULT;
+        for (String pair : setting.split(",")) {
+            String[] kv = pair.split("=", 2);
+            options = switch (kv[0]) {
+                case "nprobe" -> options.withNprobe(Integer.parseInt(kv[1]));
+                case "efSearch" -> options.withEfSearch(Integer.parseInt(kv[1]));
+                case "k_factor_rf" -> options.withRefineFactor(Float.parseFloat(kv[1]));
+                default -> throw new IllegalArgumentException("unknown search parameter " + kv[0]);
+            };
+        }
+        return options;
+    }
+}
