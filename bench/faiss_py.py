@@ -1,5 +1,6 @@
-"""The Python half of bench/faiss.sh: Debian's python3-faiss (the same Faiss 1.7.3) on the very
-index file, queries and settings the Java half used, timed the same way (FaissBench.java):
+"""The Python half of bench/faiss.sh: Debian's python3-faiss (the same Faiss 1.7.3, generic
+build) on the very index file, queries and settings the Java half used with the same generic
+kernels (engine "java"), timed the same way (FaissBench.java):
 one warm-up run per setting, then the median of BENCH_REPEATS runs; single-query latency on one
 thread at the setting Java picked; the per-call cost on a 16-vector flat index.
 
@@ -67,7 +68,7 @@ def main():
         out.write(json.dumps({"engine": "python", "index": name, "kind": kind, **fields}) + "\n")
         out.flush()
 
-    index = faiss.read_index(os.path.join(out_dir, name + ".index"))
+    index = faiss.read_index(os.path.join(out_dir, name + ".java.index"))
     space = faiss.ParameterSpace()
     faiss.omp_set_num_threads(faiss.omp_get_max_threads())
     threads = faiss.omp_get_max_threads()

@@ -1,5 +1,6 @@
 package dev.prodlens.bench.faiss;
 
+import dev.prodlens.core.faiss.Faiss;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchOptions;
@@ -22,6 +23,8 @@ import java.util.Locale;
  * are JSON lines (one per measurement) that bench/faiss_report.py joins with the Python half.
  *
  * <pre>FaissBench DATA_DIR OUT_DIR NAME FACTORY TRAIN_ROWS AXIS...</pre>
+ * The engine label is "java" with Debian's generic distance kernels and "java-avx2" with the AVX2
+ * ones ({@code -Dprodlens.faiss.simd=generic|avx2}); files are named NAME.ENGINE.{index,jsonl}.
  * AXIS is a ParameterSpace name with '/'-separated values (efSearch=16/32/64); several axes are
  * swept as their cartesian product. Timing: one warm-up run per setting, then the median of
  * BENCH_REPEATS (default 5) runs.
@@ -32,12 +35,14 @@ public final class FaissBench {
     private final Dataset data;
     private final PrintStream out;
     private final String name;
+    private final String engine;
     private final int repeats;
 
-    private FaissBench(Dataset data, PrintStream out, String name, int repeats) {
+    private FaissBench(Dataset data, PrintStream out, String name, String engine, int repeats) {
         this.data = data;
         this.out = out;
         this.name = name;
+        this.engine = engine;
         this.repeats = repeats;
     }
 
@@ -51,10 +56,11 @@ public final class FaissBench {
         String name = args[2];
         int repeats = Integer.parseInt(System.getenv().getOrDefault("BENCH_REPEATS", "5"));
         List<String> settings = Sweep.settings(Arrays.copyOfRange(args, 5, args.length));
-        Path indexFile = outDir.resolve(name + ".index");
-        try (PrintStream out = new PrintStream(Files.newOutputStream(outDir.resolve(name + ".java.jsonl")),
-                true)) {
-            FaissBench bench = new FaissBench(data, out, name, repeats);
+        String engine = Faiss.simdLevel().equals("avx2") ? "java-avx2" : "java";
+        Path indexFile = outDir.resolve(name + "." + engine + ".index");
+        Path results = outDir.resolve(name + "." + engine + ".jsonl");
+        try (PrintStream out = new PrintStream(Files.newOutputStream(results), true)) {
+            FaissBench bench = new FaissBench(data, out, name, engine, repeats);
             bench.build(args[3], Integer.parseInt(args[4]), indexFile);
             try (FaissIndex index = FaissIndex.read(indexFile)) {
                 String latencySetting = bench.sweep(index, settings);
@@ -166,7 +172,7 @@ public final class FaissBench {
 
     private void emit(String kind, Object... fields) {
         List<String> parts = new ArrayList<>();
-        parts.add("\"engine\": \"java\"");
+        parts.add("\"engine\": \"" + engine + "\"");
         parts.add("\"index\": \"" + name + "\"");
         parts.add("\"kind\": \"" + kind + "\"");
         for (int i = 0; i < fields.length; i += 2) {

@@ -15,6 +15,15 @@ public final class Faiss {
         FaissNative.setThreads(threads);
     }
 
+    /**
+     * Which build of Faiss's distance kernels is loaded: "avx2" (AVX2 + FMA) or "generic" (the
+     * x86-64 baseline, as Debian ships it). Chosen by the CPU; system property
+     * {@code prodlens.faiss.simd} = auto | avx2 | generic overrides it before first use.
+     */
+    public static String simdLevel() {
+        return NativeLibrary.variant();
+    }
+
     /** Threads a call uses when nothing is set. */
     public static int defaultThreads() {
         return FaissNative.defaultThreads();
