@@ -3,15 +3,15 @@
 # on the same index files, queries and settings, in the same run. Prints a table and a last
 # summary line. Datasets are generated once into bench/.cache; results go to bench/out/faiss.
 #
-# Engines: "java" is the binding with Debian's generic distance kernels (the very code
-# python3-faiss runs: the like-for-like comparison); "python" is python3-faiss on java's index
-# file; "java-avx2" is the binding as it loads on an AVX2 CPU (its own build of the index).
+# Each index is built once, by the binding as it loads on this CPU (java-avx2 on AVX2 machines),
+# and then searched by every engine: "java-avx2", "java" (the binding forced onto Debian's generic
+# distance kernels: the very code python3-faiss runs, so java vs python is like for like) and
+# "python" (python3-faiss).
 #
 #   bench/faiss.sh                    # 1,000,000 x 256 and 100,000 x 1,280
 #   BENCH_SCALE=0.1 bench/faiss.sh    # a tenth of the rows, for a quick look
 #   BENCH_REPEATS=5                   # timed runs per setting (median), after one warm-up
 #   BENCH_ONLY="big-hnsw32 ..."       # a subset of the indexes below
-#   BENCH_ENGINES="java python java-avx2"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,52 +20,61 @@ scripts/install-deps.sh bench
 mvn -B -ntp -q install -DskipTests
 
 scale=${BENCH_SCALE:-1}
-engines=" ${BENCH_ENGINES:-java python java-avx2} "
 rows() { python3 -c "print(max(1000, int($1 * $scale)))"; }
 cache=bench/.cache
 out=bench/out/faiss
 mkdir -p "$out"
-for engine in $engines; do rm -f "$out"/*."$engine".jsonl; done
 
 # Python: Debian's interpreter and python3-faiss, with the OpenMP build of OpenBLAS that our .so
 # links (the default pthread OpenBLAS oversubscribes the cores next to Faiss's OpenMP; see
 # search-core/src/main/native/Makefile), so both sides run the same BLAS.
 py() { LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 "$@"; }
 java_cp="bench/target/classes:search-core/target/search-core-0.1.0-SNAPSHOT.jar"
-java_bench() {  # SIMD NAME DATA FACTORY TRAIN AXES...
-  local simd=$1; shift
-  java -Xmx4g -Dprodlens.faiss.simd="$simd" -cp "$java_cp" dev.prodlens.bench.faiss.FaissBench \
-    "$1" "$out" "$2" "$3" "$4" "${@:5}"
+java_bench() {  # SIMD [JVM OPTIONS] -- build|search DATA NAME FACTORY TRAIN AXES...
+  local simd=$1 jvm=(); shift
+  while [ "$1" != -- ]; do jvm+=("$1"); shift; done; shift
+  java -Xmx4g "${jvm[@]}" -Dprodlens.faiss.simd="$simd" -cp "$java_cp" \
+    dev.prodlens.bench.faiss.FaissBench "$1" "$2" "$out" "$3" "$4" "$5" "${@:6}"
 }
-if [[ $engines == *" java-avx2 "* ]] && ! grep -qw avx2 /proc/cpuinfo; then
-  echo "this CPU has no AVX2: skipping engine java-avx2" >&2
-  engines=${engines/ java-avx2 / }
-fi
+builder=java; builder_simd=generic
+if grep -qw avx2 /proc/cpuinfo; then builder=java-avx2; builder_simd=auto; fi
 
-big="$cache/clustered-$(rows 1000000)x256"
-wide="$cache/clustered-$(rows 100000)x1280"
+big="$cache/lowrank-$(rows 1000000)x256"
+wide="$cache/lowrank-$(rows 100000)x1280"
 py bench/faiss_data.py "$big" "$(rows 1000000)" 256 1000
 py bench/faiss_data.py "$wide" "$(rows 100000)" 1280 1000
 
-# name | dataset | factory | training rows | sweep axes
+# name | dataset | factory | build parameters | training rows | sweep axes
+# PQ sub-vectors of 4 or 8 dimensions (PQ64 on 256-d, PQ160 on 1280-d): Faiss 1.7.3's AVX2 kernels
+# have fast paths for 1, 2, 4, 8 and 12; other lengths with a tail (PQ128 on 1280-d: 10) run
+# slower than the generic scalar loop (see README).
 indexes=(
-  "big-hnsw32|$big|HNSW32|0|efSearch=16/32/48/64/96/128/192/256/384/512"
-  "big-ivfpq|$big|IVF1024,PQ64np,RFlat|100000|nprobe=8/16/32/64/128 k_factor_rf=1/2/4/8"
-  "wide-hnsw32|$wide|HNSW32|0|efSearch=16/32/48/64/96/128/192/256/384/512"
-  "wide-ivfpq|$wide|IVF256,PQ128np,RFlat|50000|nprobe=4/8/16/32/64 k_factor_rf=1/2/4/8"
+  "big-hnsw32|$big|HNSW32||0|efSearch=16/24/32/48/64/96/128/192/256/384/512"
+  "big-hnsw32-efc128|$big|HNSW32|efConstruction=128|0|efSearch=16/24/32/48/64/96/128/192/256/384/512"
+  "big-ivfpq|$big|IVF1024,PQ64np,RFlat||100000|nprobe=2/4/8/16/32 k_factor_rf=1/2/4/8/16/32"
+  "wide-hnsw32|$wide|HNSW32||0|efSearch=16/24/32/48/64/96/128/192/256/384/512"
+  "wide-ivfpq|$wide|IVF256,PQ160np,RFlat||50000|nprobe=2/4/8/16/32 k_factor_rf=1/2/4/8/16/32"
 )
-names=()
 for spec in "${indexes[@]}"; do
-  IFS='|' read -r name data factory train axes <<<"$spec"
+  IFS='|' read -r name data factory build_params train axes <<<"$spec"
   if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]]; then continue; fi
-  echo "== $name: $factory on $data ($(date -u +%H:%M:%S))" >&2
+  echo "== $name: $factory $build_params on $data ($(date -u +%H:%M:%S))" >&2
+  rm -f "$out/$name".*.jsonl
   # shellcheck disable=SC2086  # axes are separate arguments
-  if [[ $engines == *" java "* ]]; then java_bench generic "$data" "$name" "$factory" "$train" $axes; fi
+  java_bench "$builder_simd" -Dbench.buildParams="$build_params" -- build "$data" "$name" "$factory" "$train" $axes
+  latency=$(python3 -c "import json,sys; print(next(json.loads(l)['params'] for l in open(sys.argv[1]) if '\"single\"' in l))" "$out/$name.$builder.jsonl")
+  if [ "$builder" = java-avx2 ]; then
+    # shellcheck disable=SC2086
+    java_bench generic -Dbench.latencyParams="$latency" -- search "$data" "$name" "$factory" "$train" $axes
+  fi
   # shellcheck disable=SC2086
-  if [[ $engines == *" python "* ]]; then py bench/faiss_py.py "$data" "$out" "$name" $axes; fi
-  # shellcheck disable=SC2086
-  if [[ $engines == *" java-avx2 "* ]]; then java_bench avx2 "$data" "$name" "$factory" "$train" $axes; fi
-  rm -f "$out/$name".*.index   # up to a few GiB each; the results are in the jsonl files
-  names+=("$name")
+  py bench/faiss_py.py "$data" "$out" "$name" "$builder" $axes
+  rm -f "$out/$name.index"   # up to a few GiB each; the results are in the jsonl files
 done
-py bench/faiss_report.py "$out" "${names[@]}" | tee "$out/report.txt"
+# the report covers every index with results in $out (a BENCH_ONLY run keeps the others')
+all_names=()
+for spec in "${indexes[@]}"; do
+  name=${spec%%|*}
+  if [ -f "$out/$name.$builder.jsonl" ]; then all_names+=("$name"); fi
+done
+py bench/faiss_report.py "$out" "${all_names[@]}" | tee "$out/report.txt"

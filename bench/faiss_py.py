@@ -1,10 +1,10 @@
 """The Python half of bench/faiss.sh: Debian's python3-faiss (the same Faiss 1.7.3, generic
-build) on the very index file, queries and settings the Java half used with the same generic
-kernels (engine "java"), timed the same way (FaissBench.java):
-one warm-up run per setting, then the median of BENCH_REPEATS runs; single-query latency on one
-thread at the setting Java picked; the per-call cost on a 16-vector flat index.
+build) on the very index file, queries and settings the Java engines measure, timed the same way
+(FaissBench.java): one warm-up run per setting, then the median of BENCH_REPEATS runs;
+single-query latency on one thread; the per-call cost on a 16-vector flat index.
 
-usage: faiss_py.py DATA_DIR OUT_DIR NAME AXIS...
+usage: faiss_py.py DATA_DIR OUT_DIR NAME BUILDER_ENGINE AXIS...
+(the single-query setting is the one the engine that built the index picked)
 """
 import itertools
 import json
@@ -51,14 +51,14 @@ def percentile(values, p):
 
 
 def main():
-    data_dir, out_dir, name, axes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    data_dir, out_dir, name, builder, axes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
     repeats = int(os.environ.get("BENCH_REPEATS", "5"))
     with open(os.path.join(data_dir, "meta.json")) as f:
         meta = json.load(f)
     d, nq, k = meta["d"], meta["nq"], meta["k"]
     queries = np.fromfile(os.path.join(data_dir, "queries.f32"), dtype=np.float32).reshape(nq, d)
     gt = np.fromfile(os.path.join(data_dir, "gt.i64"), dtype=np.int64).reshape(nq, k)
-    with open(os.path.join(out_dir, name + ".java.jsonl")) as f:
+    with open(os.path.join(out_dir, f"{name}.{builder}.jsonl")) as f:
         java = [json.loads(line) for line in f]
     latency_setting = next(r["params"] for r in java if r["kind"] == "single")
 
@@ -68,7 +68,7 @@ def main():
         out.write(json.dumps({"engine": "python", "index": name, "kind": kind, **fields}) + "\n")
         out.flush()
 
-    index = faiss.read_index(os.path.join(out_dir, name + ".java.index"))
+    index = faiss.read_index(os.path.join(out_dir, name + ".index"))
     space = faiss.ParameterSpace()
     faiss.omp_set_num_threads(faiss.omp_get_max_threads())
     threads = faiss.omp_get_max_threads()

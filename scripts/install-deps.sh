@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages a target needs, only those missing (idempotent, no network when
-# everything is present). Usage: scripts/install-deps.sh build|bench
+# Installs the Debian packages a target needs, only those missing, and for `build` one source file
+# of Debian's Faiss (idempotent and cached: no network when everything is present).
+# Usage: scripts/install-deps.sh build|bench
 set -euo pipefail
 
 case "${1:-build}" in

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cstring>
+#include <sstream>
 #include <typeinfo>
 #include <unordered_set>
 
@@ -417,8 +418,55 @@ bool reconstruct(faiss::Index& index, idx_t id, float* out) {
     return true;
 }
 
+// The HNSW graph inside id maps and pre-transforms, or nullptr.
+static faiss::IndexHNSW* hnsw_inside(faiss::Index& index) {
+    faiss::Index* inner = &index;
+    for (;;) {
+        if (auto* mapped = dynamic_cast<faiss::IndexIDMap*>(inner)) {
+            inner = mapped->index;
+        } else if (auto* pt = dynamic_cast<faiss::IndexPreTransform*>(inner)) {
+            inner = pt->index;
+        } else {
+            return dynamic_cast<faiss::IndexHNSW*>(inner);
+        }
+    }
+}
+
+static void set_ef_construction(faiss::Index& index, const std::string& value) {
+    faiss::IndexHNSW* hnsw = hnsw_inside(index);
+    if (!hnsw)
+        throw std::invalid_argument("efConstruction applies to HNSW indexes, not " +
+                                    describe(index));
+    size_t used = 0;
+    int ef = 0;
+    try {
+        ef = std::stoi(value, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != value.size() || ef <= 0 || ef > 100000)
+        throw std::invalid_argument("efConstruction must be an integer in [1, 100000], got '" +
+                                    value + "'");
+    hnsw->hnsw.efConstruction = ef;
+}
+
+// Faiss's ParameterSpace knows search-time knobs only. efConstruction (the HNSW graph's build
+// quality, used by later add() calls and saved with the index) is accepted in the same syntax, so
+// one string configures an index preset.
 void set_parameters(faiss::Index& index, const std::string& params) {
-    faiss::ParameterSpace().set_index_parameters(&index, params.c_str());
+    std::string search_params;
+    std::stringstream items(params);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+        const size_t eq = item.find('=');
+        if (eq != std::string::npos && item.compare(0, eq, "efConstruction") == 0) {
+            set_ef_construction(index, item.substr(eq + 1));
+        } else {
+            search_params += (search_params.empty() ? "" : ",") + item;
+        }
+    }
+    if (!search_params.empty())
+        faiss::ParameterSpace().set_index_parameters(&index, search_params.c_str());
 }
 
 void merge_into(faiss::Index& index, faiss::Index& other) {

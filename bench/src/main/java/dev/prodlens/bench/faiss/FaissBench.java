@@ -22,9 +22,13 @@ import java.util.Locale;
  * and measures batch QPS and recall@k over a parameter sweep, then single-query latency. Results
  * are JSON lines (one per measurement) that bench/faiss_report.py joins with the Python half.
  *
- * <pre>FaissBench DATA_DIR OUT_DIR NAME FACTORY TRAIN_ROWS AXIS...</pre>
- * The engine label is "java" with Debian's generic distance kernels and "java-avx2" with the AVX2
- * ones ({@code -Dprodlens.faiss.simd=generic|avx2}); files are named NAME.ENGINE.{index,jsonl}.
+ * <pre>FaissBench build|search DATA_DIR OUT_DIR NAME FACTORY TRAIN_ROWS AXIS...</pre>
+ * "build" builds OUT_DIR/NAME.index first (timed); "search" measures the one already there, so
+ * every engine searches the very same index. The engine label is "java" with Debian's generic
+ * distance kernels and "java-avx2" with the AVX2 ones ({@code -Dprodlens.faiss.simd}); results go
+ * to NAME.ENGINE.jsonl. {@code -Dbench.latencyParams=...} fixes the single-query setting (default:
+ * the first setting of the sweep reaching recall 0.95); {@code -Dbench.buildParams=...} is set on
+ * the new index before training (e.g. efConstruction=128).
  * AXIS is a ParameterSpace name with '/'-separated values (efSearch=16/32/64); several axes are
  * swept as their cartesian product. Timing: one warm-up run per setting, then the median of
  * BENCH_REPEATS (default 5) runs.
@@ -47,24 +51,28 @@ public final class FaissBench {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 6) {
-            System.err.println("usage: FaissBench DATA_DIR OUT_DIR NAME FACTORY TRAIN_ROWS AXIS...");
+        if (args.length < 7 || !(args[0].equals("build") || args[0].equals("search"))) {
+            System.err.println("usage: FaissBench build|search DATA_DIR OUT_DIR NAME FACTORY "
+                    + "TRAIN_ROWS AXIS...");
             System.exit(2);
         }
-        Dataset data = Dataset.load(Path.of(args[0]));
-        Path outDir = Files.createDirectories(Path.of(args[1]));
-        String name = args[2];
+        Dataset data = Dataset.load(Path.of(args[1]));
+        Path outDir = Files.createDirectories(Path.of(args[2]));
+        String name = args[3];
         int repeats = Integer.parseInt(System.getenv().getOrDefault("BENCH_REPEATS", "5"));
-        List<String> settings = Sweep.settings(Arrays.copyOfRange(args, 5, args.length));
+        List<String> settings = Sweep.settings(Arrays.copyOfRange(args, 6, args.length));
         String engine = Faiss.simdLevel().equals("avx2") ? "java-avx2" : "java";
-        Path indexFile = outDir.resolve(name + "." + engine + ".index");
+        Path indexFile = outDir.resolve(name + ".index");
         Path results = outDir.resolve(name + "." + engine + ".jsonl");
         try (PrintStream out = new PrintStream(Files.newOutputStream(results), true)) {
             FaissBench bench = new FaissBench(data, out, name, engine, repeats);
-            bench.build(args[3], Integer.parseInt(args[4]), indexFile);
+            if (args[0].equals("build")) {
+                bench.build(args[4], Integer.parseInt(args[5]), indexFile);
+            }
             try (FaissIndex index = FaissIndex.read(indexFile)) {
                 String latencySetting = bench.sweep(index, settings);
-                bench.singleQueryLatency(index, latencySetting);
+                bench.singleQueryLatency(index,
+                        System.getProperty("bench.latencyParams", latencySetting));
             }
             bench.bindingOverhead();
         }
@@ -72,7 +80,11 @@ public final class FaissBench {
 
     private void build(String factory, int trainRows, Path indexFile) {
         long t0 = System.nanoTime();
+        String buildParams = System.getProperty("bench.buildParams", "");
         try (FaissIndex index = FaissIndex.create(data.d(), factory, Metric.INNER_PRODUCT)) {
+            if (!buildParams.isEmpty()) {
+                index.setSearchParameters(buildParams);
+            }
             if (!index.isTrained()) {
                 index.train(data.baseRows(Math.min(trainRows, data.n())));
             }
@@ -85,7 +97,8 @@ public final class FaissBench {
             index.add(data.base(), ids.flip());
             long t2 = System.nanoTime();
             index.write(indexFile);
-            emit("build", "factory", factory, "train_s", sec(t1 - t0), "add_s", sec(t2 - t1),
+            emit("build", "factory", factory + (buildParams.isEmpty() ? "" : " " + buildParams),
+                    "train_s", sec(t1 - t0), "add_s", sec(t2 - t1),
                     "build_s", sec(t2 - t0), "memory_bytes", index.memoryUsageBytes(),
                     "file_bytes", indexFile.toFile().length(), "n", data.n(), "d", data.d());
         }

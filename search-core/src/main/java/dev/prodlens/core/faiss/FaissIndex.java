@@ -221,7 +221,10 @@ public final class FaissIndex extends NativeHandle {
 
     /**
      * Sets the index's default search parameters with Faiss ParameterSpace syntax, e.g.
-     * "nprobe=32", "efSearch=128", "nprobe=16,ht=32". Unknown names raise an exception.
+     * "nprobe=32", "efSearch=128", "nprobe=16,ht=32". Unknown names raise an exception. Also
+     * accepts the HNSW build knob "efConstruction=200" (graph quality for the vectors added
+     * afterwards; Faiss's default is 40), which Faiss's ParameterSpace lacks. All are saved with
+     * the index.
      */
     public void setSearchParameters(String parameters) {
         Objects.requireNonNull(parameters, "parameters");

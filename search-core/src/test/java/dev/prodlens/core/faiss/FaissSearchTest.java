@@ -2,6 +2,7 @@ package dev.prodlens.core.faiss;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
@@ -77,6 +78,33 @@ class FaissSearchTest {
             assertArrayEquals(indexWide.rawIds(), filtered.rawIds());
             assertTrue(!java.util.Arrays.equals(narrow.rawIds(), indexWide.rawIds()),
                     "efSearch 16 and 200 gave the same results: the setting did not reach Faiss");
+        }
+    }
+
+    @Test
+    void efConstructionSetsTheGraphQuality() {
+        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, null);
+        double[] recall = new double[2];
+        int[] efConstruction = {8, 200};
+        for (int i = 0; i < 2; i++) {
+            try (FaissIndex index = FaissIndex.create(D, "HNSW8", Metric.INNER_PRODUCT)) {
+                index.setSearchParameters("efConstruction=" + efConstruction[i] + ",efSearch=16");
+                index.add(base, ids);
+                recall[i] = TestVectors.recall(index.search(queries, 10), truth);
+            }
+        }
+        assertTrue(recall[1] > recall[0] + 0.02, "efConstruction 200 recall " + recall[1]
+                + " vs 8: " + recall[0]);
+        try (FaissIndex flat = FaissIndex.create(D, "Flat", Metric.L2);
+                FaissIndex hnsw = FaissIndex.create(D, "HNSW8", Metric.L2)) {
+            IllegalArgumentException notHnsw = assertThrows(
+                    IllegalArgumentException.class, () -> flat.setSearchParameters("efConstruction=64"));
+            assertTrue(notHnsw.getMessage().contains("HNSW"), notHnsw.getMessage());
+            for (String bad : new String[] {"efConstruction=0", "efConstruction=x", "efConstruction=9e9"}) {
+                IllegalArgumentException e = assertThrows(
+                        IllegalArgumentException.class, () -> hnsw.setSearchParameters(bad));
+                assertTrue(e.getMessage().contains("[1, 100000]"), e.getMessage());
+            }
         }
     }
 
