@@ -173,6 +173,20 @@ void refine_search(const faiss::IndexRefine& refine, idx_t n, const float* x, id
     }
 }
 
+// The HNSW graph inside id maps and pre-transforms, or nullptr.
+const faiss::IndexHNSW* hnsw_inside(const faiss::Index& index) {
+    const faiss::Index* inner = &index;
+    for (;;) {
+        if (auto* mapped = dynamic_cast<const faiss::IndexIDMap*>(inner)) {
+            inner = mapped->index;
+        } else if (auto* pt = dynamic_cast<const faiss::IndexPreTransform*>(inner)) {
+            inner = pt->index;
+        } else {
+            return dynamic_cast<const faiss::IndexHNSW*>(inner);
+        }
+    }
+}
+
 // Faiss 1.7.3's HNSW::search sizes its candidate queue with the index's own efSearch, not the
 // per-call one (impl/HNSW.cpp: `int ef = std::max(efSearch, k)`), so a per-call efSearch above
 // the index's is silently capped: recall stayed at efSearch=16's for every per-call value in
@@ -180,9 +194,7 @@ void refine_search(const faiss::IndexRefine& refine, idx_t n, const float* x, id
 // the best k gives exactly the search a per-index efSearch would (hnswlib's way). Returns the k
 // to ask Faiss for.
 idx_t hnsw_queue_k(const faiss::Index& index, const SearchOptions& options, idx_t k) {
-    const faiss::Index* inner = &index;
-    while (auto* pt = dynamic_cast<const faiss::IndexPreTransform*>(inner)) inner = pt->index;
-    auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(inner);
+    const faiss::IndexHNSW* hnsw = hnsw_inside(index);
     if (!hnsw || options.ef_search <= hnsw->hnsw.efSearch) return k;
     return std::max<idx_t>(k, options.ef_search);
 }
@@ -418,22 +430,9 @@ bool reconstruct(faiss::Index& index, idx_t id, float* out) {
     return true;
 }
 
-// The HNSW graph inside id maps and pre-transforms, or nullptr.
-static faiss::IndexHNSW* hnsw_inside(faiss::Index& index) {
-    faiss::Index* inner = &index;
-    for (;;) {
-        if (auto* mapped = dynamic_cast<faiss::IndexIDMap*>(inner)) {
-            inner = mapped->index;
-        } else if (auto* pt = dynamic_cast<faiss::IndexPreTransform*>(inner)) {
-            inner = pt->index;
-        } else {
-            return dynamic_cast<faiss::IndexHNSW*>(inner);
-        }
-    }
-}
-
 static void set_ef_construction(faiss::Index& index, const std::string& value) {
-    faiss::IndexHNSW* hnsw = hnsw_inside(index);
+    // the caller owns `index` mutably; hnsw_inside only walks it
+    auto* hnsw = const_cast<faiss::IndexHNSW*>(hnsw_inside(index));
     if (!hnsw)
         throw std::invalid_argument("efConstruction applies to HNSW indexes, not " +
                                     describe(index));

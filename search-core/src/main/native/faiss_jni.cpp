@@ -244,7 +244,8 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_addDirect(
 
 JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_search(
         JNIEnv* env, jclass, jlong handle, jfloatArray x, jint n, jint k, jint nprobe,
-        jint ef_search, jfloat refine_factor, jlong filter, jint threads, jfloatArray scores, jlongArray labels) {
+        jint ef_search, jfloat refine_factor, jlong filter, jint threads, jfloatArray scores,
+        jlongArray labels) {
     guarded_void(env, [&] {
         const faiss::Index& index = index_of(env, handle);
         check_search_args(env, n, k);
@@ -256,8 +257,9 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_search(
         std::vector<float> d(total);
         std::vector<idx_t> l(total);
         use_threads(threads);
-        prodlens::search(index, n, queries.data(), k, options_of(env, nprobe, ef_search, refine_factor, filter),
-                         d.data(), l.data());
+        prodlens::search(index, n, queries.data(), k,
+                         options_of(env, nprobe, ef_search, refine_factor, filter), d.data(),
+                         l.data());
         env->SetFloatArrayRegion(scores, 0, static_cast<jsize>(total), d.data());
         env->SetLongArrayRegion(labels, 0, static_cast<jsize>(total),
                                 reinterpret_cast<const jlong*>(l.data()));
@@ -266,7 +268,8 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_search(
 
 JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_searchDirect(
         JNIEnv* env, jclass, jlong handle, jobject x, jlong n, jint k, jint nprobe,
-        jint ef_search, jfloat refine_factor, jlong filter, jint threads, jobject scores, jobject labels) {
+        jint ef_search, jfloat refine_factor, jlong filter, jint threads, jobject scores,
+        jobject labels) {
     guarded_void(env, [&] {
         const faiss::Index& index = index_of(env, handle);
         check_search_args(env, n, k);
@@ -274,7 +277,8 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_searchDirect(
         float* dp = direct_address<float>(env, scores, n * k, "scores");
         idx_t* lp = direct_address<idx_t>(env, labels, n * k, "ids");
         use_threads(threads);
-        prodlens::search(index, n, xp, k, options_of(env, nprobe, ef_search, refine_factor, filter), dp, lp);
+        prodlens::search(index, n, xp, k, options_of(env, nprobe, ef_search, refine_factor, filter),
+                         dp, lp);
     });
 }
 

@@ -25,7 +25,8 @@ final class FaissNative {
             float refineFactor, long filter, int threads, float[] scores, long[] ids);
 
     static native void searchDirect(long index, FloatBuffer queries, long n, int k, int nprobe,
-            int efSearch, float refineFactor, long filter, int threads, FloatBuffer scores, LongBuffer ids);
+            int efSearch, float refineFactor, long filter, int threads, FloatBuffer scores,
+            LongBuffer ids);
 
     static native long removeIds(long index, long filter);
 

@@ -27,9 +27,9 @@ class FaissConcurrencyTest {
 
     @BeforeAll
     static void data() {
-        float[] all = TestVectors.clustered(N + Q, D, 40, 5, true);
-        base = TestVectors.rows(all, D, 0, N);
-        queries = TestVectors.rows(all, D, N, N + Q);
+        TestVectors.Split split = TestVectors.split(N, Q, D, 40, 5, true);
+        base = split.base();
+        queries = split.queries();
         ids = TestVectors.ids(N, 1);
     }
 

@@ -28,9 +28,9 @@ class FaissFilterTest {
 
     @BeforeAll
     static void data() {
-        float[] all = TestVectors.clustered(N + Q, D, 50, 3, true);
-        base = TestVectors.rows(all, D, 0, N);
-        queries = TestVectors.rows(all, D, N, N + Q);
+        TestVectors.Split split = TestVectors.split(N, Q, D, 50, 3, true);
+        base = split.base();
+        queries = split.queries();
         ids = LongStream.range(0, N).toArray();
         everyThird = IdFilter.allowList(LongStream.range(0, N).filter(i -> i % 3 == 0).toArray());
     }

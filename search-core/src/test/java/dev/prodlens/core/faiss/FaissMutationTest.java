@@ -24,9 +24,9 @@ class FaissMutationTest {
 
     @BeforeAll
     static void data() {
-        float[] all = TestVectors.clustered(N + 40, D, 30, 4, false);
-        base = TestVectors.rows(all, D, 0, N);
-        queries = TestVectors.rows(all, D, N, N + 40);
+        TestVectors.Split split = TestVectors.split(N, 40, D, 30, 4, false);
+        base = split.base();
+        queries = split.queries();
         ids = TestVectors.ids(N, 10_000);
     }
 

@@ -30,9 +30,9 @@ class FaissPersistenceTest {
 
     @BeforeAll
     static void data() {
-        float[] all = TestVectors.clustered(N + 50, D, 40, 2, false);
-        base = TestVectors.rows(all, D, 0, N);
-        queries = TestVectors.rows(all, D, N, N + 50);
+        TestVectors.Split split = TestVectors.split(N, 50, D, 40, 2, false);
+        base = split.base();
+        queries = split.queries();
         ids = TestVectors.ids(N, 42);
     }
 

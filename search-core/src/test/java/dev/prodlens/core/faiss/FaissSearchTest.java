@@ -23,9 +23,9 @@ class FaissSearchTest {
 
     @BeforeAll
     static void data() {
-        float[] all = TestVectors.clustered(N + Q, D, 100, 1, true); // queries: same clusters
-        base = TestVectors.rows(all, D, 0, N);
-        queries = TestVectors.rows(all, D, N, N + Q);
+        TestVectors.Split split = TestVectors.split(N, Q, D, 100, 1, true); // queries: same clusters
+        base = split.base();
+        queries = split.queries();
         ids = TestVectors.ids(N, 1_000_000_000_000L);
     }
 

@@ -60,7 +60,15 @@ final class TestVectors {
         return Arrays.copyOfRange(vectors, from * d, to * d);
     }
 
-    /** Exact top-k ids (and scores) by brute force; {@code allowed} may be null. */
+    /** A test's vectors: {@code n} base rows and {@code q} queries drawn from the same clusters. */
+    record Split(float[] base, float[] queries) {
+    }
+
+    static Split split(int n, int q, int d, int clusters, long seed, boolean normalise) {
+        float[] all = clustered(n + q, d, clusters, seed, normalise);
+        return new Split(rows(all, d, 0, n), rows(all, d, n, n + q));
+    }
+
     /** A new index of the factory, trained on {@code base} when it needs training, holding it. */
     static FaissIndex filled(String factory, int d, Metric metric, float[] base, long[] ids) {
         FaissIndex index = FaissIndex.create(d, factory, metric);
@@ -71,6 +79,7 @@ final class TestVectors {
         return index;
     }
 
+    /** Exact top-k ids (and scores) by brute force; {@code allowed} may be null. */
     static SearchResult exact(float[] base, long[] ids, int d, float[] queries, int k, Metric metric,
             java.util.function.LongPredicate allowed) {
         int n = base.length / d;
