@@ -1,0 +1,129 @@
+package dev.prodlens.core.image;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * An image that {@link ImageDecoder} refuses. The message is one line meant for the person who
+ * sent the image: what is wrong and what to do about it. {@link #reason()} is for code (metrics,
+ * HTTP status); the reader's own exception, if any, stays attached as the cause.
+ */
+public final class ImageDecodeException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private static final int MAX_DETAIL = 120;
+
+    /** Why the image was refused. */
+    public enum Reason {
+        /** No bytes at all. */
+        EMPTY,
+        /** More bytes than {@link DecodeLimits#maxBytes()}. */
+        TOO_MANY_BYTES,
+        /** Not one of the {@link ImageFormat}s. */
+        UNSUPPORTED_FORMAT,
+        /** The header declares more pixels than {@link DecodeLimits#maxPixels()}. */
+        TOO_MANY_PIXELS,
+        /** The format was recognised but the data is damaged, truncated or not decodable. */
+        CORRUPT
+    }
+
+    private final Reason reason;
+
+    public ImageDecodeException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    public ImageDecodeException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        if (reason == null) {
+            throw new IllegalArgumentException("reason is required");
+        }
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    static ImageDecodeException empty() {
+        return new ImageDecodeException(Reason.EMPTY,
+                "image is empty (no bytes); check that the upload or download read the file");
+    }
+
+    static ImageDecodeException tooManyBytes(long size, long maxBytes) {
+        return new ImageDecodeException(Reason.TOO_MANY_BYTES, "image is " + bytes(size)
+                + ", over the " + bytes(maxBytes) + " limit (decode.max-bytes); "
+                + "send a smaller or more compressed image");
+    }
+
+    static ImageDecodeException unsupported(byte[] bytes) {
+        return new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, "image format not recognised: "
+                + UnknownFormat.describe(bytes) + "; send JPEG, PNG, WebP, GIF or BMP");
+    }
+
+    static ImageDecodeException tooManyPixels(int width, int height, long maxPixels) {
+        return new ImageDecodeException(Reason.TOO_MANY_PIXELS, "image is " + width + "x" + height
+                + " = " + pixels((long) width * height) + ", over the " + pixels(maxPixels)
+                + " limit (decode.max-pixels); send a smaller image");
+    }
+
+    static ImageDecodeException corrupt(ImageFormat format, Exception cause) {
+        return new ImageDecodeException(Reason.CORRUPT, "image is not a valid "
+                + format.displayName() + " (" + detail(cause) + "); re-export or re-upload it",
+                cause);
+    }
+
+    static ImageDecodeException tooManyScans(int maxScans) {
+        return new ImageDecodeException(Reason.CORRUPT, "image is not a valid JPEG (more than "
+                + maxScans + " progressive scans, where encoders write about 10); "
+                + "re-export or re-upload it");
+    }
+
+    static ImageDecodeException truncated(ImageFormat format, String readerWarning) {
+        return new ImageDecodeException(Reason.CORRUPT, "image is a truncated "
+                + format.displayName() + " (" + oneLine(readerWarning)
+                + "); re-upload the complete file");
+    }
+
+    /**
+     * The reader's words for what is wrong. An IOException's message is about the data; for a
+     * RuntimeException (the reader tripped over the data) the class name says more than, say,
+     * "Index 5 out of bounds for length 5" alone.
+     */
+    private static String detail(Exception cause) {
+        Throwable withMessage = cause;
+        while (withMessage.getMessage() == null && withMessage.getCause() != null) {
+            withMessage = withMessage.getCause();
+        }
+        String message = withMessage.getMessage();
+        String detail = withMessage instanceof EOFException && message == null
+                ? "the data ends before the image does"
+                : message == null ? withMessage.getClass().getSimpleName()
+                : cause instanceof IOException ? message
+                : cause.getClass().getSimpleName() + ": " + message;
+        return oneLine(detail);
+    }
+
+    private static String oneLine(String text) {
+        String line = text.strip().lines().findFirst().orElse("");
+        return line.length() > MAX_DETAIL ? line.substring(0, MAX_DETAIL) + "..." : line;
+    }
+
+    private static String bytes(long n) {
+        if (n < 1024) {
+            return n + " bytes";
+        }
+        return n < 1 << 20 ? decimal(n / 1024.0) + " KiB" : decimal(n / (1024.0 * 1024)) + " MiB";
+    }
+
+    private static String pixels(long n) {
+        return n < 1_000_000 ? String.format(Locale.ROOT, "%,d pixels", n)
+                : decimal(n / 1e6) + " MP";
+    }
+
+    /** One decimal below 10, none above, no ".0": "2.5", "50", "961". */
+    private static String decimal(double value) {
+        String text = String.format(Locale.ROOT, value < 10 ? "%.1f" : "%.0f", value);
+        return text.endsWith(".0") ? text.substring(0, text.length() - 2) : text;
+    }
+}

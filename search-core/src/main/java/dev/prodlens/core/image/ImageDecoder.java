@@ -1,0 +1,146 @@
+package dev.prodlens.core.image;
+
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.util.Objects;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes untrusted image bytes (JPEG, PNG, WebP, GIF, BMP) into an upright image, always
+ * {@code BufferedImage.TYPE_INT_RGB} in sRGB, refusing what would be unsafe or pointless to
+ * decode.
+ *
+ * <ol>
+ * <li>Refused before any parsing: no bytes, more than {@link DecodeLimits#maxBytes()}, a format
+ *     other than {@link ImageFormat}'s (sniffed from the bytes), and JPEGs with an absurd number
+ *     of progressive scans (a decoding-time bomb, see {@code JpegScans}).
+ * <li>Refused from the header, before any pixel is decoded: width x height over
+ *     {@link DecodeLimits#maxPixels()} (decompression bombs).
+ * <li>Images with a shorter side of at least twice {@link DecodeLimits#targetMinSide()} are
+ *     decoded at a reduced scale (integer subsampling) that keeps at least that many pixels on
+ *     the shorter side: the caller resizes with proper filtering afterwards.
+ * <li>JPEG's EXIF orientation is applied; colours are brought to sRGB (CMYK, YCCK, ICC
+ *     profiles, grey, 16-bit, palettes); transparency is composited onto white; an animation
+ *     gives its first frame.
+ * <li>Whatever a reader throws on damaged data becomes
+ *     {@link ImageDecodeException.Reason#CORRUPT}, and so does a JPEG whose data ends early
+ *     (libjpeg would fill the rest with grey, see {@code TruncationWatch}).
+ * </ol>
+ *
+ * <p>Thread-safe: every call uses its own reader; readers come from fixed providers, not from
+ * ImageIO's plugin lookup (see {@code ReaderProviders}).
+ */
+public final class ImageDecoder {
+    private final DecodeLimits limits;
+    private final ReaderProviders readers = ReaderProviders.get();
+
+    public ImageDecoder(DecodeLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public DecodeLimits limits() {
+        return limits;
+    }
+
+    /**
+     * The image, upright, as {@code TYPE_INT_RGB} sRGB, possibly reduced in scale (never below
+     * {@code targetMinSide} on its shorter side when the original was at least that large).
+     */
+    public BufferedImage decode(byte[] bytes) throws ImageDecodeException {
+        ImageFormat format = admit(bytes);
+        if (format == ImageFormat.JPEG
+                && JpegScans.count(bytes, JpegScans.MAX_SCANS) > JpegScans.MAX_SCANS) {
+            throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
+        }
+        int orientation = ExifOrientation.of(format, bytes);
+        // the colour conversion is inside too: a bogus embedded ICC profile fails there
+        return withReader(format, bytes, reader -> Orientation.apply(
+                SrgbConverter.toIntRgb(readPixels(format, reader)), orientation));
+    }
+
+    /**
+     * Format, size and orientation from the header alone, without decoding pixels (so a
+     * decompression bomb is described, not refused: the pixel limit applies to {@link #decode}).
+     */
+    public ImageInfo probe(byte[] bytes) throws ImageDecodeException {
+        ImageFormat format = admit(bytes);
+        int orientation = ExifOrientation.of(format, bytes);
+        return withReader(format, bytes, reader ->
+                new ImageInfo(format, reader.getWidth(0), reader.getHeight(0), orientation));
+    }
+
+    /** Image 0 as the reader returns it, once its header has passed the pixel limit. */
+    private BufferedImage readPixels(ImageFormat format, ImageReader reader)
+            throws IOException, ImageDecodeException {
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        if ((long) width * height > limits.maxPixels()) {
+            throw ImageDecodeException.tooManyPixels(width, height, limits.maxPixels());
+        }
+        ImageReadParam param = reader.getDefaultReadParam();
+        int step = subsampling(width, height, limits.targetMinSide());
+        if (step > 1) {
+            param.setSourceSubsampling(step, step, 0, 0);
+        }
+        TruncationWatch watch = new TruncationWatch();
+        reader.addIIOReadWarningListener(watch);
+        BufferedImage decoded = reader.read(0, param);
+        watch.check(format);
+        return decoded;
+    }
+
+    /**
+     * The largest integer step s with min(width, height) / s >= targetMinSide, so that
+     * subsampled sides ceil(side / s) stay at least targetMinSide (and under twice it); 1 when
+     * the image is smaller than twice the target or the target is 0.
+     */
+    static int subsampling(int width, int height, int targetMinSide) {
+        if (targetMinSide <= 0) {
+            return 1;
+        }
+        return Math.max(1, Math.min(width, height) / targetMinSide);
+    }
+
+    private ImageFormat admit(byte[] bytes) throws ImageDecodeException {
+        if (bytes == null || bytes.length == 0) {
+            throw ImageDecodeException.empty();
+        }
+        if (bytes.length > limits.maxBytes()) {
+            throw ImageDecodeException.tooManyBytes(bytes.length, limits.maxBytes());
+        }
+        return ImageFormat.sniff(bytes).orElseThrow(() -> ImageDecodeException.unsupported(bytes));
+    }
+
+    /** What is done with a reader whose input is set; may throw whatever a reader throws. */
+    @FunctionalInterface
+    private interface ReaderWork<T> {
+        T apply(ImageReader reader) throws IOException, ImageDecodeException;
+    }
+
+    /**
+     * Runs {@code work} with a fresh reader on the bytes, turning reader failures into CORRUPT.
+     * Errors (OutOfMemoryError...) pass through: they are about this JVM, not about the image.
+     */
+    private <T> T withReader(ImageFormat format, byte[] bytes, ReaderWork<T> work)
+            throws ImageDecodeException {
+        ImageReader reader = null;
+        try (ImageInputStream input = new ByteArrayImageInputStream(bytes)) {
+            reader = readers.newReader(format);
+            // seekForwardOnly: only image 0 is read; ignoreMetadata: skip text chunks,
+            // comments and the like that we would not use (the JDK's GIF reader reassembles
+            // them block by block, the PNG reader inflates compressed text).
+            reader.setInput(input, true, true);
+            return work.apply(reader);
+        } catch (IOException | RuntimeException e) {
+            throw ImageDecodeException.corrupt(format, e);
+        } finally {
+            if (reader != null) {
+                reader.dispose();
+            }
+        }
+    }
+}
