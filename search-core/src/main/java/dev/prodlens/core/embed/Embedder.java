@@ -1,0 +1,295 @@
+package dev.prodlens.core.embed;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import dev.prodlens.core.image.DecodeLimits;
+import dev.prodlens.core.image.ImageDecodeException;
+import dev.prodlens.core.image.ImageDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * The one embedding path for the Spark jobs and the API: bytes → decode (sniffed format, EXIF
+ * orientation, reduced-scale decode, pixel cap) → resize/crop → normalise → model → L2
+ * normalise. Thread-safe: each calling thread borrows its own DJL predictor from a pool.
+ *
+ * <p>Batches never fail as a whole for one image: every image gets a vector or a typed
+ * {@link EmbedError}. Opening checks the exported file against the card's sha256 and runs the
+ * card's check input through the engine, so a corrupt or mismatched export fails at start-up
+ * with a message, not later with wrong vectors.
+ */
+public final class Embedder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Embedder.class);
+    /** Largest allowed difference between the engine's output and the exporter's for the check input. */
+    private static final float CHECK_TOLERANCE = 2e-3f;
+
+    static {
+        // Nothing may be downloaded: the native libraries come from the Maven jars.
+        if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
+    private final EmbedderConfig config;
+    private final ModelCard card;
+    private final ImageDecoder decoder;
+    private final ImagePreprocessor preprocessor;
+    private final ZooModel<float[][], float[][]> model;
+    private final ConcurrentLinkedDeque<Predictor<float[][], float[][]>> predictors = new ConcurrentLinkedDeque<>();
+    private final List<Predictor<float[][], float[][]>> allPredictors = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Embedder(EmbedderConfig config, ModelCard card, ZooModel<float[][], float[][]> model) {
+        this.config = config;
+        this.card = card;
+        this.model = model;
+        this.decoder = new ImageDecoder(new DecodeLimits(config.maxBytes(), config.maxPixels(), card.input().resizeShorterSide()));
+        this.preprocessor = new ImagePreprocessor(card.input());
+    }
+
+    /** Loads the model named by {@code config}; {@link ModelException} with a one-line reason when it cannot. */
+    public static Embedder open(EmbedderConfig config) {
+        ModelCard card = ModelCard.read(config.modelDir());
+        Path file = card.modelFile(config.engine());
+        verifyChecksum(file, card.fileSha256(config.engine()));
+        configureThreads(config);
+        Engine engine = engine(config.engine());
+        Device device = device(config.device(), engine);
+        Criteria.Builder<float[][], float[][]> criteria = Criteria.builder()
+                .setTypes(float[][].class, float[][].class)
+                .optModelPath(card.dir())
+                .optModelName(fileStem(file))
+                .optEngine(config.engine().djlName())
+                .optDevice(device)
+                .optTranslator(new EmbeddingTranslator(card.input().size(), card.dim()));
+        if (config.engine() == ModelEngine.ONNX_RUNTIME) {
+            if (config.threads() > 0) criteria.optOption("intraOpNumThreads", Integer.toString(config.threads()));
+            criteria.optOption("interOpNumThreads", "1");
+            criteria.optOption("executionMode", "SEQUENTIAL");
+        } else {
+            criteria.optOption("mapLocation", "true"); // exported on CPU, may run on a GPU
+        }
+        ZooModel<float[][], float[][]> model;
+        try {
+            model = criteria.build().loadModel();
+        } catch (Exception e) {
+            throw new ModelException("cannot load " + file + " with " + config.engine().djlName() + ": " + e.getMessage(), e);
+        }
+        Embedder embedder = new Embedder(config, card, model);
+        try {
+            embedder.selfCheck();
+        } catch (RuntimeException e) {
+            embedder.close();
+            throw e;
+        }
+        LOG.info("model {} ({}, dim {}) on {} {} ready", card.id(), card.source(), card.dim(), config.engine().djlName(), device);
+        return embedder;
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    public EmbedderConfig config() {
+        return config;
+    }
+
+    /** Decodes and preprocesses one image (the CPU half of embedding); never throws for bad bytes. */
+    public PreparedImage prepare(byte[] bytes) {
+        try {
+            BufferedImage image = decoder.decode(bytes);
+            return PreparedImage.of(preprocessor.toTensor(image));
+        } catch (ImageDecodeException e) {
+            return PreparedImage.failed(EmbedError.of(e));
+        }
+    }
+
+    /** The model input of a prepared image (for benchmarks that time the model alone); null when it failed. */
+    public static float[] tensorOf(PreparedImage image) {
+        return image.chw();
+    }
+
+    /** Embeds one image. */
+    public EmbedResult embed(byte[] bytes) {
+        return embedPrepared(List.of(prepare(bytes))).get(0);
+    }
+
+    /** Embeds many images, one result per image in order; bad images get errors, the rest vectors. */
+    public List<EmbedResult> embed(List<byte[]> images) {
+        List<PreparedImage> prepared = new ArrayList<>(images.size());
+        for (byte[] bytes : images) prepared.add(prepare(bytes));
+        return embedPrepared(prepared);
+    }
+
+    /** Runs the model on prepared images in chunks of {@code maxBatch}; failed preparations pass through. */
+    public List<EmbedResult> embedPrepared(List<PreparedImage> images) {
+        EmbedResult[] results = new EmbedResult[images.size()];
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            PreparedImage image = images.get(i);
+            if (image.isOk()) pending.add(i);
+            else results[i] = EmbedResult.failed(image.error());
+        }
+        for (int from = 0; from < pending.size(); from += config.maxBatch()) {
+            List<Integer> chunk = pending.subList(from, Math.min(pending.size(), from + config.maxBatch()));
+            float[][] batch = new float[chunk.size()][];
+            for (int j = 0; j < batch.length; j++) batch[j] = images.get(chunk.get(j)).chw();
+            try {
+                float[][] vectors = runModel(batch);
+                for (int j = 0; j < vectors.length; j++) results[chunk.get(j)] = EmbedResult.ok(vectors[j]);
+            } catch (ModelException e) {
+                LOG.warn("model failed on a batch of {}: {}", batch.length, e.getMessage());
+                EmbedError error = new EmbedError(EmbedError.Code.MODEL_FAILED, e.getMessage());
+                for (int index : chunk) results[index] = EmbedResult.failed(error);
+            }
+        }
+        return List.of(results);
+    }
+
+    /**
+     * The model alone on already-normalised CHW tensors (3 × size × size each): L2-normalised
+     * embeddings. For benchmarks and the self-check; {@link ModelException} when the engine fails.
+     */
+    public float[][] runModel(float[][] batch) {
+        if (closed) throw new IllegalStateException("embedder is closed");
+        if (batch.length == 0) return new float[0][];
+        Predictor<float[][], float[][]> predictor = borrow();
+        try {
+            return predictor.predict(batch);
+        } catch (Exception e) {
+            throw new ModelException(card.id() + " on " + config.engine().djlName() + " failed: " + e.getMessage(), e);
+        } finally {
+            predictors.push(predictor);
+        }
+    }
+
+    private Predictor<float[][], float[][]> borrow() {
+        Predictor<float[][], float[][]> predictor = predictors.poll();
+        if (predictor != null) return predictor;
+        predictor = model.newPredictor();
+        synchronized (allPredictors) {
+            allPredictors.add(predictor);
+        }
+        return predictor;
+    }
+
+    /** The card's check input through this engine must give the exporter's output. */
+    private void selfCheck() {
+        int size = card.input().size();
+        float[] input = new float[3 * size * size];
+        for (int c = 0; c < 3; c++) {
+            for (int h = 0; h < size; h++) {
+                for (int w = 0; w < size; w++) {
+                    input[(c * size + h) * size + w] = ((c * 31 + h * 7 + w * 3) % 255) / 127.5f - 1f;
+                }
+            }
+        }
+        float[] raw = rawOutput(input);
+        float[] expected = card.checkHead();
+        for (int i = 0; i < expected.length; i++) {
+            if (Math.abs(raw[i] - expected[i]) > CHECK_TOLERANCE) {
+                throw new ModelException(String.format("%s on %s gives %.6f at output %d for the check input, the exporter got %.6f;"
+                        + " the export is damaged or from another model: re-run scripts/prepare-model.sh",
+                        card.id(), config.engine().djlName(), raw[i], i, expected[i]));
+            }
+        }
+    }
+
+    /** Un-normalised output for one input: the self-check compares against the exporter's raw values. */
+    private float[] rawOutput(float[] chw) {
+        float[] unit = runModel(new float[][] {chw})[0];
+        // runModel L2-normalises; the card records the raw norm, so scale back.
+        float norm = card.json().getAsJsonObject("check").get("output_l2").getAsFloat();
+        float[] raw = new float[unit.length];
+        for (int i = 0; i < unit.length; i++) raw[i] = unit[i] * norm;
+        return raw;
+    }
+
+    private static void configureThreads(EmbedderConfig config) {
+        if (config.engine() != ModelEngine.PYTORCH) return;
+        // libtorch reads these once, when the engine starts in this JVM.
+        if (config.threads() > 0) setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(config.threads()));
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        // The profiling graph executor re-optimises for every new batch shape: slow first calls, no gain for CNNs.
+        setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
+    }
+
+    private static Engine engine(ModelEngine choice) {
+        try {
+            Engine engine = Engine.getEngine(choice.djlName());
+            if (engine == null) throw new ModelException("DJL engine " + choice.djlName() + " is not on the classpath");
+            return engine;
+        } catch (ModelException e) {
+            throw e;
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new ModelException("cannot start the " + choice.djlName() + " engine: " + e.getMessage(), e);
+        }
+    }
+
+    private static Device device(DeviceChoice choice, Engine engine) {
+        int gpus = engine.getGpuCount();
+        return switch (choice) {
+            case CPU -> Device.cpu();
+            case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
+            case GPU -> {
+                if (gpus == 0) {
+                    throw new ModelException("model.device = gpu but " + engine.getEngineName()
+                            + " sees no GPU; use the CUDA build (see docs) or set model.device = auto");
+                }
+                yield Device.gpu();
+            }
+        };
+    }
+
+    private static void verifyChecksum(Path file, String expected) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            String actual = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            if (!actual.equals(expected)) {
+                throw new ModelException(file + " has sha256 " + actual + " but its model card says " + expected
+                        + "; re-run scripts/prepare-model.sh");
+            }
+        } catch (IOException e) {
+            throw new ModelException("cannot read " + file + " (" + e.getMessage() + "); run scripts/prepare-model.sh");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String fileStem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? name : name.substring(0, dot);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        synchronized (allPredictors) {
+            allPredictors.forEach(Predictor::close);
+            allPredictors.clear();
+        }
+        predictors.clear();
+        model.close();
+    }
+}

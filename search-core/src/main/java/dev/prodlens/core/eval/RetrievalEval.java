@@ -1,0 +1,164 @@
+package dev.prodlens.core.eval;
+
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.Metric;
+import dev.prodlens.core.faiss.SearchResult;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The two retrieval checks of an image embedding on offline data.
+ * <ul>
+ *   <li><b>Near-duplicates:</b> real photos in a catalogue padded with clip-art and Fashion-MNIST
+ *       distractors; every photo edited six ways ({@link ImageEdits}) is a query whose right
+ *       answer is its original. Recall@1 overall and per edit.</li>
+ *   <li><b>Fashion-MNIST classes:</b> train images are the catalogue, test images the queries;
+ *       precision@10 = share of the ten nearest with the query's class (chance: 0.1).</li>
+ * </ul>
+ * Exact inner-product search (Faiss Flat), so the numbers measure the embedding, not an index.
+ */
+public final class RetrievalEval {
+    /** Sizes of the evaluation sets. */
+    public record Sizes(int clipArtDistractors, int fashionDistractors, int fashionTrainPerClass, int fashionQueriesPerClass) {
+        public static final Sizes TEST = new Sizes(300, 300, 100, 20);
+        public static final Sizes BENCH = new Sizes(1000, 1000, 300, 50);
+    }
+
+    /** recall@1 of the near-duplicate check (overall and per edit) and Fashion-MNIST precision@10. */
+    public record Scores(String name, double nearDupRecallAt1, Map<String, Double> recallByEdit, double fashionPrecisionAt10,
+                         int catalogueSize, int queries) {
+    }
+
+    private final List<byte[]> nearDupCatalogue = new ArrayList<>();
+    private final List<byte[]> nearDupQueries = new ArrayList<>();
+    private final List<Integer> nearDupAnswer = new ArrayList<>();
+    private final List<String> nearDupEdit = new ArrayList<>();
+    private final List<byte[]> fashionCatalogue = new ArrayList<>();
+    private final List<Integer> fashionCatalogueLabel = new ArrayList<>();
+    private final List<byte[]> fashionQueries = new ArrayList<>();
+    private final List<Integer> fashionQueryLabel = new ArrayList<>();
+
+    private RetrievalEval() {
+    }
+
+    /** Builds both sets from the Debian images (see {@link OfflineImages}); deterministic. */
+    public static RetrievalEval build(Sizes sizes) {
+        RetrievalEval eval = new RetrievalEval();
+        try {
+            List<Path> photos = OfflineImages.photos();
+            for (int i = 0; i < photos.size(); i++) {
+                byte[] original = Files.readAllBytes(photos.get(i));
+                eval.nearDupCatalogue.add(original);
+                BufferedImage image = ImageIO.read(photos.get(i).toFile());
+                for (ImageEdits edit : ImageEdits.values()) {
+                    eval.nearDupQueries.add(edit.apply(image));
+                    eval.nearDupAnswer.add(i);
+                    eval.nearDupEdit.add(edit.name());
+                }
+            }
+            for (Path clip : OfflineImages.clipArtSample(sizes.clipArtDistractors())) eval.nearDupCatalogue.add(Files.readAllBytes(clip));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        OfflineImages.FashionMnist test = OfflineImages.fashionMnist("t10k", 10_000);
+        int[] queriesTaken = new int[10];
+        int distractors = 0;
+        for (int i = 0; i < test.size(); i++) {
+            int label = test.labels()[i];
+            if (queriesTaken[label] < sizes.fashionQueriesPerClass()) {
+                queriesTaken[label]++;
+                eval.fashionQueries.add(greyPng(test.images()[i]));
+                eval.fashionQueryLabel.add(label);
+            } else if (distractors < sizes.fashionDistractors()) {
+                distractors++;
+                eval.nearDupCatalogue.add(greyPng(test.images()[i]));
+            }
+        }
+        OfflineImages.FashionMnist train = OfflineImages.fashionMnist("train", 60_000);
+        int[] taken = new int[10];
+        for (int i = 0; i < train.size(); i++) {
+            int label = train.labels()[i];
+            if (taken[label] < sizes.fashionTrainPerClass()) {
+                taken[label]++;
+                eval.fashionCatalogue.add(greyPng(train.images()[i]));
+                eval.fashionCatalogueLabel.add(label);
+            }
+        }
+        return eval;
+    }
+
+    /** All images the evaluation feeds a vectoriser (for throughput figures). */
+    public int imageCount() {
+        return nearDupCatalogue.size() + nearDupQueries.size() + fashionCatalogue.size() + fashionQueries.size();
+    }
+
+    public Scores score(ImageVectoriser vectoriser) {
+        int[] nearDupTop = top(vectoriser, nearDupCatalogue, nearDupQueries, 1);
+        Map<String, int[]> byEdit = new LinkedHashMap<>();
+        int hits = 0;
+        for (int q = 0; q < nearDupQueries.size(); q++) {
+            boolean hit = nearDupTop[q] == nearDupAnswer.get(q);
+            hits += hit ? 1 : 0;
+            int[] counts = byEdit.computeIfAbsent(nearDupEdit.get(q), e -> new int[2]);
+            counts[0] += hit ? 1 : 0;
+            counts[1]++;
+        }
+        Map<String, Double> recallByEdit = new LinkedHashMap<>();
+        byEdit.forEach((edit, c) -> recallByEdit.put(edit, (double) c[0] / c[1]));
+
+        int k = 10;
+        int[] fashionTop = top(vectoriser, fashionCatalogue, fashionQueries, k);
+        double precision = 0;
+        for (int q = 0; q < fashionQueries.size(); q++) {
+            int same = 0;
+            for (int r = 0; r < k; r++) {
+                int id = fashionTop[q * k + r];
+                if (id >= 0 && fashionCatalogueLabel.get(id).equals(fashionQueryLabel.get(q))) same++;
+            }
+            precision += (double) same / k;
+        }
+        return new Scores(vectoriser.name(), (double) hits / nearDupQueries.size(), recallByEdit, precision / fashionQueries.size(),
+                nearDupCatalogue.size(), nearDupQueries.size());
+    }
+
+    /** Ids (catalogue positions) of the k nearest per query, row-major; -1 for a failed query or missing rank. */
+    private static int[] top(ImageVectoriser vectoriser, List<byte[]> catalogue, List<byte[]> queries, int k) {
+        List<float[]> items = vectoriser.vectors(catalogue);
+        List<float[]> asked = vectoriser.vectors(queries);
+        int dim = items.stream().filter(v -> v != null).findFirst().orElseThrow(() -> new IllegalStateException(
+                vectoriser.name() + " produced no vector for any catalogue image")).length;
+        int[] result = new int[queries.size() * k];
+        java.util.Arrays.fill(result, -1);
+        float[] queryMatrix = new float[asked.size() * dim]; // a failed query stays all-zero and is skipped below
+        for (int q = 0; q < asked.size(); q++) {
+            if (asked.get(q) != null) System.arraycopy(asked.get(q), 0, queryMatrix, q * dim, dim);
+        }
+        try (FaissIndex index = FaissIndex.create(dim, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            for (int i = 0; i < items.size(); i++) {
+                if (items.get(i) != null) index.add(items.get(i), new long[] {i});
+            }
+            SearchResult found = index.search(queryMatrix, k); // one batched search: no per-query thread start-up
+            for (int q = 0; q < asked.size(); q++) {
+                if (asked.get(q) == null) continue;
+                for (int r = 0; r < found.count(q); r++) result[q * k + r] = (int) found.id(q, r);
+            }
+        }
+        return result;
+    }
+
+    private static byte[] greyPng(byte[] pixels28) {
+        BufferedImage grey = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        System.arraycopy(pixels28, 0, ((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), 0, pixels28.length);
+        return ImageEdits.encodePng(grey);
+    }
+}
