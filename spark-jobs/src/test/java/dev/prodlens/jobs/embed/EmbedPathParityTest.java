@@ -1,0 +1,121 @@
+package dev.prodlens.jobs.embed;
+
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.embed.EmbedResult;
+import dev.prodlens.core.embed.Embedder;
+import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.embed.PreparedImage;
+import dev.prodlens.core.eval.ImageEdits;
+import dev.prodlens.core.eval.OfflineImages;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The same bytes give the same vector (max abs diff ≤ 1e-5) through the Spark job's path
+ * (rows → mapPartitions → executor Embedder, batches of 4) and the API's paths (one image at a
+ * time; prepare on request threads then one model batch), for the default model and engine.
+ */
+class EmbedPathParityTest {
+    private static final float TOLERANCE = 1e-5f;
+    private static SparkSession spark;
+    private static Map<String, String> settings;
+    private static List<String> ids;
+    private static List<byte[]> images;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+        Config config = Config.load(repo.resolve("conf/prodlens.properties"));
+        settings = new HashMap<>();
+        for (String key : List.of("model.id", "model.engine", "model.device", "model.threads", "decode.max-bytes", "decode.max-pixels")) {
+            config.find(key).ifPresent(v -> settings.put(key, v));
+        }
+        settings.put("model.dir", repo.resolve("models").toString());
+        settings.put("model.max-batch", "4");
+
+        ids = new ArrayList<>();
+        images = new ArrayList<>();
+        for (Path photo : OfflineImages.photos()) {
+            ids.add(photo.getFileName().toString());
+            images.add(Files.readAllBytes(photo));
+            ids.add(photo.getFileName() + "#text");
+            images.add(ImageEdits.TEXT.apply(ImageIO.read(photo.toFile())));
+        }
+        ids.add("empty");
+        images.add(new byte[0]);
+        ids.add("garbage");
+        images.add("<html>not an image</html>".getBytes());
+
+        spark = SparkSession.builder().master("local[2]").appName("embed-parity")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) spark.stop();
+    }
+
+    @Test
+    void sparkPathAndApiPathGiveTheSameVectors() {
+        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("image", DataTypes.BinaryType, true);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) rows.add(RowFactory.create(ids.get(i), images.get(i)));
+        Dataset<Row> input = spark.createDataFrame(rows, schema).repartition(3);
+        List<Row> embedded = input.mapPartitions(new EmbedPartition(settings), ExpressionEncoder.apply(EmbedPartition.SCHEMA))
+                .collectAsList();
+        assertEquals(ids.size(), embedded.size());
+        Map<String, Row> byId = new HashMap<>();
+        for (Row r : embedded) byId.put(r.getString(0), r);
+
+        EmbedderConfig config = EmbedderConfig.from(Config.of(settings), Path.of("/"));
+        try (Embedder api = Embedder.open(config)) {
+            List<PreparedImage> prepared = new ArrayList<>();
+            for (byte[] image : images) prepared.add(api.prepare(image));
+            List<EmbedResult> batched = api.embedPrepared(prepared);
+            int compared = 0;
+            for (int i = 0; i < ids.size(); i++) {
+                Row row = byId.get(ids.get(i));
+                EmbedResult one = api.embed(images.get(i));
+                if (!one.isOk()) {
+                    assertNull(row.get(1), ids.get(i));
+                    assertEquals(one.error().code().name(), row.getString(2));
+                    assertNotNull(row.getString(3));
+                    continue;
+                }
+                List<Float> fromSpark = row.getList(1);
+                float[] single = one.vector();
+                float[] inBatch = batched.get(i).vector();
+                assertEquals(single.length, fromSpark.size());
+                for (int d = 0; d < single.length; d++) {
+                    assertTrue(Math.abs(fromSpark.get(d) - single[d]) <= TOLERANCE, ids.get(i) + " dim " + d + ": spark vs single");
+                    assertTrue(Math.abs(inBatch[d] - single[d]) <= TOLERANCE, ids.get(i) + " dim " + d + ": batch vs single");
+                }
+                compared++;
+            }
+            assertEquals(ids.size() - 2, compared, "every photo compared");
+        }
+    }
+}
