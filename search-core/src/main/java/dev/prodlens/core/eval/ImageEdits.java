@@ -33,7 +33,10 @@ public enum ImageEdits {
     /** Rotated 12° on a white background. */
     ROTATE(img -> rotate(img, Math.toRadians(12)), false),
     /** A "SALE -50%" banner across the lower third. */
-    TEXT(ImageEdits::textOverlay, false);
+    TEXT(ImageEdits::textOverlay, false),
+    /** All at once, harder: a 60% crop, the colour cast, 8° rotation, the banner, then JPEG q=30. */
+    COMBINED(img -> textOverlay(rotate(colourShift(img.getSubimage(img.getWidth() / 4, img.getHeight() / 5,
+            img.getWidth() * 6 / 10, img.getHeight() * 6 / 10)), Math.toRadians(8))), true);
 
     private final UnaryOperator<BufferedImage> edit;
     private final boolean lowQualityJpeg;

@@ -1,20 +1,27 @@
 package dev.prodlens.core.embed;
 
+import dev.prodlens.core.config.Config;
 import dev.prodlens.core.image.DecodeLimits;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The exported models the tests use (scripts/prepare-model.sh, run by `make test`). */
-final class TestModels {
-    static final String DEFAULT = "efficientnet-lite0";
+/** The exported models the tests use: the configured default and its control (`make model`, run by `make test`). */
+public final class TestModels {
+    /** {@code model.id} of conf/prodlens.properties. */
+    public static final String DEFAULT = Config.load(repo().resolve("conf/prodlens.properties")).string("model.id");
     /** The default architecture with shuffled weights: quality tests must fail on it. */
-    static final String RANDOM = DEFAULT + "-random";
+    public static final String RANDOM = DEFAULT + "-random";
 
     private TestModels() {
     }
 
-    static Path dir(String id) {
+    /** The repository root (the models directory's parent). */
+    public static Path repo() {
+        return Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+    }
+
+    public static Path dir(String id) {
         Path dir = Path.of(System.getProperty("prodlens.models", "models")).resolve(id);
         if (!Files.isRegularFile(dir.resolve(ModelCard.FILE_NAME))) {
             throw new IllegalStateException("model " + id + " is not exported in " + dir + "; run scripts/prepare-model.sh " + id);
@@ -22,7 +29,7 @@ final class TestModels {
         return dir;
     }
 
-    static EmbedderConfig config(String id, ModelEngine engine) {
+    public static EmbedderConfig config(String id, ModelEngine engine) {
         return new EmbedderConfig(dir(id), engine, DeviceChoice.CPU, 1, 32, DecodeLimits.DEFAULTS.maxBytes(), DecodeLimits.DEFAULTS.maxPixels());
     }
 }

@@ -1,14 +1,12 @@
 package dev.prodlens.core.eval;
 
-import dev.prodlens.core.embed.DeviceChoice;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelEngine;
-import dev.prodlens.core.image.DecodeLimits;
+import dev.prodlens.core.embed.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,9 +34,7 @@ class EmbeddingQualityTest {
     }
 
     static RetrievalEval.Scores scoresOf(String modelId) {
-        Path dir = Path.of(System.getProperty("prodlens.models", "models")).resolve(modelId);
-        EmbedderConfig config = new EmbedderConfig(dir, ModelEngine.ONNX_RUNTIME, DeviceChoice.CPU, 2, 32,
-                DecodeLimits.DEFAULTS.maxBytes(), DecodeLimits.DEFAULTS.maxPixels());
+        EmbedderConfig config = TestModels.config(modelId, ModelEngine.ONNX_RUNTIME);
         try (Embedder embedder = Embedder.open(config)) {
             RetrievalEval.Scores scores = eval.score(ImageVectoriser.of(embedder, modelId));
             System.out.println(scores);
@@ -55,13 +51,13 @@ class EmbeddingQualityTest {
 
     @Test
     void pretrainedModelPassesAndBeatsTheBaseline() {
-        RetrievalEval.Scores model = scoresOf("efficientnet-lite0");
+        RetrievalEval.Scores model = scoresOf(TestModels.DEFAULT);
         assertTrue(passes(model), "pretrained " + model + " vs baseline " + baseline);
     }
 
     @Test
     void shuffledWeightsFailTheSameBar() {
-        RetrievalEval.Scores random = scoresOf("efficientnet-lite0-random");
+        RetrievalEval.Scores random = scoresOf(TestModels.RANDOM);
         assertFalse(passes(random), "random weights " + random + " vs baseline " + baseline);
     }
 }
