@@ -7,7 +7,7 @@
 # with its model-only speed: the evidence for the default model. Every setting runs in a fresh
 # JVM (libtorch fixes its thread count once per process). Results: bench/out/embed/results.jsonl.
 #
-#   bench/embed.sh                  # everything (about 15 minutes on 2 cores)
+#   bench/embed.sh                  # everything (about 30 minutes on 2 cores)
 #   BENCH_IMAGES=64 bench/embed.sh  # fewer images per timed run
 #   BENCH_QUALITY=0 bench/embed.sh  # skip the candidate-model quality table
 set -euo pipefail
@@ -39,17 +39,22 @@ for engine in ONNX_RUNTIME PYTORCH; do
     for threading in "1 $cores" "$cores 1"; do   # THREADS WORKERS
       read -r threads workers <<<"$threading"
       echo "== $engine batch $batch, $threads intra-op thread(s) x $workers instance(s)"
-      run model "$default_model" "$engine" "$threads" "$workers" "$batch"
-      run e2e "$default_model" "$engine" "$threads" "$workers" "$batch"
+      run pair "$default_model" "$engine" "$threads" "$workers" "$batch"
       [ "$engine" = ONNX_RUNTIME ] && run ort-raw "$default_model" ONNX_RUNTIME "$threads" "$workers" "$batch"
     done
   done
 done
 
 if [ "${BENCH_QUALITY:-1}" = 1 ]; then
-  for model in $(grep -v '^#' scripts/model-sources.tsv | cut -f1); do
-    echo "== candidate $model: quality and model-only speed"
-    run model "$model" ONNX_RUNTIME 1 1 1
+  candidates=$(grep -v '^#' scripts/model-sources.tsv | cut -f1)
+  for round in 1 2 3; do   # interleaved, so that a busy spell does not favour one model
+    for model in $candidates; do
+      echo "== candidate $model: model-only speed, round $round"
+      run model "$model" ONNX_RUNTIME 1 1 1
+    done
+  done
+  for model in $candidates; do
+    echo "== candidate $model: quality"
     run quality "$model" ONNX_RUNTIME "$cores" 1 32
   done
 fi

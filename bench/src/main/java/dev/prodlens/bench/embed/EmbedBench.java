@@ -38,10 +38,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  *   EmbedBench MODE MODEL_DIR ENGINE THREADS WORKERS BATCH IMAGES OUT
- *   MODE: decode | model | e2e | ort-raw | quality
+ *   MODE: decode | model | pair | ort-raw | quality
  * </pre>
  * decode: prepare() (decode, orient, resize, crop, normalise) on one thread. model: the engine
- * alone on prepared tensors. e2e: bytes to vectors through Embedder.embed(list), WORKERS threads.
+ * alone on prepared tensors. pair: model-only and end to end (bytes to vectors through
+ * Embedder.embed(list)) measured alternately in one JVM on one Embedder, so that the ratio
+ * between them does not depend on how busy the machine was from one run to the next.
  * ort-raw: the same ONNX file through the ONNX Runtime Java API directly (the reference).
  * quality: RetrievalEval scores of the model and of the colour-histogram baseline.
  */
@@ -73,8 +75,8 @@ public final class EmbedBench {
             try (Embedder embedder = Embedder.open(config)) {
                 row = switch (mode) {
                     case "decode" -> decode(embedder, pool, images);
-                    case "model" -> model(embedder, pool, workers, batch, images);
-                    case "e2e" -> endToEnd(embedder, pool, workers, batch, images);
+                    case "model" -> String.format(Locale.ROOT, "\"img_s\":%.1f", median(modelRates(embedder, pool, workers, batch, images, 1)));
+                    case "pair" -> pair(embedder, pool, workers, batch, images);
                     default -> throw new IllegalArgumentException("unknown mode " + mode);
                 };
             }
@@ -109,24 +111,35 @@ public final class EmbedBench {
         return String.format(Locale.ROOT, "\"decode_ms\":%.3f,\"img_s\":%.1f", ms, 1000 / ms);
     }
 
-    private static String model(Embedder embedder, List<byte[]> pool, int workers, int batch, int images) throws Exception {
+    /** Model-only images/s, {@code rounds} × REPEATS measurements after a warm-up. */
+    private static double[] modelRates(Embedder embedder, List<byte[]> pool, int workers, int batch, int images, int rounds) throws Exception {
         float[][] tensors = tensorsOf(embedder, pool);
-        double rate = throughput(workers, batch, images, b -> {
+        return throughput(workers, batch, images, rounds * REPEATS, b -> {
             float[][] input = new float[b][];
             for (int i = 0; i < b; i++) input[i] = tensors[i % tensors.length];
             embedder.runModel(input);
         });
-        return String.format(Locale.ROOT, "\"img_s\":%.1f", rate);
     }
 
-    private static String endToEnd(Embedder embedder, List<byte[]> pool, int workers, int batch, int images) throws Exception {
+    private static double[] endToEndRates(Embedder embedder, List<byte[]> pool, int workers, int batch, int images, int rounds) throws Exception {
         AtomicInteger cursor = new AtomicInteger();
-        double rate = throughput(workers, batch, images, b -> {
+        return throughput(workers, batch, images, rounds * REPEATS, b -> {
             List<byte[]> input = new ArrayList<>(b);
             for (int i = 0; i < b; i++) input.add(pool.get(Math.floorMod(cursor.getAndIncrement(), pool.size())));
             embedder.embed(input).forEach(r -> r.vector());
         });
-        return String.format(Locale.ROOT, "\"img_s\":%.1f", rate);
+    }
+
+    /** Alternates model-only and end-to-end measurements (3 rounds each) and reports both medians. */
+    private static String pair(Embedder embedder, List<byte[]> pool, int workers, int batch, int images) throws Exception {
+        int rounds = 3;
+        double[] model = new double[rounds];
+        double[] e2e = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            model[r] = median(modelRates(embedder, pool, workers, batch, images, 1));
+            e2e[r] = median(endToEndRates(embedder, pool, workers, batch, images, 1));
+        }
+        return String.format(Locale.ROOT, "\"model_img_s\":%.1f,\"e2e_img_s\":%.1f", median(model), median(e2e));
     }
 
     private static String ortRaw(EmbedderConfig config, int workers, int batch, int images) throws Exception {
@@ -142,13 +155,13 @@ public final class EmbedBench {
             try (OrtSession session = env.createSession(config.modelDir().resolve(file).toString(), options)) {
                 float[] data = new float[batch * 3 * size * size];
                 Arrays.fill(data, 0.1f);
-                double rate = throughput(workers, batch, images, b -> {
+                double[] rates = throughput(workers, batch, images, REPEATS, b -> {
                     try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data, 0, b * 3 * size * size), new long[] {b, 3, size, size});
                          OrtSession.Result result = session.run(Map.of("input", input))) {
                         result.get(0);
                     }
                 });
-                return String.format(Locale.ROOT, "\"img_s\":%.1f", rate);
+                return String.format(Locale.ROOT, "\"img_s\":%.1f", median(rates));
             }
         }
     }
@@ -181,18 +194,18 @@ public final class EmbedBench {
         void run(int batchSize) throws Exception;
     }
 
-    /** Images/s of WORKERS threads running batches of BATCH until IMAGES are done; median of REPEATS after a warm-up. */
-    private static double throughput(int workers, int batch, int images, BatchRun run) throws Exception {
+    /** Images/s of WORKERS threads running batches of BATCH until IMAGES are done, {@code repeats} times after a warm-up. */
+    private static double[] throughput(int workers, int batch, int images, int repeats, BatchRun run) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             runAll(pool, workers, batch, Math.max(workers * batch, images / 5), run); // warm-up
-            double[] rates = new double[REPEATS];
-            for (int r = 0; r < REPEATS; r++) {
+            double[] rates = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
                 long start = System.nanoTime();
                 int done = runAll(pool, workers, batch, images, run);
                 rates[r] = done / ((System.nanoTime() - start) / 1e9);
             }
-            return median(rates);
+            return rates;
         } finally {
             pool.shutdownNow();
         }
