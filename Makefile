@@ -19,9 +19,9 @@ build: deps
 test: deps model
 	$(MVN) test
 
-## The native tests again with the JNI library built under AddressSanitizer + UBSan.
+## The native tests again with the JNI libraries (Faiss, TurboJPEG) built under AddressSanitizer + UBSan.
 test-asan: deps
-	$(MVN) -pl search-core -Pasan test -Dtest='Faiss*' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) -pl search-core -Pasan test -Dtest='Faiss*,TurboJpeg*,ImageDecoder*' -Dsurefire.failIfNoSpecifiedTests=false
 
 ## Faiss binding vs Debian's python3-faiss on the same indexes (see bench/faiss.sh).
 bench-faiss:

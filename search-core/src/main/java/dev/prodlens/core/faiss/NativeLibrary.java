@@ -1,11 +1,10 @@
 package dev.prodlens.core.faiss;
 
+import dev.prodlens.core.nativelib.JarLibrary;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -14,14 +13,12 @@ import java.util.stream.Stream;
  * Loads the binding from the jar: libprodlens_faiss_avx2.so (Faiss's distance kernels built for
  * AVX2 + FMA) on CPUs that have those instructions, else libprodlens_faiss.so (Debian's generic
  * build). System property {@code prodlens.faiss.simd} = auto (default) | avx2 | generic overrides
- * the choice. Each load extracts to its own temporary file, so two class loaders in one JVM (Spark
- * executors, app servers) can each load the library.
+ * the choice. Extraction and loading: {@link JarLibrary}.
  */
 final class NativeLibrary {
     static final String SIMD_PROPERTY = "prodlens.faiss.simd";
     /** CPU flags (as /proc/cpuinfo names them) the avx2 variant is compiled for. */
     static final Set<String> AVX2_FLAGS = Set.of("avx2", "fma", "f16c", "popcnt");
-    private static final String DIRECTORY = "/native/linux-x86_64/";
     private static volatile String variant;
 
     private NativeLibrary() {}
@@ -34,27 +31,10 @@ final class NativeLibrary {
             if (variant != null) {
                 return;
             }
-            String os = System.getProperty("os.name", "").toLowerCase();
-            String arch = System.getProperty("os.arch", "");
-            if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-                throw new UnsatisfiedLinkError("the Faiss binding ships for linux-x86_64 only, not "
-                        + os + "-" + arch);
-            }
             String chosen = chooseVariant(System.getProperty(SIMD_PROPERTY, "auto"), cpuFlags());
-            Path file = extract(DIRECTORY + (chosen.equals("avx2") ? "libprodlens_faiss_avx2.so"
-                    : "libprodlens_faiss.so"));
-            try {
-                System.load(file.toString());
-            } catch (UnsatisfiedLinkError e) {
-                throw new UnsatisfiedLinkError("cannot load the Faiss binding (" + e.getMessage()
-                        + "): install its runtime libraries: apt-get install libopenblas0-openmp libgomp1");
-            } finally {
-                try {
-                    Files.deleteIfExists(file); // already mapped: the file name is no longer needed
-                } catch (IOException ignored) {
-                    file.toFile().deleteOnExit();
-                }
-            }
+            JarLibrary.load(chosen.equals("avx2") ? "libprodlens_faiss_avx2.so"
+                    : "libprodlens_faiss.so", "the Faiss binding", "install its runtime "
+                    + "libraries: apt-get install libopenblas0-openmp libgomp1");
             variant = chosen;
         }
     }
@@ -92,21 +72,6 @@ final class NativeLibrary {
                     .orElse(Set.of());
         } catch (IOException | UncheckedIOException e) {
             return Set.of();
-        }
-    }
-
-    private static Path extract(String resource) {
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new UnsatisfiedLinkError(resource + " is missing from the classpath: "
-                        + "build search-core with Maven (it compiles the native code)");
-            }
-            Path file = Files.createTempFile("prodlens_faiss", ".so");
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
-        } catch (IOException e) {
-            throw new UnsatisfiedLinkError("cannot extract the Faiss binding to a temporary file: "
-                    + e.getMessage() + " (check java.io.tmpdir)");
         }
     }
 }

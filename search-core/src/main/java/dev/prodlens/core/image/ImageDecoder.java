@@ -31,15 +31,30 @@ import javax.imageio.stream.ImageInputStream;
  *     (libjpeg would fill the rest with grey, see {@code TruncationWatch}).
  * </ol>
  *
- * <p>Thread-safe: every call uses its own reader; readers come from fixed providers, not from
- * ImageIO's plugin lookup (see {@code ReaderProviders}).
+ * <p>Plain JPEGs (YCbCr or grey, no ICC profile) are decoded by libjpeg-turbo when its binding
+ * loads ({@code TurboJpeg}; off with {@code -Dprodlens.jpeg.turbo=false}), scaled in the DCT
+ * domain by 1/2, 1/4 or 1/8 instead of subsampled, so the decoded size differs from ImageIO's
+ * (the shorter side is still at least {@link DecodeLimits#targetMinSide()}, and under twice it
+ * unless 1/8 is not enough). Everything else, and whatever libjpeg-turbo does not decode
+ * cleanly, goes through ImageIO.
+ *
+ * <p>Thread-safe: every call uses its own reader or TurboJPEG handle; readers come from fixed
+ * providers, not from ImageIO's plugin lookup (see {@code ReaderProviders}).
  */
 public final class ImageDecoder {
     private final DecodeLimits limits;
     private final ReaderProviders readers = ReaderProviders.get();
+    /** Whether plain JPEGs may take the TurboJPEG path (when its library is available). */
+    private final boolean turbo;
 
     public ImageDecoder(DecodeLimits limits) {
+        this(limits, true);
+    }
+
+    /** {@code turbo} false: JPEGs always go through ImageIO (tests, comparisons). */
+    ImageDecoder(DecodeLimits limits, boolean turbo) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.turbo = turbo;
     }
 
     public DecodeLimits limits() {
@@ -57,9 +72,42 @@ public final class ImageDecoder {
             throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
         }
         int orientation = ExifOrientation.of(format, bytes);
+        if (format == ImageFormat.JPEG && turbo && TurboJpeg.isAvailable()
+                && !JpegScans.hasIccProfile(bytes)) {
+            BufferedImage fast = decodeWithTurbo(bytes);
+            if (fast != null) {
+                return Orientation.apply(fast, orientation);
+            }
+        }
         // the colour conversion is inside too: a bogus embedded ICC profile fails there
         return withReader(format, bytes, reader -> Orientation.apply(
                 SrgbConverter.toIntRgb(readPixels(format, reader)), orientation));
+    }
+
+    /**
+     * The TurboJPEG fast path: the image (not yet turned upright), or null when ImageIO should
+     * decode it instead: a colour space other than YCbCr or grey (CMYK, YCCK, RGB), or any
+     * libjpeg-turbo error or warning other than truncation. ImageIO then accepts or refuses the
+     * file exactly as it did before the fast path existed (it tolerates, for instance, the
+     * "extraneous bytes before marker" warning some encoders cause), in its own words.
+     */
+    private BufferedImage decodeWithTurbo(byte[] jpeg) throws ImageDecodeException {
+        int[] info = new int[TurboJpeg.INFO_LENGTH];
+        int[] pixels;
+        try {
+            pixels = TurboJpeg.decode(jpeg, limits.targetMinSide(), limits.maxPixels(), info);
+        } catch (TurboJpeg.Failure e) {
+            if (e.truncated()) {
+                throw ImageDecodeException.truncated(ImageFormat.JPEG, e.getMessage());
+            }
+            return null;
+        }
+        return switch (info[0]) {
+            case TurboJpeg.OK -> TurboJpeg.image(pixels, info[3], info[4]);
+            case TurboJpeg.TOO_MANY_PIXELS ->
+                    throw ImageDecodeException.tooManyPixels(info[1], info[2], limits.maxPixels());
+            default -> null;
+        };
     }
 
     /**

@@ -1,7 +1,8 @@
 package dev.prodlens.core.image;
 
 /**
- * Counts the scans (SOS segments) of a JPEG by walking its marker structure, without decoding.
+ * Counts the scans (SOS segments) of a JPEG by walking its marker structure, without decoding;
+ * the same walk finds an embedded ICC profile.
  *
  * <p>Why: a progressive JPEG may hold any number of scans, and each one makes the decoder pass
  * over the whole coefficient buffer. A file of a few hundred kilobytes with thousands of
@@ -16,6 +17,9 @@ final class JpegScans {
     private static final int MARKER = 0xFF;
     private static final int SOS = 0xDA;
     private static final int EOI = 0xD9;
+    private static final int APP2 = 0xE2;
+    private static final byte[] ICC_PROFILE =
+            "ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     private JpegScans() {}
 
@@ -24,9 +28,41 @@ final class JpegScans {
      * follow (bad length) ends the count: the decoder will report that damage itself.
      */
     static int count(byte[] jpeg, int limit) {
-        int scans = 0;
+        int[] scans = {0};
+        walk(jpeg, (marker, segment) -> {
+            if (marker == SOS) {
+                scans[0]++;
+            }
+            return scans[0] <= limit;
+        });
+        return scans[0];
+    }
+
+    /**
+     * Whether an APP2 "ICC_PROFILE" segment comes before the first scan (where decoders look
+     * for it): such a JPEG's colours need colour management, which only the ImageIO path does.
+     */
+    static boolean hasIccProfile(byte[] jpeg) {
+        boolean[] found = {false};
+        walk(jpeg, (marker, segment) -> {
+            if (marker == APP2 && startsWith(jpeg, segment + 4, ICC_PROFILE)) {
+                found[0] = true;
+            }
+            return !found[0] && marker != SOS;
+        });
+        return found[0];
+    }
+
+    /** Sees each segment with a length: its marker and where its 0xFF is; false stops the walk. */
+    @FunctionalInterface
+    private interface SegmentVisitor {
+        boolean visit(int marker, int segment);
+    }
+
+    /** Walks the segments from SOI to the first EOI, skipping entropy-coded data. */
+    private static void walk(byte[] jpeg, SegmentVisitor visitor) {
         int pos = 2; // after SOI
-        while (pos + 1 < jpeg.length && scans <= limit) {
+        while (pos + 1 < jpeg.length) {
             if ((jpeg[pos] & 0xFF) != MARKER) {
                 pos++; // stray byte between segments: libjpeg skips it too (with a warning)
                 continue;
@@ -43,16 +79,26 @@ final class JpegScans {
                 break;
             }
             int length = (jpeg[pos + 2] & 0xFF) << 8 | jpeg[pos + 3] & 0xFF;
-            if (length < 2) {
+            if (length < 2 || !visitor.visit(marker, pos)) {
                 break;
             }
             pos += 2 + length;
             if (marker == SOS) {
-                scans++;
                 pos = endOfEntropyData(jpeg, pos);
             }
         }
-        return scans;
+    }
+
+    private static boolean startsWith(byte[] bytes, int offset, byte[] prefix) {
+        if (offset < 0 || offset + prefix.length > bytes.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[offset + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** TEM and RST0-7 stand alone; every other marker is followed by a segment length. */

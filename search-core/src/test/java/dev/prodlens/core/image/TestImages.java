@@ -74,6 +74,21 @@ final class TestImages {
         throw new AssertionError("\"" + ascii + "\" not found");
     }
 
+    /** Mean and max absolute difference per channel of two same-size RGB pixel arrays. */
+    static double[] channelDifference(int[] expected, int[] actual) {
+        assertEquals(expected.length, actual.length, "pixel count");
+        long sum = 0;
+        int max = 0;
+        for (int i = 0; i < expected.length; i++) {
+            for (int shift = 0; shift <= 16; shift += 8) {
+                int diff = Math.abs((expected[i] >> shift & 0xFF) - (actual[i] >> shift & 0xFF));
+                sum += diff;
+                max = Math.max(max, diff);
+            }
+        }
+        return new double[] {sum / (3.0 * expected.length), max};
+    }
+
     /** The pixels of a TYPE_INT_RGB image, for exact comparisons. */
     static int[] pixels(BufferedImage image) {
         return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
