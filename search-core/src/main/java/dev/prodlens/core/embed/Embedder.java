@@ -246,7 +246,8 @@ public final class Embedder implements AutoCloseable {
     }
 
     private static Device device(DeviceChoice choice, Engine engine) {
-        int gpus = engine.getGpuCount();
+        if (choice == DeviceChoice.CPU) return Device.cpu();
+        int gpus = gpuCount(engine);
         return switch (choice) {
             case CPU -> Device.cpu();
             case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
@@ -258,6 +259,17 @@ public final class Embedder implements AutoCloseable {
                 yield Device.gpu();
             }
         };
+    }
+
+    /**
+     * GPUs the engine can use. For ONNX Runtime the CPU build is asked for its providers first:
+     * DJL's own probe tries to add the CUDA provider and logs a warning on every CPU machine.
+     */
+    private static int gpuCount(Engine engine) {
+        if (engine.getEngineName().equals(ModelEngine.ONNX_RUNTIME.djlName())) {
+            if (!ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) return 0;
+        }
+        return engine.getGpuCount();
     }
 
     private static void verifyChecksum(Path file, String expected) {
