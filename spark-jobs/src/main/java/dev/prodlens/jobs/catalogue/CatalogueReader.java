@@ -1,0 +1,74 @@
+package dev.prodlens.jobs.catalogue;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * Reads a catalogue (CSV with a header, JSON lines or Parquet; by file extension unless given)
+ * from any Hadoop file system into the canonical columns the jobs use:
+ * {@code item_id, image, title, label_group, category, price}. Id and image are required;
+ * the others are null when the source lacks them.
+ */
+public final class CatalogueReader {
+    /** The canonical column names, in order. */
+    public static final List<String> COLUMNS = List.of("item_id", "image", "title", "label_group", "category", "price");
+
+    private CatalogueReader() {
+    }
+
+    /** {@code format}: csv, jsonl (or json) or parquet; null or "auto" picks by the path's extension. */
+    public static Dataset<Row> read(SparkSession spark, String path, String format, CatalogueColumns columns) {
+        String chosen = format == null || format.equalsIgnoreCase("auto") ? formatOf(path) : format.toLowerCase(Locale.ROOT);
+        Dataset<Row> raw = switch (chosen) {
+            case "csv" -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"").csv(path);
+            case "jsonl", "json" -> spark.read().json(path);
+            case "parquet" -> spark.read().parquet(path);
+            default -> throw new CatalogueException("catalogue format '" + chosen + "' is not supported; use csv, jsonl or parquet");
+        };
+        List<String> present = Arrays.asList(raw.columns());
+        require(present, columns.id(), "catalogue.column.id", path);
+        require(present, columns.image(), "catalogue.column.image", path);
+        return raw.select(
+                col(quoted(columns.id())).cast(DataTypes.StringType).as("item_id"),
+                col(quoted(columns.image())).cast(DataTypes.StringType).as("image"),
+                optional(present, columns.title(), DataTypes.StringType).as("title"),
+                optional(present, columns.labelGroup(), DataTypes.StringType).as("label_group"),
+                optional(present, columns.category(), DataTypes.StringType).as("category"),
+                optional(present, columns.price(), DataTypes.DoubleType).as("price"));
+    }
+
+    static String formatOf(String path) {
+        String name = path.toLowerCase(Locale.ROOT).replaceAll("/+$", "");
+        if (name.endsWith(".csv") || name.endsWith(".csv.gz")) return "csv";
+        if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".jsonl.gz") || name.endsWith(".ndjson")) return "jsonl";
+        if (name.endsWith(".parquet")) return "parquet";
+        throw new CatalogueException("cannot tell the format of catalogue " + path
+                + " from its name; name it .csv, .jsonl or .parquet or set catalogue.format");
+    }
+
+    private static void require(List<String> present, String column, String key, String path) {
+        if (!present.contains(column)) {
+            throw new CatalogueException("catalogue " + path + " has no column '" + column + "' (" + key + "); its columns are "
+                    + present + ": map the right one with " + key);
+        }
+    }
+
+    private static Column optional(List<String> present, String column, org.apache.spark.sql.types.DataType type) {
+        return present.contains(column) ? col(quoted(column)).cast(type) : lit(null).cast(type);
+    }
+
+    /** Column names with dots or spaces must be back-quoted in Spark expressions. */
+    private static String quoted(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+}

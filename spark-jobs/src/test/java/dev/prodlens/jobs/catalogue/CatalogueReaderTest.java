@@ -1,0 +1,114 @@
+package dev.prodlens.jobs.catalogue;
+
+import dev.prodlens.core.config.Config;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Catalogues in CSV, JSON lines and Parquet, Shopee names or mapped ones, into the canonical columns. */
+class CatalogueReaderTest {
+    private static SparkSession spark;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("catalogue-reader")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static Map<String, Row> byId(Dataset<Row> rows) {
+        assertEquals(CatalogueReader.COLUMNS, List.of(rows.columns()));
+        Map<String, Row> out = new java.util.HashMap<>();
+        for (Row r : rows.collectAsList()) out.put(r.getString(0), r);
+        return out;
+    }
+
+    @Test
+    void shopeeCsvWithQuotedTitles() throws IOException {
+        Path csv = tmp.resolve("train.csv");
+        Files.writeString(csv, """
+                posting_id,image,image_phash,title,label_group,price
+                train_1,a.jpg,94974f937d4c2433,"Paper bag, ""Victoria"" 23",249114794,12.5
+                train_2,b.jpg,af3f9460c2838f0f,Kemeja,2937985045,
+                """);
+        Map<String, Row> rows = byId(CatalogueReader.read(spark, csv.toString(), null, CatalogueColumns.SHOPEE));
+        assertEquals(2, rows.size());
+        Row first = rows.get("train_1");
+        assertEquals("a.jpg", first.getString(1));
+        assertEquals("Paper bag, \"Victoria\" 23", first.getString(2));
+        assertEquals("249114794", first.getString(3));
+        assertNull(first.get(4), "no category column: null");
+        assertEquals(12.5, first.getDouble(5), 1e-9);
+        assertTrue(rows.get("train_2").isNullAt(5));
+    }
+
+    @Test
+    void jsonLinesWithMappedColumnNames() throws IOException {
+        Path jsonl = tmp.resolve("items.jsonl");
+        Files.writeString(jsonl, """
+                {"sku": 17, "photo": "/img/17.png", "name": "Mug", "kind": "kitchen", "cost": 3}
+                {"sku": 18, "photo": "/img/18.png", "name": "Cup", "kind": "kitchen", "cost": 2.5}
+                """);
+        Config config = Config.of(Map.of("catalogue.column.id", "sku", "catalogue.column.image", "photo",
+                "catalogue.column.title", "name", "catalogue.column.category", "kind", "catalogue.column.price", "cost"));
+        Map<String, Row> rows = byId(CatalogueReader.read(spark, jsonl.toString(), "auto", CatalogueColumns.from(config)));
+        assertEquals("/img/18.png", rows.get("18").getString(1));
+        assertEquals("kitchen", rows.get("17").getString(4));
+        assertEquals(2.5, rows.get("18").getDouble(5), 1e-9);
+        assertNull(rows.get("17").get(3), "no label_group column: null");
+    }
+
+    @Test
+    void parquetWrittenBySpark() {
+        Path parquet = tmp.resolve("catalogue.parquet");
+        spark.sql("SELECT CAST(id AS STRING) AS posting_id, concat('img/', id, '.jpg') AS image, 'x' AS title, "
+                + "CAST(id % 3 AS STRING) AS label_group, 'toys' AS category, CAST(id AS DOUBLE) AS price FROM range(10)")
+                .write().parquet(parquet.toString());
+        Map<String, Row> rows = byId(CatalogueReader.read(spark, parquet.toString(), null, CatalogueColumns.SHOPEE));
+        assertEquals(10, rows.size());
+        assertEquals("img/7.jpg", rows.get("7").getString(1));
+        assertEquals("1", rows.get("7").getString(3));
+    }
+
+    @Test
+    void missingRequiredColumnNamesTheKeyAndTheColumnsThere() throws IOException {
+        Path csv = tmp.resolve("wrong.csv");
+        Files.writeString(csv, "id,picture\n1,a.jpg\n");
+        CatalogueException e = assertThrows(CatalogueException.class,
+                () -> CatalogueReader.read(spark, csv.toString(), null, CatalogueColumns.SHOPEE));
+        assertTrue(e.getMessage().contains("'posting_id' (catalogue.column.id)") && e.getMessage().contains("[id, picture]"), e.getMessage());
+    }
+
+    @Test
+    void unknownFormatIsAClearError() {
+        CatalogueException byName = assertThrows(CatalogueException.class,
+                () -> CatalogueReader.read(spark, tmp.resolve("items.xlsx").toString(), null, CatalogueColumns.SHOPEE));
+        assertTrue(byName.getMessage().contains(".csv, .jsonl or .parquet"), byName.getMessage());
+        CatalogueException explicit = assertThrows(CatalogueException.class,
+                () -> CatalogueReader.read(spark, tmp.resolve("items.csv").toString(), "xml", CatalogueColumns.SHOPEE));
+        assertTrue(explicit.getMessage().contains("'xml' is not supported"), explicit.getMessage());
+    }
+}
