@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The same bytes give the same vector (max abs diff ≤ 1e-5) through the Spark job's path
- * (rows → mapPartitions → executor Embedder, batches of 4) and the API's paths (one image at a
- * time; prepare on request threads then one model batch), for the default model and engine.
+ * (rows of paths → mapPartitions reading the files in the executor → executor Embedder, batches
+ * of 4) and the API's paths (one image at a time; prepare on request threads then one model
+ * batch), for the default model and engine; bad and missing files get their error codes.
  */
 class EmbedPathParityTest {
     private static final float TOLERANCE = 1e-5f;
@@ -43,9 +44,10 @@ class EmbedPathParityTest {
     private static Map<String, String> settings;
     private static List<String> ids;
     private static List<byte[]> images;
+    private static List<String> paths;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
         Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
         Config config = Config.load(repo.resolve("conf/prodlens.properties"));
         settings = new HashMap<>();
@@ -67,6 +69,12 @@ class EmbedPathParityTest {
         images.add(new byte[0]);
         ids.add("garbage");
         images.add("<html>not an image</html>".getBytes());
+        paths = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Path file = tmp.resolve(i + ".img");
+            Files.write(file, images.get(i));
+            paths.add(file.toString());
+        }
 
         spark = SparkSession.builder().master("local[2]").appName("embed-parity")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
@@ -78,17 +86,26 @@ class EmbedPathParityTest {
         if (spark != null) spark.stop();
     }
 
+    private static String sha256(byte[] bytes) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
     @Test
-    void sparkPathAndApiPathGiveTheSameVectors() {
-        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("image", DataTypes.BinaryType, true);
+    void sparkPathAndApiPathGiveTheSameVectors() throws Exception {
+        StructType schema = new StructType().add("item_id", DataTypes.StringType, false).add("path", DataTypes.StringType, true);
         List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) rows.add(RowFactory.create(ids.get(i), images.get(i)));
+        for (int i = 0; i < ids.size(); i++) rows.add(RowFactory.create(ids.get(i), paths.get(i)));
+        rows.add(RowFactory.create("missing", paths.get(0) + ".gone"));
         Dataset<Row> input = spark.createDataFrame(rows, schema).repartition(3);
-        List<Row> embedded = input.mapPartitions(new EmbedPartition(settings), ExpressionEncoder.apply(EmbedPartition.SCHEMA))
-                .collectAsList();
-        assertEquals(ids.size(), embedded.size());
+        List<Row> embedded = input.mapPartitions(new EmbedPartition(settings, spark.sparkContext().hadoopConfiguration()),
+                ExpressionEncoder.apply(EmbedPartition.SCHEMA)).collectAsList();
+        assertEquals(ids.size() + 1, embedded.size());
         Map<String, Row> byId = new HashMap<>();
         for (Row r : embedded) byId.put(r.getString(0), r);
+        Row missing = byId.get("missing");
+        assertNull(missing.get(1));
+        assertEquals(EmbedPartition.MISSING_FILE, missing.getString(3));
+        assertTrue(missing.getString(4).contains(".gone"), missing.getString(4));
 
         EmbedderConfig config = EmbedderConfig.from(Config.of(settings), Path.of("/"));
         try (Embedder api = Embedder.open(config)) {
@@ -99,10 +116,11 @@ class EmbedPathParityTest {
             for (int i = 0; i < ids.size(); i++) {
                 Row row = byId.get(ids.get(i));
                 EmbedResult one = api.embed(images.get(i));
+                assertEquals(sha256(images.get(i)), row.getString(2), ids.get(i) + ": image sha256");
                 if (!one.isOk()) {
                     assertNull(row.get(1), ids.get(i));
-                    assertEquals(one.error().code().name(), row.getString(2));
-                    assertNotNull(row.getString(3));
+                    assertEquals(one.error().code().name(), row.getString(3));
+                    assertNotNull(row.getString(4));
                     continue;
                 }
                 List<Float> fromSpark = row.getList(1);
