@@ -1,0 +1,94 @@
+package dev.prodlens.jobs.embed;
+
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.embed.Embedder;
+import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.eval.OfflineImages;
+import dev.prodlens.jobs.catalogue.CatalogueColumns;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embed job on a small real catalogue with every kind of bad row. */
+class EmbedJobTest {
+    private static SparkSession spark;
+    private static Map<String, String> settings;
+
+    @BeforeAll
+    static void start() {
+        Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+        Config config = Config.load(repo.resolve("conf/prodlens.properties"));
+        settings = new HashMap<>();
+        for (String key : List.of("model.id", "model.engine", "model.device", "model.threads", "model.max-batch")) {
+            config.find(key).ifPresent(v -> settings.put(key, v));
+        }
+        settings.put("model.dir", repo.resolve("models").toString());
+        spark = SparkSession.builder().master("local[2]").appName("embed-job")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void embedsGoodRowsAndRecordsEveryBadOne(@TempDir Path tmp) throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        List<Path> photos = OfflineImages.photos();
+        Files.copy(photos.get(0), images.resolve("a.png"));
+        Files.copy(photos.get(3), images.resolve("b.jpg"));
+        Path elsewhere = Files.copy(photos.get(14), tmp.resolve("c.jpg"));
+        Files.copy(photos.get(1), images.resolve("d.png"));
+        Files.write(images.resolve("corrupt.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
+        Path csv = tmp.resolve("catalogue.csv");
+        Files.writeString(csv, "posting_id,image,title\n"
+                + "p1,a.png,first\n"
+                + "p2,b.jpg,second\n"
+                + "p3," + elsewhere + ",absolute path\n"
+                + "p4,missing.jpg,no such file\n"
+                + "p5,corrupt.jpg,broken\n"
+                + "p1,d.png,same id again\n");
+        String output = tmp.resolve("embeddings.parquet").toString();
+
+        EmbedJob.Summary summary = EmbedJob.run(spark, new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE,
+                images.toString(), output, settings));
+
+        assertEquals(6, summary.rows());
+        assertEquals(3, summary.embedded());
+        assertEquals(Map.of("CORRUPT", 1L, "DUPLICATE_ID", 1L, EmbedPartition.MISSING_FILE, 1L), summary.failedByCode());
+        Map<String, Row> rows = new HashMap<>();
+        for (Row r : spark.read().parquet(output).collectAsList()) {
+            rows.merge(r.getString(r.fieldIndex("item_id")) + (r.isNullAt(r.fieldIndex("error_code")) ? "" : "!"), r, (x, y) -> x);
+        }
+        Row p2 = rows.get("p2");
+        assertEquals(settings.get("model.id"), p2.getString(p2.fieldIndex("model_id")));
+        assertNotNull(p2.getString(p2.fieldIndex("image_sha256")));
+        List<Float> vector = p2.getList(p2.fieldIndex("embedding"));
+        try (Embedder api = Embedder.open(EmbedderConfig.from(Config.of(settings), Path.of("/")))) {
+            float[] expected = api.embed(Files.readAllBytes(images.resolve("b.jpg"))).vector();
+            for (int d = 0; d < expected.length; d++) assertTrue(Math.abs(vector.get(d) - expected[d]) <= 1e-5f, "dim " + d);
+            assertEquals(api.card().fingerprint(), p2.getString(p2.fieldIndex("model_fingerprint")));
+        }
+        assertTrue(rows.containsKey("p1") && rows.containsKey("p1!"), "p1 embedded once, its copy refused");
+        Row missing = rows.get("p4!");
+        assertTrue(missing.getString(missing.fieldIndex("error")).contains("missing.jpg"));
+        try (var left = Files.list(tmp)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no staging directory left behind");
+        }
+    }
+}
