@@ -1,6 +1,7 @@
 package dev.prodlens.jobs.catalogue;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.jobs.TestSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,9 +30,7 @@ class CatalogueReaderTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("catalogue-reader")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        spark = TestSpark.local("catalogue-reader");
     }
 
     @AfterAll

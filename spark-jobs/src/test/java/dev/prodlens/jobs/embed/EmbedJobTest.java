@@ -4,6 +4,7 @@ import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.eval.OfflineImages;
+import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,16 +30,8 @@ class EmbedJobTest {
 
     @BeforeAll
     static void start() {
-        Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
-        Config config = Config.load(repo.resolve("conf/prodlens.properties"));
-        settings = new HashMap<>();
-        for (String key : List.of("model.id", "model.engine", "model.device", "model.threads", "model.max-batch")) {
-            config.find(key).ifPresent(v -> settings.put(key, v));
-        }
-        settings.put("model.dir", repo.resolve("models").toString());
-        spark = SparkSession.builder().master("local[2]").appName("embed-job")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        settings = TestSpark.embedderSettings();
+        spark = TestSpark.local("embed-job");
     }
 
     @AfterAll

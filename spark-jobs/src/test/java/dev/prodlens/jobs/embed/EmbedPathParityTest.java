@@ -7,6 +7,7 @@ import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.PreparedImage;
 import dev.prodlens.core.eval.ImageEdits;
 import dev.prodlens.core.eval.OfflineImages;
+import dev.prodlens.jobs.TestSpark;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -48,13 +49,7 @@ class EmbedPathParityTest {
 
     @BeforeAll
     static void start(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
-        Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
-        Config config = Config.load(repo.resolve("conf/prodlens.properties"));
-        settings = new HashMap<>();
-        for (String key : List.of("model.id", "model.engine", "model.device", "model.threads", "decode.max-bytes", "decode.max-pixels")) {
-            config.find(key).ifPresent(v -> settings.put(key, v));
-        }
-        settings.put("model.dir", repo.resolve("models").toString());
+        settings = TestSpark.embedderSettings();
         settings.put("model.max-batch", "4");
 
         ids = new ArrayList<>();
@@ -76,9 +71,7 @@ class EmbedPathParityTest {
             paths.add(file.toString());
         }
 
-        spark = SparkSession.builder().master("local[2]").appName("embed-parity")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        spark = TestSpark.local("embed-parity");
     }
 
     @AfterAll
