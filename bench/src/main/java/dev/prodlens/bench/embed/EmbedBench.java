@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 import dev.prodlens.core.embed.DeviceChoice;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.embed.ModelEngine;
 import dev.prodlens.core.eval.ColourHistogram;
 import dev.prodlens.core.eval.ImageEdits;
@@ -144,15 +145,14 @@ public final class EmbedBench {
 
     private static String ortRaw(EmbedderConfig config, int workers, int batch, int images) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        Map<String, Object> card = new com.google.gson.Gson().fromJson(Files.readString(config.modelDir().resolve("model-card.json")), Map.class);
-        int size = ((Number) ((Map<?, ?>) card.get("input")).get("size")).intValue();
-        String file = (String) ((Map<?, ?>) card.get("files")).get("onnx");
+        ModelCard card = ModelCard.read(config.modelDir());
+        int size = card.input().size();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             if (config.threads() > 0) options.setIntraOpNumThreads(config.threads());
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            try (OrtSession session = env.createSession(config.modelDir().resolve(file).toString(), options)) {
+            try (OrtSession session = env.createSession(card.modelFile(ModelEngine.ONNX_RUNTIME).toString(), options)) {
                 float[] data = new float[batch * 3 * size * size];
                 Arrays.fill(data, 0.1f);
                 double[] rates = throughput(workers, batch, images, REPEATS, b -> {

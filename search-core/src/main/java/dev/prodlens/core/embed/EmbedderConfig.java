@@ -36,11 +36,7 @@ public record EmbedderConfig(Path modelDir, ModelEngine engine, DeviceChoice dev
                 config.longValue("decode.max-pixels", DecodeLimits.DEFAULTS.maxPixels(), 1, Integer.MAX_VALUE));
     }
 
-    /** The same configuration for another model directory or engine. */
-    public EmbedderConfig withEngine(ModelEngine other) {
-        return new EmbedderConfig(modelDir, other, device, threads, maxBatch, maxBytes, maxPixels);
-    }
-
+    /** The same configuration for another model directory. */
     public EmbedderConfig withModelDir(Path other) {
         return new EmbedderConfig(other, engine, device, threads, maxBatch, maxBytes, maxPixels);
     }

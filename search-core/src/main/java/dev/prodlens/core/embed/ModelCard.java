@@ -27,11 +27,12 @@ import java.util.HexFormat;
  * @param input         preprocessing the model was trained with
  * @param dim           embedding dimension
  * @param layer         which layer the embedding is taken from
- * @param checkHead     first outputs of the exported graph for the card's check input
+ * @param checkHead     first outputs of the exported graph for {@link #checkInput()}
+ * @param checkNorm     L2 norm of the whole output for {@link #checkInput()}
  * @param json          the whole card, for the bundle manifest
  */
 public record ModelCard(Path dir, String id, String source, String licence, String weightsSha256, InputSpec input,
-                        int dim, String layer, float[] checkHead, JsonObject json) {
+                        int dim, String layer, float[] checkHead, float checkNorm, JsonObject json) {
 
     /**
      * The model's input recipe: shorter side to {@code resizeShorterSide}, centre crop {@code size}²,
@@ -61,7 +62,8 @@ public record ModelCard(Path dir, String id, String source, String licence, Stri
             return new ModelCard(dir, json.get("id").getAsString(), json.get("source").getAsString(),
                     json.get("licence").getAsString(), json.get("weights_sha256").getAsString(), spec,
                     embedding.get("dim").getAsInt(), embedding.get("layer").getAsString(),
-                    floats(json.getAsJsonObject("check").get("output_head")), json);
+                    floats(json.getAsJsonObject("check").get("output_head")),
+                    json.getAsJsonObject("check").get("output_l2").getAsFloat(), json);
         } catch (NoSuchFileException e) {
             throw new ModelException("no model card at " + file + "; run scripts/prepare-model.sh to export the model");
         } catch (IOException | JsonParseException | IllegalStateException | NullPointerException | IllegalArgumentException
@@ -75,6 +77,23 @@ public record ModelCard(Path dir, String id, String source, String licence, Stri
         float[] out = new float[a.size()];
         for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsFloat();
         return out;
+    }
+
+    /**
+     * The deterministic input the exporter recorded outputs for (scripts/export_model.py
+     * {@code check_input}): {@code ((c*31 + h*7 + w*3) % 255) / 127.5 - 1}, CHW.
+     */
+    public float[] checkInput() {
+        int size = input.size();
+        float[] chw = new float[3 * size * size];
+        for (int c = 0; c < 3; c++) {
+            for (int h = 0; h < size; h++) {
+                for (int w = 0; w < size; w++) {
+                    chw[(c * size + h) * size + w] = ((c * 31 + h * 7 + w * 3) % 255) / 127.5f - 1f;
+                }
+            }
+        }
+        return chw;
     }
 
     /** The exported file for {@code engine}, e.g. {@code efficientnet-lite0.pt}. */

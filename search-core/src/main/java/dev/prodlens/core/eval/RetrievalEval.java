@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The two retrieval checks of an image embedding on offline data.
@@ -70,30 +72,17 @@ public final class RetrievalEval {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        OfflineImages.FashionMnist test = OfflineImages.fashionMnist("t10k", 10_000);
-        int[] queriesTaken = new int[10];
-        int distractors = 0;
-        for (int i = 0; i < test.size(); i++) {
-            int label = test.labels()[i];
-            if (queriesTaken[label] < sizes.fashionQueriesPerClass()) {
-                queriesTaken[label]++;
-                eval.fashionQueries.add(greyPng(test.images()[i]));
-                eval.fashionQueryLabel.add(label);
-            } else if (distractors < sizes.fashionDistractors()) {
-                distractors++;
-                eval.nearDupCatalogue.add(greyPng(test.images()[i]));
-            }
-        }
-        OfflineImages.FashionMnist train = OfflineImages.fashionMnist("train", 60_000);
-        int[] taken = new int[10];
-        for (int i = 0; i < train.size(); i++) {
-            int label = train.labels()[i];
-            if (taken[label] < sizes.fashionTrainPerClass()) {
-                taken[label]++;
-                eval.fashionCatalogue.add(greyPng(train.images()[i]));
-                eval.fashionCatalogueLabel.add(label);
-            }
-        }
+        int[] distractors = {0};
+        perClass(OfflineImages.fashionMnist("t10k", 10_000), sizes.fashionQueriesPerClass(), (image, label) -> {
+            eval.fashionQueries.add(greyPng(image));
+            eval.fashionQueryLabel.add(label);
+        }, image -> {
+            if (distractors[0]++ < sizes.fashionDistractors()) eval.nearDupCatalogue.add(greyPng(image));
+        });
+        perClass(OfflineImages.fashionMnist("train", 60_000), sizes.fashionTrainPerClass(), (image, label) -> {
+            eval.fashionCatalogue.add(greyPng(image));
+            eval.fashionCatalogueLabel.add(label);
+        }, image -> { });
         return eval;
     }
 
@@ -154,6 +143,16 @@ public final class RetrievalEval {
             }
         }
         return result;
+    }
+
+    /** In order: the first {@code perClass} images of each class go to {@code taken}, the others to {@code rest}. */
+    private static void perClass(OfflineImages.FashionMnist split, int perClass, ObjIntConsumer<byte[]> taken, Consumer<byte[]> rest) {
+        int[] count = new int[OfflineImages.FASHION_CLASSES.size()];
+        for (int i = 0; i < split.size(); i++) {
+            int label = split.labels()[i];
+            if (count[label]++ < perClass) taken.accept(split.images()[i], label);
+            else rest.accept(split.images()[i]);
+        }
     }
 
     private static byte[] greyPng(byte[] pixels28) {

@@ -67,13 +67,12 @@ public final class ImageDecoder {
      */
     public BufferedImage decode(byte[] bytes) throws ImageDecodeException {
         ImageFormat format = admit(bytes);
-        if (format == ImageFormat.JPEG
-                && JpegScans.count(bytes, JpegScans.MAX_SCANS) > JpegScans.MAX_SCANS) {
+        JpegScans.Structure jpeg = format == ImageFormat.JPEG ? JpegScans.inspect(bytes, JpegScans.MAX_SCANS) : null;
+        if (jpeg != null && jpeg.scans() > JpegScans.MAX_SCANS) {
             throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
         }
         int orientation = ExifOrientation.of(format, bytes);
-        if (format == ImageFormat.JPEG && turbo && TurboJpeg.isAvailable()
-                && !JpegScans.hasIccProfile(bytes)) {
+        if (jpeg != null && !jpeg.iccProfile() && turbo && TurboJpeg.isAvailable()) {
             BufferedImage fast = decodeWithTurbo(bytes);
             if (fast != null) {
                 return Orientation.apply(fast, orientation);

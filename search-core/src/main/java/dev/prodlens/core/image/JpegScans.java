@@ -24,33 +24,38 @@ final class JpegScans {
     private JpegScans() {}
 
     /**
-     * Scans up to the first EOI, counting stops once past {@code limit}. A structure it cannot
-     * follow (bad length) ends the count: the decoder will report that damage itself.
+     * What one walk of the markers tells: the number of scans (counting stops once past the
+     * limit) and whether an APP2 "ICC_PROFILE" segment comes before the first scan (where
+     * decoders look for it: such a JPEG's colours need colour management, which only the ImageIO
+     * path does).
      */
-    static int count(byte[] jpeg, int limit) {
-        int[] scans = {0};
-        walk(jpeg, (marker, segment) -> {
-            if (marker == SOS) {
-                scans[0]++;
-            }
-            return scans[0] <= limit;
-        });
-        return scans[0];
+    record Structure(int scans, boolean iccProfile) {
     }
 
     /**
-     * Whether an APP2 "ICC_PROFILE" segment comes before the first scan (where decoders look
-     * for it): such a JPEG's colours need colour management, which only the ImageIO path does.
+     * Walks up to the first EOI, once. A structure it cannot follow (bad length) ends the walk:
+     * the decoder will report that damage itself.
      */
-    static boolean hasIccProfile(byte[] jpeg) {
-        boolean[] found = {false};
+    static Structure inspect(byte[] jpeg, int scanLimit) {
+        int[] scans = {0};
+        boolean[] icc = {false};
         walk(jpeg, (marker, segment) -> {
-            if (marker == APP2 && startsWith(jpeg, segment + 4, ICC_PROFILE)) {
-                found[0] = true;
+            if (marker == SOS) {
+                scans[0]++;
+            } else if (marker == APP2 && scans[0] == 0 && startsWith(jpeg, segment + 4, ICC_PROFILE)) {
+                icc[0] = true;
             }
-            return !found[0] && marker != SOS;
+            return scans[0] <= scanLimit;
         });
-        return found[0];
+        return new Structure(scans[0], icc[0]);
+    }
+
+    static int count(byte[] jpeg, int limit) {
+        return inspect(jpeg, limit).scans();
+    }
+
+    static boolean hasIccProfile(byte[] jpeg) {
+        return inspect(jpeg, MAX_SCANS).iccProfile();
     }
 
     /** Sees each segment with a length: its marker and where its 0xFF is; false stops the walk. */
