@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -98,6 +100,46 @@ public final class Config {
 
     public int intValue(String key, int fallback, int min, int max) {
         return (int) longValue(key, fallback, min, max);
+    }
+
+    public double doubleValue(String key, double fallback, double min, double max) {
+        Optional<String> raw = find(key);
+        if (raw.isEmpty()) return fallback;
+        try {
+            double v = Double.parseDouble(raw.get());
+            if (!(v >= min && v <= max)) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " = '" + raw.get() + "' is not a number in [" + min + ", " + max + "]; fix it in " + origin);
+        }
+    }
+
+    /** A comma-separated list of integers, each in [min, max], at least one. */
+    public List<Integer> intList(String key, List<Integer> fallback, int min, int max) {
+        Optional<String> raw = find(key);
+        if (raw.isEmpty()) return fallback;
+        List<Integer> out = new ArrayList<>();
+        try {
+            for (String part : raw.get().split(",")) {
+                int v = Integer.parseInt(part.strip());
+                if (v < min || v > max) throw new NumberFormatException();
+                out.add(v);
+            }
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " = '" + raw.get() + "' is not a comma-separated list of integers in [" + min + ", "
+                    + max + "]; fix it in " + origin);
+        }
+        return List.copyOf(out);
+    }
+
+    /** Every key and value (after overrides), e.g. to hand the configuration to Spark executors. */
+    public Map<String, String> asMap() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    /** Where the values came from (a file path, or "defaults"), for messages. */
+    public String origin() {
+        return origin;
     }
 
     public <E extends Enum<E>> E enumValue(String key, Class<E> type, E fallback) {

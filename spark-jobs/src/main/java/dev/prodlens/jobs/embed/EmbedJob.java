@@ -3,8 +3,12 @@ package dev.prodlens.jobs.embed;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
+import dev.prodlens.core.embed.EmbedError;
+import dev.prodlens.jobs.JobException;
+import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.jobs.catalogue.CatalogueReader;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -14,11 +18,16 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.LongAccumulator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
@@ -42,24 +51,44 @@ public final class EmbedJob {
                        Map<String, String> embedderSettings) {
     }
 
-    /** Rows in, rows embedded, failures by error code. */
-    public record Summary(long rows, long embedded, Map<String, Long> failedByCode) {
+    /**
+     * Rows in; rows with an embedding; images that went through the model in this run (the rest
+     * were reused from the earlier table by image hash); failures by error code.
+     */
+    public record Summary(long rows, long embedded, long modelImages, Map<String, Long> failedByCode) {
+        public long failed() {
+            return rows - embedded;
+        }
     }
+
+    private static final List<String> COLUMNS =
+            List.of("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256", "error_code", "error");
 
     private EmbedJob() {
     }
 
+    /**
+     * Embeds the catalogue into {@code spec.output()}. When that table exists already (an earlier
+     * run), it must be of the same model; images whose sha256 it holds are not embedded again.
+     */
     public static Summary run(SparkSession spark, Spec spec) {
+        long start = System.nanoTime();
         EmbedderConfig embedder = EmbedderConfig.from(Config.of(spec.embedderSettings()), java.nio.file.Path.of("/"));
         ModelCard card = ModelCard.read(embedder.modelDir());
-        String root = spec.imagesRoot() != null ? spec.imagesRoot() : new Path(spec.catalogue()).getParent().toString();
+        String root = spec.imagesRoot() != null && !spec.imagesRoot().isBlank()
+                ? spec.imagesRoot() : new Path(spec.catalogue()).getParent().toString();
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        LongAccumulator modelImages = spark.sparkContext().longAccumulator("model images");
+        EmbedPartition embed = new EmbedPartition(spec.embedderSettings(), hadoop, modelImages);
 
         Dataset<Row> catalogue = CatalogueReader.read(spark, spec.catalogue(), spec.format(), spec.columns())
                 .withColumn("path", resolved(col("image"), root))
                 .withColumn("copy", row_number().over(Window.partitionBy("item_id").orderBy("path")));
-        Dataset<Row> embedded = catalogue.filter(col("copy").equalTo(1)).select("item_id", "path")
-                .mapPartitions(new EmbedPartition(spec.embedderSettings(), spark.sparkContext().hadoopConfiguration()),
-                        ExpressionEncoder.apply(EmbedPartition.SCHEMA));
+        Dataset<Row> unique = catalogue.filter(col("copy").equalTo(1)).select("item_id", "path");
+        Optional<Dataset<Row>> previous = previousTable(spark, spec.output(), card);
+        Dataset<Row> embedded = previous.isEmpty()
+                ? unique.mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA))
+                : incremental(unique, previous.get(), embed, embedder.maxBytes(), hadoop);
         Dataset<Row> duplicates = catalogue.filter(col("copy").gt(1)).select(
                 col("item_id"),
                 lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType, false)).as("embedding"),
@@ -70,11 +99,69 @@ public final class EmbedJob {
         Dataset<Row> table = embedded.unionByName(duplicates)
                 .withColumn("model_id", lit(card.id()))
                 .withColumn("model_fingerprint", lit(card.fingerprint()))
-                .select("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256", "error_code", "error");
+                .select(COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
 
         writeAtomically(spark, table, spec.output());
-        return summarise(spark.read().parquet(spec.output()));
+        Summary summary = summarise(spark.read().parquet(spec.output()), modelImages.value());
+        Progress.stage("embed", String.format(Locale.ROOT, "%,d rows, %,d ok, %,d failed %s, %,d images through the embedder",
+                summary.rows(), summary.embedded(), summary.failed(), summary.failedByCode(), summary.modelImages()),
+                summary.modelImages(), "img", start);
+        return summary;
     }
+
+    /**
+     * The earlier table at {@code output}, if any, checked to be of this model: vectors of two
+     * models must never be mixed in one table.
+     */
+    private static Optional<Dataset<Row>> previousTable(SparkSession spark, String output, ModelCard card) {
+        Path target = new Path(output);
+        Dataset<Row> table;
+        try {
+            if (!target.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(target)) return Optional.empty();
+            table = spark.read().parquet(output);
+        } catch (IOException | RuntimeException e) {
+            throw new JobException("cannot read the existing embeddings table " + output + " (" + e.getMessage()
+                    + "); remove it or choose another embed output");
+        }
+        if (!Arrays.asList(table.columns()).containsAll(COLUMNS)) {
+            throw new JobException(output + " exists but is not an embeddings table (columns " + Arrays.toString(table.columns())
+                    + "); remove it or choose another embed output");
+        }
+        for (Row r : table.select("model_id", "model_fingerprint").distinct().limit(MODEL_LIST_LIMIT).collectAsList()) {
+            if (!card.id().equals(r.getString(0)) || !card.fingerprint().equals(r.getString(1))) {
+                throw new JobException("embeddings table " + output + " was made with model " + r.getString(0) + " ("
+                        + r.getString(1) + "), but the configuration runs " + card.id() + " (" + card.fingerprint()
+                        + "); vectors of different models cannot be mixed: choose another embed output or remove the table");
+            }
+        }
+        return Optional.of(table);
+    }
+
+    private static final int MODEL_LIST_LIMIT = 3;
+
+    /**
+     * Hash every image (cheap, no decode), reuse the earlier result of each hash it already holds
+     * (vector or a deterministic failure), and embed only the rest. Rows whose file could not be
+     * hashed go to the embed pass, which records the reason.
+     */
+    private static Dataset<Row> incremental(Dataset<Row> unique, Dataset<Row> previous, EmbedPartition embed, long maxBytes,
+                                            Configuration hadoop) {
+        Dataset<Row> known = previous.filter(col("image_sha256").isNotNull()
+                        .and(col("error_code").isNull().or(col("error_code").isin(REUSABLE_FAILURES.toArray()))))
+                .dropDuplicates("image_sha256")
+                .select(col("image_sha256").as("known_sha256"), col("embedding"), col("error_code"), col("error"));
+        Dataset<Row> hashed = unique.mapPartitions(new HashPartition(maxBytes, hadoop), ExpressionEncoder.apply(HashPartition.SCHEMA))
+                .join(known, col("image_sha256").equalTo(col("known_sha256")), "left");
+        Dataset<Row> reused = hashed.filter(col("known_sha256").isNotNull())
+                .select("item_id", "embedding", "image_sha256", "error_code", "error");
+        Dataset<Row> fresh = hashed.filter(col("known_sha256").isNull()).select("item_id", "path")
+                .mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA));
+        return reused.unionByName(fresh);
+    }
+
+    /** Failures that the same bytes would meet again (a model failure might not recur, so it is retried). */
+    private static final List<String> REUSABLE_FAILURES = Arrays.stream(EmbedError.Code.values())
+            .filter(c -> c != EmbedError.Code.MODEL_FAILED).map(Enum::name).toList();
 
     /** Absolute paths and URIs (scheme:/...) as they are; anything else under {@code root}. */
     static Column resolved(Column image, String root) {
@@ -100,7 +187,7 @@ public final class EmbedJob {
         }
     }
 
-    private static Summary summarise(Dataset<Row> table) {
+    private static Summary summarise(Dataset<Row> table, long modelImages) {
         long rows = 0;
         long embedded = 0;
         Map<String, Long> failed = new LinkedHashMap<>();
@@ -110,6 +197,6 @@ public final class EmbedJob {
             if (r.isNullAt(0)) embedded += n;
             else failed.put(r.getString(0), n);
         }
-        return new Summary(rows, embedded, failed);
+        return new Summary(rows, embedded, modelImages, failed);
     }
 }

@@ -5,24 +5,17 @@ import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -51,11 +44,18 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
     /** The model.* / decode.* configuration, as plain strings so the function serialises. */
     private final HashMap<String, String> settings;
     private final SerializableConfiguration hadoop;
+    private final LongAccumulator modelImages;
 
     /** {@code settings}: the job's configuration; {@code model.dir} must be absolute (executors have no working directory of ours). */
     public EmbedPartition(Map<String, String> settings, Configuration hadoop) {
+        this(settings, hadoop, null);
+    }
+
+    /** {@code modelImages}: counts the images handed to the model (null: not counted). */
+    public EmbedPartition(Map<String, String> settings, Configuration hadoop, LongAccumulator modelImages) {
         this.settings = new HashMap<>(settings);
         this.hadoop = new SerializableConfiguration(hadoop);
+        this.modelImages = modelImages;
         EmbedderConfig.from(Config.of(this.settings), java.nio.file.Path.of("/")); // fail on the driver, not in every task
     }
 
@@ -89,47 +89,22 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
             String id = row.getString(0);
             String path = row.isNullAt(1) ? null : row.getString(1);
             try {
-                images.add(read(path, config.maxBytes()));
+                images.add(ImageFiles.read(path, config.maxBytes(), hadoop.value()));
                 ids.add(id);
             } catch (IOException | IllegalArgumentException e) {
-                out.add(RowFactory.create(id, null, null, MISSING_FILE, "cannot read image " + path + " (" + e.getMessage()
-                        + "); check the catalogue's image column and catalogue.images-root"));
+                out.add(RowFactory.create(id, null, null, MISSING_FILE, ImageFiles.unreadable(path, e)));
             }
         }
         List<EmbedResult> results = embedder.embed(images);
+        if (modelImages != null) modelImages.add(images.size());
         for (int i = 0; i < ids.size(); i++) {
             EmbedResult r = results.get(i);
-            // a file over decode.max-bytes was read only in part: its prefix's hash would mislead
-            boolean partial = !r.isOk() && r.error().code() == dev.prodlens.core.embed.EmbedError.Code.TOO_MANY_BYTES;
-            String sha = partial ? null : sha256(images.get(i));
+            String sha = ImageFiles.complete(images.get(i), config.maxBytes()) ? ImageFiles.sha256(images.get(i)) : null;
             out.add(r.isOk()
                     ? RowFactory.create(ids.get(i), boxed(r.vector()), sha, null, null)
                     : RowFactory.create(ids.get(i), null, sha, r.error().code().name(), r.error().message()));
         }
         return out.iterator();
-    }
-
-    /** The file's bytes; a file over the byte cap is read only up to one byte past it (the Embedder then refuses it). */
-    private byte[] read(String path, long maxBytes) throws IOException {
-        if (path == null || path.isBlank()) throw new FileNotFoundException("no image path");
-        Path file = new Path(path);
-        FileSystem fs = file.getFileSystem(hadoop.value());
-        FileStatus status = fs.getFileStatus(file);
-        if (status.isDirectory()) throw new IOException("it is a directory");
-        int length = (int) Math.min(status.getLen(), maxBytes + 1);
-        byte[] bytes = new byte[length];
-        try (FSDataInputStream in = fs.open(file)) {
-            in.readFully(0, bytes);
-        }
-        return bytes;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Float[] boxed(float[] v) {

@@ -84,4 +84,42 @@ class EmbedJobTest {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no staging directory left behind");
         }
     }
+
+    @Test
+    void rerunReusesEveryKnownImageAndRefusesAnotherModel(@TempDir Path tmp) throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        List<Path> photos = OfflineImages.photos();
+        Files.copy(photos.get(2), images.resolve("a.jpg"));
+        Files.copy(photos.get(5), images.resolve("b.jpg"));
+        Files.write(images.resolve("bad.jpg"), new byte[] {1, 2, 3, 4});
+        Path csv = tmp.resolve("catalogue.csv");
+        Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\n");
+        String output = tmp.resolve("embeddings.parquet").toString();
+        EmbedJob.Spec spec = new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE, images.toString(), output, settings);
+
+        EmbedJob.Summary first = EmbedJob.run(spark, spec);
+        assertEquals(3, first.modelImages());
+        List<Row> before = spark.read().parquet(output).orderBy("item_id").collectAsList();
+
+        EmbedJob.Summary again = EmbedJob.run(spark, spec);
+        assertEquals(0, again.modelImages(), "an unchanged catalogue does no model work");
+        assertEquals(first.embedded(), again.embedded());
+        assertEquals(first.failedByCode(), again.failedByCode());
+        assertEquals(before, spark.read().parquet(output).orderBy("item_id").collectAsList());
+
+        // a new item with a new image, and an existing item whose image changed
+        Files.copy(photos.get(7), images.resolve("c.jpg"));
+        Files.copy(photos.get(9), images.resolve("b.jpg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\nq4,c.jpg\n");
+        EmbedJob.Summary grown = EmbedJob.run(spark, spec);
+        assertEquals(2, grown.modelImages(), "only the new and the changed image are embedded");
+        assertEquals(3, grown.embedded());
+
+        Map<String, String> other = new HashMap<>(settings);
+        other.put("model.id", settings.get("model.id") + "-random");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.prodlens.jobs.JobException.class, () ->
+                EmbedJob.run(spark, new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE, images.toString(), output, other)));
+        assertTrue(e.getMessage().contains("different models") && e.getMessage().contains(settings.get("model.id")), e.getMessage());
+        assertEquals(4, spark.read().parquet(output).count(), "the refused run left the table as it was");
+    }
 }
