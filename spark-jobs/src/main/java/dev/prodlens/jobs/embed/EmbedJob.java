@@ -5,6 +5,7 @@ import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.jobs.JobException;
+import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.jobs.catalogue.CatalogueReader;
@@ -49,6 +50,11 @@ public final class EmbedJob {
     /** What to embed and where to write it. {@code imagesRoot} null: the catalogue's own directory. */
     public record Spec(String catalogue, String format, CatalogueColumns columns, String imagesRoot, String output,
                        Map<String, String> embedderSettings) {
+        /** What the configuration says. */
+        public static Spec of(JobSettings settings) {
+            return new Spec(settings.cataloguePath(), settings.catalogueFormat(), settings.columns(), settings.imagesRoot(),
+                    settings.embeddingsPath(), settings.embedderSettings());
+        }
     }
 
     /**

@@ -1,0 +1,58 @@
+package dev.prodlens.jobs;
+
+import dev.prodlens.core.config.Config;
+import dev.prodlens.jobs.catalogue.CatalogueColumns;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the jobs read and write, from {@code conf/prodlens.properties} ({@code catalogue.*},
+ * {@code jobs.*}, {@code bundles.dir}). Local relative paths are made absolute against the
+ * driver's working directory so executors on other machines get the same path; URIs
+ * ({@code hdfs://…}, {@code s3a://…}, {@code file:/…}) are kept as they are.
+ *
+ * @param catalogueName   names the bundle directory ({@code bundles.dir/<name>/<version>})
+ * @param embedderSettings the {@code model.*} and {@code decode.*} keys with an absolute {@code model.dir}
+ */
+public record JobSettings(String catalogueName, String cataloguePath, String catalogueFormat, String imagesRoot,
+                          CatalogueColumns columns, String embeddingsPath, String bundlesDir,
+                          Map<String, String> embedderSettings, Config config) {
+    private static final List<String> EMBEDDER_PREFIXES = List.of("model.", "decode.");
+
+    public static JobSettings from(Config config, Path workingDir) {
+        String name = config.string("catalogue.name", "default");
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new JobException("catalogue.name = '" + name + "' must be letters, digits, '.', '_' or '-' (it names a directory)");
+        }
+        String workDir = location(config.string("jobs.work-dir", "work"), workingDir);
+        Map<String, String> embedder = new HashMap<>();
+        config.asMap().forEach((k, v) -> {
+            if (EMBEDDER_PREFIXES.stream().anyMatch(k::startsWith)) embedder.put(k, v);
+        });
+        embedder.put("model.dir", location(config.string("model.dir"), workingDir));
+        String images = config.find("catalogue.images-root").map(p -> location(p, workingDir)).orElse(null);
+        return new JobSettings(name,
+                location(config.string("catalogue.path"), workingDir),
+                config.string("catalogue.format", "auto"),
+                images,
+                CatalogueColumns.from(config),
+                config.find("jobs.embeddings").map(p -> location(p, workingDir)).orElse(workDir + "/" + name + "/embeddings.parquet"),
+                location(config.string("bundles.dir", "bundles"), workingDir),
+                Map.copyOf(embedder),
+                config);
+    }
+
+    /** {@code value} as it is when it is a URI or an absolute path, else resolved against {@code base}. */
+    static String location(String value, Path base) {
+        if (value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || value.startsWith("/")) return value;
+        return base.resolve(value).toAbsolutePath().normalize().toString();
+    }
+
+    /** The directory of this catalogue's bundles (versions and {@code CURRENT}). */
+    public String catalogueBundles() {
+        return bundlesDir + "/" + catalogueName;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.prodlens.jobs;
+
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.embed.ModelException;
+import dev.prodlens.core.faiss.FaissException;
+import dev.prodlens.jobs.embed.EmbedJob;
+import org.apache.spark.sql.SparkSession;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The jobs' command line, the main class of the shaded jar:
+ * {@code spark-submit --class dev.prodlens.jobs.Main prodlens-jobs.jar <command> [--conf FILE] [key=value ...]}.
+ * {@code key=value} pairs override the configuration file (after its environment overrides).
+ * A problem the user can fix ends the run with exit code 2 and one line on standard error.
+ */
+public final class Main {
+    static final String USAGE = "usage: prodlens-jobs <embed|build-index|evaluate|reindex> [--conf conf/prodlens.properties] [key=value ...]";
+    private static final int USER_ERROR = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (JobException | ConfigException | ModelException | FaissException e) {
+            System.err.println("prodlens: " + e.getMessage());
+            code = USER_ERROR;
+        }
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs one command; returns the exit code. */
+    static int run(String[] args) {
+        if (args.length == 0 || !COMMANDS.contains(args[0])) {
+            System.err.println(USAGE);
+            return USER_ERROR;
+        }
+        Path confFile = Path.of("conf/prodlens.properties");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--conf") && i + 1 < args.length) {
+                confFile = Path.of(args[++i]);
+            } else if (args[i].contains("=") && !args[i].startsWith("=")) {
+                int eq = args[i].indexOf('=');
+                overrides.put(args[i].substring(0, eq).strip(), args[i].substring(eq + 1).strip());
+            } else {
+                throw new JobException("unexpected argument '" + args[i] + "'; " + USAGE);
+            }
+        }
+        Config config = Config.load(confFile).with(overrides);
+        JobSettings settings = JobSettings.from(config, Path.of("").toAbsolutePath());
+        SparkSession spark = session(args[0]);
+        try {
+            switch (args[0]) {
+                case "embed" -> EmbedJob.run(spark, EmbedJob.Spec.of(settings));
+                default -> throw new IllegalStateException(args[0]);
+            }
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+
+    static final List<String> COMMANDS = Arrays.asList("embed", "build-index", "evaluate", "reindex");
+
+    /** The session spark-submit configured; local mode on all cores when started without a master. */
+    private static SparkSession session(String command) {
+        SparkSession.Builder builder = SparkSession.builder().appName("prodlens " + command);
+        if (System.getProperty("spark.master") == null) builder.master("local[*]");
+        return builder.getOrCreate();
+    }
+}
