@@ -4,7 +4,10 @@ import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.embed.ModelException;
 import dev.prodlens.core.faiss.FaissException;
+import dev.prodlens.core.bundle.BundleException;
+import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.embed.EmbedJob;
+import dev.prodlens.jobs.index.BuildIndexJob;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
@@ -30,7 +33,7 @@ public final class Main {
         int code;
         try {
             code = run(args);
-        } catch (JobException | ConfigException | ModelException | FaissException e) {
+        } catch (JobException | ConfigException | ModelException | FaissException | BundleException e) {
             System.err.println("prodlens: " + e.getMessage());
             code = USER_ERROR;
         }
@@ -61,12 +64,28 @@ public final class Main {
         try {
             switch (args[0]) {
                 case "embed" -> EmbedJob.run(spark, EmbedJob.Spec.of(settings));
+                case "build-index" -> buildIndex(spark, settings);
+                case "reindex" -> ReindexJob.run(spark, settings);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {
             spark.stop();
         }
         return 0;
+    }
+
+    /** build-index alone: a sealed bundle version, not published (reindex publishes). */
+    private static void buildIndex(SparkSession spark, JobSettings settings) {
+        Path catalogueDir = Path.of(settings.catalogueBundles());
+        String version = Bundles.newVersion();
+        Path staging = Bundles.createStaging(catalogueDir, version);
+        try {
+            BuildIndexJob.run(spark, settings, staging, version).items().unpersist();
+        } catch (RuntimeException e) {
+            ReindexJob.deleteQuietly(staging);
+            throw e;
+        }
+        System.out.println("build-index: wrote " + Bundles.seal(staging, version) + " (not published; reindex publishes)");
     }
 
     static final List<String> COMMANDS = Arrays.asList("embed", "build-index", "evaluate", "reindex");

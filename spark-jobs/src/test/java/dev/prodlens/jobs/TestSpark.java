@@ -32,4 +32,12 @@ public final class TestSpark {
         settings.put("model.dir", repo.resolve("models").toString());
         return settings;
     }
+
+    /** The repository's configuration with {@code overrides} (paths into a test directory), as the jobs see it. */
+    public static JobSettings jobSettings(Map<String, String> overrides) {
+        Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+        Map<String, String> all = new HashMap<>(overrides);
+        all.putIfAbsent("model.dir", repo.resolve("models").toString());
+        return JobSettings.from(Config.load(repo.resolve("conf/prodlens.properties")).with(all), repo);
+    }
 }

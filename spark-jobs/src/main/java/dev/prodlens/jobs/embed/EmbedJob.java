@@ -81,15 +81,11 @@ public final class EmbedJob {
         long start = System.nanoTime();
         EmbedderConfig embedder = EmbedderConfig.from(Config.of(spec.embedderSettings()), java.nio.file.Path.of("/"));
         ModelCard card = ModelCard.read(embedder.modelDir());
-        String root = spec.imagesRoot() != null && !spec.imagesRoot().isBlank()
-                ? spec.imagesRoot() : new Path(spec.catalogue()).getParent().toString();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         LongAccumulator modelImages = spark.sparkContext().longAccumulator("model images");
         EmbedPartition embed = new EmbedPartition(spec.embedderSettings(), hadoop, modelImages);
 
-        Dataset<Row> catalogue = CatalogueReader.read(spark, spec.catalogue(), spec.format(), spec.columns())
-                .withColumn("path", resolved(col("image"), root))
-                .withColumn("copy", row_number().over(Window.partitionBy("item_id").orderBy("path")));
+        Dataset<Row> catalogue = catalogueWithPaths(spark, spec);
         Dataset<Row> unique = catalogue.filter(col("copy").equalTo(1)).select("item_id", "path");
         Optional<Dataset<Row>> previous = previousTable(spark, spec.output(), card);
         Dataset<Row> embedded = previous.isEmpty()
@@ -169,6 +165,18 @@ public final class EmbedJob {
     private static final List<String> REUSABLE_FAILURES = Arrays.stream(EmbedError.Code.values())
             .filter(c -> c != EmbedError.Code.MODEL_FAILED).map(Enum::name).toList();
 
+    /**
+     * The catalogue's canonical columns plus {@code path} (the image resolved against the images
+     * root) and {@code copy} (1 for the row of an id that is used, 2… for its duplicates).
+     */
+    public static Dataset<Row> catalogueWithPaths(SparkSession spark, Spec spec) {
+        String root = spec.imagesRoot() != null && !spec.imagesRoot().isBlank()
+                ? spec.imagesRoot() : new Path(spec.catalogue()).getParent().toString();
+        return CatalogueReader.read(spark, spec.catalogue(), spec.format(), spec.columns())
+                .withColumn("path", resolved(col("image"), root))
+                .withColumn("copy", row_number().over(Window.partitionBy("item_id").orderBy("path")));
+    }
+
     /** Absolute paths and URIs (scheme:/...) as they are; anything else under {@code root}. */
     static Column resolved(Column image, String root) {
         String prefix = root.endsWith("/") ? root : root + "/";
@@ -193,7 +201,8 @@ public final class EmbedJob {
         }
     }
 
-    private static Summary summarise(Dataset<Row> table, long modelImages) {
+    /** Counts of an embeddings table by error code; {@code modelImages} as the caller measured it. */
+    public static Summary summarise(Dataset<Row> table, long modelImages) {
         long rows = 0;
         long embedded = 0;
         Map<String, Long> failed = new LinkedHashMap<>();

@@ -1,0 +1,57 @@
+package dev.prodlens.jobs;
+
+import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.jobs.embed.EmbedJob;
+import dev.prodlens.jobs.index.BuildIndexJob;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * reindex: embed (incremental) → build-index → evaluate → publish, in one submission. Everything
+ * is written into a staging directory next to the versions; only a complete bundle is renamed to
+ * its version and only then does {@code CURRENT} switch to it. A run that fails or is killed at
+ * any point leaves the previous {@code CURRENT} and its bundle untouched.
+ */
+public final class ReindexJob {
+    /** What was published. */
+    public record Result(Path bundle, String version, EmbedJob.Summary embed) {
+    }
+
+    private ReindexJob() {
+    }
+
+    public static Result run(SparkSession spark, JobSettings settings) {
+        long start = System.nanoTime();
+        EmbedJob.Summary embedded = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
+        Path catalogueDir = Path.of(settings.catalogueBundles());
+        String version = Bundles.newVersion();
+        Path staging = Bundles.createStaging(catalogueDir, version);
+        try {
+            BuildIndexJob.Built built = BuildIndexJob.run(spark, settings, staging, version);
+            EvaluateStep.run(spark, settings, built);
+            built.items().unpersist();
+            Path bundle = Bundles.seal(staging, version);
+            Bundles.publish(catalogueDir, version);
+            Progress.stage("reindex", "published " + bundle + " as CURRENT", 0, "", start);
+            return new Result(bundle, version, embedded);
+        } catch (RuntimeException e) {
+            deleteQuietly(staging);
+            throw e;
+        }
+    }
+
+    /** Best effort: a staging directory left behind (the process was killed) is ignored by readers. */
+    static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // the staging name keeps it out of every reader's way
+        }
+    }
+}

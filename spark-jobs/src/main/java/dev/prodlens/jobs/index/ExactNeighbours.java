@@ -1,0 +1,101 @@
+package dev.prodlens.jobs.index;
+
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.Metric;
+import dev.prodlens.core.faiss.SearchResult;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Exact top-k inner-product neighbours of a set of query vectors over all items, computed where
+ * the items are: each partition brute-forces its vectors (Faiss Flat, BLAS) and the driver keeps
+ * the best k of the partitions' candidates. The driver never holds the whole catalogue.
+ */
+public final class ExactNeighbours {
+    /** Per query, the k best ordinals and scores, best first (-1 / -inf where fewer items exist). */
+    public record Result(long[] ids, float[] scores, int k) implements Serializable {
+        public long id(int query, int rank) {
+            return ids[query * k + rank];
+        }
+
+        public float score(int query, int rank) {
+            return scores[query * k + rank];
+        }
+    }
+
+    private ExactNeighbours() {
+    }
+
+    /** {@code items}: rows of (ordinal, embedding); {@code queries}: row-major, q × dim. */
+    public static Result search(SparkSession spark, Dataset<Row> items, float[] queries, int dim, int k) {
+        int q = queries.length / dim;
+        Broadcast<float[]> shared = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(queries);
+        List<Result> partials = items.select("ordinal", "embedding")
+                .mapPartitions(new PartitionTopK(shared, dim, k), Encoders.javaSerialization(Result.class)).collectAsList();
+        shared.destroy();
+        long[] ids = new long[q * k];
+        float[] scores = new float[q * k];
+        Arrays.fill(ids, -1);
+        Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+        for (Result p : partials) merge(ids, scores, p, q, k);
+        return new Result(ids, scores, k);
+    }
+
+    /** Keeps, per query, the k best of the running result and a partition's result (both sorted best first). */
+    private static void merge(long[] ids, float[] scores, Result part, int q, int k) {
+        long[] mergedIds = new long[k];
+        float[] mergedScores = new float[k];
+        for (int query = 0; query < q; query++) {
+            int a = query * k;
+            int b = query * k;
+            for (int r = 0; r < k; r++) {
+                if (score(ids, scores, a) >= score(part.ids, part.scores, b)) {
+                    mergedIds[r] = ids[a];
+                    mergedScores[r] = scores[a++];
+                } else {
+                    mergedIds[r] = part.ids[b];
+                    mergedScores[r] = part.scores[b++];
+                }
+            }
+            System.arraycopy(mergedIds, 0, ids, query * k, k);
+            System.arraycopy(mergedScores, 0, scores, query * k, k);
+        }
+    }
+
+    /** A missing result (id -1) ranks below every real one. */
+    private static float score(long[] ids, float[] scores, int at) {
+        return ids[at] < 0 ? Float.NEGATIVE_INFINITY : scores[at];
+    }
+
+    private static final class PartitionTopK implements MapPartitionsFunction<Row, Result> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<float[]> queries;
+        private final int dim;
+        private final int k;
+
+        PartitionTopK(Broadcast<float[]> queries, int dim, int k) {
+            this.queries = queries;
+            this.dim = dim;
+            this.k = k;
+        }
+
+        @Override
+        public Iterator<Result> call(Iterator<Row> rows) {
+            if (!rows.hasNext()) return List.<Result>of().iterator();
+            try (FaissIndex flat = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
+                Vectors.addAll(flat, rows, dim);
+                SearchResult found = flat.search(queries.value(), k);
+                return List.of(new Result(found.rawIds(), found.rawScores(), k)).iterator();
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.prodlens.jobs.index;
+
+import dev.prodlens.core.embed.ModelCard;
+import dev.prodlens.jobs.JobException;
+import dev.prodlens.jobs.embed.EmbedJob;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
+/**
+ * The items that go into the index: every embedded row joined with its catalogue metadata, sorted
+ * by item id and numbered 0…N-1. The number is the item's 64-bit id in Faiss and its line in
+ * {@code items.jsonl}; sorting makes it the same on any cluster for the same input.
+ */
+public final class IndexedItems {
+    public static final StructType SCHEMA = new StructType()
+            .add("ordinal", DataTypes.LongType, false)
+            .add("item_id", DataTypes.StringType, false)
+            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add("title", DataTypes.StringType, true)
+            .add("category", DataTypes.StringType, true)
+            .add("price", DataTypes.DoubleType, true)
+            .add("path", DataTypes.StringType, true)
+            .add("label_group", DataTypes.StringType, true);
+    /** Buckets of the per-item hash that splits training sample and held-out queries. */
+    private static final long HASH_BUCKETS = 1L << 20;
+
+    private IndexedItems() {
+    }
+
+    /** Reads the embeddings table (checked to be of {@code card}'s model) and the catalogue; the result is cached. */
+    public static Dataset<Row> load(SparkSession spark, EmbedJob.Spec spec, ModelCard card) {
+        Dataset<Row> table = spark.read().parquet(spec.output());
+        for (Row r : table.select("model_id", "model_fingerprint").distinct().limit(3).collectAsList()) {
+            if (!card.fingerprint().equals(r.getString(1))) {
+                throw new JobException("embeddings table " + spec.output() + " holds vectors of model " + r.getString(0)
+                        + " but the configuration runs " + card.id() + "; re-run embed with this model");
+            }
+        }
+        Dataset<Row> embedded = table.filter(col("error_code").isNull()).select("item_id", "embedding");
+        Dataset<Row> catalogue = EmbedJob.catalogueWithPaths(spark, spec).filter(col("copy").equalTo(1))
+                .select("item_id", "title", "category", "price", "path", "label_group");
+        Dataset<Row> joined = embedded.join(catalogue, "item_id").orderBy("item_id")
+                .select("item_id", "embedding", "title", "category", "price", "path", "label_group");
+        JavaRDD<Row> numbered = joined.javaRDD().zipWithIndex().map(t -> {
+            Row r = t._1();
+            return RowFactory.create(t._2(), r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+        });
+        Dataset<Row> items = spark.createDataFrame(numbered, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+        return items;
+    }
+
+    /** A deterministic uniform number in [0, 1) per item, to draw disjoint samples by ranges. */
+    static org.apache.spark.sql.Column uniform() {
+        return pmod(xxhash64(col("ordinal"), lit(0x5eedL)), lit(HASH_BUCKETS)).divide(lit((double) HASH_BUCKETS));
+    }
+
+    /** Collects the embeddings of {@code rows} (ordinal, embedding) into one row-major array; ordinals into {@code ids}. */
+    static float[] collect(List<Row> rows, int dim, long[] ids) {
+        float[] out = new float[rows.size() * dim];
+        for (int i = 0; i < rows.size(); i++) {
+            if (ids != null) ids[i] = rows.get(i).getLong(0);
+            Vectors.copy(rows.get(i), 1, dim, out, i * dim);
+        }
+        return out;
+    }
+}

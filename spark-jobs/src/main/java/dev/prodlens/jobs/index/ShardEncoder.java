@@ -1,0 +1,36 @@
+package dev.prodlens.jobs.index;
+
+import dev.prodlens.core.faiss.FaissIndex;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The executors' half of a parallel IVF build: each partition of {@code (ordinal, embedding)} rows
+ * is added to its own copy of the trained (empty) index — coarse assignment and encoding happen
+ * here — and the filled shard comes back serialised for the driver to merge. The shard holds codes
+ * only, much smaller than the vectors.
+ */
+final class ShardEncoder implements MapPartitionsFunction<Row, byte[]> {
+    private static final long serialVersionUID = 1L;
+
+    private final Broadcast<byte[]> trained;
+    private final int dim;
+
+    ShardEncoder(Broadcast<byte[]> trained, int dim) {
+        this.trained = trained;
+        this.dim = dim;
+    }
+
+    @Override
+    public Iterator<byte[]> call(Iterator<Row> rows) {
+        if (!rows.hasNext()) return List.<byte[]>of().iterator();
+        try (FaissIndex shard = FaissIndex.fromBytes(trained.value())) {
+            Vectors.addAll(shard, rows, dim);
+            return List.of(shard.toBytes()).iterator();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.prodlens.jobs.index;
+
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.SearchOptions;
+import dev.prodlens.core.faiss.SearchResult;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds the cheapest search setting that reaches the target recall@k against exact search on
+ * held-out queries: nprobe for inverted lists, efSearch for HNSW (doubling from small). If no
+ * setting reaches it, the most accurate one tried is kept and the shortfall recorded.
+ */
+final class Tuner {
+    /** Largest HNSW candidate list tried: beyond it HNSW is slower than a well-chosen IVF. */
+    private static final int MAX_EF_SEARCH = 4096;
+    private static final int MIN_EF_SEARCH = 16;
+
+    /** The chosen parameters (empty for Flat), the recall they reach, and every setting tried. */
+    record Tuning(Map<String, Integer> search, double recall, boolean reached, Map<String, Double> tried) {
+    }
+
+    private Tuner() {
+    }
+
+    static Tuning tune(FaissIndex index, IndexPlan.Kind kind, int lists, float[] queries, ExactNeighbours.Result exact,
+                       int k, double target) {
+        Map<String, Double> tried = new LinkedHashMap<>();
+        if (kind == IndexPlan.Kind.FLAT) {
+            double r = recall(index.search(queries, k), exact, k);
+            tried.put("exact", r);
+            return new Tuning(Map.of(), r, r >= target, tried);
+        }
+        String knob = kind == IndexPlan.Kind.IVF ? "nprobe" : "efSearch";
+        int first = kind == IndexPlan.Kind.IVF ? 1 : Math.max(MIN_EF_SEARCH, k);
+        int last = kind == IndexPlan.Kind.IVF ? lists : MAX_EF_SEARCH;
+        int best = first;
+        double bestRecall = -1;
+        for (int value = first; value <= last; value = value * 2 > last && value < last ? last : value * 2) {
+            SearchOptions options = kind == IndexPlan.Kind.IVF
+                    ? SearchOptions.DEFAULT.withNprobe(value) : SearchOptions.DEFAULT.withEfSearch(value);
+            double r = recall(index.search(queries, k, options), exact, k);
+            tried.put(knob + "=" + value, Math.round(r * 1e4) / 1e4);
+            if (r > bestRecall) {
+                bestRecall = r;
+                best = value;
+            }
+            if (r >= target) break;
+        }
+        return new Tuning(Map.of(knob, best), bestRecall, bestRecall >= target, tried);
+    }
+
+    /** Mean over queries of |ANN top-k ∩ exact top-k| / |exact top-k|. */
+    static double recall(SearchResult ann, ExactNeighbours.Result exact, int k) {
+        double sum = 0;
+        int counted = 0;
+        for (int q = 0; q < ann.queries(); q++) {
+            Set<Long> truth = new HashSet<>();
+            for (int r = 0; r < k; r++) if (exact.id(q, r) >= 0) truth.add(exact.id(q, r));
+            if (truth.isEmpty()) continue;
+            int hit = 0;
+            for (int r = 0; r < k; r++) if (truth.contains(ann.id(q, r))) hit++;
+            sum += (double) hit / truth.size();
+            counted++;
+        }
+        return counted == 0 ? 1.0 : sum / counted;
+    }
+}
