@@ -5,7 +5,6 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 
@@ -96,12 +95,12 @@ final class Charts {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("cosine of retrieved neighbours (exact search)").xAxisTitle("cosine")
                 .yAxisTitle("share of pairs").build();
-        chart.getStyler().setMarkerSize(0).setLegendPosition(Styler.LegendPosition.InsideNW)
-                .setSeriesColors(new Color[] {MATCH, NON_MATCH});
-        chart.addSeries("true matches", centres, shares(result.scores().matches()))
-                .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
-        chart.addSeries("non-matches", centres, shares(result.scores().nonMatches()))
-                .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+        chart.getStyler().setXAxisMin(ScoreHistogram.MIN).setXAxisMax(ScoreHistogram.MAX)
+                .setXAxisDecimalPattern("0.0").setMarkerSize(0).setLegendPosition(Styler.LegendPosition.InsideNW)
+                .setSeriesColors(new Color[] {NON_MATCH, MATCH});
+        // lines, not filled areas: the second area would hide the first where they overlap
+        chart.addSeries("non-matches", centres, shares(result.scores().nonMatches()));
+        chart.addSeries("true matches", centres, shares(result.scores().matches()));
         save(chart, file);
     }
 

@@ -19,10 +19,10 @@ final class ReportPage {
     private static final String STYLE = """
             body{font-family:system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
             table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .7em}
-            td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}
+            td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3;text-align:left}
             .note{color:#555;font-size:.9em}.chart{max-width:100%}
             .query{display:flex;gap:.6em;align-items:flex-start;margin:1em 0;padding-bottom:1em;border-bottom:1px solid #eee}
-            .cell{width:104px;font-size:.75em;word-break:break-all}
+            .cell{width:104px;font-size:.75em;overflow-wrap:anywhere}
             .thumb{width:96px;height:96px;object-fit:contain;border:4px solid #ddd;background:#fafafa}
             .cell.q .thumb{border-color:#1f77b4}.ok .thumb{border-color:#2ca02c}.bad .thumb{border-color:#d62728}
             .placeholder{width:96px;height:96px;border:4px dashed #bbb;display:flex;align-items:center;
@@ -153,7 +153,7 @@ final class ReportPage {
             return;
         }
         html.append("<h2>Worst queries</h2>\n<p class=\"note\">The ").append(worst.size())
-                .append(" queries with the lowest AP@R under the ANN index, with their first results: ")
+                .append(" queries with the lowest AP@R under the ANN index (blue), with their first results: ")
                 .append("green = a true match, red = not one.</p>\n");
         for (EvalResult.WorstQuery query : worst) {
             html.append("<div class=\"query\">");
