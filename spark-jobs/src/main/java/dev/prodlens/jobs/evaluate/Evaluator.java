@@ -1,0 +1,231 @@
+package dev.prodlens.jobs.evaluate;
+
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.Metric;
+import dev.prodlens.core.faiss.SearchOptions;
+import dev.prodlens.core.faiss.SearchResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.IntStream;
+
+/**
+ * Measures retrieval quality twice over the same data: with exact search (a Faiss "Flat"
+ * inner-product index built here from the vectors, so the numbers describe the embedding) and
+ * with the ANN index handed in (what users get); the difference is the index's loss. Every
+ * item's own vector is its query. Searches run in batches and the metrics accumulate per batch,
+ * so memory holds one batch of results, not N x k.
+ */
+public final class Evaluator {
+    /** The exact index: brute-force inner product, i.e. cosine on normalised vectors. */
+    static final String EXACT_FACTORY = "Flat";
+    /** Most results per query: bounds a batch's result arrays. */
+    static final int MAX_K = 1000;
+    /** Queries per search call: large enough for Faiss's batched BLAS path, small enough for a modest heap. */
+    static final int DEFAULT_BATCH_SIZE = 1024;
+    /** Worst queries in the report: two rows of six thumbnails each fit a screen. */
+    static final int DEFAULT_WORST_QUERIES = 12;
+
+    /**
+     * What to measure.
+     *
+     * @param ks               the k of recall@k
+     * @param shopeeNeighbours results per item the Shopee F1 may predict as matches
+     * @param batchSize        queries per Faiss search call
+     * @param worstQueries     queries shown in the report's worst-queries section
+     */
+    public record Settings(List<Integer> ks, int shopeeNeighbours, int batchSize, int worstQueries) {
+        public static final Settings DEFAULTS = new Settings(RetrievalMetrics.DEFAULT_KS, ShopeeF1.DEFAULT_NEIGHBOURS,
+                DEFAULT_BATCH_SIZE, DEFAULT_WORST_QUERIES);
+
+        public Settings {
+            ks = List.copyOf(ks);
+            if (ks.isEmpty() || ks.stream().anyMatch(k -> k < 1 || k > MAX_K)) {
+                throw new ConfigException("evaluate.recall-ks = " + ks + ": give k values in [1, " + MAX_K + "]");
+            }
+            if (shopeeNeighbours < 1 || shopeeNeighbours > MAX_K || batchSize < 1 || worstQueries < 0) {
+                throw new ConfigException("evaluate settings out of range: shopee-neighbours " + shopeeNeighbours
+                        + " (1.." + MAX_K + "), batch-size " + batchSize + " (>= 1), worst-queries " + worstQueries
+                        + " (>= 0)");
+            }
+        }
+
+        /**
+         * From {@code evaluate.recall-ks} (comma-separated, e.g. "1,5,10,50,100"),
+         * {@code evaluate.shopee-neighbours}, {@code evaluate.batch-size} and
+         * {@code evaluate.worst-queries}; absent keys keep {@link #DEFAULTS}.
+         */
+        public static Settings from(Config config) {
+            List<Integer> ks = DEFAULTS.ks();
+            String raw = config.find("evaluate.recall-ks").orElse(null);
+            if (raw != null) {
+                try {
+                    ks = Arrays.stream(raw.split(",")).map(String::strip).map(Integer::valueOf).toList();
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("evaluate.recall-ks = '" + raw
+                            + "' is not a comma-separated list of integers such as 1,5,10,50,100");
+                }
+            }
+            return new Settings(ks,
+                    config.intValue("evaluate.shopee-neighbours", DEFAULTS.shopeeNeighbours(), 1, MAX_K),
+                    config.intValue("evaluate.batch-size", DEFAULTS.batchSize(), 1, Integer.MAX_VALUE),
+                    config.intValue("evaluate.worst-queries", DEFAULTS.worstQueries(), 0, Integer.MAX_VALUE));
+        }
+    }
+
+    private final Settings settings;
+
+    public Evaluator(Settings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * Evaluates {@code ann} (holding every item under its ordinal, searched with {@code annOptions})
+     * against exact search. With label groups every item is searched (the Shopee F1 counts all of
+     * them); with pairs only the queries.
+     */
+    public EvalResult evaluate(EvalData data, Relevance relevance, FaissIndex ann, SearchOptions annOptions) {
+        long start = System.nanoTime();
+        requireSameItems(data, ann);
+        int[] searched = IntStream.range(0, data.size())
+                .filter(i -> relevance.kind() == Relevance.Kind.LABEL_GROUP || relevance.isQuery(i)).toArray();
+        int queries = (int) IntStream.of(searched).filter(relevance::isQuery).count();
+        if (queries == 0) {
+            throw new EvaluationException("no item has a true match (" + relevance.kind().key
+                    + "): check that label groups are shared by several items, or that the pairs name evaluated items");
+        }
+        int depth = Math.min(data.size() - 1, Math.max(Math.max(maxK(), RetrievalMetrics.CATEGORY_K),
+                relevance.kind() == Relevance.Kind.LABEL_GROUP ? settings.shopeeNeighbours() : 0));
+        Method exact = new Method(relevance, data);
+        Method approximate = new Method(relevance, data);
+        ScoreHistogram scores = new ScoreHistogram();
+        WorstQueries worst = new WorstQueries(settings.worstQueries(), relevance, data.itemIds());
+
+        try (FaissIndex exactIndex = exactIndex(data)) {
+            for (int from = 0; from < searched.length; from += settings.batchSize()) {
+                int[] batch = Arrays.copyOfRange(searched, from, Math.min(searched.length, from + settings.batchSize()));
+                float[] vectors = rows(data, batch);
+                // depth + 1: the query's own vector is (almost always) its first result
+                SearchResult exactFound = exactIndex.search(vectors, depth + 1, SearchOptions.DEFAULT);
+                SearchResult annFound = ann.search(vectors, depth + 1, annOptions);
+                for (int q = 0; q < batch.length; q++) {
+                    int item = batch[q];
+                    Neighbours byExact = Neighbours.withoutSelf(exactFound, q, item, depth, data.size());
+                    exact.add(item, byExact);
+                    for (int r = 0; r < byExact.ordinals.length; r++) {
+                        scores.add(byExact.scores[r], relevance.isMatch(item, byExact.ordinals[r]));
+                    }
+                    Neighbours byAnn = Neighbours.withoutSelf(annFound, q, item, depth, data.size());
+                    double averagePrecision = approximate.add(item, byAnn);
+                    if (relevance.isQuery(item)) {
+                        worst.offer(item, averagePrecision, byAnn.ordinals, byAnn.scores);
+                    }
+                }
+            }
+        }
+        return new EvalResult(data.size(), queries, relevance.kind(), relevance.pairsTotal(), relevance.pairsIgnored(),
+                describe(ann, annOptions), depth, exact.result(), approximate.result(), scores, worst.result(),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private int maxK() {
+        return settings.ks().stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    private static void requireSameItems(EvalData data, FaissIndex ann) {
+        if (ann.dimension() != data.dim()) {
+            throw new EvaluationException("the ANN index has dimension " + ann.dimension() + " but the embeddings "
+                    + data.dim() + ": build the index from the evaluated embeddings");
+        }
+        if (ann.size() != data.size()) {
+            throw new EvaluationException("the ANN index holds " + ann.size() + " vectors but the data has "
+                    + data.size() + " items: build the index from the evaluated embeddings");
+        }
+        if (ann.metric() != Metric.INNER_PRODUCT) {
+            throw new EvaluationException("the ANN index uses " + ann.metric()
+                    + "; evaluation reads scores as cosines and needs an INNER_PRODUCT index");
+        }
+    }
+
+    private static FaissIndex exactIndex(EvalData data) {
+        FaissIndex index = FaissIndex.create(data.dim(), EXACT_FACTORY, Metric.INNER_PRODUCT);
+        index.add(data.vectors(), IntStream.range(0, data.size()).asLongStream().toArray());
+        return index;
+    }
+
+    private static float[] rows(EvalData data, int[] ordinals) {
+        int dim = data.dim();
+        float[] rows = new float[ordinals.length * dim];
+        for (int i = 0; i < ordinals.length; i++) {
+            System.arraycopy(data.vectors(), ordinals[i] * dim, rows, i * dim, dim);
+        }
+        return rows;
+    }
+
+    private static String describe(FaissIndex ann, SearchOptions options) {
+        List<String> knobs = new ArrayList<>();
+        if (options.nprobe() > 0) {
+            knobs.add("nprobe=" + options.nprobe());
+        }
+        if (options.efSearch() > 0) {
+            knobs.add("efSearch=" + options.efSearch());
+        }
+        if (options.refineFactor() > 0) {
+            knobs.add("refineFactor=" + options.refineFactor());
+        }
+        return ann.description() + (knobs.isEmpty() ? "" : " (" + String.join(", ", knobs) + ")");
+    }
+
+    /** The accumulators of one search method. */
+    private final class Method {
+        private final Relevance relevance;
+        private final RetrievalMetrics retrieval;
+        private final ShopeeF1 shopee;
+
+        Method(Relevance relevance, EvalData data) {
+            this.relevance = relevance;
+            this.retrieval = new RetrievalMetrics(relevance, data.categories(), settings.ks());
+            this.shopee = relevance.kind() == Relevance.Kind.LABEL_GROUP
+                    ? new ShopeeF1(relevance, settings.shopeeNeighbours()) : null;
+        }
+
+        /** Adds one searched item; returns its AP@R, or NaN when it is not a query. */
+        double add(int item, Neighbours found) {
+            if (shopee != null) {
+                shopee.add(item, found.ordinals, found.scores);
+            }
+            return relevance.isQuery(item) ? retrieval.add(item, found.ordinals) : Double.NaN;
+        }
+
+        EvalResult.SearchMetrics result() {
+            return new EvalResult.SearchMetrics(retrieval.result(), shopee == null ? null : shopee.result());
+        }
+    }
+
+    /** One query's results without the query item, at most {@code depth}, best first. */
+    private record Neighbours(int[] ordinals, float[] scores) {
+        static Neighbours withoutSelf(SearchResult found, int row, int self, int depth, int items) {
+            int[] ordinals = new int[depth];
+            float[] scores = new float[depth];
+            int n = 0;
+            for (int r = 0; r < found.count(row) && n < depth; r++) {
+                long id = found.id(row, r);
+                if (id == self) {
+                    continue;
+                }
+                if (id >= items) {
+                    throw new EvaluationException("the ANN index returned id " + id + ", outside the item ordinals 0.."
+                            + (items - 1) + ": build the index with the items' ordinals as ids");
+                }
+                ordinals[n] = (int) id;
+                scores[n++] = found.score(row, r);
+            }
+            return new Neighbours(Arrays.copyOf(ordinals, n), Arrays.copyOf(scores, n));
+        }
+    }
+}
