@@ -46,7 +46,7 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
     }
 
     /** {@code value} as it is when it is a URI or an absolute path, else resolved against {@code base}. */
-    static String location(String value, Path base) {
+    public static String location(String value, Path base) {
         if (value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || value.startsWith("/")) return value;
         return base.resolve(value).toAbsolutePath().normalize().toString();
     }

@@ -7,6 +7,7 @@ import dev.prodlens.core.faiss.FaissException;
 import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.embed.EmbedJob;
+import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
 import org.apache.spark.sql.SparkSession;
 
@@ -66,6 +67,7 @@ public final class Main {
                 case "embed" -> EmbedJob.run(spark, EmbedJob.Spec.of(settings));
                 case "build-index" -> buildIndex(spark, settings);
                 case "reindex" -> ReindexJob.run(spark, settings);
+                case "evaluate" -> EvaluateJob.run(spark, settings, bundleToEvaluate(settings));
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {
@@ -86,6 +88,16 @@ public final class Main {
             throw e;
         }
         System.out.println("build-index: wrote " + Bundles.seal(staging, version) + " (not published; reindex publishes)");
+    }
+
+    /** {@code evaluate.bundle} (a version of this catalogue, or a directory), else the live one. */
+    private static Path bundleToEvaluate(JobSettings settings) {
+        Path catalogueDir = Path.of(settings.catalogueBundles());
+        return settings.config().find("evaluate.bundle")
+                .map(v -> v.contains("/") ? Path.of(v) : catalogueDir.resolve(v))
+                .or(() -> Bundles.current(catalogueDir))
+                .orElseThrow(() -> new JobException("no bundle to evaluate: " + catalogueDir + " has no CURRENT; run reindex or "
+                        + "build-index first, or set evaluate.bundle"));
     }
 
     static final List<String> COMMANDS = Arrays.asList("embed", "build-index", "evaluate", "reindex");

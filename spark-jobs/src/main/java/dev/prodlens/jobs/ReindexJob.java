@@ -2,6 +2,7 @@ package dev.prodlens.jobs;
 
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.embed.EmbedJob;
+import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
 import org.apache.spark.sql.SparkSession;
 
@@ -33,8 +34,8 @@ public final class ReindexJob {
         Path staging = Bundles.createStaging(catalogueDir, version);
         try {
             BuildIndexJob.Built built = BuildIndexJob.run(spark, settings, staging, version);
-            EvaluateStep.run(spark, settings, built);
             built.items().unpersist();
+            EvaluateJob.run(spark, settings, staging);
             Path bundle = Bundles.seal(staging, version);
             Bundles.publish(catalogueDir, version);
             Progress.stage("reindex", "published " + bundle + " as CURRENT", 0, "", start);

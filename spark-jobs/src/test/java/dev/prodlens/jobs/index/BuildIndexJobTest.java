@@ -58,7 +58,7 @@ class BuildIndexJobTest {
     }
 
     @Test
-    void reindexPublishesACompleteBundleAndARerunDoesNoModelWork() {
+    void reindexPublishesACompleteBundleAndARerunDoesNoModelWork() throws Exception {
         JobSettings settings = settings("flat", Map.of());
         ReindexJob.Result first = ReindexJob.run(spark, settings);
         Path catalogueDir = Path.of(settings.catalogueBundles());
@@ -73,6 +73,13 @@ class BuildIndexJobTest {
         assertEquals(ITEMS, items.size());
         for (int i = 1; i < items.size(); i++) assertTrue(items.get(i - 1).id().compareTo(items.get(i).id()) < 0, "sorted by id");
         assertTrue(items.get(0).labelGroup() != null && items.get(0).image().endsWith(".jpg"));
+
+        Path report = first.bundle().resolve(BundleFiles.REPORT);
+        assertTrue(Files.isRegularFile(report.resolve("index.html")), "the evaluation report is in the bundle");
+        var metrics = com.google.gson.JsonParser.parseString(Files.readString(report.resolve("metrics.json"))).getAsJsonObject();
+        double exactRecall10 = metrics.getAsJsonObject("exact").get("recall@10").getAsDouble();
+        assertTrue(exactRecall10 >= 0.8, "edited copies of a photo find each other: recall@10 " + exactRecall10);
+        assertEquals(exactRecall10, metrics.getAsJsonObject("ann").get("recall@10").getAsDouble(), 1e-9, "Flat is exact");
 
         Map<String, float[]> vectors = embeddings(settings);
         try (FaissIndex index = FaissIndex.read(first.bundle().resolve(BundleFiles.INDEX))) {
