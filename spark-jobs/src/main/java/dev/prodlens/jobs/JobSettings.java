@@ -20,7 +20,7 @@ import java.util.Map;
 public record JobSettings(String catalogueName, String cataloguePath, String catalogueFormat, String imagesRoot,
                           CatalogueColumns columns, String embeddingsPath, String bundlesDir,
                           Map<String, String> embedderSettings, Config config) {
-    private static final List<String> EMBEDDER_PREFIXES = List.of("model.", "decode.");
+    private static final List<String> EMBEDDER_PREFIXES = List.of("model.", "decode.", "embed.");
 
     public static JobSettings from(Config config, Path workingDir) {
         String name = config.string("catalogue.name", "default");

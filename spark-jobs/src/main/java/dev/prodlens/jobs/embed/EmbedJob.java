@@ -86,7 +86,10 @@ public final class EmbedJob {
         EmbedPartition embed = new EmbedPartition(spec.embedderSettings(), hadoop, modelImages);
 
         Dataset<Row> catalogue = catalogueWithPaths(spark, spec);
-        Dataset<Row> unique = catalogue.filter(col("copy").equalTo(1)).select("item_id", "path");
+        // an explicit partition count: adaptive execution would coalesce the small (id, path) shuffle into one
+        // partition, and the model would then run on one core
+        Dataset<Row> unique = catalogue.filter(col("copy").equalTo(1)).select("item_id", "path")
+                .repartition(embedPartitions(spark, spec));
         Optional<Dataset<Row>> previous = previousTable(spark, spec.output(), card);
         Dataset<Row> embedded = previous.isEmpty()
                 ? unique.mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA))
@@ -176,6 +179,14 @@ public final class EmbedJob {
                 .withColumn("path", resolved(col("image"), root))
                 .withColumn("copy", row_number().over(Window.partitionBy("item_id").orderBy("path")));
     }
+
+    /** {@code embed.partitions}, or 0 (the default): four per core, so that uneven partitions still keep every core busy. */
+    private static int embedPartitions(SparkSession spark, Spec spec) {
+        int configured = Config.of(spec.embedderSettings()).intValue("embed.partitions", 0, 0, 1_000_000);
+        return configured > 0 ? configured : PARTITIONS_PER_CORE * spark.sparkContext().defaultParallelism();
+    }
+
+    private static final int PARTITIONS_PER_CORE = 4;
 
     /** Absolute paths and URIs (scheme:/...) as they are; anything else under {@code root}. */
     static Column resolved(Column image, String root) {

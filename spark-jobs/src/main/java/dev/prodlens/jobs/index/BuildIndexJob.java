@@ -50,6 +50,8 @@ public final class BuildIndexJob {
         EmbedJob.Spec spec = EmbedJob.Spec.of(settings);
         Dataset<Row> items = IndexedItems.load(spark, spec, card);
         long n = items.count();
+        Progress.stage("build-index load", String.format(Locale.ROOT, "%,d embedded items joined with the catalogue, numbered", n),
+                n, "item", start);
         IndexPlan plan = IndexPlanner.from(config).plan(n, dim);
         int k = config.intValue("index.tune-k", 10, 1, 1000);
         int tuneQueries = config.intValue("index.tune-queries", 1000, 1, 1_000_000);

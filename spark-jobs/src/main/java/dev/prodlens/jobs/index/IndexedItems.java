@@ -14,6 +14,7 @@ import org.apache.spark.storage.StorageLevel;
 
 import java.util.List;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
@@ -25,10 +26,9 @@ import static org.apache.spark.sql.functions.xxhash64;
  * {@code items.jsonl}; sorting makes it the same on any cluster for the same input.
  */
 public final class IndexedItems {
-    public static final StructType SCHEMA = new StructType()
+    private static final StructType METADATA = new StructType()
             .add("ordinal", DataTypes.LongType, false)
             .add("item_id", DataTypes.StringType, false)
-            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false)
             .add("title", DataTypes.StringType, true)
             .add("category", DataTypes.StringType, true)
             .add("price", DataTypes.DoubleType, true)
@@ -49,16 +49,23 @@ public final class IndexedItems {
                         + " but the configuration runs " + card.id() + "; re-run embed with this model");
             }
         }
+        // Number the narrow metadata rows, then attach the wide embeddings with a broadcast join:
+        // sorting or converting the vectors themselves would move every float several times.
         Dataset<Row> embedded = table.filter(col("error_code").isNull()).select("item_id", "embedding");
         Dataset<Row> catalogue = EmbedJob.catalogueWithPaths(spark, spec).filter(col("copy").equalTo(1))
                 .select("item_id", "title", "category", "price", "path", "label_group");
-        Dataset<Row> joined = embedded.join(catalogue, "item_id").orderBy("item_id")
-                .select("item_id", "embedding", "title", "category", "price", "path", "label_group");
-        JavaRDD<Row> numbered = joined.javaRDD().zipWithIndex().map(t -> {
+        Dataset<Row> sorted = embedded.select("item_id").join(catalogue, "item_id").orderBy("item_id")
+                .select("item_id", "title", "category", "price", "path", "label_group");
+        JavaRDD<Row> numbered = sorted.javaRDD().zipWithIndex().map(t -> {
             Row r = t._1();
-            return RowFactory.create(t._2(), r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6));
+            return RowFactory.create(t._2(), r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
         });
-        Dataset<Row> items = spark.createDataFrame(numbered, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> metadata = spark.createDataFrame(numbered, METADATA).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> items = embedded.join(broadcast(metadata), "item_id")
+                .select("ordinal", "item_id", "embedding", "title", "category", "price", "path", "label_group")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        items.count();
+        metadata.unpersist();
         return items;
     }
 

@@ -26,6 +26,8 @@ import java.util.Locale;
  */
 public final class SampleCatalogue {
     private static final List<ImageEdits> EDITS = List.of(ImageEdits.values());
+    /** Extra clip-art files drawn to make up for the few over the pixel cap. */
+    private static final int SKIP_MARGIN = 64;
 
     private SampleCatalogue() {
     }
@@ -48,10 +50,16 @@ public final class SampleCatalogue {
                         written += row(out, images, written, "photo", group, EDITS.get(e).apply(original));
                     }
                 }
-                List<Path> clipArt = OfflineImages.clipArtSample(Math.max(1, (items - written + 1) / 2));
+                // spread over all of clip art; a few are huge posters over the pixel cap: those are skipped
+                List<Path> clipArt = OfflineImages.clipArtSample(Math.min(OfflineImages.clipArt().size(), (items - written + 1) / 2 + SKIP_MARGIN));
                 for (int c = 0; c < clipArt.size() && written < items; c++) {
                     Path file = clipArt.get(c);
-                    BufferedImage original = decoder.decode(Files.readAllBytes(file));
+                    BufferedImage original;
+                    try {
+                        original = decoder.decode(Files.readAllBytes(file));
+                    } catch (ImageDecodeException e) {
+                        continue;
+                    }
                     String category = OfflineImages.OPENCLIPART.relativize(file).getName(0).toString();
                     String group = "clip-" + c;
                     written += row(out, images, written, category, group, ImageEdits.encodePng(original));

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Spark jobs benchmark (issue 4): the embed job in local[cores] vs the same Embedder in a plain
+# Java loop on as many threads (Spark's overhead), on ITEMS real images from the offline sample
+# catalogue (photos + edits, clip art + edits), alternating ROUNDS times; build-index + evaluate
+# of that catalogue (every labelled item a query); build-index on 100k and 1M synthetic clustered
+# vectors of the model's dimension (auto plan: time, recall@10 vs exact, memory). Every part runs
+# in a fresh JVM. Results: bench/out/spark/results.jsonl; the table and summary line at the end.
+#
+#   bench/spark.sh                          # 10,000 images, 100k and 1M vectors (about 25 minutes on 2 cores)
+#   BENCH_ITEMS=2000 BENCH_SIZES=100000 bench/spark.sh   # quicker
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh build
+scripts/install-deps.sh data
+scripts/prepare-model.sh default
+mvn -B -ntp -q install -DskipTests
+mvn -B -ntp -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+
+out=bench/out/spark
+work=bench/.cache/spark          # sample catalogue and synthetic tables, reused by later runs
+mkdir -p "$out" "$work"
+results="$out/results.jsonl"
+: >"$results"
+cp="bench/target/classes:$(cat bench/target/bench.classpath)"
+opens=$(sed -n '/<argLine>/,/<\/argLine>/p' spark-jobs/pom.xml | grep -o -- '--add-opens=[^ <]*' | tr '\n' ' ')
+run() {  # HEAP ARGS...
+  local heap=$1; shift
+  java -Xmx"$heap" $opens -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.awt.headless=true -cp "$cp" \
+    dev.prodlens.bench.spark.SparkBench "$@" "$results" 2>&1 | grep -v -E "CUDA is not supported|^WARNING|SLF4J" || true
+}
+
+echo "== embed: Spark local[$(nproc)] vs plain loop, ${BENCH_ITEMS:-10000} images"
+run 8g embed "$work/embed" "${BENCH_ITEMS:-10000}" "${BENCH_ROUNDS:-2}"
+for n in ${BENCH_SIZES:-100000 1000000}; do
+  echo "== build-index: $n synthetic vectors"
+  run 16g build "$work/build" "$n"
+done
+python3 bench/spark_report.py "$results"
