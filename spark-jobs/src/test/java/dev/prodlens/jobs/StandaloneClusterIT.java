@@ -1,5 +1,6 @@
 package dev.prodlens.jobs;
 
+import dev.prodlens.core.config.Config;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StandaloneClusterIT {
     private static final int PHOTOS = 6;
     private static final float TOLERANCE = 1e-4f;
+    /** The embed job's progress line for the test catalogue. */
+    private static final String SUMMARY = "embed: " + (PHOTOS + 1) + " rows, " + PHOTOS + " ok, 1 failed {MISSING_FILE=1}";
 
     /** Kept when a test fails: the cluster's logs and the executors' stderr (under worker-N) tell what happened. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -65,8 +68,7 @@ class StandaloneClusterIT {
     void embedOnTheClusterMatchesLocalMode() {
         JobProcess.Result onCluster = cluster.submit(embed("work-cluster"));
         assertEquals(0, onCluster.exitCode(), () -> "cluster run failed:\n" + onCluster.output() + cluster.executorLogs());
-        String summary = "embed: " + (PHOTOS + 1) + " rows, " + PHOTOS + " ok, 1 failed {MISSING_FILE=1}";
-        assertTrue(onCluster.output().contains(summary), () -> "no '" + summary + "' in:\n" + onCluster.output());
+        assertTrue(onCluster.output().contains(SUMMARY), () -> "no '" + SUMMARY + "' in:\n" + onCluster.output());
 
         // the work ran in executors on both workers, not in the driver
         List<Path> executors = cluster.executorDirs();
@@ -78,7 +80,7 @@ class StandaloneClusterIT {
 
         JobProcess.Result local = JobsRuntime.runLocal(cluster.driverDir(), tmp.resolve("local.log"), embed("work-local"));
         assertEquals(0, local.exitCode(), () -> "local run failed:\n" + local.output());
-        assertTrue(local.output().contains(summary), () -> "no '" + summary + "' in:\n" + local.output());
+        assertTrue(local.output().contains(SUMMARY), () -> "no '" + SUMMARY + "' in:\n" + local.output());
 
         SparkSession spark = TestSpark.local("standalone-vs-local");
         try {
@@ -116,6 +118,28 @@ class StandaloneClusterIT {
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * The model shipped as an archive, as on YARN or Kubernetes: executors unpack it into their
+     * working directory and take it from there by the relative {@code model.dir}, not from the
+     * driver's absolute path.
+     */
+    @Test
+    void modelShippedWithArchivesIsTakenFromTheExecutorsWorkingDirectory() throws Exception {
+        String id = Config.load(conf).string("model.id");
+        Path archive = tmp.resolve("models.tgz");
+        JobProcess.Result tar = JobProcess.start("tar", new ProcessBuilder("tar", "-czf", archive.toString(),
+                "-C", JobsRuntime.models().toString(), id), tmp.resolve("tar.log")).waitFor(java.time.Duration.ofMinutes(2));
+        assertEquals(0, tar.exitCode(), tar.output());
+
+        JobProcess.Result run = cluster.submit(List.of("--archives", archive + "#models"), embed("work-archives"));
+        assertEquals(0, run.exitCode(), () -> "cluster run failed:\n" + run.output() + cluster.executorLogs());
+        assertTrue(run.output().contains(SUMMARY), run::output);
+        List<Path> fromOwnCopy = cluster.executorDirs().stream()
+                .filter(e -> read(e.resolve("stderr")).contains("embedding model from " + e.resolve("models").resolve(id)))
+                .toList();
+        assertFalse(fromOwnCopy.isEmpty(), () -> "no executor took the model from its own models/:" + cluster.executorLogs());
     }
 
     private static Map<String, Row> byId(SparkSession spark, Path table) {
