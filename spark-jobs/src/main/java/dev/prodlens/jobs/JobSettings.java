@@ -12,7 +12,10 @@ import java.util.Map;
  * Where the jobs read and write, from {@code conf/prodlens.properties} ({@code catalogue.*},
  * {@code jobs.*}, {@code bundles.dir}). Local relative paths are made absolute against the
  * driver's working directory so executors on other machines get the same path; URIs
- * ({@code hdfs://…}, {@code s3a://…}, {@code file:/…}) are kept as they are.
+ * ({@code hdfs://…}, {@code s3a://…}, {@code file:/…}) are kept as they are. A relative
+ * {@code model.dir} is also kept as written ({@link #MODEL_DIR_AS_CONFIGURED}): an executor that
+ * has it in its own working directory (shipped with {@code --archives models.tgz#models}, as on
+ * YARN or Kubernetes) uses that copy, see {@code EmbedPartition}.
  *
  * @param catalogueName   names the bundle directory ({@code bundles.dir/<name>/<version>})
  * @param embedderSettings the {@code model.*} and {@code decode.*} keys with an absolute {@code model.dir}
@@ -21,6 +24,8 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
                           CatalogueColumns columns, String embeddingsPath, String bundlesDir,
                           Map<String, String> embedderSettings, Config config) {
     private static final List<String> EMBEDDER_PREFIXES = List.of("model.", "decode.", "embed.");
+    /** In {@link #embedderSettings()}: {@code model.dir} as the configuration wrote it, when relative. */
+    public static final String MODEL_DIR_AS_CONFIGURED = "model.dir.as-configured";
 
     public static JobSettings from(Config config, Path workingDir) {
         String name = config.string("catalogue.name", "default");
@@ -32,7 +37,9 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
         config.asMap().forEach((k, v) -> {
             if (EMBEDDER_PREFIXES.stream().anyMatch(k::startsWith)) embedder.put(k, v);
         });
-        embedder.put("model.dir", location(config.string("model.dir"), workingDir));
+        String modelDir = config.string("model.dir");
+        embedder.put("model.dir", location(modelDir, workingDir));
+        if (!isAbsolute(modelDir)) embedder.put(MODEL_DIR_AS_CONFIGURED, modelDir);
         String images = config.find("catalogue.images-root").map(p -> location(p, workingDir)).orElse(null);
         return new JobSettings(name,
                 location(config.string("catalogue.path"), workingDir),
@@ -47,8 +54,12 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
 
     /** {@code value} as it is when it is a URI or an absolute path, else resolved against {@code base}. */
     public static String location(String value, Path base) {
-        if (value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || value.startsWith("/")) return value;
+        if (isAbsolute(value)) return value;
         return base.resolve(value).toAbsolutePath().normalize().toString();
+    }
+
+    private static boolean isAbsolute(String value) {
+        return value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || value.startsWith("/");
     }
 
     /** The directory of this catalogue's bundles (versions and {@code CURRENT}). */

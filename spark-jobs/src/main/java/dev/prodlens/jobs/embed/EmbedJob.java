@@ -1,5 +1,6 @@
 package dev.prodlens.jobs.embed;
 
+import ai.djl.engine.Engine;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
@@ -80,6 +81,7 @@ public final class EmbedJob {
     public static Summary run(SparkSession spark, Spec spec) {
         long start = System.nanoTime();
         EmbedderConfig embedder = EmbedderConfig.from(Config.of(spec.embedderSettings()), java.nio.file.Path.of("/"));
+        requireEngine(embedder);
         ModelCard card = ModelCard.read(embedder.modelDir());
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         LongAccumulator modelImages = spark.sparkContext().longAccumulator("model images");
@@ -112,6 +114,19 @@ public final class EmbedJob {
                 summary.rows(), summary.embedded(), summary.failed(), summary.failedByCode(), summary.modelImages()),
                 summary.modelImages(), "img", start);
         return summary;
+    }
+
+    /**
+     * Fails on the driver, before any task, when the jar lacks the configured engine: the default
+     * jobs jar carries ONNX Runtime only (the executors run the same jar).
+     */
+    private static void requireEngine(EmbedderConfig embedder) {
+        String engine = embedder.engine().djlName();
+        if (!Engine.hasEngine(engine)) {
+            throw new JobException("model.engine = " + engine + ", but DJL's " + engine + " engine is not on the classpath"
+                    + " (the default jobs jar carries ONNX Runtime only): build the jar with -Pwith-pytorch (docs/spark.md)"
+                    + " or set model.engine = OnnxRuntime");
+        }
     }
 
     /**

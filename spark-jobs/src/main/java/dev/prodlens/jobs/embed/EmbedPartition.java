@@ -4,6 +4,7 @@ import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.jobs.JobSettings;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -14,6 +15,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -46,6 +48,23 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
     private final SerializableConfiguration hadoop;
     private final LongAccumulator modelImages;
 
+    /**
+     * The embedder configuration in this executor. {@code model.dir} is the driver's absolute path,
+     * unless the configuration gave a relative one and this JVM's working directory holds the model
+     * under it: then that copy (what {@code --archives models.tgz#models} unpacks into every YARN
+     * or Kubernetes container, where the driver's path does not exist).
+     */
+    static EmbedderConfig executorConfig(Map<String, String> settings) {
+        Config config = Config.of(settings);
+        String relative = settings.get(JobSettings.MODEL_DIR_AS_CONFIGURED);
+        if (relative != null) {
+            EmbedderConfig here = EmbedderConfig.from(config.with(Map.of("model.dir", relative)),
+                    java.nio.file.Path.of("").toAbsolutePath());
+            if (Files.isDirectory(here.modelDir())) return here;
+        }
+        return EmbedderConfig.from(config, java.nio.file.Path.of("/"));
+    }
+
     /** {@code settings}: the job's configuration; {@code model.dir} must be absolute (executors have no working directory of ours). */
     public EmbedPartition(Map<String, String> settings, Configuration hadoop) {
         this(settings, hadoop, null);
@@ -61,7 +80,7 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        EmbedderConfig config = EmbedderConfig.from(Config.of(settings), java.nio.file.Path.of("/"));
+        EmbedderConfig config = executorConfig(settings);
         Embedder embedder = ExecutorEmbedders.get(config);
         return new Iterator<>() {
             private Iterator<Row> batch = List.<Row>of().iterator();

@@ -2,6 +2,8 @@ package dev.prodlens.jobs.embed;
 
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * model per partition would cost more than embedding a small partition). Closed when the JVM exits.
  */
 final class ExecutorEmbedders {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorEmbedders.class);
     private static final Map<EmbedderConfig, Embedder> OPEN = new ConcurrentHashMap<>();
 
     static {
@@ -22,6 +25,9 @@ final class ExecutorEmbedders {
     }
 
     static Embedder get(EmbedderConfig config) {
-        return OPEN.computeIfAbsent(config, Embedder::open);
+        return OPEN.computeIfAbsent(config, c -> {
+            LOG.info("embedding model from {}", c.modelDir());
+            return Embedder.open(c);
+        });
     }
 }
