@@ -12,12 +12,15 @@ deps:
 model:
 	@scripts/prepare-model.sh default default-random
 
+## All modules, plus what runs the Spark jobs: spark-jobs/target/prodlens-jobs.jar (for spark-submit)
+## and spark-jobs/target/launcher/ (Spark's classpath and JVM options for bin/prodlens-jobs).
 build: deps
 	$(MVN) -q install -DskipTests
 
-## Every test of every module.
+## Every test of every module, then the integration tests on the packaged jar (spark-jobs/*IT.java:
+## a Spark standalone cluster on 127.0.0.1).
 test: deps model
-	$(MVN) test
+	$(MVN) verify
 
 ## The native tests again with the JNI libraries (Faiss, TurboJPEG) built under AddressSanitizer + UBSan.
 test-asan: deps
