@@ -13,11 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh build
-scripts/install-deps.sh data
-scripts/prepare-model.sh all
-mvn -B -ntp -q install -DskipTests
-mvn -B -ntp -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+source bench/lib.sh
+bench_setup all
 
 out=bench/out/embed
 mkdir -p "$out"
@@ -26,7 +23,7 @@ results="$out/results.jsonl"
 images=${BENCH_IMAGES:-128}
 default_model=$(sed -n 's/^model\.id *= *//p' conf/prodlens.properties)
 cores=$(nproc)
-cp="bench/target/classes:$(cat bench/target/bench.classpath)"
+cp="$BENCH_CP"
 run() {  # MODE MODEL ENGINE THREADS WORKERS BATCH [IMAGES]
   java -Xmx4g -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.prodlens.bench.embed.EmbedBench \
     "$1" "models/$2" "$3" "$4" "$5" "$6" "${7:-$images}" "$results" 2>&1 | grep -v "CUDA is not supported" || true

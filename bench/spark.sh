@@ -11,18 +11,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh build
-scripts/install-deps.sh data
-scripts/prepare-model.sh default
-mvn -B -ntp -q install -DskipTests
-mvn -B -ntp -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+source bench/lib.sh
+bench_setup default
 
 out=bench/out/spark
 work=bench/.cache/spark          # sample catalogue and synthetic tables, reused by later runs
 mkdir -p "$out" "$work"
 results="$out/results.jsonl"
 : >"$results"
-cp="bench/target/classes:$(cat bench/target/bench.classpath)"
+cp="$BENCH_CP"
 opens=$(sed -n '/<argLine>/,/<\/argLine>/p' spark-jobs/pom.xml | grep -o -- '--add-opens=[^ <]*' | tr '\n' ' ')
 run() {  # HEAP ARGS...
   local heap=$1; shift

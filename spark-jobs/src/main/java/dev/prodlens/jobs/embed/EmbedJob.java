@@ -147,14 +147,23 @@ public final class EmbedJob {
             throw new JobException(output + " exists but is not an embeddings table (columns " + Arrays.toString(table.columns())
                     + "); remove it or choose another embed output");
         }
+        requireModel(table, output, card);
+        return Optional.of(table);
+    }
+
+    /**
+     * Refuses an embeddings table holding vectors of another model (id or weights/preprocessing
+     * fingerprint): vectors of two models are not comparable and must never be mixed or indexed together.
+     */
+    public static void requireModel(Dataset<Row> table, String path, ModelCard card) {
         for (Row r : table.select("model_id", "model_fingerprint").distinct().limit(MODEL_LIST_LIMIT).collectAsList()) {
             if (!card.id().equals(r.getString(0)) || !card.fingerprint().equals(r.getString(1))) {
-                throw new JobException("embeddings table " + output + " was made with model " + r.getString(0) + " ("
+                throw new JobException("embeddings table " + path + " was made with model " + r.getString(0) + " ("
                         + r.getString(1) + "), but the configuration runs " + card.id() + " (" + card.fingerprint()
-                        + "); vectors of different models cannot be mixed: choose another embed output or remove the table");
+                        + "); vectors of different models cannot be mixed: run with model.id=" + r.getString(0)
+                        + ", or embed into another output (jobs.embeddings) or remove the table");
             }
         }
-        return Optional.of(table);
     }
 
     private static final int MODEL_LIST_LIMIT = 3;

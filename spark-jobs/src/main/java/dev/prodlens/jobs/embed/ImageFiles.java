@@ -12,8 +12,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Reading catalogue images in the executors, from any Hadoop file system, and naming their content. */
-final class ImageFiles {
+/** Reading catalogue images (in the executors, and for report thumbnails) from any Hadoop file system, and naming their content. */
+public final class ImageFiles {
     private static final int HASH_BUFFER = 1 << 16;
 
     private ImageFiles() {
@@ -23,7 +23,7 @@ final class ImageFiles {
      * The file's bytes; a file over {@code maxBytes} is read only up to one byte past the cap, so
      * the Embedder refuses it without the executor holding a huge file.
      */
-    static byte[] read(String path, long maxBytes, Configuration hadoop) throws IOException {
+    public static byte[] read(String path, long maxBytes, Configuration hadoop) throws IOException {
         if (path == null || path.isBlank()) throw new FileNotFoundException("no image path");
         Path file;
         try {

@@ -4,18 +4,18 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
+import dev.prodlens.jobs.embed.ImageFiles;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +56,8 @@ public final class EvaluateJob {
                     .withEfSearch(params.getOrDefault("efSearch", 0));
             result = new Evaluator(Evaluator.Settings.from(settings.config())).evaluate(data, relevance, index, options);
         }
-        new ReportWriter(hadoopImages(hadoop)).write(result, data, bundle.resolve(BundleFiles.REPORT));
+        new ReportWriter(hadoopImages(hadoop,
+                EmbedderConfig.from(Config.of(settings.embedderSettings()), java.nio.file.Path.of("/")).maxBytes())).write(result, data, bundle.resolve(BundleFiles.REPORT));
         Map<String, Double> exact = result.exact().headline();
         Map<String, Double> ann = result.ann().headline();
         Progress.stage("evaluate", String.format(Locale.ROOT, "%,d queries over %,d items (%s): recall@10 exact %.3f / index %.3f, "
@@ -104,14 +105,8 @@ public final class EvaluateJob {
         return new EvalData(ids, vectors, dim, groups, categories, images);
     }
 
-    /** Thumbnails read through Hadoop, like the embed job reads images. */
-    private static ImageSource hadoopImages(Configuration hadoop) {
-        return (ordinal, ref) -> {
-            if (ref == null) throw new IOException("no image reference");
-            Path file = new Path(ref);
-            try (FSDataInputStream in = file.getFileSystem(hadoop).open(file)) {
-                return in.readAllBytes();
-            }
-        };
+    /** Thumbnails read like the embed job reads images: through Hadoop, capped at decode.max-bytes. */
+    private static ImageSource hadoopImages(Configuration hadoop, long maxBytes) {
+        return (ordinal, ref) -> ImageFiles.read(ref, maxBytes, hadoop);
     }
 }

@@ -118,7 +118,7 @@ public final class BuildIndexJob {
             Vectors.addAll(index, vectors.toLocalIterator(), dim);
             return;
         }
-        Broadcast<byte[]> trained = new JavaSparkContext(spark.sparkContext()).broadcast(index.toBytes());
+        Broadcast<byte[]> trained = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index.toBytes());
         Iterator<byte[]> shards = vectors.mapPartitions(new ShardEncoder(trained, dim), Encoders.BINARY()).toLocalIterator();
         while (shards.hasNext()) {
             try (FaissIndex shard = FaissIndex.fromBytes(shards.next())) {

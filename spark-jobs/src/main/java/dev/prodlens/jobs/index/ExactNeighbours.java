@@ -38,7 +38,7 @@ public final class ExactNeighbours {
     /** {@code items}: rows of (ordinal, embedding); {@code queries}: row-major, q × dim. */
     public static Result search(SparkSession spark, Dataset<Row> items, float[] queries, int dim, int k) {
         int q = queries.length / dim;
-        Broadcast<float[]> shared = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(queries);
+        Broadcast<float[]> shared = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(queries);
         List<Result> partials = items.select("ordinal", "embedding")
                 .mapPartitions(new PartitionTopK(shared, dim, k), Encoders.javaSerialization(Result.class)).collectAsList();
         shared.destroy();

@@ -43,12 +43,7 @@ public final class IndexedItems {
     /** Reads the embeddings table (checked to be of {@code card}'s model) and the catalogue; the result is cached. */
     public static Dataset<Row> load(SparkSession spark, EmbedJob.Spec spec, ModelCard card) {
         Dataset<Row> table = spark.read().parquet(spec.output());
-        for (Row r : table.select("model_id", "model_fingerprint").distinct().limit(3).collectAsList()) {
-            if (!card.fingerprint().equals(r.getString(1))) {
-                throw new JobException("embeddings table " + spec.output() + " holds vectors of model " + r.getString(0)
-                        + " but the configuration runs " + card.id() + "; re-run embed with this model");
-            }
-        }
+        EmbedJob.requireModel(table, spec.output(), card);
         // Number the narrow metadata rows, then attach the wide embeddings with a broadcast join:
         // sorting or converting the vectors themselves would move every float several times.
         Dataset<Row> embedded = table.filter(col("error_code").isNull()).select("item_id", "embedding");

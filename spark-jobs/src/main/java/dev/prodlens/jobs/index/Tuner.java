@@ -39,7 +39,7 @@ final class Tuner {
         int last = kind == IndexPlan.Kind.IVF ? lists : MAX_EF_SEARCH;
         int best = first;
         double bestRecall = -1;
-        for (int value = first; value <= last; value = value * 2 > last && value < last ? last : value * 2) {
+        for (int value = first; value <= last; value = value == last ? last + 1 : Math.min(last, value * 2)) { // doubling, ending at last
             SearchOptions options = kind == IndexPlan.Kind.IVF
                     ? SearchOptions.DEFAULT.withNprobe(value) : SearchOptions.DEFAULT.withEfSearch(value);
             double r = recall(index.search(queries, k, options), exact, k);

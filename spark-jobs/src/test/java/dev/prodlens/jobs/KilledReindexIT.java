@@ -9,15 +9,10 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A reindex killed (SIGKILL) in the middle of building its bundle leaves the live bundle as it was:
  * CURRENT still names the previous version, which still loads; the next run publishes normally.
  */
-class KilledReindexTest {
+class KilledReindexIT {
     private static final String KILL_AT = "build-index add";
 
     @Test
@@ -41,31 +36,22 @@ class KilledReindexTest {
             Path live = ReindexJob.run(spark, settings).bundle();
             BundleManifest before = Bundles.readManifest(live);
 
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens")).forEach(command::add);
-            command.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "-Dspark.ui.enabled=false",
-                    "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", Main.class.getName(), "reindex",
-                    "--conf", settings.config().origin()));
-            settings.config().asMap().forEach((k, v) -> {
-                if (overrides.containsKey(k) || k.equals("model.dir")) command.add(k + "=" + (k.equals("model.dir")
-                        ? settings.embedderSettings().get("model.dir") : v));
-            });
-            command.add("index.factory=IVF4,Flat"); // a build with training, shards and tuning to be killed in
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-            boolean killed = false;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith(KILL_AT)) {
-                        child.destroyForcibly();
-                        killed = true;
-                        break;
-                    }
-                }
+            // the packaged jar through the launcher, as a user runs it; a build with training, shards and tuning
+            List<String> args = new ArrayList<>(List.of("reindex", "--conf", settings.config().origin(),
+                    "model.dir=" + settings.embedderSettings().get("model.dir"), "index.factory=IVF4,Flat"));
+            overrides.forEach((k, v) -> args.add(k + "=" + v));
+            JobProcess child = JobsRuntime.launch(tmp, tmp.resolve("killed.log"), List.of(), args);
+            boolean killed;
+            try {
+                killed = child.awaitOutput(KILL_AT, JobsRuntime.JOB_TIMEOUT);
             } finally {
-                child.destroyForcibly();
-                assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM exits");
+                child.kill();
             }
             assertTrue(killed, "the child reindex reached '" + KILL_AT + "' and was killed there");
+            try (var names = java.nio.file.Files.list(catalogueDir)) {
+                assertTrue(names.anyMatch(p -> p.getFileName().toString().startsWith(BundleFiles.STAGING_PREFIX)),
+                        "the kill left a half-built bundle behind (so it really came mid-way)");
+            }
 
             assertEquals(live, Bundles.current(catalogueDir).orElseThrow(), "CURRENT still names the previous bundle");
             assertEquals(before, Bundles.readManifest(live));
