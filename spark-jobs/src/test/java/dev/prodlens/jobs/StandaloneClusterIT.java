@@ -1,5 +1,10 @@
 package dev.prodlens.jobs;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.prodlens.core.bundle.BundleItem;
+import dev.prodlens.core.bundle.BundleManifest;
+import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.Config;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -9,10 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,12 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shaded jar on a real standalone cluster (a master and two workers on 127.0.0.1, see
- * {@link StandaloneCluster}) gives the same embeddings as the same jar in local mode through
- * bin/prodlens-jobs.
+ * {@link StandaloneCluster}) runs {@code reindex} to the same result as the same jar in local mode
+ * through bin/prodlens-jobs: the same embeddings, the same items in the same Faiss id order, the
+ * same index and the same recall.
  */
 class StandaloneClusterIT {
     private static final int PHOTOS = 6;
     private static final float TOLERANCE = 1e-4f;
+    /** How far a recall figure may move between two runs whose vectors differ by {@link #TOLERANCE}. */
+    private static final double RECALL_NOISE = 0.02;
     /** The embed job's progress line for the test catalogue. */
     private static final String SUMMARY = "embed: " + (PHOTOS + 1) + " rows, " + PHOTOS + " ok, 1 failed {MISSING_FILE=1}";
 
@@ -51,22 +61,27 @@ class StandaloneClusterIT {
         if (cluster != null) cluster.close();
     }
 
-    /** The embed command line: the stock configuration with this test's catalogue and outputs. */
-    private static List<String> embed(String workDir) {
-        return List.of("embed", "--conf", conf.toString(),
+    /** A job's command line: the stock configuration with this test's catalogue and outputs under {@code run}. */
+    private static List<String> job(String command, String run) {
+        return List.of(command, "--conf", conf.toString(),
                 "catalogue.path=" + catalogue,
-                "jobs.work-dir=" + tmp.resolve(workDir),
-                "bundles.dir=" + tmp.resolve("bundles"),
+                "jobs.work-dir=" + tmp.resolve(run),
+                "bundles.dir=" + tmp.resolve(run).resolve("bundles"),
                 "catalogue.name=it-photos");
     }
 
-    private static Path embeddings(String workDir) {
-        return tmp.resolve(workDir).resolve("it-photos/embeddings.parquet");
+    private static Path embeddings(String run) {
+        return tmp.resolve(run).resolve("it-photos/embeddings.parquet");
+    }
+
+    private static Path liveBundle(String run) {
+        Path catalogueDir = tmp.resolve(run).resolve("bundles/it-photos");
+        return Bundles.current(catalogueDir).orElseThrow(() -> new AssertionError("no CURRENT bundle under " + catalogueDir));
     }
 
     @Test
-    void embedOnTheClusterMatchesLocalMode() {
-        JobProcess.Result onCluster = cluster.submit(embed("work-cluster"));
+    void reindexOnTheClusterPublishesTheSameBundleAsLocalMode() throws Exception {
+        JobProcess.Result onCluster = cluster.submit(job("reindex", "cluster"));
         assertEquals(0, onCluster.exitCode(), () -> "cluster run failed:\n" + onCluster.output() + cluster.executorLogs());
         assertTrue(onCluster.output().contains(SUMMARY), () -> "no '" + SUMMARY + "' in:\n" + onCluster.output());
 
@@ -78,14 +93,14 @@ class StandaloneClusterIT {
         assertTrue(executors.stream().anyMatch(e -> read(e.resolve("stderr")).contains("Running task")),
                 () -> "no executor ran a task:" + cluster.executorLogs());
 
-        JobProcess.Result local = JobsRuntime.runLocal(cluster.driverDir(), tmp.resolve("local.log"), embed("work-local"));
+        JobProcess.Result local = JobsRuntime.runLocal(cluster.driverDir(), tmp.resolve("local.log"), job("reindex", "local"));
         assertEquals(0, local.exitCode(), () -> "local run failed:\n" + local.output());
         assertTrue(local.output().contains(SUMMARY), () -> "no '" + SUMMARY + "' in:\n" + local.output());
 
         SparkSession spark = TestSpark.local("standalone-vs-local");
         try {
-            Map<String, Row> clusterRows = byId(spark, embeddings("work-cluster"));
-            Map<String, Row> localRows = byId(spark, embeddings("work-local"));
+            Map<String, Row> clusterRows = byId(spark, embeddings("cluster"));
+            Map<String, Row> localRows = byId(spark, embeddings("local"));
             assertEquals(PHOTOS + 1, clusterRows.size());
             assertEquals(localRows.keySet(), clusterRows.keySet());
             int compared = 0;
@@ -118,6 +133,48 @@ class StandaloneClusterIT {
         } finally {
             spark.stop();
         }
+        assertSameBundle(liveBundle("local"), liveBundle("cluster"));
+    }
+
+    /**
+     * Same items in the same order (line i of items.jsonl is Faiss id i), same index and model,
+     * and the same recall within noise: the vectors may differ in the last bits between JVMs,
+     * which can swap near-tied neighbours, nothing more.
+     */
+    private static void assertSameBundle(Path local, Path onCluster) throws IOException {
+        List<String> localIds = Bundles.readItems(local).stream().map(BundleItem::id).toList();
+        List<String> clusterIds = Bundles.readItems(onCluster).stream().map(BundleItem::id).toList();
+        assertEquals(PHOTOS, clusterIds.size(), "every embedded photo is in the bundle, the missing one is not");
+        assertEquals(localIds, clusterIds, "the same ids in the same Faiss id order");
+
+        BundleManifest l = Bundles.readManifest(local);
+        BundleManifest c = Bundles.readManifest(onCluster);
+        assertEquals(l.model(), c.model());
+        assertEquals(l.catalogue(), c.catalogue());
+        assertEquals(l.index().factory(), c.index().factory());
+        assertEquals(l.index().ntotal(), c.index().ntotal());
+        assertEquals(l.index().search(), c.index().search());
+        assertEquals(l.index().recall(), c.index().recall(), RECALL_NOISE, "tuned recall");
+
+        JsonObject lm = metrics(local);
+        JsonObject cm = metrics(onCluster);
+        assertEquals(lm.get("queries").getAsInt(), cm.get("queries").getAsInt());
+        assertTrue(lm.get("queries").getAsInt() > 0, "the report evaluated queries");
+        for (String search : List.of("exact", "ann")) {
+            Set<String> names = lm.getAsJsonObject(search).keySet();
+            assertEquals(names, cm.getAsJsonObject(search).keySet(), search);
+            assertTrue(names.contains("recall@1"), () -> search + " metrics " + names);
+            for (String name : names) {
+                assertEquals(lm.getAsJsonObject(search).get(name).getAsDouble(), cm.getAsJsonObject(search).get(name).getAsDouble(),
+                        RECALL_NOISE, search + " " + name);
+            }
+        }
+    }
+
+    private static JsonObject metrics(Path bundle) throws IOException {
+        Path file = bundle.resolve("report/metrics.json");
+        assertTrue(Files.isRegularFile(file), file + " was written");
+        return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
     }
 
     /**
@@ -133,7 +190,7 @@ class StandaloneClusterIT {
                 "-C", JobsRuntime.models().toString(), id), tmp.resolve("tar.log")).waitFor(java.time.Duration.ofMinutes(2));
         assertEquals(0, tar.exitCode(), tar.output());
 
-        JobProcess.Result run = cluster.submit(List.of("--archives", archive + "#models"), embed("work-archives"));
+        JobProcess.Result run = cluster.submit(List.of("--archives", archive + "#models"), job("embed", "archives"));
         assertEquals(0, run.exitCode(), () -> "cluster run failed:\n" + run.output() + cluster.executorLogs());
         assertTrue(run.output().contains(SUMMARY), run::output);
         List<Path> fromOwnCopy = cluster.executorDirs().stream()
