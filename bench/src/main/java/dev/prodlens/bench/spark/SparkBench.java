@@ -152,11 +152,19 @@ public final class SparkBench {
         return files.size() / ((System.nanoTime() - t) / 1e9);
     }
 
+    /**
+     * Two levels of structure, like a catalogue's embeddings (departments of products, products with
+     * their variants): TOPICS random topic centres, CLUSTERS product centres scattered around them,
+     * the vectors scattered around their product. With one level only, everything past an item's few
+     * cluster mates is equidistant noise, and "recall@10" would measure ties, not the index.
+     */
+    private static final int TOPICS = 1_000;
     private static final int CLUSTERS = 20_000;
+    private static final double PRODUCT_SPREAD = 0.6;
     private static final double NOISE = 0.35;
 
     private static String build(SparkSession spark, Path dir, int n) throws Exception {
-        Path base = dir.resolve("synthetic-" + n);
+        Path base = dir.resolve("synthetic-topics-" + n);
         JobSettings settings = settings(base, base.resolve("catalogue.parquet"), Map.of());
         ModelCard card = ModelCard.read(EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/")).modelDir());
         if (!Files.exists(Path.of(settings.embeddingsPath()))) synthesise(spark, settings, card, n);
@@ -182,12 +190,18 @@ public final class SparkBench {
         String id = card.id();
         String fingerprint = card.fingerprint();
         Dataset<Row> table = spark.createDataFrame(spark.range(0, n, 1, Math.max(8, n / 50_000)).javaRDD().map(i -> {
-            float[] centre = gaussian(new SplittableRandom(i % CLUSTERS), dim, 1.0);
+            long cluster = i % CLUSTERS;
+            float[] topic = gaussian(new SplittableRandom(cluster % TOPICS), dim, 1.0);
+            float[] product = gaussian(new SplittableRandom(1_000_003L * cluster + 3), dim, PRODUCT_SPREAD);
             float[] noise = gaussian(new SplittableRandom(1_000_003L * i + 7), dim, NOISE);
-            Float[] v = new Float[dim];
+            double[] x = new double[dim];
             double norm = 0;
-            for (int d = 0; d < dim; d++) norm += (centre[d] + noise[d]) * (double) (centre[d] + noise[d]);
-            for (int d = 0; d < dim; d++) v[d] = (float) ((centre[d] + noise[d]) / Math.sqrt(norm));
+            for (int d = 0; d < dim; d++) {
+                x[d] = (double) topic[d] + product[d] + noise[d];
+                norm += x[d] * x[d];
+            }
+            Float[] v = new Float[dim];
+            for (int d = 0; d < dim; d++) v[d] = (float) (x[d] / Math.sqrt(norm));
             return RowFactory.create(String.format("v%09d", i), v, id, fingerprint, null, null, null);
         }), schema);
         table.write().mode("overwrite").parquet(settings.embeddingsPath());
