@@ -1,5 +1,6 @@
 package dev.prodlens.jobs;
 
+import dev.prodlens.core.config.CommandLine;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.embed.ModelException;
@@ -13,9 +14,7 @@ import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The jobs' command line, the main class of the shaded jar:
@@ -47,19 +46,7 @@ public final class Main {
             System.err.println(USAGE);
             return USER_ERROR;
         }
-        Path confFile = Path.of("conf/prodlens.properties");
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--conf") && i + 1 < args.length) {
-                confFile = Path.of(args[++i]);
-            } else if (args[i].contains("=") && !args[i].startsWith("=")) {
-                int eq = args[i].indexOf('=');
-                overrides.put(args[i].substring(0, eq).strip(), args[i].substring(eq + 1).strip());
-            } else {
-                throw new JobException("unexpected argument '" + args[i] + "'; " + USAGE);
-            }
-        }
-        Config config = Config.load(confFile).with(overrides);
+        Config config = CommandLine.config(Arrays.asList(args).subList(1, args.length), USAGE);
         JobSettings settings = JobSettings.from(config, Path.of("").toAbsolutePath());
         SparkSession spark = session(args[0]);
         try {

@@ -1,0 +1,77 @@
+package dev.prodlens.api;
+
+import dev.prodlens.api.http.ApiMetrics;
+import dev.prodlens.api.http.ApiServer;
+import dev.prodlens.api.search.SearchService;
+import dev.prodlens.core.bundle.BundleException;
+import dev.prodlens.core.config.CommandLine;
+import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.embed.ModelException;
+import dev.prodlens.core.faiss.FaissException;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The service's command line, the main class of the runnable jar:
+ * {@code java -jar search-api/target/prodlens-api.jar [--conf FILE] [key=value ...]}. Anything
+ * that keeps it from serving (no bundle, a bundle of another model, bad configuration, a port in
+ * use) ends it with exit code 2 and one line on standard error.
+ */
+public final class ApiMain {
+    static final String USAGE = "usage: prodlens-api [--conf conf/prodlens.properties] [key=value ...]";
+    private static final int USER_ERROR = 2;
+
+    private ApiMain() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            Running running = start(args);
+            Runtime.getRuntime().addShutdownHook(new Thread(running::close, "shutdown"));
+            System.out.println("prodlens-api: serving bundle " + running.search().bundles().peek().version() + " on http://"
+                    + running.settings().host() + ":" + running.port() + "/");
+        } catch (ConfigException | ModelException | BundleException | FaissException | ServerStartException e) {
+            System.err.println("prodlens-api: " + e.getMessage());
+            System.exit(USER_ERROR);
+        }
+    }
+
+    /** A started service. */
+    public record Running(ApiSettings settings, SearchService search, ApiServer server, int port) implements AutoCloseable {
+        /** Stops taking requests, lets those in flight finish, then frees the model and the index. */
+        @Override
+        public void close() {
+            server.close();
+            search.close();
+        }
+    }
+
+    /** Loads the configuration, the model and the bundle, and starts listening. */
+    public static Running start(String[] args) {
+        ApiSettings settings = ApiSettings.from(CommandLine.config(Arrays.asList(args), USAGE), Path.of("").toAbsolutePath());
+        ApiMetrics metrics = new ApiMetrics();
+        SearchService search = SearchService.start(settings, metrics);
+        ApiServer server = new ApiServer(settings, search, metrics);
+        try {
+            return new Running(settings, search, server, server.start());
+        } catch (RuntimeException e) {
+            server.close();
+            search.close();
+            throw new ServerStartException("cannot listen on " + settings.host() + ":" + settings.port() + " (" + rootMessage(e)
+                    + "); choose another api.port or stop what uses it");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) e = e.getCause();
+        return e.getMessage();
+    }
+
+    /** The HTTP server could not start. */
+    static final class ServerStartException extends RuntimeException {
+        ServerStartException(String message) {
+            super(message);
+        }
+    }
+}

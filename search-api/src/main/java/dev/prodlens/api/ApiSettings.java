@@ -1,0 +1,104 @@
+package dev.prodlens.api;
+
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.embed.EmbedderConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The service's settings: the {@code api.*} keys of conf/prodlens.properties, plus the shared
+ * {@code model.*}/{@code decode.*} (the embedder) and {@code bundles.dir}/{@code catalogue.*} (which
+ * bundle to serve, where the images are). Relative paths resolve against the working directory.
+ */
+public record ApiSettings(
+        String host,
+        int port,
+        Path catalogueBundles,
+        Path imagesRoot,
+        Duration reloadInterval,
+        EmbedderConfig embedder,
+        Batching batching,
+        Limits limits,
+        List<String> corsOrigins,
+        String adminKey,
+        List<String> urlFetchHosts) {
+
+    /**
+     * Triton's dynamic batcher, in its terms.
+     *
+     * @param enabled       off: every request is its own batch (batch size 1)
+     * @param maxBatch      max_batch_size
+     * @param maxQueueDelay max_queue_delay: how long a batch may wait for more requests to fill it
+     * @param instances     instance_group count: model runs in parallel, one intra-op thread each
+     * @param queueCapacity requests waiting beyond this are refused (503 + Retry-After)
+     */
+    public record Batching(boolean enabled, int maxBatch, Duration maxQueueDelay, int instances, int queueCapacity) {
+        /** The batch size the batcher forms: 1 when batching is off. */
+        public int effectiveMaxBatch() {
+            return enabled ? maxBatch : 1;
+        }
+    }
+
+    /**
+     * @param maxUploadBytes   largest request body (an image, or all images of a batch request)
+     * @param maxK             largest k a request may ask for
+     * @param defaultK         k when a request names none
+     * @param maxBatchImages   most images in one /v1/search/batch request
+     * @param requestTimeout   how long a request may wait for the model before it is answered 503
+     * @param maxInFlightPerClient requests one client address may have in flight (429 beyond); 0: no limit
+     */
+    public record Limits(long maxUploadBytes, int maxK, int defaultK, int maxBatchImages, Duration requestTimeout,
+                         int maxInFlightPerClient) {
+    }
+
+    public static ApiSettings from(Config config, Path workingDir) {
+        Path bundlesDir = config.path("bundles.dir", workingDir);
+        String catalogue = config.string("catalogue.name");
+        if (catalogue.isBlank() || catalogue.contains("/")) {
+            throw new ConfigException("catalogue.name must be a plain name (it is the bundle directory under bundles.dir), not '" + catalogue + "'");
+        }
+        Batching batching = new Batching(
+                Boolean.parseBoolean(config.string("api.batching.enabled", "true")),
+                config.intValue("api.batching.max-batch", 8, 1, 1024),
+                Duration.ofNanos(Math.round(config.doubleValue("api.batching.max-queue-delay-ms", 2, 0, 10_000) * 1e6)),
+                config.intValue("api.batching.instances", 2, 1, 64),
+                config.intValue("api.batching.queue-capacity", 128, 1, 100_000));
+        int maxK = config.intValue("api.max-k", 1000, 1, 100_000);
+        Limits limits = new Limits(
+                config.longValue("api.max-upload-bytes", 16L << 20, 1, Integer.MAX_VALUE),
+                maxK,
+                config.intValue("api.default-k", 10, 1, maxK),
+                config.intValue("api.batch.max-images", 16, 1, 1024),
+                Duration.ofMillis(config.longValue("api.request-timeout-ms", 10_000, 1, 600_000)),
+                config.intValue("api.max-in-flight-per-client", 64, 0, 1_000_000));
+        return new ApiSettings(
+                config.string("api.host", "127.0.0.1"),
+                config.intValue("api.port", 8080, 0, 65_535),
+                bundlesDir.resolve(catalogue),
+                imagesRoot(config, workingDir),
+                Duration.ofMillis(config.longValue("api.reload-interval-ms", 5_000, 0, 86_400_000L)),
+                EmbedderConfig.from(config, workingDir),
+                batching,
+                limits,
+                list(config.string("api.cors-origins", "")),
+                config.string("api.admin-key", ""),
+                list(config.string("api.url-fetch.allow-hosts", "")));
+    }
+
+    /** api.images-root, else the catalogue's images root (catalogue.images-root, else the catalogue file's directory). */
+    private static Path imagesRoot(Config config, Path workingDir) {
+        String explicit = config.string("api.images-root", "");
+        if (explicit.isBlank()) explicit = config.string("catalogue.images-root", "");
+        if (!explicit.isBlank()) return workingDir.resolve(explicit).normalize();
+        Path catalogue = workingDir.resolve(config.string("catalogue.path")).normalize();
+        return catalogue.getParent() != null ? catalogue.getParent() : workingDir;
+    }
+
+    private static List<String> list(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+}

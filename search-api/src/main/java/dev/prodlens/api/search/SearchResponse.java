@@ -1,0 +1,12 @@
+package dev.prodlens.api.search;
+
+import java.util.List;
+
+/**
+ * One search's answer.
+ *
+ * @param version   the bundle version that answered
+ * @param batchSize how many images shared the model run (1 when batching is off or the service idle)
+ */
+public record SearchResponse(String version, String model, int k, List<SearchHit> items, Timing timingMs, int batchSize) {
+}

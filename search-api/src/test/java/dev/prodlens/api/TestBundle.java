@@ -1,0 +1,119 @@
+package dev.prodlens.api;
+
+import dev.prodlens.core.bundle.BundleFiles;
+import dev.prodlens.core.bundle.BundleItem;
+import dev.prodlens.core.bundle.BundleManifest;
+import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.embed.EmbedResult;
+import dev.prodlens.core.embed.Embedder;
+import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.eval.OfflineImages;
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.Metric;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real bundles for the API tests, made the way the Spark job makes them, minus Spark: the
+ * offline photos embedded by the real model, an exact Faiss index, items.jsonl and a manifest,
+ * published through CURRENT. Item i is {@code item-0i}, title "photo i", category {@code cat-(i%3)},
+ * price {@code 10 × (i+1)}; its image is copied under {@code images/}.
+ */
+public final class TestBundle {
+    public static final String CATALOGUE = "test";
+
+    private TestBundle() {
+    }
+
+    /** The repository's stock configuration. */
+    public static Path conf() {
+        return repo().resolve("conf/prodlens.properties");
+    }
+
+    public static Path repo() {
+        return Path.of(System.getProperty("prodlens.repo", "..")).toAbsolutePath().normalize();
+    }
+
+    public static Path models() {
+        return Path.of(System.getProperty("prodlens.models", repo().resolve("models").toString()));
+    }
+
+    /** The photos the bundles index (the first {@code n} offline photos). */
+    public static List<Path> photos(int n) {
+        List<Path> all = OfflineImages.photos();
+        if (all.size() < n) throw new IllegalStateException("only " + all.size() + " offline photos; install them with scripts/install-deps.sh data");
+        return all.subList(0, n);
+    }
+
+    /** The command-line arguments that point a service at bundles under {@code root}, on a free port. */
+    public static List<String> args(Path root, String... more) {
+        List<String> args = new ArrayList<>(List.of("--conf", conf().toString(),
+                "model.dir=" + models(),
+                "bundles.dir=" + root.resolve("bundles"),
+                "catalogue.name=" + CATALOGUE,
+                "api.images-root=" + root.resolve("images"),
+                "api.port=0",
+                "api.host=127.0.0.1"));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    /**
+     * Embeds the first {@code photos} photos with {@code modelId} (the configured model when null)
+     * and publishes them as a new version under {@code root/bundles/test}; returns its directory.
+     */
+    public static Path publish(Path root, int photos, String modelId) {
+        Config config = Config.load(conf()).with(Map.of("model.dir", models().toString()));
+        if (modelId != null) config = config.with(Map.of("model.id", modelId));
+        EmbedderConfig embedderConfig = EmbedderConfig.from(config, repo());
+        try (Embedder embedder = Embedder.open(embedderConfig)) {
+            Path images = Files.createDirectories(root.resolve("images"));
+            List<BundleItem> items = new ArrayList<>();
+            List<byte[]> bytes = new ArrayList<>();
+            List<Path> sources = photos(photos);
+            for (int i = 0; i < sources.size(); i++) {
+                Path source = sources.get(i);
+                Path copy = images.resolve(String.format("photo-%02d-%s", i, source.getFileName()));
+                if (!Files.exists(copy)) Files.copy(source, copy);
+                bytes.add(Files.readAllBytes(copy));
+                items.add(new BundleItem(String.format("item-%02d", i), "photo " + i, "cat-" + (i % 3), 10.0 * (i + 1),
+                        copy.toString(), "group-" + i));
+            }
+            List<EmbedResult> embedded = embedder.embed(bytes);
+            int dim = embedder.card().dim();
+            float[] vectors = new float[items.size() * dim];
+            long[] ids = new long[items.size()];
+            for (int i = 0; i < items.size(); i++) {
+                System.arraycopy(embedded.get(i).vector(), 0, vectors, i * dim, dim);
+                ids[i] = i;
+            }
+            Path catalogueDir = root.resolve("bundles").resolve(CATALOGUE);
+            String version = Bundles.newVersion();
+            Path staging = Bundles.createStaging(catalogueDir, version);
+            try (FaissIndex index = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
+                index.add(vectors, ids);
+                index.write(staging.resolve(BundleFiles.INDEX));
+                Bundles.writeItems(staging, items.iterator());
+                Bundles.writeManifest(staging, new BundleManifest(BundleManifest.FORMAT_VERSION, version, Instant.now().toString(),
+                        new BundleManifest.Model(embedder.card().id(), embedder.card().fingerprint(), dim,
+                                embedderConfig.engine().name(), embedder.card().json()),
+                        new BundleManifest.Index("Flat", "test", "inner_product", index.size(), Map.of(), 0, 1.0, 10, 0, 0.95,
+                                index.memoryUsageBytes()),
+                        new BundleManifest.Catalogue(CATALOGUE, "test", items.size(), items.size(), Map.of())));
+            }
+            Path sealed = Bundles.seal(staging, version);
+            Bundles.publish(catalogueDir, version);
+            return sealed;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

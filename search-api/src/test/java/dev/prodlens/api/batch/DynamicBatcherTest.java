@@ -1,0 +1,163 @@
+package dev.prodlens.api.batch;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The batcher's contract with a model that is a plain function, gated by latches so every
+ * assertion follows from the order of events, not from timing.
+ */
+class DynamicBatcherTest {
+    private static final Duration LONG = Duration.ofSeconds(30);
+
+    /** A "model" that doubles its inputs, records batch sizes, and can be held at a gate. */
+    private static final class GatedModel implements Function<List<Integer>, List<Integer>> {
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        final CountDownLatch entered;
+        final CountDownLatch release;
+        final AtomicInteger running = new AtomicInteger();
+        volatile int maxRunning;
+
+        GatedModel(int enterings, boolean gated) {
+            entered = new CountDownLatch(enterings);
+            release = new CountDownLatch(gated ? 1 : 0);
+        }
+
+        @Override
+        public List<Integer> apply(List<Integer> inputs) {
+            maxRunning = Math.max(maxRunning, running.incrementAndGet());
+            batchSizes.add(inputs.size());
+            entered.countDown();
+            try {
+                assertTrue(release.await(30, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            running.decrementAndGet();
+            List<Integer> out = new ArrayList<>();
+            for (int i : inputs) out.add(2 * i);
+            return out;
+        }
+    }
+
+    private static final DynamicBatcher.Listener NO_LISTENER = (size, nanos) -> { };
+
+    @Test
+    void requestsQueuedWhileTheInstanceIsBusyRunAsOneBatch() throws Exception {
+        GatedModel model = new GatedModel(1, true);
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 100, model, NO_LISTENER)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> first = batcher.submit(1, LONG);
+            assertTrue(model.entered.await(30, TimeUnit.SECONDS), "the first request runs alone");
+            List<CompletableFuture<DynamicBatcher.Result<Integer>>> waiting = new ArrayList<>();
+            for (int i = 2; i <= 11; i++) waiting.add(batcher.submit(i, LONG));
+            model.release.countDown();
+            assertEquals(2, first.get(30, TimeUnit.SECONDS).output());
+            for (int i = 0; i < waiting.size(); i++) {
+                DynamicBatcher.Result<Integer> r = waiting.get(i).get(30, TimeUnit.SECONDS);
+                assertEquals(2 * (i + 2), r.output(), "each request gets its own output");
+                assertTrue(r.batchSize() > 1, "shared a batch");
+            }
+            assertEquals(List.of(1, 8, 2), model.batchSizes, "10 waiting requests: a full batch of 8, then the 2 left");
+        }
+    }
+
+    @Test
+    void withBatchingOffEveryRequestIsItsOwnBatch() throws Exception {
+        GatedModel model = new GatedModel(1, false);
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
+            List<CompletableFuture<DynamicBatcher.Result<Integer>>> all = new ArrayList<>();
+            for (int i = 0; i < 20; i++) all.add(batcher.submit(i, LONG));
+            for (CompletableFuture<DynamicBatcher.Result<Integer>> f : all) assertEquals(1, f.get(30, TimeUnit.SECONDS).batchSize());
+            assertEquals(20, model.batchSizes.size());
+        }
+    }
+
+    @Test
+    void aLoneRequestWaitsForCompanyAtMostTheQueueDelay() throws Exception {
+        GatedModel model = new GatedModel(1, false);
+        Duration delay = Duration.ofMillis(200);
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 8, delay, 100, model, NO_LISTENER)) {
+            DynamicBatcher.Result<Integer> r = batcher.submit(21, LONG).get(30, TimeUnit.SECONDS);
+            assertEquals(42, r.output());
+            assertEquals(1, r.batchSize());
+            assertTrue(r.queueNanos() >= delay.toNanos(), "it waited for the batch to fill: " + r.queueNanos());
+        }
+    }
+
+    @Test
+    void instancesRunBatchesInParallel() throws Exception {
+        GatedModel model = new GatedModel(2, true);
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 2, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> a = batcher.submit(1, LONG);
+            CompletableFuture<DynamicBatcher.Result<Integer>> b = batcher.submit(2, LONG);
+            assertTrue(model.entered.await(30, TimeUnit.SECONDS), "both instances are inside the model at once");
+            model.release.countDown();
+            assertEquals(2, a.get(30, TimeUnit.SECONDS).output());
+            assertEquals(4, b.get(30, TimeUnit.SECONDS).output());
+            assertEquals(2, model.maxRunning);
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnce() throws Exception {
+        GatedModel model = new GatedModel(1, true);
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
+            assertTrue(model.entered.await(30, TimeUnit.SECONDS));
+            CompletableFuture<DynamicBatcher.Result<Integer>> q1 = batcher.submit(1, LONG);
+            CompletableFuture<DynamicBatcher.Result<Integer>> q2 = batcher.submit(2, LONG);
+            assertEquals(2, batcher.queued());
+            assertThrows(QueueFullException.class, () -> batcher.submit(3, LONG));
+            model.release.countDown();
+            assertEquals(0, running.get(30, TimeUnit.SECONDS).output());
+            assertEquals(2, q1.get(30, TimeUnit.SECONDS).output());
+            assertEquals(4, q2.get(30, TimeUnit.SECONDS).output());
+        }
+    }
+
+    @Test
+    void aRequestPastItsDeadlineNeverReachesTheModel() throws Exception {
+        GatedModel model = new GatedModel(1, true);
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 10, model, NO_LISTENER)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
+            assertTrue(model.entered.await(30, TimeUnit.SECONDS));
+            CompletableFuture<DynamicBatcher.Result<Integer>> late = batcher.submit(1, Duration.ofMillis(1));
+            Thread.sleep(20);  // past the 1 ms deadline (a lower bound, not a timing assertion)
+            model.release.countDown();
+            running.get(30, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, e.getCause());
+            assertEquals(List.of(1), model.batchSizes, "only the first request ran");
+        }
+    }
+
+    @Test
+    void aFailingModelFailsItsBatchAndTheBatcherGoesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Function<List<Integer>, List<Integer>> flaky = inputs -> {
+            if (calls.incrementAndGet() == 1) throw new IllegalStateException("engine error");
+            return inputs;
+        };
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 10, flaky, NO_LISTENER)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> batcher.submit(1, LONG).get(30, TimeUnit.SECONDS));
+            assertEquals("engine error", e.getCause().getMessage());
+            assertEquals(7, batcher.submit(7, LONG).get(30, TimeUnit.SECONDS).output());
+        }
+    }
+}
