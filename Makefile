@@ -17,9 +17,10 @@ model:
 build: deps
 	$(MVN) -q install -DskipTests
 
-## Every test of every module, then the integration tests on the packaged jar (spark-jobs/*IT.java:
-## a Spark standalone cluster on 127.0.0.1).
+## Every test of every module (the web page's in headless Chromium), then the integration tests on the
+## packaged jars (spark-jobs/*IT.java: a Spark standalone cluster on 127.0.0.1).
 test: deps model
+	@scripts/install-deps.sh browser
 	$(MVN) verify
 
 ## The native tests again with the JNI libraries (Faiss, TurboJPEG) built under AddressSanitizer + UBSan.

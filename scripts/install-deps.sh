@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing, and for `build` one source file
 # of Debian's Faiss (idempotent and cached: no network when everything is present).
-# Usage: scripts/install-deps.sh build|model|data|bench
+# Usage: scripts/install-deps.sh build|model|data|bench|browser
 set -euo pipefail
 
 case "${1:-build}" in
@@ -11,7 +11,9 @@ case "${1:-build}" in
   # Images available offline: real photos (skimage, sklearn, darknet), clip art, Fashion-MNIST.
   data) packages=(python3-skimage python3-sklearn darknet openclipart-png dataset-fashion-mnist fonts-dejavu-core fontconfig) ;;
   bench) packages=(python3-faiss python3-numpy) ;;
-  *) echo "usage: $0 build|model|data|bench" >&2; exit 2 ;;
+  # The web page's end-to-end test: headless Chromium driven through its WebDriver.
+  browser) packages=(chromium chromium-driver) ;;
+  *) echo "usage: $0 build|model|data|bench|browser" >&2; exit 2 ;;
 esac
 
 # Faiss's distance kernels (faiss/utils/distances_simd.cpp) compiled for AVX2 + FMA: Debian builds

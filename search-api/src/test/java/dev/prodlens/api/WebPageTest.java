@@ -1,0 +1,136 @@
+package dev.prodlens.api;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The web page in a real browser (Debian's headless Chromium through its chromedriver): pick a
+ * photo, see the grid with the photo's own item first and the timing table, filter by category,
+ * click a result for more like it. Screenshots go to target/screenshots/ as test artifacts.
+ */
+class WebPageTest {
+    private static final int PHOTOS = 9;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Path SCREENSHOTS = Path.of("target/screenshots");
+
+    @TempDir
+    static Path tmp;
+    private static ApiMain.Running service;
+    private static ChromeDriver browser;
+
+    @BeforeAll
+    static void start() {
+        TestBundle.publish(tmp, PHOTOS, null);
+        service = ApiMain.start(TestBundle.args(tmp).toArray(String[]::new));
+        // the installed driver, never Selenium Manager (which would download one)
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
+                        "--user-data-dir=" + tmp.resolve("chromium-profile"));
+        browser = new ChromeDriver(driver, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) browser.quit();
+        if (service != null) service.close();
+    }
+
+    private static WebDriverWait waiting() {
+        return new WebDriverWait(browser, WAIT);
+    }
+
+    private static void screenshot(String name) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        File shot = browser.getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static List<WebElement> results() {
+        return browser.findElements(By.cssSelector("#results li"));
+    }
+
+    @Test
+    void pickAPhotoFilterAndBrowseMoreLikeThis() throws Exception {
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        waiting().until(d -> d.findElement(By.id("bundle")).getText().contains(PHOTOS + " items"));
+
+        // pick photo 2 through the page's file input (hidden behind the drop zone: show it to type into it)
+        WebElement input = browser.findElement(By.id("file"));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
+        input.sendKeys(TestBundle.photos(PHOTOS).get(2).toAbsolutePath().toString());
+        waiting().until(d -> results().size() == 9 || !d.findElement(By.id("status")).getText().isEmpty());
+        assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
+        List<WebElement> grid = results();
+        assertEquals(9, grid.size(), "k=12 over 9 items: all of them");
+        assertEquals("item-02", grid.get(0).getAttribute("data-id"), "the photo's own item first");
+        assertEquals("photo 2", grid.get(0).findElement(By.className("title")).getText());
+        assertEquals("30.00", grid.get(0).findElement(By.className("price")).getText());
+        assertTrue(grid.get(0).findElement(By.tagName("img")).getAttribute("src").endsWith("/v1/items/item-02/image"));
+        Boolean loaded = (Boolean) ((JavascriptExecutor) browser).executeScript(
+                "const img = arguments[0]; return img.complete && img.naturalWidth > 0;", grid.get(0).findElement(By.tagName("img")));
+        waiting().until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "const img = arguments[0]; return img.complete && img.naturalWidth > 0;", grid.get(0).findElement(By.tagName("img"))));
+        assertTrue(browser.findElement(By.id("timing")).isDisplayed(), "timing table shown (image loaded: " + loaded + ")");
+        double model = Double.parseDouble(browser.findElement(By.cssSelector("#timing td[data-t=model]")).getText());
+        assertTrue(model > 0, "the model's time is shown");
+        screenshot("web-page-search.png");
+
+        // filter by category: only cat-2 items
+        new Select(browser.findElement(By.id("category"))).selectByValue("cat-2");
+        waiting().until(d -> results().size() == 3);
+        for (WebElement li : results()) assertEquals("cat-2", li.findElement(By.className("category")).getText());
+        assertEquals("item-02", results().get(0).getAttribute("data-id"), "photo 2 is in cat-2");
+
+        // more like the second result
+        new Select(browser.findElement(By.id("category"))).selectByValue("");
+        waiting().until(d -> results().size() == 9);
+        WebElement second = results().get(1);
+        String id = second.getAttribute("data-id");
+        String title = second.findElement(By.className("title")).getText();
+        second.click();
+        waiting().until(d -> d.findElement(By.id("results-title")).getText().startsWith("More like " + title));
+        List<String> similar = results().stream().map(li -> li.getAttribute("data-id")).toList();
+        assertEquals(8, similar.size(), "all other items");
+        assertFalse(similar.contains(id), "the item itself is left out");
+        screenshot("web-page-more-like-this.png");
+    }
+
+    @Test
+    void aBadFileShowsTheApiMessage() throws Exception {
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        waiting().until(d -> d.findElement(By.id("bundle")).getText().contains("items"));
+        Path junk = Files.writeString(tmp.resolve("not-a-photo.jpg"), "this is text, not a JPEG");
+        WebElement input = browser.findElement(By.id("file"));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
+        input.sendKeys(junk.toAbsolutePath().toString());
+        waiting().until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        String message = browser.findElement(By.id("status")).getText();
+        assertTrue(message.toLowerCase().contains("format"), message);
+        screenshot("web-page-error.png");
+    }
+}
