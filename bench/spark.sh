@@ -20,7 +20,8 @@ mkdir -p "$out" "$work"
 results="$out/results.jsonl"
 : >"$results"
 cp="$BENCH_CP"
-opens=$(sed -n '/<argLine>/,/<\/argLine>/p' spark-jobs/pom.xml | grep -o -- '--add-opens=[^ <]*' | tr '\n' ' ')
+# the JVM options spark-submit would add on Java 17 (written by the build for bin/prodlens-jobs)
+opens=$(tr '\n' ' ' < spark-jobs/target/launcher/jvm-options)
 run() {  # HEAP ARGS...
   local heap=$1; shift
   java -Xmx"$heap" $opens -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.awt.headless=true -cp "$cp" \
