@@ -16,13 +16,21 @@
 #   BENCH_PHOTOS=dir                               # photos to post (default: the catalogue's images)
 #   BENCH_SETUP=0                                  # skip bench_setup (the build is already done)
 # Also: BENCH_WARMUP_SECONDS (10), BENCH_READY_TIMEOUT (300 s), BENCH_PROBE_PHOTOS (100),
-# BENCH_PEER_WORKERS (nproc), BENCH_PEER_THREADS (1), BENCH_SOAK_CONFIG (e.g. on-2; default: the
-# batching-on config with the best RPS at c=32 in this run), BENCH_MODEL_IMG_S (offline model-only
-# images/s when bench/out/embed/results.jsonl is absent). Configuration keys (bundles.dir, ...) are
-# read from conf/prodlens.properties with the same PRODLENS_<KEY> overrides the services honour.
+# BENCH_PEER_WORKERS (nproc), BENCH_PEER_THREADS (1), BENCH_SOAK_CONFIG (any config, e.g. on-2;
+# default: the batching-on config with the best RPS at c=32 in this run), BENCH_MODEL_IMG_S
+# (offline model-only images/s when bench/out/embed/results.jsonl is absent). Configuration keys
+# (bundles.dir, ...) are read from conf/prodlens.properties with the same PRODLENS_<KEY> overrides
+# the services honour.
 #
-# Locust runs on the same 2 cores as the server it measures, for ours and the peer alike: its CPU
-# (a few % at these rates with FastHttpUser) is taken from both equally.
+# What it assumes of search-api (so that another implementation can be dropped in):
+#   java -Xmx2g -jar search-api/target/prodlens-api.jar --conf conf/prodlens.properties \
+#     api.port=N api.host=127.0.0.1 api.batching.enabled=true|false api.batching.instances=1|2
+#   GET /readyz: 200 once model and bundle are loaded (anything else, or no answer: not yet);
+#   POST /v1/search?k=10, multipart field "image": 2xx and JSON with
+#   "timing_ms": {"decode", "queue", "model", "index", "total"} in ms; SIGTERM stops it.
+#
+# Locust runs on the same 2 cores as the server it measures, for ours and the peer alike; the
+# table shows how much CPU it took in each row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -143,7 +151,6 @@ start_server() {  # CONFIG LOG: ours (off-1 ... on-2) or the peer, on a fresh lo
   port=$(free_port)
   case "$1" in
     off-1|off-2|on-1|on-2)
-      [ -f "$jar" ] || die "$jar is missing; build it (make build) or leave ours out (BENCH_CONFIGS=peer)"
       local batching=false
       [ "${1%-*}" = on ] && batching=true
       java -Xmx2g -jar "$jar" --conf "$conf" api.port="$port" api.host=127.0.0.1 \
@@ -154,7 +161,6 @@ start_server() {  # CONFIG LOG: ours (off-1 ... on-2) or the peer, on a fresh lo
         "$venv/bin/uvicorn" --app-dir bench/peers/fastapi_onnx app:app --host 127.0.0.1 --port "$port" \
         --workers "$peer_workers" --no-access-log --log-level warning >"$2" 2>&1 &
       ;;
-    *) die "unknown config '$1' in BENCH_CONFIGS; use any of: off-1 off-2 on-1 on-2 peer" ;;
   esac
   server_pid=$!
   local timeout=${BENCH_READY_TIMEOUT:-300} deadline=$((SECONDS + ${BENCH_READY_TIMEOUT:-300}))
@@ -189,12 +195,22 @@ measure() {  # CONFIG USERS SECONDS RSS_INTERVAL KIND: one Locust run with RSS s
 }
 
 # --- run -----------------------------------------------------------------------------------------
-mkdir -p "$out/locust" "$out/logs"
-: >"$results"
-ensure_venv
+# Everything that can be refused is checked before the first server starts.
+for cfg in $configs ${BENCH_SOAK_CONFIG:-}; do
+  case "$cfg" in
+    off-1|off-2|on-1|on-2) [ -f "$jar" ] || die "$jar is missing; build it (make build) or leave ours out (BENCH_CONFIGS=peer)" ;;
+    peer) ;;
+    *) die "unknown config '$cfg' in BENCH_CONFIGS or BENCH_SOAK_CONFIG; use any of: off-1 off-2 on-1 on-2 peer" ;;
+  esac
+done
 ensure_bundle
 photos=$(photos_dir)
 [ -d "$photos" ] || die "photo directory $photos does not exist; set BENCH_PHOTOS to a folder of catalogue photos"
+[ -n "$(find -L "$photos" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) -print -quit)" ] \
+  || die "no *.jpg/*.jpeg/*.png under $photos; set BENCH_PHOTOS to a folder of catalogue photos"
+mkdir -p "$out/locust" "$out/logs"
+: >"$results"
+ensure_venv
 peer_workers=${BENCH_PEER_WORKERS:-$(nproc)}
 peer_threads=${BENCH_PEER_THREADS:-1}
 "$venv/bin/python" bench/api_report.py meta "$photos" "$model_id" "$(cat "$catalogue_dir/CURRENT")" \

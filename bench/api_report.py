@@ -60,7 +60,9 @@ def row(kind, config, users, seconds, prefix, start_epoch):
     r = {"kind": kind, "server": "peer" if config == "peer" else "ours", "config": config,
          "concurrency": int(users), "seconds": int(seconds), "requests": totals["requests"],
          "errors": totals["failures"], "rps": totals["rps"], "p50_ms": totals["p50_ms"], "p95_ms": totals["p95_ms"],
-         "p99_ms": totals["p99_ms"], "mean_ms": totals["mean_ms"]}
+         "p99_ms": totals["p99_ms"], "mean_ms": totals["mean_ms"],
+         "loadgen_cpu_pct": round(100 * totals["loadgen_cpu_s"] / totals["seconds"], 1)
+         if totals.get("loadgen_cpu_s") is not None and totals.get("seconds") else None}
     with open(f"{prefix}_stats.csv", newline="") as f:
         csv_total = next((c for c in csv.DictReader(f) if c["Name"] == "Aggregated"), None)
     if csv_total and int(csv_total["Request Count"]):
@@ -168,9 +170,12 @@ def report(path, embed_path=None, model=None):
           f"{meta_row.get('cpu', '?')}): model {model}, bundle {meta_row.get('bundle_version', '?')}")
     print(f"Locust {meta_row.get('locust', '?')} (FastHttpUser, closed loop, no think time, on the same cores), "
           f"{meta_row.get('seconds', '?')} s per row after a {meta_row.get('warmup_seconds', '?')} s warm-up; "
-          f"{meta_row.get('photos', '?')} photos from {meta_row.get('photos_dir', '?')}; POST /v1/search?k=10\n")
+          f"{meta_row.get('photos', '?')} photos from {meta_row.get('photos_dir', '?')}; POST /v1/search?k=10")
+    print("peak RSS: VmRSS of the server's processes, summed, sampled every second (MB = MiB); "
+          "Locust CPU: its own, in % of one core\n")
     best_cfg = best_on(rows)
-    header = f"{'server config':<34}{'conc':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'RPS':>9}{'errors':>8}{'peak RSS MB':>13}"
+    header = (f"{'server config':<34}{'conc':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'RPS':>9}{'errors':>8}"
+              f"{'peak RSS MB':>13}{'Locust CPU':>12}")
     print(header)
     print("-" * len(header))
     order = {c: i for i, c in enumerate(CONFIGS)}
@@ -178,13 +183,23 @@ def report(path, embed_path=None, model=None):
         name = label(r["config"], meta_row) + (f" SOAK {r['seconds']} s" if r["kind"] == "soak" else "")
         mark = " *" if r["kind"] == "sweep" and r["config"] == best_cfg else ""
         print(f"{name + mark:<34}{r['concurrency']:>5}{fmt(r['p50_ms']):>9}{fmt(r['p95_ms']):>9}{fmt(r['p99_ms']):>9}"
-              f"{fmt(r['rps']):>9}{r['errors']:>8}{fmt(r['peak_rss_mb']):>13}")
+              f"{fmt(r['rps']):>9}{r['errors']:>8}{fmt(r['peak_rss_mb']):>13}"
+              f"{fmt(r.get('loadgen_cpu_pct'), 0) + ' %':>12}")
     print(f"* ours, batching on, best RPS at c=32: the config of c1_p95_ms in the last line"
           if best_cfg else "* no batching-on config of ours ran at c=32")
     for r in single.values():
         print(f"one request at a time ({label(r['config'], meta_row)}, server-reported medians over {r['photos']} photos): "
               f"decode {fmt(r['decode_ms'], 2)} + model {fmt(r['model_ms'], 2)} + index {fmt(r['index_ms'], 2)} "
               f"= {fmt(r['sum_ms'], 2)} ms; round trip {fmt(r['round_trip_ms'], 2)} ms; errors {r['errors']}")
+    for config, r in single.items():
+        # Locust reuses keep-alive connections, the probe opens one per request: a gap near 40 ms
+        # is Nagle's algorithm meeting the client's delayed ACK (TCP_NODELAY off on the server).
+        c1_row = at(config, 1)
+        if c1_row and c1_row["p50_ms"] is not None and r["round_trip_ms"] is not None \
+                and c1_row["p50_ms"] - r["round_trip_ms"] > 20:
+            print(f"WARNING {label(config, meta_row)}: p50 at c=1 over keep-alive connections {fmt(c1_row['p50_ms'])} ms, "
+                  f"{fmt(c1_row['p50_ms'] - r['round_trip_ms'])} ms over one request on a fresh connection: "
+                  f"the ~40 ms of Nagle + delayed ACK? (check TCP_NODELAY on the server's accepted sockets)")
     if soak:
         print(f"soak RSS: {fmt(soak.get('rss_mb_1min'))} MB at the end of the first minute, "
               f"{fmt(soak.get('rss_mb_end'))} MB at the end ({soak.get('rss_samples', 0)} samples, every 5 s)")
