@@ -113,7 +113,7 @@ descendants() {  # PID: the pids of all its descendants
     END { for (p in parent) { q = p; while ((q in parent) && q != root) q = parent[q]; if (q == root && p != root) print p } }'
 }
 stop_tree() {  # PID: TERM it, give it 15 s, then KILL it and whatever it left behind
-  local pid=$1 kids
+  local pid=$1 kids p
   kill -0 "$pid" 2>/dev/null || return 0
   kids=$(descendants "$pid")
   kill -TERM "$pid" 2>/dev/null || true
