@@ -8,6 +8,8 @@
 #
 #   bench/spark.sh                          # 10,000 images, 100k and 1M vectors (about 25 minutes on 2 cores)
 #   BENCH_ITEMS=2000 BENCH_SIZES=100000 bench/spark.sh   # quicker
+#   BENCH_SIZES= BENCH_APPEND=1 bench/spark.sh        # the embed part again, keeping the earlier build rows
+#   BENCH_ITEMS=0 BENCH_APPEND=1 bench/spark.sh       # the build part again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,19 +20,22 @@ out=bench/out/spark
 work=bench/.cache/spark          # sample catalogue and synthetic tables, reused by later runs
 mkdir -p "$out" "$work"
 results="$out/results.jsonl"
-: >"$results"
+[ "${BENCH_APPEND:-0}" = 1 ] || : >"$results"
 cp="$BENCH_CP"
 # the JVM options spark-submit would add on Java 17 (written by the build for bin/prodlens-jobs)
 opens=$(tr '\n' ' ' < spark-jobs/target/launcher/jvm-options)
 run() {  # HEAP ARGS...
   local heap=$1; shift
   java -Xmx"$heap" $opens -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.awt.headless=true -cp "$cp" \
-    dev.prodlens.bench.spark.SparkBench "$@" "$results" 2>&1 | grep -v -E "CUDA is not supported|^WARNING|SLF4J" || true
+    dev.prodlens.bench.spark.SparkBench "$@" "$results" 2>&1 | grep --line-buffered -v -E "CUDA is not supported|^WARNING|SLF4J" || true
 }
 
-echo "== embed: Spark local[$(nproc)] vs plain loop, ${BENCH_ITEMS:-10000} images"
-run 8g embed "$work/embed" "${BENCH_ITEMS:-10000}" "${BENCH_ROUNDS:-2}"
-for n in ${BENCH_SIZES:-100000 1000000}; do
+items=${BENCH_ITEMS-10000}
+if [ "${items:-0}" -gt 0 ]; then
+  echo "== embed: Spark local[$(nproc)] vs plain loop, $items images"
+  run 8g embed "$work/embed" "$items" "${BENCH_ROUNDS:-3}"
+fi
+for n in ${BENCH_SIZES-100000 1000000}; do
   echo "== build-index: $n synthetic vectors"
   run 16g build "$work/build" "$n"
 done

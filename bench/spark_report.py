@@ -4,8 +4,9 @@ import json
 import sys
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-embed = next((r for r in rows if r["mode"] == "embed"), None)
-builds = [r for r in rows if r["mode"] == "build"]
+# the latest row of each kind: BENCH_APPEND=1 runs add rows to an earlier run's
+embed = next((r for r in reversed(rows) if r["mode"] == "embed"), None)
+builds = sorted({r["vectors"]: r for r in rows if r["mode"] == "build"}.values(), key=lambda r: r["vectors"])
 SEED_QDRANT_100K_S = 360.0  # the seed project: 100,000 points into Qdrant took 6 minutes
 
 print()

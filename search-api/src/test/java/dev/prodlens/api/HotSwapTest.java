@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,7 @@ class HotSwapTest {
             Http http = new Http(service.port());
             byte[] photo = Files.readAllBytes(TestBundle.photos(6).get(1));
             String v1 = first.getFileName().toString();
+            var old = service.search().bundles().peek();
             assertEquals(v1, http.get("/readyz").json().get("version").getAsString());
 
             AtomicBoolean stop = new AtomicBoolean();
@@ -64,6 +66,8 @@ class HotSwapTest {
                 assertEquals(Set.of(v1, v2), versions, "answers came from the old, then the new version");
                 assertEquals(v2, http.get("/readyz").json().get("version").getAsString());
                 assertEquals(8, http.get("/readyz").json().get("items").getAsInt());
+                assertTrue(old.index().isClosed(), "the old index is freed once its searches are done");
+                assertFalse(service.search().bundles().peek().index().isClosed());
                 String metrics = http.get("/metrics").text();
                 assertTrue(metrics.contains("prodlens_bundle_reloads_total{result=\"ok\"} 1"), metrics);
             } finally {

@@ -12,12 +12,19 @@ import java.util.Set;
 /**
  * Finds the cheapest search setting that reaches the target recall@k against exact search on
  * held-out queries: nprobe for inverted lists, efSearch for HNSW (doubling from small). If no
- * setting reaches it, the most accurate one tried is kept and the shortfall recorded.
+ * setting reaches it, the most accurate one tried is kept and the shortfall recorded. The sweep
+ * also stops when two doublings in a row each close less than a tenth of the remaining gap to the
+ * target: recall that converges closes a good part of the gap per doubling, so a crawl means the
+ * codes (SQ8, PQ), not the search breadth, cap it, and searching wider would only cost time (for
+ * IVF, up to a scan of every list).
  */
 final class Tuner {
     /** Largest HNSW candidate list tried: beyond it HNSW is slower than a well-chosen IVF. */
     private static final int MAX_EF_SEARCH = 4096;
     private static final int MIN_EF_SEARCH = 16;
+    /** A doubling that closes less than this share of the gap to the target is a crawl. */
+    private static final double CRAWL = 0.1;
+    private static final int CRAWL_STEPS = 2;
 
     /** The chosen parameters (empty for Flat), the recall they reach, and every setting tried. */
     record Tuning(Map<String, Integer> search, double recall, boolean reached, Map<String, Double> tried) {
@@ -39,16 +46,19 @@ final class Tuner {
         int last = kind == IndexPlan.Kind.IVF ? lists : MAX_EF_SEARCH;
         int best = first;
         double bestRecall = -1;
+        int crawling = 0;
         for (int value = first; value <= last; value = value == last ? last + 1 : Math.min(last, value * 2)) { // doubling, ending at last
             SearchOptions options = kind == IndexPlan.Kind.IVF
                     ? SearchOptions.DEFAULT.withNprobe(value) : SearchOptions.DEFAULT.withEfSearch(value);
             double r = recall(index.search(queries, k, options), exact, k);
             tried.put(knob + "=" + value, Math.round(r * 1e4) / 1e4);
+            double gap = target - r;
+            crawling = gap > 0 && r - bestRecall < CRAWL * gap ? crawling + 1 : 0;
             if (r > bestRecall) {
                 bestRecall = r;
                 best = value;
             }
-            if (r >= target) break;
+            if (r >= target || crawling >= CRAWL_STEPS) break;
         }
         return new Tuning(Map.of(knob, best), bestRecall, bestRecall >= target, tried);
     }

@@ -1,0 +1,99 @@
+package dev.prodlens.api;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The runnable jar as users run it: {@code java -jar prodlens-api.jar}, in a child JVM. */
+class ApiJarIT {
+    private static final Path JAR = Path.of(System.getProperty("prodlens.api.jar", "target/prodlens-api.jar"));
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theJarHasNoSparkOrHadoop() throws IOException {
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            List<String> offending = jar.stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("org/apache/spark/") || n.startsWith("org/apache/hadoop/") || n.startsWith("scala/"))
+                    .limit(5).toList();
+            assertEquals(List.of(), offending);
+            assertTrue(jar.getEntry("dev/prodlens/api/ApiMain.class") != null);
+            assertTrue(jar.getEntry("public/index.html") != null);
+        }
+    }
+
+    @Test
+    void javaDashJarServesTheBundle() throws Exception {
+        TestBundle.publish(tmp, 3, null);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> args = new ArrayList<>(TestBundle.args(tmp));
+        args.set(args.indexOf("api.port=0"), "api.port=" + port);
+        Process process = start(args, tmp.resolve("serve.log"));
+        try {
+            Http http = new Http(port);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            int status = 0;
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                try {
+                    status = http.get("/readyz").status();
+                    if (status == 200) break;
+                } catch (java.io.UncheckedIOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(200);
+            }
+            assertEquals(200, status, () -> "never ready:\n" + read(tmp.resolve("serve.log")));
+            Http.Response r = http.postImage("/v1/search?k=1", Files.readAllBytes(TestBundle.photos(3).get(1)));
+            assertEquals(200, r.status(), r.text());
+            assertEquals("item-01", r.json().getAsJsonArray("items").get(0).getAsJsonObject().get("id").getAsString());
+            assertTrue(read(tmp.resolve("serve.log")).contains("serving bundle"), read(tmp.resolve("serve.log")));
+        } finally {
+            process.destroy();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
+        }
+    }
+
+    @Test
+    void withoutABundleItExitsWithOneLine() throws Exception {
+        Process process = start(TestBundle.args(tmp), tmp.resolve("no-bundle.log"));
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(2, process.exitValue());
+        List<String> lines = Files.readAllLines(tmp.resolve("no-bundle.log")).stream()
+                .filter(l -> l.startsWith("prodlens-api:")).toList();
+        assertEquals(1, lines.size(), read(tmp.resolve("no-bundle.log")));
+        assertTrue(lines.get(0).contains("CURRENT") && lines.get(0).contains("reindex"), lines.get(0));
+        assertFalse(read(tmp.resolve("no-bundle.log")).contains("\tat "), "no stack trace");
+    }
+
+    private static Process start(List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-jar", JAR.toAbsolutePath().toString()));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no " + file + ")";
+        }
+    }
+}
