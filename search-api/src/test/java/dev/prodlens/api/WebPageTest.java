@@ -83,7 +83,9 @@ class WebPageTest {
         WebElement input = browser.findElement(By.id("file"));
         ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
         input.sendKeys(TestBundle.photos(PHOTOS).get(2).toAbsolutePath().toString());
-        waiting().until(d -> results().size() == 9 || !d.findElement(By.id("status")).getText().isEmpty());
+        // the page shows "searching…" until the answer: wait for the grid's heading or an error
+        waiting().until(d -> d.findElement(By.id("results-title")).isDisplayed()
+                || d.findElement(By.id("status")).getAttribute("class").contains("error"));
         assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
         List<WebElement> grid = results();
         assertEquals(9, grid.size(), "k=12 over 9 items: all of them");
