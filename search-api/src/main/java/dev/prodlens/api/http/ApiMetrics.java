@@ -12,8 +12,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
+import java.util.function.IntSupplier;
 
 /**
  * The service's Prometheus metrics (GET /metrics): requests by endpoint and status, latency
@@ -52,9 +51,12 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
     }
 
     /** Gauges read at scrape time: queue depth and the live bundle. */
-    public void watch(Supplier<Integer> queued, BundleHolder bundles) {
-        gauge("prodlens_queue_depth", "requests waiting for a model instance", g -> queued.get());
-        gauge("prodlens_bundle_items", "items in the live bundle", g -> size(bundles.peek(), LiveBundle::size));
+    public void watch(IntSupplier queued, BundleHolder bundles) {
+        gauge("prodlens_queue_depth", "requests waiting for a model instance", queued);
+        gauge("prodlens_bundle_items", "items in the live bundle", () -> {
+            LiveBundle live = bundles.peek();
+            return live == null ? 0 : live.size();
+        });
         GaugeWithCallback.builder().name("prodlens_bundle_live").help("the live bundle version and index (value 1)")
                 .labelNames("version", "factory")
                 .callback(cb -> {
@@ -64,12 +66,8 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
                 .register(registry);
     }
 
-    private void gauge(String name, String help, ToIntFunction<Object> value) {
-        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.applyAsInt(null))).register(registry);
-    }
-
-    private static int size(LiveBundle bundle, ToIntFunction<LiveBundle> f) {
-        return bundle == null ? 0 : f.applyAsInt(bundle);
+    private void gauge(String name, String help, IntSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsInt())).register(registry);
     }
 
     public void request(String endpoint, int status, long nanos) {

@@ -89,21 +89,26 @@ public final class SearchService implements AutoCloseable {
     /** One answer or error per image, in order; the images share model batches. */
     public List<BatchEntry> searchBatch(List<byte[]> images, SearchQuery query) {
         long start = System.nanoTime();
-        List<Object> submitted = new ArrayList<>(images.size());
+        // queue every image first, so that they can share model batches, then collect the answers
+        List<Submitted> submitted = new ArrayList<>(images.size());
+        List<ApiException> refused = new ArrayList<>(images.size());
         for (byte[] image : images) {
             try {
                 submitted.add(submit(image));
+                refused.add(null);
             } catch (ApiException e) {
-                submitted.add(e);
+                if (e.status() == 503) throw e;  // overload fails the whole request: retrying part of it helps no one
+                submitted.add(null);
+                refused.add(e);
             }
         }
         List<BatchEntry> entries = new ArrayList<>(images.size());
-        for (Object s : submitted) {
+        for (int i = 0; i < images.size(); i++) {
             try {
-                if (s instanceof ApiException e) throw e;
-                entries.add(BatchEntry.of(answer((Submitted) s, query, start)));
+                if (refused.get(i) != null) throw refused.get(i);
+                entries.add(BatchEntry.of(answer(submitted.get(i), query, start)));
             } catch (ApiException e) {
-                if (e.status() == 503) throw e;  // overload fails the whole request: retrying part of it helps no one
+                if (e.status() == 503) throw e;
                 entries.add(BatchEntry.of(e));
             }
         }
