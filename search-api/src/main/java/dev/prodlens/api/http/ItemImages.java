@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /**
  * Finds a catalogue item's image file for GET /v1/items/{id}/image, only under the images root:
@@ -11,10 +12,21 @@ import java.nio.file.Path;
  * refused unless it lies inside the root's real path, so no request can read other files.
  */
 final class ItemImages {
+    /** A URI with a scheme other than file: (s3a://, hdfs://, http://): not on this machine. */
+    private static final Pattern REMOTE = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://");
+
     private final Path root;
+    /** The root's real path, resolved once it exists (not per request: it is on every image's path). */
+    private volatile Path realRoot;
 
     ItemImages(Path root) {
         this.root = root;
+    }
+
+    private Path realRoot() throws IOException {
+        Path real = realRoot;
+        if (real == null) realRoot = real = root.toRealPath();
+        return real;
     }
 
     /** The file, or a 404 saying why there is none. */
@@ -24,9 +36,9 @@ final class ItemImages {
         try {
             if (reference.startsWith("file:")) {
                 path = Path.of(URI.create(reference));
-            } else if (reference.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-                throw ApiException.notFound("this item's image is not on the service's file system (" + reference.replaceAll("://.*", "://…")
-                        + "); serve the images from their store");
+            } else if (REMOTE.matcher(reference).find()) {
+                throw ApiException.notFound("this item's image is not on the service's file system ("
+                        + reference.substring(0, reference.indexOf("://")) + "://…); serve the images from their store");
             } else {
                 path = root.resolve(reference);
             }
@@ -35,7 +47,7 @@ final class ItemImages {
         }
         try {
             Path real = path.toRealPath();
-            if (!real.startsWith(root.toRealPath()) || !Files.isRegularFile(real)) {
+            if (!real.startsWith(realRoot()) || !Files.isRegularFile(real)) {
                 throw ApiException.notFound("this item's image is outside the images root (api.images-root) and is not served");
             }
             return real;

@@ -146,18 +146,21 @@ public final class SearchService implements AutoCloseable {
     /** A catalogue item of the live bundle. */
     public Item item(String itemId) {
         try (BundleHolder.Lease lease = bundles.acquire()) {
-            LiveBundle bundle = lease.bundle();
-            BundleItem item = bundle.item(bundle.ordinalOf(itemId).orElseThrow(() -> unknownItem(itemId)));
-            return new Item(item.id(), item.title(), item.category(), item.price(), imageUrl(item.id()), item.labelGroup(), bundle.version());
+            BundleItem item = itemOf(lease.bundle(), itemId);
+            return new Item(item.id(), item.title(), item.category(), item.price(), imageUrl(item.id()), item.labelGroup(),
+                    lease.bundle().version());
         }
     }
 
     /** The stored image reference of a catalogue item (path or URI as the catalogue resolved it). */
     public String imageOf(String itemId) {
         try (BundleHolder.Lease lease = bundles.acquire()) {
-            LiveBundle bundle = lease.bundle();
-            return bundle.item(bundle.ordinalOf(itemId).orElseThrow(() -> unknownItem(itemId))).image();
+            return itemOf(lease.bundle(), itemId).image();
         }
+    }
+
+    private static BundleItem itemOf(LiveBundle bundle, String itemId) {
+        return bundle.item(bundle.ordinalOf(itemId).orElseThrow(() -> unknownItem(itemId)));
     }
 
     /** A catalogue item as GET /v1/items/{id} returns it. */
