@@ -409,14 +409,17 @@ size_t remove_ids(faiss::Index& index, const faiss::IDSelector& selector) {
     }
 }
 
-bool reconstruct(faiss::Index& index, idx_t id, float* out) {
+Reconstructed reconstruct(faiss::Index& index, idx_t id, float* out, bool may_build_lookup) {
     if (auto* map2 = dynamic_cast<faiss::IndexIDMap2*>(&index)) {
-        if (map2->rev_map.count(id) == 0) return false;
+        if (map2->rev_map.count(id) == 0) return Reconstructed::absent;
     } else if (faiss::IndexIVF* ivf = faiss::ivflib::try_extract_index_ivf(&index)) {
         // IVF finds a vector by id through a direct map: made on first use (one pass over the
         // lists) and kept up to date by later adds and removes.
-        if (ivf->direct_map.no()) ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
-        if (ivf->direct_map.hashtable.count(id) == 0) return false;
+        if (ivf->direct_map.no()) {
+            if (!may_build_lookup) return Reconstructed::needs_lookup;
+            ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+        }
+        if (ivf->direct_map.hashtable.count(id) == 0) return Reconstructed::absent;
     } else {
         throw Unsupported("reconstruct is not supported by " + describe(index));
     }
@@ -427,7 +430,7 @@ bool reconstruct(faiss::Index& index, idx_t id, float* out) {
             throw Unsupported("reconstruct is not supported by " + describe(index));
         throw;
     }
-    return true;
+    return Reconstructed::found;
 }
 
 static void set_ef_construction(faiss::Index& index, const std::string& value) {

@@ -60,7 +60,12 @@ void search(const faiss::Index& index, idx_t n, const float* x, idx_t k,
 size_t remove_ids(faiss::Index& index, const faiss::IDSelector& selector);
 
 // Returns false when the id is not in the index.
-bool reconstruct(faiss::Index& index, idx_t id, float* out);
+// What reconstruct found.
+enum class Reconstructed { found, absent, needs_lookup };
+// The stored vector of `id` into `out`. IVF indexes find ids through a direct map; without one,
+// `may_build_lookup` builds it (a write: the caller must hold the index exclusively), otherwise
+// the answer is needs_lookup and nothing is touched (so readers may call it concurrently).
+Reconstructed reconstruct(faiss::Index& index, idx_t id, float* out, bool may_build_lookup);
 
 // Applies a ParameterSpace string ("nprobe=16,efSearch=64"); sets the index defaults.
 void set_parameters(faiss::Index& index, const std::string& params);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <faiss/impl/FaissException.h>
+#include <faiss/utils/distances.h>
 
 #include "dev_prodlens_core_faiss_FaissNative.h"
 #include "faiss_core.h"
@@ -290,16 +291,21 @@ JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_removeIds(
     });
 }
 
-JNIEXPORT jboolean JNICALL Java_dev_prodlens_core_faiss_FaissNative_reconstruct(
-        JNIEnv* env, jclass, jlong handle, jlong id, jfloatArray out) {
-    return guarded(env, jboolean(false), [&] {
+// 1: found (written to out), 0: absent, -1: needs the id lookup built (call again with build)
+JNIEXPORT jint JNICALL Java_dev_prodlens_core_faiss_FaissNative_reconstruct(
+        JNIEnv* env, jclass, jlong handle, jlong id, jfloatArray out, jboolean build) {
+    return guarded(env, jint(0), [&] {
         faiss::Index& index = index_of(env, handle);
         require(env, out != nullptr && env->GetArrayLength(out) >= index.d,
                 "output array is shorter than the dimension");
         std::vector<float> v(index.d);
-        if (!prodlens::reconstruct(index, id, v.data())) return jboolean(false);
+        switch (prodlens::reconstruct(index, id, v.data(), build == JNI_TRUE)) {
+            case prodlens::Reconstructed::absent: return jint(0);
+            case prodlens::Reconstructed::needs_lookup: return jint(-1);
+            case prodlens::Reconstructed::found: break;
+        }
         env->SetFloatArrayRegion(out, 0, index.d, v.data());
-        return jboolean(true);
+        return jint(1);
     });
 }
 
@@ -440,6 +446,15 @@ JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_setThreads(JNIEn
 
 JNIEXPORT jint JNICALL Java_dev_prodlens_core_faiss_FaissNative_defaultThreads(JNIEnv*, jclass) {
     return g_default_threads;
+}
+
+JNIEXPORT void JNICALL Java_dev_prodlens_core_faiss_FaissNative_setBlasThreshold(JNIEnv*, jclass,
+                                                                                jint n) {
+    faiss::distance_compute_blas_threshold = n;
+}
+
+JNIEXPORT jint JNICALL Java_dev_prodlens_core_faiss_FaissNative_blasThreshold(JNIEnv*, jclass) {
+    return faiss::distance_compute_blas_threshold;
 }
 
 }  // extern "C"

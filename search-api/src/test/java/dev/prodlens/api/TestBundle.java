@@ -66,14 +66,19 @@ public final class TestBundle {
         return args;
     }
 
+    /** The embedder settings of {@code modelId} (the configured model when null). */
+    public static EmbedderConfig embedderConfig(String modelId) {
+        Config config = Config.load(conf()).with(Map.of("model.dir", models().toString()));
+        if (modelId != null) config = config.with(Map.of("model.id", modelId));
+        return EmbedderConfig.from(config, repo());
+    }
+
     /**
      * Embeds the first {@code photos} photos with {@code modelId} (the configured model when null)
      * and publishes them as a new version under {@code root/bundles/test}; returns its directory.
      */
     public static Path publish(Path root, int photos, String modelId) {
-        Config config = Config.load(conf()).with(Map.of("model.dir", models().toString()));
-        if (modelId != null) config = config.with(Map.of("model.id", modelId));
-        EmbedderConfig embedderConfig = EmbedderConfig.from(config, repo());
+        EmbedderConfig embedderConfig = embedderConfig(modelId);
         try (Embedder embedder = Embedder.open(embedderConfig)) {
             Path images = Files.createDirectories(root.resolve("images"));
             List<BundleItem> items = new ArrayList<>();

@@ -12,15 +12,11 @@ import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.PreparedImage;
-import dev.prodlens.core.faiss.IdFilter;
-import dev.prodlens.core.faiss.SearchOptions;
-import dev.prodlens.core.faiss.SearchResult;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,10 +25,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Search by image and more-like-this over the live bundle. An image is decoded and preprocessed
- * on the request's own thread (that work spreads over the server's threads), embedded by the
- * model through the {@link DynamicBatcher} (batched with other requests' images), then searched
- * in the bundle's Faiss index at its tuned parameters, with the request's filters as a Faiss id
- * selector.
+ * on the request's own thread (that work spreads over the server's threads); then the
+ * {@link DynamicBatcher} runs it with other requests' images as one batch: one model run, then one
+ * Faiss search of the batch's vectors at the bundle's tuned parameters ({@link IndexSearch}: the
+ * unfiltered queries in one call, the filtered ones with their own id selector).
  */
 public final class SearchService implements AutoCloseable {
     /** How soon a client refused for load should try again. */
@@ -42,7 +38,15 @@ public final class SearchService implements AutoCloseable {
     private final ApiMetrics metrics;
     private final Embedder embedder;
     private final BundleHolder bundles;
-    private final DynamicBatcher<PreparedImage, EmbedResult> batcher;
+    private final DynamicBatcher<ImageSearch, Found> batcher;
+
+    /** One image search as the batcher carries it. */
+    private record ImageSearch(PreparedImage image, SearchQuery query) {
+    }
+
+    /** What a batch found for one image: its hits in a bundle version, or why it has no embedding. */
+    private record Found(EmbedError error, String version, List<SearchHit> hits, long modelNanos, long indexNanos) {
+    }
 
     private SearchService(ApiSettings settings, ApiMetrics metrics, Embedder embedder, BundleHolder bundles) {
         this.settings = settings;
@@ -51,7 +55,7 @@ public final class SearchService implements AutoCloseable {
         this.bundles = bundles;
         ApiSettings.Batching b = settings.batching();
         this.batcher = new DynamicBatcher<>("model", b.instances(), b.effectiveMaxBatch(),
-                b.enabled() ? b.maxQueueDelay() : Duration.ZERO, b.queueCapacity(), embedder::embedPrepared, metrics);
+                b.enabled() ? b.maxQueueDelay() : Duration.ZERO, b.queueCapacity(), this::runBatch, metrics);
         metrics.watch(batcher::queued, bundles);
     }
 
@@ -62,6 +66,7 @@ public final class SearchService implements AutoCloseable {
      * @throws dev.prodlens.core.bundle.BundleException  when there is no bundle, or it was built with another model
      */
     public static SearchService start(ApiSettings settings, ApiMetrics metrics) {
+        IndexSearch.configure();
         Embedder embedder = Embedder.open(settings.embedder());
         try {
             BundleHolder bundles = BundleHolder.open(settings.catalogueBundles(), embedder.card(), settings.reloadInterval(), metrics);
@@ -83,7 +88,7 @@ public final class SearchService implements AutoCloseable {
     /** Searches with one image. */
     public SearchResponse search(byte[] image, SearchQuery query) {
         long start = System.nanoTime();
-        return answer(submit(image), query, start);
+        return answer(submit(image, query), query, start);
     }
 
     /** One answer or error per image, in order; the images share model batches. */
@@ -94,7 +99,7 @@ public final class SearchService implements AutoCloseable {
         List<ApiException> refused = new ArrayList<>(images.size());
         for (byte[] image : images) {
             try {
-                submitted.add(submit(image));
+                submitted.add(submit(image, query));
                 refused.add(null);
             } catch (ApiException e) {
                 if (e.status() == 503) throw e;  // overload fails the whole request: retrying part of it helps no one
@@ -139,7 +144,11 @@ public final class SearchService implements AutoCloseable {
                 throw new ApiException(422, "unsupported", "the live index (" + bundle.manifest().index().factory()
                         + ") cannot return stored vectors, so more-like-this is not available; search by the item's image instead");
             }
-            return searchIndex(bundle, vector, query.excluding(itemId), 0, 0, 0, 1, start);
+            long t = System.nanoTime();
+            List<SearchHit> hits = IndexSearch.search(bundle, vector, query.excluding(itemId));
+            long index = System.nanoTime() - t;
+            metrics.stage("index", index);
+            return response(bundle.version(), query, hits, Timing.ofNanos(0, 0, 0, index, System.nanoTime() - start), 1);
         }
     }
 
@@ -175,36 +184,73 @@ public final class SearchService implements AutoCloseable {
         return "/v1/items/" + URLEncoder.encode(itemId, StandardCharsets.UTF_8).replace("+", "%20") + "/image";
     }
 
-    private record Submitted(CompletableFuture<DynamicBatcher.Result<EmbedResult>> future, long decodeNanos) {
+    private record Submitted(CompletableFuture<DynamicBatcher.Result<Found>> future, long decodeNanos) {
     }
 
-    /** Decodes and preprocesses here, then queues the model run. */
-    private Submitted submit(byte[] image) {
+    /** Decodes and preprocesses here, then queues the batch run. */
+    private Submitted submit(byte[] image, SearchQuery query) {
         long t = System.nanoTime();
         PreparedImage prepared = embedder.prepare(image);
         long decode = System.nanoTime() - t;
         metrics.stage("decode", decode);
         if (!prepared.isOk()) throw imageError(prepared.error());
         try {
-            return new Submitted(batcher.submit(prepared, settings.limits().requestTimeout()), decode);
+            return new Submitted(batcher.submit(new ImageSearch(prepared, query), settings.limits().requestTimeout()), decode);
         } catch (QueueFullException e) {
             throw new ApiException(503, "overloaded", "the service is at capacity (" + e.getMessage() + ")", RETRY_AFTER);
         }
     }
 
     private SearchResponse answer(Submitted submitted, SearchQuery query, long start) {
-        DynamicBatcher.Result<EmbedResult> result = await(submitted.future());
+        DynamicBatcher.Result<Found> result = await(submitted.future());
+        Found found = result.output();
         metrics.stage("queue", result.queueNanos());
-        metrics.stage("model", result.modelNanos());
-        EmbedResult embedded = result.output();
-        if (!embedded.isOk()) throw imageError(embedded.error());
+        metrics.stage("model", found.modelNanos());
+        if (found.error() != null) throw imageError(found.error());
+        metrics.stage("index", found.indexNanos());
+        Timing timing = Timing.ofNanos(submitted.decodeNanos(), result.queueNanos(), found.modelNanos(), found.indexNanos(),
+                System.nanoTime() - start);
+        return response(found.version(), query, found.hits(), timing, result.batchSize());
+    }
+
+    private SearchResponse response(String version, SearchQuery query, List<SearchHit> hits, Timing timing, int batchSize) {
+        return new SearchResponse(version, embedder.card().id(), query.k(), hits, timing, batchSize);
+    }
+
+    /**
+     * One batch: the model on every image, then one search of the live bundle for all the vectors
+     * (in a single bundle version, so a hot swap never splits a batch).
+     */
+    private List<Found> runBatch(List<ImageSearch> batch) {
+        List<PreparedImage> images = new ArrayList<>(batch.size());
+        for (ImageSearch search : batch) images.add(search.image());
+        long t = System.nanoTime();
+        List<EmbedResult> embedded = embedder.embedPrepared(images);
+        long model = System.nanoTime() - t;
+        List<float[]> vectors = new ArrayList<>(batch.size());
+        List<SearchQuery> queries = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            if (embedded.get(i).isOk()) {
+                vectors.add(embedded.get(i).vector());
+                queries.add(batch.get(i).query());
+            }
+        }
         try (BundleHolder.Lease lease = bundles.acquire()) {
-            return searchIndex(lease.bundle(), embedded.vector(), query, submitted.decodeNanos(), result.queueNanos(),
-                    result.modelNanos(), result.batchSize(), start);
+            t = System.nanoTime();
+            List<List<SearchHit>> hits = IndexSearch.search(lease.bundle(), vectors, queries);
+            long index = System.nanoTime() - t;
+            String version = lease.bundle().version();
+            List<Found> found = new ArrayList<>(batch.size());
+            int next = 0;
+            for (EmbedResult result : embedded) {
+                found.add(result.isOk() ? new Found(null, version, hits.get(next++), model, index)
+                        : new Found(result.error(), version, List.of(), model, 0));
+            }
+            return found;
         }
     }
 
-    private DynamicBatcher.Result<EmbedResult> await(CompletableFuture<DynamicBatcher.Result<EmbedResult>> future) {
+    private DynamicBatcher.Result<Found> await(CompletableFuture<DynamicBatcher.Result<Found>> future) {
         Duration timeout = settings.limits().requestTimeout();
         try {
             // the batcher drops requests past their deadline before the model; the slack covers the batch in flight
@@ -214,7 +260,8 @@ public final class SearchService implements AutoCloseable {
             throw timeout(timeout);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TimeoutException) throw timeout(timeout);
-            throw new ApiException(503, "model_failed", "the model failed on this request's batch; retry", RETRY_AFTER);
+            throw new ApiException(503, "search_failed", "the search failed on this request's batch ("
+                    + e.getCause().getClass().getSimpleName() + "); retry", RETRY_AFTER);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "stopping", "the service is stopping; retry", RETRY_AFTER);
@@ -236,54 +283,6 @@ public final class SearchService implements AutoCloseable {
             case CORRUPT -> new ApiException(422, "corrupt_image", error.message());
             case MODEL_FAILED -> new ApiException(503, "model_failed", "the model failed on this request's batch; retry", RETRY_AFTER);
         };
-    }
-
-    private SearchResponse searchIndex(LiveBundle bundle, float[] vector, SearchQuery query, long decode, long queue, long model,
-                                       int batchSize, long start) {
-        long t = System.nanoTime();
-        List<SearchHit> hits = new ArrayList<>(query.k());
-        BitSet allowed = query.filters() ? allowed(bundle, query) : null;
-        if (allowed == null || !allowed.isEmpty()) {
-            int k = Math.min(query.k(), bundle.size());
-            SearchResult found;
-            if (allowed == null) {
-                found = bundle.index().search(vector, k, bundle.searchOptions());
-            } else {
-                try (IdFilter filter = IdFilter.bitmap(allowed)) {
-                    SearchOptions options = bundle.searchOptions().withFilter(filter);
-                    found = bundle.index().search(vector, Math.min(k, allowed.cardinality()), options);
-                }
-            }
-            for (int rank = 0; rank < found.count(0); rank++) {
-                BundleItem item = bundle.item((int) found.id(0, rank));
-                hits.add(new SearchHit(item.id(), found.score(0, rank), item.title(), item.category(), item.price(), imageUrl(item.id())));
-            }
-        }
-        long index = System.nanoTime() - t;
-        metrics.stage("index", index);
-        Timing timing = Timing.ofNanos(decode, queue, model, index, System.nanoTime() - start);
-        return new SearchResponse(bundle.version(), embedder.card().id(), query.k(), hits, timing, batchSize);
-    }
-
-    /** The ordinals the query's filters let through. */
-    private static BitSet allowed(LiveBundle bundle, SearchQuery query) {
-        BitSet allowed;
-        if (query.category() != null) {
-            allowed = (BitSet) bundle.category(query.category()).clone();
-        } else {
-            allowed = new BitSet(bundle.size());
-            allowed.set(0, bundle.size());
-        }
-        if (query.priceMin() != null || query.priceMax() != null) {
-            for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
-                Double price = bundle.item(i).price();
-                boolean ok = price != null && (query.priceMin() == null || price >= query.priceMin())
-                        && (query.priceMax() == null || price <= query.priceMax());
-                if (!ok) allowed.clear(i);
-            }
-        }
-        for (String id : query.exclude()) bundle.ordinalOf(id).ifPresent(allowed::clear);
-        return allowed;
     }
 
     @Override

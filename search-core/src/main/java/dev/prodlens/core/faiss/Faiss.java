@@ -24,6 +24,25 @@ public final class Faiss {
         return NativeLibrary.variant();
     }
 
+    /**
+     * From how many queries in one call an exhaustive (Flat) search computes its distances as one
+     * matrix product (BLAS) rather than scanning the vectors once per query; Faiss's default is
+     * 20. The product reads the stored vectors once for all the queries, so a lower threshold
+     * pays where a few queries are searched together (a served model batch); see
+     * bench/faiss.sh. Process-wide: set it before searches start.
+     */
+    public static void setBlasThreshold(int queries) {
+        if (queries < 1) {
+            throw new IllegalArgumentException("the BLAS threshold must be >= 1 query, got " + queries);
+        }
+        FaissNative.setBlasThreshold(queries);
+    }
+
+    /** The current {@link #setBlasThreshold BLAS threshold}. */
+    public static int blasThreshold() {
+        return FaissNative.blasThreshold();
+    }
+
     /** Threads a call uses when nothing is set. */
     public static int defaultThreads() {
         return FaissNative.defaultThreads();

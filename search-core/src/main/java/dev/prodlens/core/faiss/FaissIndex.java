@@ -214,9 +214,10 @@ public final class FaissIndex extends NativeHandle {
      */
     public Optional<float[]> reconstruct(long id) {
         float[] out = new float[dimension];
-        // exclusive: IVF may build its id table on first call
-        boolean found = exclusive(p -> FaissNative.reconstruct(p, id, out));
-        return found ? Optional.of(out) : Optional.empty();
+        // a read, beside searches; only an IVF index's first call builds its id table, exclusively
+        int found = shared(p -> FaissNative.reconstruct(p, id, out, false));
+        if (found < 0) found = exclusive(p -> FaissNative.reconstruct(p, id, out, true));
+        return found > 0 ? Optional.of(out) : Optional.empty();
     }
 
     /**

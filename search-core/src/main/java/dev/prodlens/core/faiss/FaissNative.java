@@ -30,7 +30,8 @@ final class FaissNative {
 
     static native long removeIds(long index, long filter);
 
-    static native boolean reconstruct(long index, long id, float[] out);
+    /** 1: found (written to out), 0: absent, -1: an IVF index needs its id lookup built (call again with build). */
+    static native int reconstruct(long index, long id, float[] out, boolean build);
 
     static native void setParameters(long index, String parameters);
 
@@ -71,4 +72,8 @@ final class FaissNative {
     static native void setThreads(int n);
 
     static native int defaultThreads();
+
+    static native void setBlasThreshold(int n);
+
+    static native int blasThreshold();
 }

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,6 +89,32 @@ class FaissMutationTest {
                 assertArrayEquals(expected, index.reconstruct(ids[i]).orElseThrow(), 0f);
             }
             assertTrue(index.reconstruct(ids[1] + 1).isEmpty(), "an id never added");
+        }
+    }
+
+    /**
+     * More-like-this reconstructs while searches run: once an IVF index has its id lookup,
+     * reconstruct is a read, so it must not wait for a reader to finish. Here it runs on another
+     * thread while this one holds the index as a reader; were it a write, it would wait forever.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Flat", "IVF16,Flat"})
+    void reconstructRunsBesideReaders(String factory) throws Exception {
+        try (FaissIndex index = build(factory)) {
+            index.reconstruct(ids[0]).orElseThrow();  // IVF builds its id lookup here, once
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            try {
+                float[] got = index.shared(p -> {
+                    try {
+                        return other.submit(() -> index.reconstruct(ids[7]).orElseThrow()).get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new AssertionError("reconstruct did not run beside a reader: " + e, e);
+                    }
+                });
+                assertArrayEquals(TestVectors.rows(base, D, 7, 8), got, 0f);
+            } finally {
+                other.shutdownNow();
+            }
         }
     }
 

@@ -44,6 +44,27 @@ class FaissSearchTest {
         }
     }
 
+    /** A few queries as one matrix product (BLAS) or as a scan per query: the same exact answer. */
+    @ParameterizedTest
+    @EnumSource(Metric.class)
+    void flatIsExactWhateverTheBlasThreshold(Metric metric) {
+        float[] few = TestVectors.rows(queries, D, 0, 8);
+        SearchResult truth = TestVectors.exact(base, ids, D, few, 10, metric, null);
+        int before = Faiss.blasThreshold();
+        try (FaissIndex index = FaissIndex.create(D, "Flat", metric)) {
+            index.add(base, ids);
+            for (int threshold : new int[] {1, 4, 1_000}) {
+                Faiss.setBlasThreshold(threshold);
+                SearchResult got = index.search(few, 10, SearchOptions.DEFAULT.withThreads(1));
+                assertArrayEquals(truth.rawIds(), got.rawIds(), "threshold " + threshold);
+                assertArrayEquals(truth.rawScores(), got.rawScores(), 1e-4f, "threshold " + threshold);
+            }
+        } finally {
+            Faiss.setBlasThreshold(before);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Faiss.setBlasThreshold(0));
+    }
+
     @Test
     void hnswReachesRecall95() {
         SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, null);
