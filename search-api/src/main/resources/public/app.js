@@ -1,9 +1,11 @@
 // The search page: upload a photo (or click a result for more like it), show the top-k grid and
 // where the time went. Talks only to the JSON API; every error shows the API's one-line message.
+// More-like-this has its own address (/?similar=<item id>), so it can be shared or bookmarked.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { file: null };
+// what the grid answers: a picked photo, or a catalogue item (more like it)
+const state = { file: null, item: null };
 
 async function api(path, options) {
   const response = await fetch(path, options);
@@ -63,6 +65,20 @@ function show(result, title) {
   status(result.items.length ? '' : 'no items match these filters');
 }
 
+/** Runs the current question again (after a filter changed). */
+function rerun() {
+  if (state.item) similar(state.item.id, state.item.title);
+  else search();
+}
+
+function showPreview(src, caption) {
+  const preview = $('preview');
+  if (preview.src.startsWith('blob:')) URL.revokeObjectURL(preview.src);
+  preview.src = src;
+  preview.hidden = false;
+  $('drop-text').textContent = caption;
+}
+
 async function search() {
   if (!state.file) return;
   status('searching…');
@@ -76,6 +92,9 @@ async function search() {
 }
 
 async function similar(id, title) {
+  state.item = { id, title };
+  history.replaceState(null, '', '?similar=' + encodeURIComponent(id));
+  showPreview('/v1/items/' + encodeURIComponent(id) + '/image', title);
   status('searching…');
   try {
     show(await api('/v1/items/' + encodeURIComponent(id) + '/similar?' + params()), 'More like ' + title);
@@ -87,11 +106,9 @@ async function similar(id, title) {
 function pick(file) {
   if (!file) return;
   state.file = file;
-  const preview = $('preview');
-  if (preview.src) URL.revokeObjectURL(preview.src);
-  preview.src = URL.createObjectURL(file);
-  preview.hidden = false;
-  $('drop-text').textContent = file.name;
+  state.item = null;
+  history.replaceState(null, '', location.pathname);
+  showPreview(URL.createObjectURL(file), file.name);
   search();
 }
 
@@ -113,8 +130,17 @@ async function init() {
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); pick(e.dataTransfer.files[0]); });
-  $('category').addEventListener('change', search);
-  $('k').addEventListener('change', search);
+  $('category').addEventListener('change', rerun);
+  $('k').addEventListener('change', rerun);
+  const linked = new URLSearchParams(location.search).get('similar');
+  if (linked) {
+    try {
+      const item = await api('/v1/items/' + encodeURIComponent(linked));
+      similar(item.id, item.title || item.id);
+    } catch (e) {
+      status(e.message, true);
+    }
+  }
 }
 
 init();

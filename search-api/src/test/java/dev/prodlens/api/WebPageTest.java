@@ -119,7 +119,33 @@ class WebPageTest {
         List<String> similar = results().stream().map(li -> li.getAttribute("data-id")).toList();
         assertEquals(8, similar.size(), "all other items");
         assertFalse(similar.contains(id), "the item itself is left out");
+        assertTrue(browser.getCurrentUrl().endsWith("/?similar=" + id), "more-like-this has its own address: " + browser.getCurrentUrl());
         screenshot("web-page-more-like-this.png");
+    }
+
+    @Test
+    void aMoreLikeThisAddressOpensTheItemsNeighbours() throws Exception {
+        browser.get("http://127.0.0.1:" + service.port() + "/?similar=item-04");
+        waiting().until(d -> d.findElement(By.id("results-title")).getText().startsWith("More like photo 4")
+                || d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
+        List<String> neighbours = results().stream().map(li -> li.getAttribute("data-id")).toList();
+        assertEquals(8, neighbours.size(), "every other item: " + neighbours);
+        assertFalse(neighbours.contains("item-04"));
+        assertTrue(browser.findElement(By.id("preview")).getAttribute("src").endsWith("/v1/items/item-04/image"),
+                "the item's own photo is shown as the question");
+
+        // a filter applies to the item's neighbours, not to an earlier photo
+        new Select(browser.findElement(By.id("category"))).selectByValue("cat-1");
+        waiting().until(d -> results().size() == 2);
+        assertEquals(java.util.Set.of("item-01", "item-07"),
+                java.util.Set.copyOf(results().stream().map(li -> li.getAttribute("data-id")).toList()), "cat-1 without item-04");
+        screenshot("web-page-shared-link.png");
+
+        browser.get("http://127.0.0.1:" + service.port() + "/?similar=no-such-item");
+        waiting().until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        assertTrue(browser.findElement(By.id("status")).getText().contains("no item 'no-such-item'"),
+                browser.findElement(By.id("status")).getText());
     }
 
     @Test

@@ -98,14 +98,14 @@ public final class SparkBench {
         try (Embedder embedder = Embedder.open(config)) {
             // both sides warm up on the first rows, untimed: the plain loop's JIT and model, Spark's job
             // machinery and its executors' embedder (kept per executor JVM, as in a long job)
-            plainLoop(embedder, files.subList(0, Math.min(WARM_UP_ROWS, files.size())), threads, config.maxBatch());
+            plainLoop(embedder, files.subList(0, Math.min(WARM_UP_ROWS, files.size())), threads, embedder.engineBatch());
             EmbedJob.run(spark, EmbedJob.Spec.of(settings(dir.resolve("warm-up"), warmUpCatalogue(csv), Map.of())));
             for (int r = 0; r < rounds; r++) {
                 deleteTree(Path.of(settings.embeddingsPath()));
                 long t = System.nanoTime();
                 EmbedJob.Summary s = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
                 spark2[r] = s.modelImages() / ((System.nanoTime() - t) / 1e9);
-                plain[r] = plainLoop(embedder, files, threads, config.maxBatch());
+                plain[r] = plainLoop(embedder, files, threads, embedder.engineBatch());
                 System.out.printf(Locale.ROOT, "round %d: spark %.1f img/s, plain loop %.1f img/s%n", r + 1, spark2[r], plain[r]);
             }
         }

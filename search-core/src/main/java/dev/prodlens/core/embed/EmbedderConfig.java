@@ -12,15 +12,16 @@ import java.nio.file.Path;
  * @param engine     PyTorch (TorchScript) or ONNX Runtime
  * @param device     cpu, gpu or auto
  * @param threads    intra-op threads per model instance; 0 = the engine's default
- * @param maxBatch   largest batch handed to the engine at once (bigger inputs are split)
+ * @param maxBatch   largest batch handed to the engine at once (bigger inputs are split); 0 = by device
+ *                   ({@link Embedder#engineBatch()})
  * @param maxBytes   largest encoded image accepted
  * @param maxPixels  largest decoded image accepted (width × height)
  */
 public record EmbedderConfig(Path modelDir, ModelEngine engine, DeviceChoice device, int threads, int maxBatch,
                              long maxBytes, long maxPixels) {
     public EmbedderConfig {
-        if (threads < 0 || maxBatch < 1 || maxBytes < 1 || maxPixels < 1) {
-            throw new IllegalArgumentException("threads ≥ 0, maxBatch, maxBytes and maxPixels ≥ 1 required");
+        if (threads < 0 || maxBatch < 0 || maxBytes < 1 || maxPixels < 1) {
+            throw new IllegalArgumentException("threads, maxBatch ≥ 0 and maxBytes, maxPixels ≥ 1 required");
         }
     }
 
@@ -31,7 +32,7 @@ public record EmbedderConfig(Path modelDir, ModelEngine engine, DeviceChoice dev
                 config.enumValue("model.engine", ModelEngine.class, ModelEngine.ONNX_RUNTIME),
                 config.enumValue("model.device", DeviceChoice.class, DeviceChoice.AUTO),
                 config.intValue("model.threads", 1, 0, 256),
-                config.intValue("model.max-batch", 32, 1, 4096),
+                config.intValue("model.max-batch", 0, 0, 4096),
                 config.longValue("decode.max-bytes", DecodeLimits.DEFAULTS.maxBytes(), 1, Integer.MAX_VALUE),
                 config.longValue("decode.max-pixels", DecodeLimits.DEFAULTS.maxPixels(), 1, Integer.MAX_VALUE));
     }

@@ -1,6 +1,7 @@
 package dev.prodlens.core.embed;
 
 import dev.prodlens.core.eval.ImageEdits;
+import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.eval.OfflineImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +72,20 @@ class EmbedderTest {
         assertTrue(maxAbsDiff(alone, results.get(0).vector()) <= 1e-5f, "batch position 0 vs alone");
         assertTrue(maxAbsDiff(alone, results.get(3).vector()) <= 1e-5f, "batch position 3 vs alone");
         assertTrue(maxAbsDiff(alone, pytorch.embed(photos.get(2)).vector()) <= 1e-5f, "second call");
+    }
+
+    @Test
+    void engineBatchIsTheConfiguredOneOrOneOnACpu() {
+        assertEquals(32, pytorch.engineBatch(), "model.max-batch = 32");
+        EmbedderConfig byDevice = new EmbedderConfig(TestModels.dir(TestModels.DEFAULT), ModelEngine.ONNX_RUNTIME, DeviceChoice.CPU, 1, 0,
+                DecodeLimits.DEFAULTS.maxBytes(), DecodeLimits.DEFAULTS.maxPixels());
+        try (Embedder onnx = Embedder.open(byDevice)) {
+            assertEquals(1, onnx.engineBatch(), "model.max-batch = 0 on a CPU: one image per engine call");
+            List<EmbedResult> results = onnx.embed(photos.subList(0, 3));
+            assertEquals(3, results.size());
+            for (EmbedResult r : results) assertTrue(r.isOk());
+            assertTrue(maxAbsDiff(onnx.embed(photos.get(1)).vector(), results.get(1).vector()) <= 1e-5f, "alone vs in a list");
+        }
     }
 
     @Test

@@ -103,7 +103,7 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
         List<String> ids = new ArrayList<>();
         List<byte[]> images = new ArrayList<>();
         List<Row> out = new ArrayList<>();
-        while (rows.hasNext() && ids.size() < config.maxBatch()) {
+        while (rows.hasNext() && ids.size() < embedder.engineBatch()) {
             Row row = rows.next();
             String id = row.getString(0);
             String path = row.isNullAt(1) ? null : row.getString(1);

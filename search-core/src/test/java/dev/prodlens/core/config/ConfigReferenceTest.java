@@ -1,0 +1,39 @@
+package dev.prodlens.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.prodlens.core.embed.TestModels;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** docs/configuration.md lists every key of conf/prodlens.properties with the file's default, and no other key. */
+class ConfigReferenceTest {
+    /** A table row of the reference: | `key` | `default` or (empty) | meaning |. */
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9.-]+)` \\| (?:`([^`]*)`|\\(empty\\)) \\|", Pattern.MULTILINE);
+
+    @Test
+    void theReferenceMatchesTheFile() throws IOException {
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(TestModels.repo().resolve("conf/prodlens.properties"), StandardCharsets.UTF_8)) {
+            file.load(reader);
+        }
+        Map<String, String> inFile = new TreeMap<>();
+        file.stringPropertyNames().forEach(k -> inFile.put(k, file.getProperty(k).strip()));
+
+        String doc = Files.readString(TestModels.repo().resolve("docs/configuration.md"));
+        Map<String, String> documented = new TreeMap<>();
+        Matcher row = ROW.matcher(doc);
+        while (row.find()) documented.put(row.group(1), row.group(2) == null ? "" : row.group(2));
+
+        assertEquals(inFile.keySet(), documented.keySet(), "keys of conf/prodlens.properties vs docs/configuration.md");
+        assertEquals(inFile, documented, "defaults of conf/prodlens.properties vs docs/configuration.md");
+    }
+}
