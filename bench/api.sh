@@ -4,12 +4,14 @@
 # off/on and 1/2 model instances, and, in the same run under the same load, of the seed's design as
 # a peer (bench/peers/fastapi_onnx: FastAPI + ONNX Runtime, one uvicorn worker per core, no batching)
 # on the same model and bundle. Each server is started once, warmed up, then loaded at each
-# concurrency (closed loop, no think time); then a soak of our best batching config at c=32.
+# concurrency (closed loop, no think time); all of that BENCH_ROUNDS times in alternation, reported
+# as medians (a shared machine has noisy minutes; alternation spreads them over every config);
+# then a soak of our best batching config at c=32.
 # Results: bench/out/api/results.jsonl (one JSON object per row); table, goals and the last line
 # (api: c1_p95_ms=... c32_rps=... batching_gain=... errors=... peer_c32_rps=...) from bench/api_report.py.
 #
-#   bench/api.sh                                   # everything: about 10 min of sweep + a 10 min soak
-#   BENCH_SECONDS=10 BENCH_SOAK_SECONDS=60 bench/api.sh
+#   bench/api.sh                                   # everything: about 20 min of sweep + a 10 min soak
+#   BENCH_SECONDS=10 BENCH_ROUNDS=1 BENCH_SOAK_SECONDS=60 bench/api.sh
 #   BENCH_CONFIGS="on-1 on-2 peer" bench/api.sh    # a subset of: off-1 off-2 on-1 on-2 peer
 #   BENCH_CONCURRENCY="1 8 32"                     # Locust users per row (default)
 #   BENCH_PEER=0                                   # skip the peer
@@ -56,7 +58,8 @@ results=$out/results.jsonl
 jar=search-api/target/prodlens-api.jar
 venv=bench/.cache/peers/venv
 py=/usr/bin/python3   # Debian's interpreter (its python3-venv makes the venv); the venv holds the rest
-seconds=${BENCH_SECONDS:-30}
+seconds=${BENCH_SECONDS:-20}
+rounds=${BENCH_ROUNDS:-3}
 soak_seconds=${BENCH_SOAK_SECONDS:-600}
 warmup_seconds=${BENCH_WARMUP_SECONDS:-10}
 concurrency=${BENCH_CONCURRENCY:-1 8 32}
@@ -183,14 +186,14 @@ run_locust() {  # USERS SECONDS PREFIX: PREFIX.totals.json (bench/locustfile.py)
   [ -s "$3.totals.json" ] || die "Locust wrote no $3.totals.json; see $3.log"
 }
 
-measure() {  # CONFIG USERS SECONDS RSS_INTERVAL KIND: one Locust run with RSS sampling, one row
-  local prefix=$out/locust/$1-c$2-$5
+measure() {  # CONFIG USERS SECONDS RSS_INTERVAL KIND [ROUND]: one Locust run with RSS sampling, one row
+  local prefix=$out/locust/$1-c$2-$5-r${6:-1}
   local start
   start=$(date +%s)
   start_sampler "$4" "$prefix.rss"
   run_locust "$2" "$3" "$prefix"
   stop_sampler
-  "$venv/bin/python" bench/api_report.py row "$5" "$1" "$2" "$3" "$prefix" "$start" >>"$results"
+  "$venv/bin/python" bench/api_report.py row "$5" "$1" "$2" "$3" "$prefix" "$start" "${6:-1}" >>"$results"
   tail -n 1 "$results" | "$venv/bin/python" bench/api_report.py brief
 }
 
@@ -222,19 +225,21 @@ probe_config=""
 for cfg in $configs; do [ "$cfg" != peer ] && [ -z "$probe_config" ] && probe_config=$cfg; done
 [[ " $configs " == *" off-1 "* ]] && probe_config=off-1
 
-for cfg in $configs; do
-  echo "== $cfg: starting"
-  start_server "$cfg" "$out/logs/$cfg.log"
-  run_locust 8 "$warmup_seconds" "$out/locust/$cfg-warmup"
-  for c in $concurrency; do
-    measure "$cfg" "$c" "$seconds" 1 sweep
+for round in $(seq "$rounds"); do
+  for cfg in $configs; do
+    echo "== $cfg: starting (round $round of $rounds)"
+    start_server "$cfg" "$out/logs/$cfg-r$round.log"
+    run_locust 8 "$warmup_seconds" "$out/locust/$cfg-r$round-warmup"
+    for c in $concurrency; do
+      measure "$cfg" "$c" "$seconds" 1 sweep "$round"
+    done
+    if [ "$cfg" = "$probe_config" ] || [ "$cfg" = peer ]; then
+      "$venv/bin/python" bench/api_report.py probe "$cfg" "http://127.0.0.1:$port" "$photos" \
+        "${BENCH_PROBE_PHOTOS:-100}" >>"$results"
+      tail -n 1 "$results" | "$venv/bin/python" bench/api_report.py brief
+    fi
+    stop_server
   done
-  if [ "$cfg" = "$probe_config" ] || [ "$cfg" = peer ]; then
-    "$venv/bin/python" bench/api_report.py probe "$cfg" "http://127.0.0.1:$port" "$photos" \
-      "${BENCH_PROBE_PHOTOS:-100}" >>"$results"
-    tail -n 1 "$results" | "$venv/bin/python" bench/api_report.py brief
-  fi
-  stop_server
 done
 
 # Soak: zero errors and flat RSS over BENCH_SOAK_SECONDS at c=32, RSS every 5 s.

@@ -3,12 +3,13 @@
   api_report.py RESULTS [EMBED_RESULTS MODEL_ID]   the table, the goals and the last line
 Helpers bench/api.sh calls (each prints one JSON row, except brief and best-on):
   api_report.py meta PHOTOS MODEL VERSION SECONDS WARMUP PEER_WORKERS PEER_THREADS
-  api_report.py row KIND CONFIG USERS SECONDS PREFIX START_EPOCH   (a Locust run: PREFIX.totals.json
+  api_report.py row KIND CONFIG USERS SECONDS PREFIX START_EPOCH ROUND   (a Locust run: PREFIX.totals.json
                                             from bench/locustfile.py, PREFIX_stats.csv, PREFIX.rss)
   api_report.py probe CONFIG URL PHOTOS N   (each photo once, in sequence: the server's own timing)
   api_report.py brief < row                 (one progress line)
   api_report.py best-on RESULTS             (the batching-on config with the best RPS at c=32)
-Only what was measured is printed; anything missing is "n/a".
+Only what was measured is printed; anything missing is "n/a". Sweep rows of several rounds (the
+configs ran in alternation) are reported as their medians.
 """
 import csv
 import json
@@ -54,11 +55,11 @@ def meta(photos, model, version, seconds, warmup, workers, threads):
             "peer_workers": int(workers), "peer_threads": int(threads), "locust": package_version("locust")}
 
 
-def row(kind, config, users, seconds, prefix, start_epoch):
+def row(kind, config, users, seconds, prefix, start_epoch, round_number="1"):
     # The totals bench/locustfile.py wrote (complete and exact); Locust's CSV only as a cross-check.
     totals = json.loads(Path(f"{prefix}.totals.json").read_text())
     r = {"kind": kind, "server": "peer" if config == "peer" else "ours", "config": config,
-         "concurrency": int(users), "seconds": int(seconds), "requests": totals["requests"],
+         "round": int(round_number), "concurrency": int(users), "seconds": int(seconds), "requests": totals["requests"],
          "errors": totals["failures"], "rps": totals["rps"], "p50_ms": totals["p50_ms"], "p95_ms": totals["p95_ms"],
          "p99_ms": totals["p99_ms"], "mean_ms": totals["mean_ms"],
          "loadgen_cpu_pct": round(100 * totals["loadgen_cpu_s"] / totals["seconds"], 1)
@@ -127,7 +128,8 @@ def brief(r):
 
 def best_on(rows, at=32):
     """The batching-on config of ours with the most RPS at c=32 (None if none ran)."""
-    candidates = [r for r in rows if r["kind"] == "sweep" and r["config"].startswith("on-") and r["concurrency"] == at]
+    candidates = [r for r in merge_rounds([r for r in rows if r["kind"] == "sweep"])
+                  if r["config"].startswith("on-") and r["concurrency"] == at]
     return max(candidates, key=lambda r: r["rps"])["config"] if candidates else None
 
 
@@ -157,6 +159,44 @@ def offline_model_only(path, model):
     return best
 
 
+def merge_rounds(sweep):
+    """One row per config and concurrency: the median over the rounds of RPS and of each latency
+    (the configs ran in alternation, so a noisy minute on a shared machine hits them alike rather
+    than deciding a comparison), errors and requests summed, the highest peak RSS."""
+    groups = {}
+    for r in sweep:
+        groups.setdefault((r["config"], r["concurrency"]), []).append(r)
+    merged = []
+    for rounds in groups.values():
+        m = dict(rounds[0])
+        for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "loadgen_cpu_pct"):
+            values = [x[key] for x in rounds if x.get(key) is not None]
+            m[key] = statistics.median(values) if values else None
+        m["errors"] = sum(x["errors"] for x in rounds)
+        m["requests"] = sum(x["requests"] for x in rounds)
+        peaks = [x["peak_rss_mb"] for x in rounds if x.get("peak_rss_mb") is not None]
+        m["peak_rss_mb"] = max(peaks) if peaks else None
+        m["rounds_rps"] = [x["rps"] for x in rounds]
+        merged.append(m)
+    return merged
+
+
+def merge_probes(probes):
+    """The one-request-at-a-time probes by config, as the medians over rounds of each figure."""
+    groups = {}
+    for r in probes:
+        groups.setdefault(r["config"], []).append(r)
+    merged = {}
+    for config, rounds in groups.items():
+        m = dict(rounds[-1])
+        for key in ("decode_ms", "model_ms", "index_ms", "sum_ms", "sum_p95_ms", "round_trip_ms"):
+            values = [x[key] for x in rounds if x.get(key) is not None]
+            m[key] = statistics.median(values) if values else None
+        m["errors"] = sum(x["errors"] for x in rounds)
+        merged[config] = m
+    return merged
+
+
 def verdict(ok):
     return "n/a" if ok is None else "PASS" if ok else "MISS"
 
@@ -165,15 +205,17 @@ def report(path, embed_path=None, model=None):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     meta_row = next((r for r in rows if r["kind"] == "meta"), {})
     model = model or meta_row.get("model")
-    sweep = [r for r in rows if r["kind"] == "sweep"]
+    sweep = merge_rounds([r for r in rows if r["kind"] == "sweep"])
+    rounds = max((len(r["rounds_rps"]) for r in sweep), default=0)
     soak = next((r for r in rows if r["kind"] == "soak"), None)
-    single = {r["config"]: r for r in rows if r["kind"] == "single"}
+    single = merge_probes([r for r in rows if r["kind"] == "single"])
     at = lambda config, c: next((r for r in sweep if r["config"] == config and r["concurrency"] == c), None)
 
     print(f"\nsearch API load test ({meta_row.get('date', '?')}, {meta_row.get('cores', '?')} cores, "
           f"{meta_row.get('cpu', '?')}): model {model}, bundle {meta_row.get('bundle_version', '?')}")
     print(f"Locust {meta_row.get('locust', '?')} (FastHttpUser, closed loop, no think time, on the same cores), "
-          f"{meta_row.get('seconds', '?')} s per row after a {meta_row.get('warmup_seconds', '?')} s warm-up; "
+          f"{meta_row.get('seconds', '?')} s per row after a {meta_row.get('warmup_seconds', '?')} s warm-up, "
+          f"{rounds} round(s) of every config in alternation, medians; "
           f"{meta_row.get('photos', '?')} photos from {meta_row.get('photos_dir', '?')}; POST /v1/search?k=10")
     print("peak RSS: VmRSS of the server's processes, summed, sampled every second (MB = MiB); "
           "Locust CPU: its own, in % of one core\n")
@@ -191,8 +233,13 @@ def report(path, embed_path=None, model=None):
               f"{fmt(r.get('loadgen_cpu_pct'), 0) + ' %':>12}")
     print("* ours, batching on, best RPS at c=32: the config of c1_p95_ms in the last line"
           if best_cfg else "* no batching-on config of ours ran at c=32")
+    if rounds > 1:
+        print("RPS at c=32 in each round: " + "; ".join(
+            f"{r['config']} " + "/".join(fmt(v) for v in r["rounds_rps"])
+            for r in sorted(sweep, key=lambda r: order.get(r["config"], 99)) if r["concurrency"] == 32))
     for r in single.values():
-        print(f"one request at a time ({label(r['config'], meta_row)}, server-reported medians over {r['photos']} photos): "
+        print(f"one request at a time ({label(r['config'], meta_row)}, server-reported medians over {r['photos']} photos"
+              f"{', median of the rounds' if rounds > 1 else ''}): "
               f"decode {fmt(r['decode_ms'], 2)} + model {fmt(r['model_ms'], 2)} + index {fmt(r['index_ms'], 2)} "
               f"= {fmt(r['sum_ms'], 2)} ms (p95 over the photos {fmt(r.get('sum_p95_ms'), 2)} ms); "
               f"round trip {fmt(r['round_trip_ms'], 2)} ms; errors {r['errors']}"
@@ -265,7 +312,7 @@ def main(argv):
     if command == "meta":
         print(json.dumps(meta(*argv[2:9])))
     elif command == "row":
-        print(json.dumps(row(*argv[2:8])))
+        print(json.dumps(row(*argv[2:9])))
     elif command == "probe":
         print(json.dumps(probe(*argv[2:6])))
     elif command == "brief":
