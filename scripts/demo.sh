@@ -21,6 +21,9 @@ case "$catalogue" in
   *) echo "demo: DEMO_CATALOGUE=$catalogue; choose demo or fashion-mnist" >&2; exit 2 ;;
 esac
 conf=conf/prodlens.properties
+# Spark local mode on loopback, logging warnings only: the jobs' own progress lines stay readable
+export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+jobs=(bin/prodlens-jobs --conf spark.log.level=WARN)
 overrides=("catalogue.name=$catalogue" "catalogue.path=data/$catalogue/catalogue.csv")
 step() { printf '\n== %s\n' "$*"; }
 
@@ -47,10 +50,10 @@ step "model"
 scripts/prepare-model.sh default
 
 step "catalogue"
-bin/prodlens-jobs demo-catalogue --conf "$conf" "${overrides[@]}"
+"${jobs[@]}" demo-catalogue --conf "$conf" "${overrides[@]}"
 
 step "reindex (Spark local mode)"
-bin/prodlens-jobs reindex --conf "$conf" "${overrides[@]}"
+"${jobs[@]}" reindex --conf "$conf" "${overrides[@]}"
 
 bundles=$(sed -n 's/^bundles\.dir *= *//p' "$conf")
 bundles=${PRODLENS_BUNDLES_DIR:-${bundles:-bundles}}/$catalogue
