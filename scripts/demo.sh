@@ -35,19 +35,17 @@ scripts/install-deps.sh build
 scripts/install-deps.sh data
 
 step "build"
-jars=(spark-jobs/target/prodlens-jobs.jar search-api/target/prodlens-api.jar)
-stale=false
-[ -s spark-jobs/target/launcher/spark-classpath ] || stale=true
-for jar in "${jars[@]}"; do
-  # a jar older than any source or POM (or missing) means the build has something to do
-  if [ ! -s "$jar" ] || [ -n "$(find pom.xml {search-core,spark-jobs,search-api}/{pom.xml,src} -newer "$jar" -type f -print -quit)" ]; then
-    stale=true
-  fi
-done
-if $stale; then
+# a jar missing, or older than a source or POM of a module it holds, means the build has something to do
+stale() {
+  local jar=$1; shift
+  [ ! -s "$jar" ] || [ -n "$(find pom.xml "$@" -newer "$jar" -type f -print -quit)" ]
+}
+if stale spark-jobs/target/prodlens-jobs.jar search-core/{pom.xml,src} spark-jobs/{pom.xml,src} ||
+   stale search-api/target/prodlens-api.jar search-core/{pom.xml,src} search-api/{pom.xml,src} ||
+   [ ! -s spark-jobs/target/launcher/spark-classpath ]; then
   ${MVN:-mvn -B -ntp} -q install -DskipTests
 else
-  echo "up to date: ${jars[*]}"
+  echo "up to date: spark-jobs/target/prodlens-jobs.jar, search-api/target/prodlens-api.jar"
 fi
 
 step "model"
