@@ -107,8 +107,14 @@ public final class DemoCatalogue {
     /** Writes the catalogue into {@code csv}'s directory. */
     private static Generated generate(JobSettings settings, Path csv) throws IOException {
         Config config = settings.config();
+        boolean demo = settings.catalogueName().equals(DEMO);
+        Path source = demo ? OfflineImages.OPENCLIPART : OfflineImages.FASHION_MNIST;
+        if (!Files.isDirectory(source)) {
+            throw new JobException(source + " is missing: the " + settings.catalogueName() + " catalogue is made from the Debian package "
+                    + (demo ? "openclipart-png" : "dataset-fashion-mnist") + "; install it with scripts/install-deps.sh data");
+        }
         try (CatalogueWriter out = new CatalogueWriter(csv)) {
-            if (settings.catalogueName().equals(DEMO)) {
+            if (demo) {
                 int maxSide = config.intValue("demo.max-side", 512, 32, 4096);
                 EmbedderConfig limits = EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/"));
                 // decodes large drawings at a reduced scale that still covers max-side, as the embed job would
