@@ -1,7 +1,7 @@
 # The two quick-start commands live here (see README.md). Each installs what it needs first.
 MVN ?= mvn -B -ntp
 
-.PHONY: deps model test test-asan bench-faiss bench-embed build clean
+.PHONY: deps model demo test test-asan bench-faiss bench-embed build clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -16,6 +16,11 @@ model:
 ## and spark-jobs/target/launcher/ (Spark's classpath and JVM options for bin/prodlens-jobs).
 build: deps
 	$(MVN) -q install -DskipTests
+
+## The demo: a catalogue made from Debian's clip art (DEMO_CATALOGUE=fashion-mnist: Fashion-MNIST), reindexed in
+## Spark local mode, its evaluation printed, then the search page served (DEMO_SERVE=0 stops before). See scripts/demo.sh.
+demo:
+	@MVN="$(MVN)" scripts/demo.sh
 
 ## Every test of every module (the web page's in headless Chromium), then the integration tests on the
 ## packaged jars (spark-jobs/*IT.java: a Spark standalone cluster on 127.0.0.1).

@@ -10,6 +10,7 @@ import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
+import dev.prodlens.jobs.sample.DemoCatalogue;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
@@ -23,7 +24,8 @@ import java.util.List;
  * A problem the user can fix ends the run with exit code 2 and one line on standard error.
  */
 public final class Main {
-    static final String USAGE = "usage: prodlens-jobs <embed|build-index|evaluate|reindex> [--conf conf/prodlens.properties] [key=value ...]";
+    static final String USAGE = "usage: prodlens-jobs <embed|build-index|evaluate|reindex|demo-catalogue> [--conf conf/prodlens.properties] "
+            + "[key=value ...]";
     private static final int USER_ERROR = 2;
 
     private Main() {
@@ -48,6 +50,10 @@ public final class Main {
         }
         Config config = CommandLine.config(Arrays.asList(args).subList(1, args.length), USAGE);
         JobSettings settings = JobSettings.from(config, Path.of("").toAbsolutePath());
+        if (args[0].equals("demo-catalogue")) { // writes files on the driver's machine: no Spark session needed
+            DemoCatalogue.make(settings);
+            return 0;
+        }
         SparkSession spark = session(args[0]);
         try {
             switch (args[0]) {
@@ -87,7 +93,7 @@ public final class Main {
                         + "build-index first, or set evaluate.bundle"));
     }
 
-    static final List<String> COMMANDS = Arrays.asList("embed", "build-index", "evaluate", "reindex");
+    static final List<String> COMMANDS = Arrays.asList("embed", "build-index", "evaluate", "reindex", "demo-catalogue");
 
     /** The session spark-submit configured; local mode on all cores when started without a master. */
     private static SparkSession session(String command) {

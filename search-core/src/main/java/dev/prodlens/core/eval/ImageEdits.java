@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The synthetic edits that turn a catalogue photo into a near-duplicate query: what sellers do
- * to the same product photo (crop, resize, recompress, recolour, rotate, stamp text).
+ * to the same product photo (crop, resize, recompress, recolour, rotate, stamp text, pad onto a
+ * backdrop).
  * Deterministic, so evaluation sets are reproducible.
  */
 public enum ImageEdits {
@@ -34,6 +35,8 @@ public enum ImageEdits {
     ROTATE(img -> rotate(img, Math.toRadians(12)), false),
     /** A "SALE -50%" banner across the lower third. */
     TEXT(ImageEdits::textOverlay, false),
+    /** Shrunk to 80% and centred on a light grey square backdrop, as marketplaces pad listing photos. */
+    BACKGROUND(ImageEdits::onBackdrop, false),
     /** All at once, harder: a 60% crop, the colour cast, 8° rotation, the banner, then JPEG q=30. */
     COMBINED(img -> textOverlay(rotate(colourShift(img.getSubimage(img.getWidth() / 4, img.getHeight() / 5,
             img.getWidth() * 6 / 10, img.getHeight() * 6 / 10)), Math.toRadians(8))), true);
@@ -92,6 +95,14 @@ public enum ImageEdits {
         return rgb;
     }
 
+    /** {@code image} scaled down so that neither side exceeds {@code maxSide}; unchanged when it already fits. */
+    public static BufferedImage fit(BufferedImage image, int maxSide) {
+        int longer = Math.max(image.getWidth(), image.getHeight());
+        if (longer <= maxSide) return image;
+        double scale = (double) maxSide / longer;
+        return resize(image, Math.max(1, (int) Math.round(image.getWidth() * scale)), Math.max(1, (int) Math.round(image.getHeight() * scale)));
+    }
+
     static BufferedImage resize(BufferedImage image, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
@@ -128,6 +139,19 @@ public enum ImageEdits {
         g.fillRect(0, 0, w, h);
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(image, AffineTransform.getRotateInstance(radians, w / 2.0, h / 2.0), null);
+        g.dispose();
+        return out;
+    }
+
+    private static BufferedImage onBackdrop(BufferedImage image) {
+        int side = Math.max(image.getWidth(), image.getHeight());
+        int width = Math.max(1, image.getWidth() * 4 / 5);
+        int height = Math.max(1, image.getHeight() * 4 / 5);
+        BufferedImage out = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(new Color(228, 230, 235));
+        g.fillRect(0, 0, side, side);
+        g.drawImage(resize(image, width, height), (side - width) / 2, (side - height) / 2, null);
         g.dispose();
         return out;
     }

@@ -1,5 +1,9 @@
 package dev.prodlens.core.eval;
 
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +29,8 @@ public final class OfflineImages {
     public static final Path OPENCLIPART = Path.of("/usr/share/openclipart/png");
     public static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
+    /** Fashion-MNIST's images are this many pixels square. */
+    public static final int FASHION_SIDE = 28;
     /** Fashion-MNIST's class names, by label. */
     public static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
@@ -95,6 +101,19 @@ public final class OfflineImages {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read Fashion-MNIST from " + FASHION_MNIST + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One Fashion-MNIST image ({@link FashionMnist#images()}) as a grey image {@code side} pixels square, bicubic when enlarged. */
+    public static BufferedImage fashionImage(byte[] pixels, int side) {
+        BufferedImage grey = new BufferedImage(FASHION_SIDE, FASHION_SIDE, BufferedImage.TYPE_BYTE_GRAY);
+        System.arraycopy(pixels, 0, ((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), 0, pixels.length);
+        if (side == FASHION_SIDE) return grey;
+        BufferedImage scaled = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = scaled.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(grey, 0, 0, side, side, null);
+        g.dispose();
+        return scaled;
     }
 
     private static DataInputStream gz(Path file) throws IOException {

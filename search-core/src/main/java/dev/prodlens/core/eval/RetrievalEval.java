@@ -6,7 +6,6 @@ import dev.prodlens.core.faiss.SearchResult;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ import java.util.function.ObjIntConsumer;
  * The two retrieval checks of an image embedding on offline data.
  * <ul>
  *   <li><b>Near-duplicates:</b> real photos in a catalogue padded with clip-art and Fashion-MNIST
- *       distractors; every photo edited six ways ({@link ImageEdits}) is a query whose right
+ *       distractors; every photo edited each way of {@link ImageEdits} is a query whose right
  *       answer is its original. Recall@1 overall and per edit.</li>
  *   <li><b>Fashion-MNIST classes:</b> train images are the catalogue, test images the queries;
  *       precision@10 = share of the ten nearest with the query's class (chance: 0.1).</li>
@@ -156,8 +155,6 @@ public final class RetrievalEval {
     }
 
     private static byte[] greyPng(byte[] pixels28) {
-        BufferedImage grey = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-        System.arraycopy(pixels28, 0, ((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), 0, pixels28.length);
-        return ImageEdits.encodePng(grey);
+        return ImageEdits.encodePng(OfflineImages.fashionImage(pixels28, OfflineImages.FASHION_SIDE));
     }
 }

@@ -17,6 +17,7 @@ import org.apache.spark.util.SerializableConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -80,6 +81,8 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
+        // an incremental run over unchanged images leaves every embed partition empty: no model to load then
+        if (!rows.hasNext()) return Collections.emptyIterator();
         EmbedderConfig config = executorConfig(settings);
         Embedder embedder = ExecutorEmbedders.get(config);
         return new Iterator<>() {

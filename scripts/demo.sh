@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The one-command demo (`make demo`): installs what is missing, builds, exports the default model,
+# makes a demo catalogue from Debian packages' images, reindexes it with Spark in local mode, prints
+# the evaluation and the report's path, then serves the search page.
+#
+#   scripts/demo.sh                                 product clip art ("demo"), served on http://127.0.0.1:8080/
+#   DEMO_CATALOGUE=fashion-mnist scripts/demo.sh    Fashion-MNIST instead
+#   DEMO_SERVE=0 scripts/demo.sh                    stop after the evaluation (tests, CI)
+#
+# Every step is skipped or incremental when its output is already there, so a second run only
+# rebuilds the index from the stored embeddings (embed does no model work on unchanged images).
+# The configuration is conf/prodlens.properties; PRODLENS_<KEY> variables override it as usual
+# (e.g. PRODLENS_API_PORT=9000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+catalogue=${DEMO_CATALOGUE:-demo}
+serve=${DEMO_SERVE:-1}
+case "$catalogue" in
+  demo|fashion-mnist) ;;
+  *) echo "demo: DEMO_CATALOGUE=$catalogue; choose demo or fashion-mnist" >&2; exit 2 ;;
+esac
+conf=conf/prodlens.properties
+# Spark local mode on loopback, logging warnings only: the jobs' own progress lines stay readable
+export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+jobs=(bin/prodlens-jobs --conf spark.log.level=WARN)
+overrides=("catalogue.name=$catalogue" "catalogue.path=data/$catalogue/catalogue.csv")
+# Fashion-MNIST's label groups are its classes, about 600 items each here: the evaluation must search that
+# deep for mAP@R to be exact (it searches max(100, evaluate.shopee-neighbours) results per query)
+[ "$catalogue" = fashion-mnist ] && overrides+=("evaluate.shopee-neighbours=1000")
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies (Debian packages, only those missing)"
+scripts/install-deps.sh build
+scripts/install-deps.sh data
+
+step "build"
+# a jar missing, or older than a source or POM of a module it holds, means the build has something to do
+stale() {
+  local jar=$1; shift
+  [ ! -s "$jar" ] || [ -n "$(find pom.xml "$@" -newer "$jar" -type f -print -quit)" ]
+}
+if stale spark-jobs/target/prodlens-jobs.jar search-core/{pom.xml,src} spark-jobs/{pom.xml,src} ||
+   stale search-api/target/prodlens-api.jar search-core/{pom.xml,src} search-api/{pom.xml,src} ||
+   [ ! -s spark-jobs/target/launcher/spark-classpath ]; then
+  ${MVN:-mvn -B -ntp} -q install -DskipTests
+else
+  echo "up to date: spark-jobs/target/prodlens-jobs.jar, search-api/target/prodlens-api.jar"
+fi
+
+step "model"
+scripts/prepare-model.sh default
+
+step "catalogue"
+"${jobs[@]}" demo-catalogue --conf "$conf" "${overrides[@]}"
+
+step "reindex (Spark local mode)"
+"${jobs[@]}" reindex --conf "$conf" "${overrides[@]}"
+
+bundles=$(sed -n 's/^bundles\.dir *= *//p' "$conf")
+bundles=${PRODLENS_BUNDLES_DIR:-${bundles:-bundles}}/$catalogue
+version=$(cat "$bundles/CURRENT")
+report="$bundles/$version/report"
+step "evaluation of $catalogue, bundle $version"
+/usr/bin/python3 - "$report/metrics.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(f"{m['queries']:,} queries over {m['items']:,} items (relevance: {m['relevance']}), index: {m['ann_index']}")
+keys = [k for k in m["exact"] if k.startswith("recall@")] + ["map@r", "shopee_f1"]
+print(f"{'':8}" + "".join(f"{k:>11}" for k in keys))
+for name in ("exact", "ann"):
+    print(f"{'index' if name == 'ann' else name:8}" + "".join(f"{m[name][k]:>11.3f}" if k in m[name] else f"{'-':>11}" for k in keys))
+print("recall@10 by category (index):")
+for category, c in sorted(m["per_category"].items(), key=lambda kv: kv[1]["ann_recall@10"]):
+    print(f"  {category:<16} {c['ann_recall@10']:.3f}  ({c['queries']:,} queries)")
+EOF
+echo "report: $report/index.html"
+
+if [ "$serve" = 0 ]; then exit 0; fi
+step "search service"
+port=${PRODLENS_API_PORT:-$(sed -n 's/^api\.port *= *//p' "$conf")}
+host=${PRODLENS_API_HOST:-$(sed -n 's/^api\.host *= *//p' "$conf")}
+echo "open http://$host:$port/ (Ctrl-C stops it)"
+exec java -jar search-api/target/prodlens-api.jar --conf "$conf" "${overrides[@]}"
