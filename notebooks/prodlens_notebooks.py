@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parent.parent
-# Queries per matrix product in exact search: 1024 x 100k floats is 400 MB of scores at most.
-SEARCH_BATCH = 1024
+# Scores one matrix product of exact search may hold (512 MB of floats): the queries per batch follow.
+SCORES_PER_BATCH = 1 << 27
 
 
 class DataMissing(Exception):
@@ -128,9 +128,10 @@ def load() -> Catalogue:
         # vectors of different models are not comparable: the bundle was built from another table
         raise DataMissing(f"{embeddings} was embedded with another model than bundle {bundle.name}: run reindex again")
     dim = manifest["model"]["dim"]
-    flat = table["embedding"].combine_chunks().flatten().to_numpy(zero_copy_only=False)
-    if len(flat) != table.num_rows * dim:
+    embedding = table["embedding"].combine_chunks()
+    if not pc.all(pc.equal(pc.list_value_length(embedding), dim)).as_py():
         raise DataMissing(f"{embeddings} does not hold {dim}-d vectors, as bundle {bundle.name} says: run reindex again")
+    flat = embedding.flatten().to_numpy(zero_copy_only=False)
     row_of = pd.Series(np.arange(table.num_rows), index=table["item_id"].to_pylist())
     rows = row_of.reindex(items["id"])
     if rows.isna().any():
@@ -151,8 +152,9 @@ def search(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray
     k = min(k, len(vectors) - 1)
     found = np.empty((len(queries), k), dtype=np.int64)
     scores = np.empty((len(queries), k), dtype=np.float32)
-    for start in range(0, len(queries), SEARCH_BATCH):
-        batch = queries[start:start + SEARCH_BATCH]
+    batch_size = max(1, SCORES_PER_BATCH // len(vectors))
+    for start in range(0, len(queries), batch_size):
+        batch = queries[start:start + batch_size]
         sims = vectors[batch] @ vectors.T
         sims[np.arange(len(batch)), batch] = -np.inf  # the query itself is not a result
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
