@@ -39,18 +39,25 @@ install() {
 
 run() {
   install
+  # relative to where this was run from, not to notebooks/ where the kernels run
+  for input in PRODLENS_NOTEBOOK_WORK_DIR PRODLENS_NOTEBOOK_BUNDLES_DIR PRODLENS_NOTEBOOK_IMAGES_ROOT; do
+    [ -n "${!input:-}" ] && export "$input=$(realpath -m "${!input}")"
+  done
   # the missing-data message in one line, before a kernel starts
   "$venv/bin/python" "$repo/notebooks/prodlens_notebooks.py"
   mkdir -p "$out"
   # the kernel is the environment's own, whatever kernels the user has registered
   export PATH="$venv/bin:$PATH" JUPYTER_PREFER_ENV_PATH=1 JUPYTER_PLATFORM_DIRS=1
+  # the kernel talks over Unix sockets (ipc) here: no TCP port, and none of ipykernel's warning about one.
+  # An absolute path: a relative one would resolve in two places (the kernel runs in notebooks/).
+  sockets=$(mktemp -d)  # global: the EXIT trap runs after this function has returned
+  trap 'rm -rf "$sockets"' EXIT
   for notebook in "$repo"/notebooks/*.ipynb; do
     local name start
     name=$(basename "$notebook" .ipynb)
     start=$SECONDS
-    # the kernel over Unix sockets (ipc): no TCP port, and none of ipykernel's warning about one
     jupyter nbconvert --log-level=WARN --to notebook --execute --ExecutePreprocessor.timeout="$cell_timeout" \
-      --KernelManager.transport=ipc --output-dir "$out" "$notebook"
+      --KernelManager.transport=ipc --KernelManager.ip="$sockets/kernel" --output-dir "$out" "$notebook"
     # ERROR: its warnings are only that matplotlib's figures have no alt text
     jupyter nbconvert --log-level=ERROR --to html --output-dir "$out" "$out/$name.ipynb"
     echo "notebooks: $name executed in $((SECONDS - start)) s: $out/$name.ipynb, $name.html; it printed:"
