@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 SCORES_PER_BATCH = 1 << 27
 
 
-class DataMissing(Exception):
-    """The notebooks' input is not there; IPython shows it as its one-line message, not a traceback."""
+class InputError(Exception):
+    """The notebooks' input is missing or does not fit together; IPython shows the one-line message, not a traceback."""
 
     def _render_traceback_(self):
         return [f"prodlens notebooks: {self}"]
@@ -92,20 +92,20 @@ def _env_path(key: str, default: Path) -> Path:
 
 
 def locate() -> tuple[str, Path, Path]:
-    """(catalogue name, embeddings table, live bundle directory); DataMissing when either is absent."""
+    """(catalogue name, embeddings table, live bundle directory); InputError when either is missing."""
     name = os.environ.get("PRODLENS_NOTEBOOK_CATALOGUE") or "demo"
     work = _env_path("PRODLENS_NOTEBOOK_WORK_DIR", REPO / "work")
     bundles = _env_path("PRODLENS_NOTEBOOK_BUNDLES_DIR", REPO / "bundles")
     hint = "run make demo first, or point PRODLENS_NOTEBOOK_* at another catalogue (notebooks/README.md)"
     current = bundles / name / "CURRENT"
     if not current.is_file():
-        raise DataMissing(f"no bundle for catalogue '{name}' ({current} is missing): {hint}")
+        raise InputError(f"no bundle for catalogue '{name}' ({current} is missing): {hint}")
     bundle = bundles / name / current.read_text().strip()
     if not (bundle / "manifest.json").is_file():
-        raise DataMissing(f"{current} names {bundle.name}, which has no manifest.json: {hint}")
+        raise InputError(f"{current} names {bundle.name}, which has no manifest.json: {hint}")
     embeddings = work / name / "embeddings.parquet"
     if not embeddings.exists():
-        raise DataMissing(f"no embeddings table for catalogue '{name}' ({embeddings} is missing): {hint}")
+        raise InputError(f"no embeddings table for catalogue '{name}' ({embeddings} is missing): {hint}")
     return name, embeddings, bundle
 
 
@@ -115,28 +115,29 @@ def load() -> Catalogue:
     manifest = json.loads((bundle / "manifest.json").read_text())
     metrics_file = bundle / "report" / "metrics.json"
     if not metrics_file.is_file():
-        raise DataMissing(f"{bundle} has no report/metrics.json (evaluate skips catalogues without label groups or pairs)")
+        raise InputError(f"{bundle} has no report/metrics.json (evaluate skips catalogues without label groups or pairs)")
     metrics = json.loads(metrics_file.read_text())
     with open(bundle / "items.jsonl", encoding="utf-8") as lines:
         # plain json rather than pandas' reader, which would turn numeric-looking label groups into numbers
-        items = pd.DataFrame([json.loads(line) for line in lines], columns=["id", "title", "category", "price", "image", "label_group"])
+        items = pd.DataFrame([json.loads(line) for line in lines],
+                             columns=["id", "title", "category", "price", "image", "label_group"])
 
     table = pq.read_table(embeddings, columns=["item_id", "embedding", "model_fingerprint", "error_code"])
     table = table.filter(pc.is_null(table["error_code"]))
     fingerprints = set(pc.unique(table["model_fingerprint"]).to_pylist())
     if fingerprints != {manifest["model"]["fingerprint"]}:
         # vectors of different models are not comparable: the bundle was built from another table
-        raise DataMissing(f"{embeddings} was embedded with another model than bundle {bundle.name}: run reindex again")
+        raise InputError(f"{embeddings} was embedded with another model than bundle {bundle.name}: run reindex again")
     dim = manifest["model"]["dim"]
     embedding = table["embedding"].combine_chunks()
     if not pc.all(pc.equal(pc.list_value_length(embedding), dim)).as_py():
-        raise DataMissing(f"{embeddings} does not hold {dim}-d vectors, as bundle {bundle.name} says: run reindex again")
+        raise InputError(f"{embeddings} does not hold {dim}-d vectors, as bundle {bundle.name} says: run reindex again")
     flat = embedding.flatten().to_numpy(zero_copy_only=False)
     row_of = pd.Series(np.arange(table.num_rows), index=table["item_id"].to_pylist())
     rows = row_of.reindex(items["id"])
     if rows.isna().any():
         missing = items["id"][rows.isna().to_numpy()].iloc[0]
-        raise DataMissing(f"item {missing} of bundle {bundle.name} is not in {embeddings}: run reindex again")
+        raise InputError(f"item {missing} of bundle {bundle.name} is not in {embeddings}: run reindex again")
     vectors = flat.reshape(table.num_rows, dim)[rows.to_numpy(dtype=int)].astype(np.float32)
 
     images_root = os.environ.get("PRODLENS_NOTEBOOK_IMAGES_ROOT")
@@ -184,7 +185,7 @@ def thumbnail(catalogue: Catalogue, ordinal: int, size: int = 96) -> tuple[Image
 if __name__ == "__main__":
     try:
         name, embeddings, bundle = locate()
-    except DataMissing as e:
+    except InputError as e:
         print(f"prodlens notebooks: {e}", file=sys.stderr)
         sys.exit(1)
     print(f"catalogue '{name}': bundle {bundle}, embeddings {embeddings}")

@@ -41,7 +41,7 @@ run() {
   install
   # relative to where this was run from, not to notebooks/ where the kernels run
   for input in PRODLENS_NOTEBOOK_WORK_DIR PRODLENS_NOTEBOOK_BUNDLES_DIR PRODLENS_NOTEBOOK_IMAGES_ROOT; do
-    [ -n "${!input:-}" ] && export "$input=$(realpath -m "${!input}")"
+    if [ -n "${!input:-}" ]; then export "$input=$(realpath -m "${!input}")"; fi
   done
   # the missing-data message in one line, before a kernel starts
   "$venv/bin/python" "$repo/notebooks/prodlens_notebooks.py"
