@@ -1,7 +1,7 @@
 # The two quick-start commands live here (see README.md). Each installs what it needs first.
 MVN ?= mvn -B -ntp
 
-.PHONY: deps model demo test test-asan bench-faiss bench-embed build clean
+.PHONY: deps model demo test test-asan notebooks bench-faiss bench-embed build clean
 
 deps:
 	@scripts/install-deps.sh build
@@ -23,10 +23,18 @@ demo:
 	@MVN="$(MVN)" scripts/demo.sh
 
 ## Every test of every module (the web page's in headless Chromium), then the integration tests on the
-## packaged jars (spark-jobs/*IT.java: a Spark standalone cluster on 127.0.0.1).
+## packaged jars (spark-jobs/*IT.java: a Spark standalone cluster on 127.0.0.1, the notebooks).
+## NotebooksIT runs the notebooks: their Python environment is made first (once, cached).
 test: deps model
 	@scripts/install-deps.sh browser
+	@scripts/install-deps.sh notebooks
+	@scripts/notebooks.sh install
 	$(MVN) verify
+
+## The notebooks (notebooks/README.md) executed headless on the demo catalogue's data, into target/notebooks/.
+notebooks:
+	@scripts/install-deps.sh notebooks
+	scripts/notebooks.sh run
 
 ## The native tests again with the JNI libraries (Faiss, TurboJPEG) built under AddressSanitizer + UBSan.
 test-asan: deps

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs, only those missing, and for `build` one source file
 # of Debian's Faiss (idempotent and cached: no network when everything is present).
-# Usage: scripts/install-deps.sh build|model|data|bench|browser
+# Usage: scripts/install-deps.sh build|model|data|bench|browser|notebooks
 set -euo pipefail
 
 case "${1:-build}" in
@@ -13,7 +13,9 @@ case "${1:-build}" in
   bench) packages=(python3-faiss python3-numpy) ;;
   # The web page's end-to-end test: headless Chromium driven through its WebDriver.
   browser) packages=(chromium chromium-driver) ;;
-  *) echo "usage: $0 build|model|data|bench|browser" >&2; exit 2 ;;
+  # Debian's Python with venv, for the notebooks' environment (scripts/notebooks.sh; the rest from PyPI, pinned).
+  notebooks) packages=(python3 python3-venv) ;;
+  *) echo "usage: $0 build|model|data|bench|browser|notebooks" >&2; exit 2 ;;
 esac
 
 # Faiss's distance kernels (faiss/utils/distances_simd.cpp) compiled for AVX2 + FMA: Debian builds
