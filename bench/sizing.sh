@@ -6,7 +6,9 @@
 # file size, VmRSS growth of the building JVM and of a fresh JVM that reads the index file (what
 # the search service holds), build time; and the Embedder's RSS (the service's fixed part). Every
 # index is built and read in fresh JVMs. Prints a table and a last summary line; the report goes to
-# bench/out/sizing/report.txt. About 3-4 minutes on 2 cores at the defaults.
+# bench/out/sizing/report.txt. About 4 minutes on 2 otherwise idle cores at the defaults (HNSW32's
+# add about 50 s, IVF-PQ's training about 45 s); much longer when other processes share the cores
+# (Faiss's OpenMP k-means then slows several-fold: PQ320 training took 230-560 s beside other builds).
 #
 #   bench/sizing.sh
 #   BENCH_SIZING_N=100000        # vectors per index
