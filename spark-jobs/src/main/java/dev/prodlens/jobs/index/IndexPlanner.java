@@ -64,7 +64,9 @@ public final class IndexPlanner {
         if (perVector >= 4L * dim + ID_BYTES) encoding = "Flat";
         else if (perVector >= 2L * dim + ID_BYTES) encoding = "SQfp16";
         else if (perVector >= dim + ID_BYTES) encoding = "SQ8";
-        else encoding = "PQ" + pqBytes(dim, perVector - ID_BYTES, n);
+        // "np": no polysemous training, which Faiss 1.7.3 runs by default for PQ, searches here never
+        // use, and which took over 11 CPU-minutes for PQ320 on 2,560 vectors (bench/sizing.sh)
+        else encoding = "PQ" + pqBytes(dim, perVector - ID_BYTES, n) + "np";
         return new IndexPlan("IVF" + lists + "," + encoding, IndexPlan.Kind.IVF, train, String.format(Locale.ROOT,
                 "auto: %,d vectors over index.hnsw-max or the %,d MB budget: %,d inverted lists, %s codes (%,d bytes/vector allowed)",
                 n, memoryBudget >> 20, lists, encoding, perVector));
