@@ -311,8 +311,10 @@ public final class FaissIndex extends NativeHandle {
     }
 
     /**
-     * Estimated bytes of RAM the index holds: its serialised size plus the hash tables of id maps;
-     * memory-mapped inverted lists are not counted. Costs one pass over the index.
+     * Estimated bytes of RAM the index holds: its serialised size. Not counted: an id map's reverse
+     * hash table (about 46 more bytes per vector in RSS, bench/sizing.sh), an IVF index's id lookup
+     * once reconstruct has built it (about 41), and memory-mapped inverted lists. Costs one pass
+     * over the index.
      */
     public long memoryUsageBytes() {
         return shared(FaissNative::memoryUsage);
