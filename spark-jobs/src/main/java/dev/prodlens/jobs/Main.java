@@ -77,7 +77,7 @@ public final class Main {
         try {
             BuildIndexJob.run(spark, settings, staging, version).items().unpersist();
         } catch (RuntimeException e) {
-            ReindexJob.deleteQuietly(staging);
+            FileTrees.deleteQuietly(staging);
             throw e;
         }
         System.out.println("build-index: wrote " + Bundles.seal(staging, version) + " (not published; reindex publishes)");

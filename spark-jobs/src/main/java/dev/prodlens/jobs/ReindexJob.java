@@ -6,11 +6,7 @@ import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
 import org.apache.spark.sql.SparkSession;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * reindex: embed (incremental) → build-index → evaluate → publish, in one submission. Everything
@@ -41,18 +37,8 @@ public final class ReindexJob {
             Progress.stage("reindex", "published " + bundle + " as CURRENT", 0, "", start);
             return new Result(bundle, version, embedded);
         } catch (RuntimeException e) {
-            deleteQuietly(staging);
+            FileTrees.deleteQuietly(staging);
             throw e;
-        }
-    }
-
-    /** Best effort: a staging directory left behind (the process was killed) is ignored by readers. */
-    static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // the staging name keeps it out of every reader's way
         }
     }
 }

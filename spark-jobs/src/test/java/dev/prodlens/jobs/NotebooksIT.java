@@ -14,12 +14,10 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +70,7 @@ class NotebooksIT {
             spark.stop();
         }
         out = JobsRuntime.repo().resolve("spark-jobs/target/notebooks-it");
-        deleteTree(out);  // an earlier run's notebooks must not pass for this one's
+        FileTrees.delete(out);  // an earlier run's notebooks must not pass for this one's
         run = notebooks(tmp.resolve("bundles"), out, "run.log");
         assertEquals(0, run.exitCode(), () -> "scripts/notebooks.sh run failed:\n" + run.output());
     }
@@ -236,14 +234,5 @@ class NotebooksIT {
     private static JsonObject read(Path json) throws IOException {
         assertTrue(Files.isRegularFile(json), json + " was written");
         return JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -12,6 +12,7 @@ import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvalResult;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
+import dev.prodlens.jobs.FileTrees;
 import dev.prodlens.jobs.sample.SampleCatalogue;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -101,7 +102,7 @@ public final class SparkBench {
             plainLoop(embedder, files.subList(0, Math.min(WARM_UP_ROWS, files.size())), threads, embedder.engineBatch());
             EmbedJob.run(spark, EmbedJob.Spec.of(settings(dir.resolve("warm-up"), warmUpCatalogue(csv), Map.of())));
             for (int r = 0; r < rounds; r++) {
-                deleteTree(Path.of(settings.embeddingsPath()));
+                FileTrees.delete(Path.of(settings.embeddingsPath()));
                 long t = System.nanoTime();
                 EmbedJob.Summary s = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
                 spark2[r] = s.modelImages() / ((System.nanoTime() - t) / 1e9);
@@ -185,7 +186,7 @@ public final class SparkBench {
         double seconds = (System.nanoTime() - t) / 1e9;
         built.items().unpersist();
         BundleManifest.Index index = built.manifest().index();
-        deleteTree(staging);
+        FileTrees.delete(staging);
         return String.format(Locale.ROOT, "{\"mode\":\"build\",\"vectors\":%d,\"dim\":%d,\"factory\":\"%s\",\"build_s\":%.2f,"
                         + "\"recall10\":%.4f,\"search\":\"%s\",\"index_mb\":%.1f,\"peak_rss_mb\":%.0f}",
                 n, card.dim(), index.factory(), seconds, index.recall(), index.search(), index.memoryBytes() / 1048576.0, peakRssMb());
@@ -240,12 +241,5 @@ public final class SparkBench {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var paths = Files.walk(p)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.prodlens.jobs.evaluate;
 
+import dev.prodlens.jobs.FileTrees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,10 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Writes the evaluation report, a directory people open in a browser: {@code index.html} (tables,
@@ -60,7 +60,7 @@ public final class ReportWriter {
             throw new UncheckedIOException("cannot write the evaluation report to " + target + ": " + e.getMessage()
                     + " (check that the directory is writable and the disk has room)", e);
         } finally {
-            deleteQuietly(temp);
+            FileTrees.deleteQuietly(temp);
         }
     }
 
@@ -91,18 +91,7 @@ public final class ReportWriter {
             Files.move(finished, target);
         }
         if (old != null) {
-            deleteQuietly(old);
-        }
-    }
-
-    private static void deleteQuietly(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: a leftover hidden directory does no harm
+            FileTrees.deleteQuietly(old);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecoder;
+import dev.prodlens.jobs.FileTrees;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,8 +91,8 @@ public final class DemoCatalogue {
         Path dir = csv.getParent();
         Path staging = dir.resolveSibling("." + dir.getFileName() + ".staging");
         Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
-        deleteTree(staging);
-        deleteTree(old);
+        FileTrees.delete(staging);
+        FileTrees.delete(old);
         Files.createDirectories(staging);
         Generated generated = generate(settings, staging.resolve(csv.getFileName()));
         Map<String, String> manifest = new LinkedHashMap<>(wanted);
@@ -100,7 +100,7 @@ public final class DemoCatalogue {
         writeManifest(staging, manifest);
         if (Files.exists(dir)) Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        FileTrees.delete(old);
         return generated;
     }
 
@@ -181,13 +181,6 @@ public final class DemoCatalogue {
         if (!Files.isDirectory(dir)) return false;
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.findAny().isEmpty();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 }
