@@ -236,6 +236,8 @@ class SearchApiTest {
         assertTrue(metrics.contains("prodlens_requests_total{endpoint=\"/v1/search\",status=\"200\"}"), metrics);
         assertTrue(metrics.contains("prodlens_request_seconds_bucket{endpoint=\"/v1/search\""), metrics);
         assertTrue(metrics.contains("prodlens_batch_size_count"), metrics);
+        assertTrue(metrics.matches("(?s).*\\nprocess_resident_memory_bytes [1-9][0-9.E]*\\n.*"), "the process's RSS: " + metrics);
+        assertTrue(metrics.contains("jvm_memory_used_bytes{area=\"heap\"}"), metrics);
         for (String stage : List.of("decode", "queue", "model", "index")) {
             assertTrue(metrics.contains("prodlens_stage_seconds_count{stage=\"" + stage + "\"}"), stage);
         }

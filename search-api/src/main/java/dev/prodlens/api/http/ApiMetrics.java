@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
@@ -17,8 +18,10 @@ import java.util.function.IntSupplier;
 /**
  * The service's Prometheus metrics (GET /metrics): requests by endpoint and status, latency
  * histograms per endpoint and per stage (decode, queue wait, model, index), batch sizes, the
- * queue depth, and the live bundle and its reloads. A registry per service, so tests can run
- * several services in one JVM.
+ * queue depth, and the live bundle and its reloads; and the process's own (resident memory, heap,
+ * GC, threads: the client's JVM instrumentation), because the model and the index live outside the
+ * Java heap and only the process's resident memory shows them. A registry per service, so tests can
+ * run several services in one JVM.
  */
 public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.Listener {
     /** 0.5 ms … ~16 s: single requests on a 2-core box are milliseconds, overload is seconds. */
@@ -48,6 +51,7 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
                 .classicOnly().classicUpperBounds(BATCH_BUCKETS).register(registry);
         reloads = Counter.builder().name("prodlens_bundle_reloads_total").help("bundle switches by result")
                 .labelNames("result").register(registry);
+        JvmMetrics.builder().register(registry);
     }
 
     /** Gauges read at scrape time: queue depth and the live bundle. */
