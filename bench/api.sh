@@ -17,7 +17,7 @@
 #   BENCH_PEER=0                                   # skip the peer
 #   BENCH_PHOTOS=dir                               # photos to post (default: the catalogue's images)
 #   BENCH_SETUP=0                                  # skip bench_setup (the build is already done)
-# Also: BENCH_API_JVM (our server's JVM options, default those of docs/operations.md), BENCH_WARMUP_SECONDS (10), BENCH_READY_TIMEOUT (300 s), BENCH_PROBE_PHOTOS (100),
+# Also: BENCH_API_JVM (our server's JVM options, default @conf/api.jvm.options), BENCH_WARMUP_SECONDS (10), BENCH_READY_TIMEOUT (300 s), BENCH_PROBE_PHOTOS (100),
 # BENCH_PEER_WORKERS (nproc), BENCH_PEER_THREADS (1), BENCH_SOAK_CONFIG (any config, e.g. on-2;
 # default: the batching-on config with the best RPS at c=32 in this run), BENCH_MODEL_IMG_S
 # (offline model-only images/s when bench/out/embed/results.jsonl is absent). Configuration keys
@@ -25,7 +25,7 @@
 # the services honour.
 #
 # What it assumes of search-api (so that another implementation can be dropped in):
-#   java -Xmx2g -XX:G1HeapRegionSize=4m -jar search-api/target/prodlens-api.jar --conf conf/prodlens.properties \
+#   java @conf/api.jvm.options -jar search-api/target/prodlens-api.jar --conf conf/prodlens.properties \
 #     api.port=N api.host=127.0.0.1 api.batching.enabled=true|false api.batching.instances=1|2
 #   GET /readyz: 200 once model and bundle are loaded (anything else, or no answer: not yet);
 #   POST /v1/search?k=10, multipart field "image": 2xx and JSON with
@@ -156,7 +156,7 @@ start_server() {  # CONFIG LOG: ours (off-1 ... on-2) or the peer, on a fresh lo
     off-1|off-2|on-1|on-2)
       local batching=false
       [ "${1%-*}" = on ] && batching=true
-      java ${BENCH_API_JVM:--Xmx2g -XX:G1HeapRegionSize=4m} -jar "$jar" --conf "$conf" api.port="$port" api.host=127.0.0.1 \
+      java ${BENCH_API_JVM:-@conf/api.jvm.options} -jar "$jar" --conf "$conf" api.port="$port" api.host=127.0.0.1 \
         api.batching.enabled="$batching" api.batching.instances="${1#*-}" >"$2" 2>&1 &
       ;;
     peer)

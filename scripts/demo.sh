@@ -81,5 +81,4 @@ step "search service"
 port=${PRODLENS_API_PORT:-$(sed -n 's/^api\.port *= *//p' "$conf")}
 host=${PRODLENS_API_HOST:-$(sed -n 's/^api\.host *= *//p' "$conf")}
 echo "open http://$host:$port/ (Ctrl-C stops it)"
-# the service's JVM options as docs/operations.md gives them (measured by bench/api.sh)
-exec java -Xmx2g -XX:G1HeapRegionSize=4m -jar search-api/target/prodlens-api.jar --conf "$conf" "${overrides[@]}"
+exec java @conf/api.jvm.options -jar search-api/target/prodlens-api.jar --conf "$conf" "${overrides[@]}"

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The runnable jar as users run it: {@code java -jar prodlens-api.jar}, in a child JVM. */
+/** The runnable jar as users run it: {@code java @conf/api.jvm.options -jar prodlens-api.jar}, in a child JVM. */
 class ApiJarIT {
     private static final Path JAR = Path.of(System.getProperty("prodlens.api.jar", "target/prodlens-api.jar"));
 
@@ -84,7 +84,8 @@ class ApiJarIT {
 
     private static Process start(List<String> args, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-jar", JAR.toAbsolutePath().toString()));
+                "@" + TestBundle.repo().resolve("conf/api.jvm.options"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(args);
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -1,6 +1,7 @@
 package dev.prodlens.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -30,7 +31,7 @@ class ApiReferenceTest {
     void theReferenceListsTheContractsOperations() throws IOException {
         Set<String> contract = new TreeSet<>();
         try (InputStream in = ApiReferenceTest.class.getResourceAsStream("/openapi.json")) {
-            assertTrue(in != null, "openapi.json on the classpath");
+            assertNotNull(in, "openapi.json on the classpath");
             JsonObject paths = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
                     .getAsJsonObject().getAsJsonObject("paths");
             for (String path : paths.keySet()) {
