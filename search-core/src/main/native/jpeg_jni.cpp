@@ -1,22 +1,37 @@
-// JNI binding of libjpeg-turbo's TurboJPEG API for dev.prodlens.core.image.TurboJpeg: one entry
-// point that decodes a JPEG to packed TYPE_INT_RGB pixels, optionally at a reduced scale.
-// Links Debian's libturbojpeg.so.0 (see Makefile for why not the static archive); only Java_*
-// symbols are exported.
+// JNI binding of libjpeg-turbo for dev.prodlens.core.image.TurboJpeg: one entry point that
+// decodes a JPEG to packed TYPE_INT_RGB pixels, optionally at a reduced scale, under limits that
+// stop the work itself (not only the answer): a memory cap, a scan cap, a deadline and a cancel
+// flag the caller can raise from another thread.
 //
-// No C++ exception leaves this file: every failure becomes a Java exception (TurboJpeg$Failure
-// for what the data caused, IllegalArgumentException for bad arguments, OutOfMemoryError).
+// Why libjpeg's own API and not TurboJPEG's (tjDecompress2): only the former has a progress
+// monitor, called between iMCU rows while the scans are read and between output rows. That is
+// where the deadline, the cancel flag and the scan count are checked; a crafted progressive file
+// otherwise keeps the decoder busy for seconds with nothing to stop it. The memory cap is
+// libjpeg's max_memory_to_use: Debian's libjpeg-turbo (jmemnobs.c) refuses a coefficient buffer
+// over it ("Backing store not supported") before decoding a single scan. The pixels, the SIMD
+// IDCT and the DCT-domain scaling are the same libjpeg-turbo code as TurboJPEG's.
+//
+// Links Debian's libjpeg.so.62 (libjpeg62-turbo); only Java_* symbols are exported. No C++
+// exception leaves this file and longjmp never crosses a C++ frame with a destructor: every
+// failure becomes a Java exception (TurboJpeg$Failure for what the data or a limit caused,
+// IllegalArgumentException for bad arguments, OutOfMemoryError).
 #include "dev_prodlens_core_image_TurboJpeg.h"
 
 #include <jni.h>
-#include <turbojpeg.h>
 
 #include <climits>
+#include <csetjmp>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <new>
 #include <string>
+
+#include <jpeglib.h>
+#include <jerror.h>  // after jpeglib.h: the JERR_* codes
 
 namespace {
 
@@ -24,19 +39,15 @@ namespace {
 constexpr jint STATUS_OK = 0;
 constexpr jint STATUS_TOO_MANY_PIXELS = 1;
 constexpr jint STATUS_OTHER_COLOURSPACE = 2;
-constexpr jint INFO_LENGTH = 7;  // status, width, height, decoded width, height, colourspace, subsampling
+constexpr jint INFO_LENGTH = 7;  // status, width, height, decoded width, height, colourspace, scans read
 
-struct TjHandle {
-    tjhandle handle = tjInitDecompress();
-    TjHandle() = default;
-    TjHandle(const TjHandle&) = delete;
-    TjHandle& operator=(const TjHandle&) = delete;
-    ~TjHandle() {
-        if (handle != nullptr) {
-            tjDestroy(handle);
-        }
-    }
-};
+// Why a decode stopped (TurboJpeg.Failure's kind).
+constexpr jint STOP_ERROR = 0;      // libjpeg refused the data
+constexpr jint STOP_WARNING = 1;    // libjpeg could have gone on, with grey or wrong pixels
+constexpr jint STOP_DEADLINE = 2;   // past the caller's deadline
+constexpr jint STOP_CANCELLED = 3;  // the caller raised the cancel flag
+constexpr jint STOP_SCANS = 4;      // more scans than the caller allows
+constexpr jint STOP_MEMORY = 5;     // the coefficient buffer would exceed the memory cap
 
 struct FreeDeleter {
     void operator()(void* p) const { std::free(p); }
@@ -55,8 +66,8 @@ void throwNew(JNIEnv* env, const char* className, const std::string& message) {
     }
 }
 
-// TurboJpeg.Failure(String message, boolean warning)
-void throwFailure(JNIEnv* env, const std::string& message, bool warning) {
+// TurboJpeg.Failure(String message, int kind)
+void throwFailure(JNIEnv* env, const std::string& message, jint kind) {
     if (env->ExceptionCheck()) {
         return;
     }
@@ -64,10 +75,10 @@ void throwFailure(JNIEnv* env, const std::string& message, bool warning) {
     if (cls == nullptr) {
         return;
     }
-    jmethodID init = env->GetMethodID(cls, "<init>", "(Ljava/lang/String;Z)V");
+    jmethodID init = env->GetMethodID(cls, "<init>", "(Ljava/lang/String;I)V");
     jstring text = init == nullptr ? nullptr : env->NewStringUTF(message.c_str());
     if (text != nullptr) {
-        jobject failure = env->NewObject(cls, init, text, warning ? JNI_TRUE : JNI_FALSE);
+        jobject failure = env->NewObject(cls, init, text, kind);
         if (failure != nullptr) {
             env->Throw(static_cast<jthrowable>(failure));
             env->DeleteLocalRef(failure);
@@ -77,41 +88,144 @@ void throwFailure(JNIEnv* env, const std::string& message, bool warning) {
     env->DeleteLocalRef(cls);
 }
 
-// libjpeg's own words (the first warning, or the error), as the ImageIO path reports them
-void throwTurboError(JNIEnv* env, tjhandle handle) {
-    bool warning = tjGetErrorCode(handle) == TJERR_WARNING;
-    const char* text = tjGetErrorStr2(handle);
-    throwFailure(env, text != nullptr ? text : "unknown libjpeg-turbo error", warning);
+// The state of one decode. Plain data only: libjpeg leaves through longjmp, which must not skip
+// a destructor, so everything that needs freeing is freed by the caller after runDecode returns.
+struct Decode {
+    jpeg_decompress_struct cinfo;
+    jpeg_error_mgr errors;
+    jpeg_progress_mgr progress;
+    std::jmp_buf jump;
+    // limits
+    int targetMinSide;
+    long long maxPixels;
+    long maxMemory;               // 0: no cap
+    int maxScans;                 // 0: no cap
+    long long deadlineNanos;      // CLOCK_MONOTONIC, as System.nanoTime(); 0: none
+    const volatile jbyte* cancel; // nonzero byte: stop; null: none
+    // results
+    jint info[INFO_LENGTH];
+    uint32_t* pixels;             // malloc'd output (the caller frees it)
+    jint stop;
+    char message[JMSG_LENGTH_MAX];
+};
+
+long long monotonicNanos() {
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec;
 }
 
-// The smallest 1/N scaling factor (N = 1, 2, 4, 8: the factors with SIMD IDCTs, and what the
-// ImageIO path's integer subsampling resembles) whose scaled shorter side is still at least
-// targetMinSide; 1/1 when targetMinSide is 0 or the image is already smaller.
-tjscalingfactor chooseScale(int width, int height, int targetMinSide) {
-    tjscalingfactor best = {1, 1};
+[[noreturn]] void stopWith(Decode* d, jint kind, const char* message) {
+    d->stop = kind;
+    std::snprintf(d->message, sizeof d->message, "%s", message);
+    std::longjmp(d->jump, 1);
+}
+
+Decode* decodeOf(j_common_ptr cinfo) {
+    return static_cast<Decode*>(cinfo->client_data);
+}
+
+void onError(j_common_ptr cinfo) {
+    Decode* d = decodeOf(cinfo);
+    char text[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, text);
+    // JERR_NO_BACKING_STORE: a virtual array (the coefficient buffer) over max_memory_to_use
+    jint kind = cinfo->err->msg_code == JERR_NO_BACKING_STORE || cinfo->err->msg_code == JERR_OUT_OF_MEMORY
+            ? STOP_MEMORY : STOP_ERROR;
+    stopWith(d, kind, text);
+}
+
+// Warnings (level -1) stop the decode, as TurboJPEG's TJFLAG_STOPONWARNING did; traces are ignored.
+void onMessage(j_common_ptr cinfo, int level) {
+    if (level < 0) {
+        char text[JMSG_LENGTH_MAX];
+        (*cinfo->err->format_message)(cinfo, text);
+        stopWith(decodeOf(cinfo), STOP_WARNING, text);
+    }
+}
+
+void onProgress(j_common_ptr cinfo) {
+    Decode* d = decodeOf(cinfo);
+    if (d->maxScans > 0 && d->cinfo.input_scan_number > d->maxScans) {
+        stopWith(d, STOP_SCANS, "too many scans");
+    }
+    if (d->cancel != nullptr && *d->cancel != 0) {
+        stopWith(d, STOP_CANCELLED, "cancelled");
+    }
+    if (d->deadlineNanos != 0 && monotonicNanos() - d->deadlineNanos > 0) {
+        stopWith(d, STOP_DEADLINE, "deadline passed");
+    }
+}
+
+// The smallest 1/N scale (N = 1, 2, 4, 8: the factors with SIMD IDCTs, and what the ImageIO
+// path's integer subsampling resembles) whose scaled shorter side is still at least
+// targetMinSide; 1 when targetMinSide is 0 or the image is already smaller.
+unsigned int chooseDenominator(long long width, long long height, int targetMinSide) {
     if (targetMinSide <= 0) {
-        return best;
+        return 1;
     }
-    int count = 0;
-    tjscalingfactor* factors = tjGetScalingFactors(&count);
-    if (factors == nullptr) {
-        return best;
-    }
-    for (int i = 0; i < count; i++) {
-        tjscalingfactor f = factors[i];
-        if (f.num != 1 || f.denom < 1 || f.denom > 8) {
-            continue;
-        }
-        int shorter = TJSCALED(width < height ? width : height, f);
-        if (shorter >= targetMinSide && f.denom > best.denom) {
-            best = f;
+    long long shorter = width < height ? width : height;
+    unsigned int best = 1;
+    for (unsigned int denom = 2; denom <= 8; denom *= 2) {
+        if ((shorter + denom - 1) / denom >= targetMinSide) {
+            best = denom;
         }
     }
     return best;
 }
 
-jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixels,
-                 jintArray info) {
+// Everything that may longjmp. Returns STATUS_* with d->pixels set for STATUS_OK, or -1 with
+// d->stop and d->message set. The caller has created and will destroy d->cinfo.
+int runDecode(Decode* d, unsigned char* data, unsigned long size) {
+    if (setjmp(d->jump) != 0) {
+        return -1;
+    }
+    jpeg_decompress_struct* cinfo = &d->cinfo;
+    if (d->maxMemory > 0) {
+        cinfo->mem->max_memory_to_use = d->maxMemory;
+    }
+    jpeg_mem_src(cinfo, data, size);
+    jpeg_read_header(cinfo, TRUE);
+    d->info[1] = static_cast<jint>(cinfo->image_width);
+    d->info[2] = static_cast<jint>(cinfo->image_height);
+    d->info[5] = cinfo->jpeg_color_space;
+    if (cinfo->image_width < 1 || cinfo->image_height < 1) {
+        stopWith(d, STOP_ERROR, "header: image has no pixels");
+    }
+    if (static_cast<long long>(cinfo->image_width) * cinfo->image_height > d->maxPixels) {
+        return STATUS_TOO_MANY_PIXELS;
+    }
+    if (cinfo->jpeg_color_space != JCS_YCbCr && cinfo->jpeg_color_space != JCS_GRAYSCALE) {
+        return STATUS_OTHER_COLOURSPACE;
+    }
+    cinfo->scale_num = 1;
+    cinfo->scale_denom = chooseDenominator(cinfo->image_width, cinfo->image_height, d->targetMinSide);
+    cinfo->dct_method = JDCT_ISLOW;        // accurate, as the ImageIO path
+    cinfo->out_color_space = JCS_EXT_BGRX; // read as a little-endian int: 0xXXRRGGBB, TYPE_INT_RGB
+    jpeg_calc_output_dimensions(cinfo);
+    const long long width = cinfo->output_width;
+    const long long height = cinfo->output_height;
+    if (width < 1 || height < 1 || width * height > INT_MAX / 4) {
+        stopWith(d, STOP_ERROR, "decoded size out of range");
+    }
+    d->pixels = static_cast<uint32_t*>(std::malloc(static_cast<size_t>(width * height) * 4));
+    if (d->pixels == nullptr) {
+        stopWith(d, STOP_MEMORY, "no native memory for the decoded pixels");
+    }
+    jpeg_start_decompress(cinfo);  // a multi-scan file's scans are all read here
+    while (cinfo->output_scanline < cinfo->output_height) {
+        JSAMPROW row = reinterpret_cast<JSAMPROW>(d->pixels + cinfo->output_scanline * width);
+        jpeg_read_scanlines(cinfo, &row, 1);
+    }
+    jpeg_finish_decompress(cinfo);
+    d->info[3] = static_cast<jint>(width);
+    d->info[4] = static_cast<jint>(height);
+    d->info[6] = cinfo->input_scan_number;
+    return STATUS_OK;
+}
+
+jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixels, jlong maxMemory,
+                 jint maxScans, jlong deadlineNanos, jobject cancel, jintArray info) {
     if (jpeg == nullptr || info == nullptr) {
         throwNew(env, "java/lang/NullPointerException", "jpeg and info are required");
         return nullptr;
@@ -120,14 +234,22 @@ jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixe
         throwNew(env, "java/lang/IllegalArgumentException", "info must hold 7 ints");
         return nullptr;
     }
-    if (targetMinSide < 0 || maxPixels < 1) {
+    if (targetMinSide < 0 || maxPixels < 1 || maxMemory < 0 || maxScans < 0) {
         throwNew(env, "java/lang/IllegalArgumentException",
-                 "targetMinSide must be >= 0 and maxPixels >= 1");
+                 "targetMinSide, maxMemory, maxScans must be >= 0 and maxPixels >= 1");
         return nullptr;
+    }
+    const volatile jbyte* cancelFlag = nullptr;
+    if (cancel != nullptr) {
+        cancelFlag = static_cast<const volatile jbyte*>(env->GetDirectBufferAddress(cancel));
+        if (cancelFlag == nullptr || env->GetDirectBufferCapacity(cancel) < 1) {
+            throwNew(env, "java/lang/IllegalArgumentException", "cancel must be a direct buffer of at least 1 byte");
+            return nullptr;
+        }
     }
     const jsize length = env->GetArrayLength(jpeg);
     if (length < 2) {
-        throwFailure(env, "not a JPEG: fewer than 2 bytes", false);
+        throwFailure(env, "not a JPEG: fewer than 2 bytes", STOP_ERROR);
         return nullptr;
     }
     // A copy of the bytes, outside the Java heap for the whole decode (no GC lock held), with an
@@ -151,56 +273,42 @@ jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixe
         dataSize += 2;
     }
 
-    TjHandle tj;
-    if (tj.handle == nullptr) {
-        throwFailure(env, std::string("tjInitDecompress: ") + tjGetErrorStr2(nullptr), false);
+    MallocPtr<Decode> d(static_cast<Decode*>(std::calloc(1, sizeof(Decode))));
+    if (!d) {
+        throwNew(env, "java/lang/OutOfMemoryError", "no native memory for the JPEG decoder");
         return nullptr;
     }
-    int width = 0, height = 0, subsampling = -1, colourspace = -1;
-    if (tjDecompressHeader3(tj.handle, data.get(), static_cast<unsigned long>(dataSize), &width,
-                            &height, &subsampling, &colourspace) != 0) {
-        throwTurboError(env, tj.handle);
+    d->targetMinSide = targetMinSide;
+    d->maxPixels = maxPixels;
+    d->maxMemory = static_cast<long>(maxMemory);
+    d->maxScans = maxScans;
+    d->deadlineNanos = deadlineNanos;
+    d->cancel = cancelFlag;
+    d->cinfo.err = jpeg_std_error(&d->errors);
+    d->errors.error_exit = onError;
+    d->errors.emit_message = onMessage;
+    d->progress.progress_monitor = onProgress;
+    d->cinfo.client_data = d.get();
+    // jpeg_create_decompress allocates through error_exit: a failure there needs the jump too
+    if (setjmp(d->jump) != 0) {
+        throwFailure(env, d->message, d->stop);
         return nullptr;
     }
-    jint out[INFO_LENGTH] = {STATUS_OK, width, height, 0, 0, colourspace, subsampling};
-    if (width < 1 || height < 1) {
-        throwFailure(env, "header: image has no pixels", false);
+    jpeg_create_decompress(&d->cinfo);
+    d->cinfo.progress = &d->progress;
+    const int status = runDecode(d.get(), data.get(), static_cast<unsigned long>(dataSize));
+    jpeg_destroy_decompress(&d->cinfo);
+    MallocPtr<uint32_t> rgb(d->pixels);
+    if (status < 0) {
+        throwFailure(env, d->message, d->stop);
         return nullptr;
     }
-    if (static_cast<long long>(width) * height > maxPixels) {
-        out[0] = STATUS_TOO_MANY_PIXELS;
-        env->SetIntArrayRegion(info, 0, INFO_LENGTH, out);
+    d->info[0] = status;
+    if (status != STATUS_OK) {
+        env->SetIntArrayRegion(info, 0, INFO_LENGTH, d->info);
         return nullptr;
     }
-    if (colourspace != TJCS_YCbCr && colourspace != TJCS_GRAY) {
-        out[0] = STATUS_OTHER_COLOURSPACE;
-        env->SetIntArrayRegion(info, 0, INFO_LENGTH, out);
-        return nullptr;
-    }
-    const tjscalingfactor scale = chooseScale(width, height, targetMinSide);
-    const int outWidth = TJSCALED(width, scale);
-    const int outHeight = TJSCALED(height, scale);
-    const long long pixels = static_cast<long long>(outWidth) * outHeight;
-    if (outWidth < 1 || outHeight < 1 || pixels > INT_MAX / 4) {
-        throwFailure(env, "decoded size out of range", false);
-        return nullptr;
-    }
-    MallocPtr<uint32_t> rgb(static_cast<uint32_t*>(std::malloc(static_cast<size_t>(pixels) * 4)));
-    if (!rgb) {
-        throwNew(env, "java/lang/OutOfMemoryError", "no native memory for the decoded pixels");
-        return nullptr;
-    }
-    int flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING;
-#ifdef TJFLAG_LIMITSCANS
-    flags |= TJFLAG_LIMITSCANS;
-#endif
-    // BGRX bytes are, read as a little-endian int, 0xXXRRGGBB: TYPE_INT_RGB's layout
-    if (tjDecompress2(tj.handle, data.get(), static_cast<unsigned long>(dataSize),
-                      reinterpret_cast<unsigned char*>(rgb.get()), outWidth, outWidth * 4,
-                      outHeight, TJPF_BGRX, flags) != 0) {
-        throwTurboError(env, tj.handle);
-        return nullptr;
-    }
+    const long long pixels = static_cast<long long>(d->info[3]) * d->info[4];
     uint32_t* p = rgb.get();
     for (long long i = 0; i < pixels; i++) {
         p[i] &= 0x00FFFFFFu;  // libjpeg-turbo writes 0xFF into X; a fresh INT_RGB raster has 0
@@ -209,11 +317,8 @@ jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixe
     if (result == nullptr) {
         return nullptr;  // OutOfMemoryError pending
     }
-    env->SetIntArrayRegion(result, 0, static_cast<jsize>(pixels),
-                           reinterpret_cast<const jint*>(rgb.get()));
-    out[3] = outWidth;
-    out[4] = outHeight;
-    env->SetIntArrayRegion(info, 0, INFO_LENGTH, out);
+    env->SetIntArrayRegion(result, 0, static_cast<jsize>(pixels), reinterpret_cast<const jint*>(p));
+    env->SetIntArrayRegion(info, 0, INFO_LENGTH, d->info);
     if (env->ExceptionCheck()) {
         return nullptr;
     }
@@ -223,10 +328,10 @@ jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixe
 }  // namespace
 
 extern "C" JNIEXPORT jintArray JNICALL Java_dev_prodlens_core_image_TurboJpeg_decode(
-        JNIEnv* env, jclass, jbyteArray jpeg, jint targetMinSide, jlong maxPixels,
-        jintArray info) {
+        JNIEnv* env, jclass, jbyteArray jpeg, jint targetMinSide, jlong maxPixels, jlong maxMemory,
+        jint maxScans, jlong deadlineNanos, jobject cancel, jintArray info) {
     try {
-        return decode(env, jpeg, targetMinSide, maxPixels, info);
+        return decode(env, jpeg, targetMinSide, maxPixels, maxMemory, maxScans, deadlineNanos, cancel, info);
     } catch (const std::bad_alloc&) {
         throwNew(env, "java/lang/OutOfMemoryError", "native allocation failed in the JPEG decoder");
     } catch (const std::exception& e) {

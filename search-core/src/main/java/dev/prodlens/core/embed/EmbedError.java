@@ -18,6 +18,14 @@ public record EmbedError(Code code, String message) {
         TOO_MANY_PIXELS,
         /** The bytes claim a supported format but do not decode. */
         CORRUPT,
+        /** Decoding would need more than {@code decode.max-memory-bytes} (judged from the header). */
+        OVER_BUDGET,
+        /** Decoding ran past {@code decode.timeout-ms} and was stopped. */
+        TIMED_OUT,
+        /** The decode memory budget stayed taken by other decodes until the deadline: retry. */
+        BUSY,
+        /** The decode was cancelled (the request was given up). */
+        CANCELLED,
         /** The model engine failed on the batch this image was in. */
         MODEL_FAILED
     }

@@ -5,7 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
-import dev.prodlens.core.image.DecodeLimits;
+import dev.prodlens.core.image.DecodeBudget;
+import dev.prodlens.core.image.DecodeDeadline;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
 import org.slf4j.Logger;
@@ -64,7 +65,7 @@ public final class Embedder implements AutoCloseable {
         this.config = config;
         this.card = card;
         this.model = model;
-        this.decoder = new ImageDecoder(new DecodeLimits(config.maxBytes(), config.maxPixels(), card.input().resizeShorterSide()));
+        this.decoder = new ImageDecoder(config.decode().withTargetMinSide(card.input().resizeShorterSide()));
         this.preprocessor = new ImagePreprocessor(card.input());
     }
 
@@ -123,6 +124,11 @@ public final class Embedder implements AutoCloseable {
         return engineBatch;
     }
 
+    /** The memory all this embedder's decodes share (for metrics). */
+    public DecodeBudget decodeBudget() {
+        return decoder.budget();
+    }
+
     public ModelCard card() {
         return card;
     }
@@ -133,8 +139,13 @@ public final class Embedder implements AutoCloseable {
 
     /** Decodes and preprocesses one image (the CPU half of embedding); never throws for bad bytes. */
     public PreparedImage prepare(byte[] bytes) {
+        return prepare(bytes, DecodeDeadline.after(config.decode().timeout()));
+    }
+
+    /** {@link #prepare(byte[])} by a deadline the caller may cancel (the client went away). */
+    public PreparedImage prepare(byte[] bytes, DecodeDeadline deadline) {
         try {
-            BufferedImage image = decoder.decode(bytes);
+            BufferedImage image = decoder.decode(bytes, deadline);
             return PreparedImage.of(preprocessor.toTensor(image));
         } catch (ImageDecodeException e) {
             return PreparedImage.failed(EmbedError.of(e));

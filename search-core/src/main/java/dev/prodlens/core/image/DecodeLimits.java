@@ -1,22 +1,43 @@
 package dev.prodlens.core.image;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
- * What {@link ImageDecoder} accepts and how much resolution it keeps. The names in messages
- * ({@code decode.max-bytes} ...) are the configuration keys these values come from.
+ * What {@link ImageDecoder} accepts, how much resolution it keeps, and what one decode and all
+ * decodes together may cost. The names in messages ({@code decode.max-bytes} ...) are the
+ * configuration keys these values come from.
  *
- * @param maxBytes      largest encoded image accepted, in bytes
- * @param maxPixels     largest width x height accepted, checked from the header before any pixel
- *                      is decoded (a small file may declare a huge image: a decompression bomb);
- *                      at most {@link Integer#MAX_VALUE}, the most a {@code BufferedImage} holds
- * @param targetMinSide the shorter side the caller will resize to: images with a shorter side of
- *                      at least twice this are decoded at a reduced scale that still keeps at
- *                      least this many pixels on that side; 0 decodes at full size
+ * @param maxBytes          largest encoded image accepted, in bytes
+ * @param maxPixels         largest width x height accepted, checked from the header before any
+ *                          pixel is decoded (a small file may declare a huge image: a
+ *                          decompression bomb); at most {@link Integer#MAX_VALUE}, the most a
+ *                          {@code BufferedImage} holds
+ * @param targetMinSide     the shorter side the caller will resize to: images with a shorter side
+ *                          of at least twice this are decoded at a reduced scale that still keeps
+ *                          at least this many pixels on that side; 0 decodes at full size
+ * @param maxMemoryBytes    most memory one decode may need, estimated from the header before
+ *                          decoding ({@link DecodeCost}); more is refused (OVER_BUDGET). The
+ *                          native JPEG decoder is held to it too
+ * @param memoryBudgetBytes most memory all decodes of one decoder may hold at once
+ *                          ({@link DecodeBudget}); at least {@code maxMemoryBytes}
+ * @param timeout           how long one decode may take, waiting for memory included; the
+ *                          decoders stop when it passes (TIMED_OUT)
  */
-public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide) {
+public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide, long maxMemoryBytes,
+                           long memoryBudgetBytes, Duration timeout) {
+    /** 256 MiB: a 50 MP progressive 4:2:0 JPEG (150 MB of coefficients) with room to spare. */
+    public static final long DEFAULT_MAX_MEMORY = 256L << 20;
+    /** 512 MiB: two of the heaviest decodes at once, or dozens of ordinary photos. */
+    public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
+    /** 3 s: ten times what a 50 MP baseline JPEG takes on one core. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+
     /** 32 MiB, 50 megapixels, 224 (the input side of the usual ImageNet-trained models). */
     public static final DecodeLimits DEFAULTS = new DecodeLimits(32L << 20, 50_000_000L, 224);
 
     public DecodeLimits {
+        Objects.requireNonNull(timeout, "timeout");
         if (maxBytes < 1) {
             throw new IllegalArgumentException(
                     "decode.max-bytes must be at least 1, got " + maxBytes);
@@ -29,17 +50,43 @@ public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide) {
             throw new IllegalArgumentException("decode.target-min-side must be >= 0 "
                     + "(0: decode at full size), got " + targetMinSide);
         }
+        if (maxMemoryBytes < 1 << 20) {
+            throw new IllegalArgumentException("decode.max-memory-bytes must be at least 1 MiB ("
+                    + (1 << 20) + "), got " + maxMemoryBytes);
+        }
+        if (memoryBudgetBytes < maxMemoryBytes) {
+            throw new IllegalArgumentException("decode.memory-budget-bytes (" + memoryBudgetBytes
+                    + ") must be at least decode.max-memory-bytes (" + maxMemoryBytes
+                    + "): one decode of the largest size must fit");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("decode.timeout-ms must be positive, got " + timeout.toMillis());
+        }
+    }
+
+    /** The given size limits with the default memory and time limits. */
+    public DecodeLimits(long maxBytes, long maxPixels, int targetMinSide) {
+        this(maxBytes, maxPixels, targetMinSide, DEFAULT_MAX_MEMORY, DEFAULT_MEMORY_BUDGET, DEFAULT_TIMEOUT);
     }
 
     public DecodeLimits withMaxBytes(long value) {
-        return new DecodeLimits(value, maxPixels, targetMinSide);
+        return new DecodeLimits(value, maxPixels, targetMinSide, maxMemoryBytes, memoryBudgetBytes, timeout);
     }
 
     public DecodeLimits withMaxPixels(long value) {
-        return new DecodeLimits(maxBytes, value, targetMinSide);
+        return new DecodeLimits(maxBytes, value, targetMinSide, maxMemoryBytes, memoryBudgetBytes, timeout);
     }
 
     public DecodeLimits withTargetMinSide(int value) {
-        return new DecodeLimits(maxBytes, maxPixels, value);
+        return new DecodeLimits(maxBytes, maxPixels, value, maxMemoryBytes, memoryBudgetBytes, timeout);
+    }
+
+    /** One decode's memory limit and the budget of all decodes together. */
+    public DecodeLimits withMemory(long maxMemory, long budget) {
+        return new DecodeLimits(maxBytes, maxPixels, targetMinSide, maxMemory, budget, timeout);
+    }
+
+    public DecodeLimits withTimeout(Duration value) {
+        return new DecodeLimits(maxBytes, maxPixels, targetMinSide, maxMemoryBytes, memoryBudgetBytes, value);
     }
 }

@@ -24,7 +24,21 @@ public final class ImageDecodeException extends Exception {
         /** The header declares more pixels than {@link DecodeLimits#maxPixels()}. */
         TOO_MANY_PIXELS,
         /** The format was recognised but the data is damaged, truncated or not decodable. */
-        CORRUPT
+        CORRUPT,
+        /**
+         * Decoding would need more memory than {@link DecodeLimits#maxMemoryBytes()}, judged from
+         * the header before decoding (a progressive or lossless bomb within the pixel limit).
+         */
+        OVER_BUDGET,
+        /** Decoding ran past {@link DecodeLimits#timeout()} and was stopped. */
+        TIMED_OUT,
+        /**
+         * The other decodes in flight held the whole {@link DecodeLimits#memoryBudgetBytes()}
+         * until the deadline: the process is busy, not the image wrong; retry later.
+         */
+        BUSY,
+        /** The caller cancelled the decode (the client went away). */
+        CANCELLED
     }
 
     private final Reason reason;
@@ -73,6 +87,26 @@ public final class ImageDecodeException extends Exception {
                 cause);
     }
 
+    static ImageDecodeException overBudget(String what, long needed, long maxBytes) {
+        return new ImageDecodeException(Reason.OVER_BUDGET, "image (" + what + ") would need about "
+                + bytes(needed) + " of memory to decode, over the " + bytes(maxBytes)
+                + " a decode may use (decode.max-memory-bytes); send a smaller or baseline (non-progressive) image");
+    }
+
+    static ImageDecodeException timedOut(java.time.Duration timeout) {
+        return new ImageDecodeException(Reason.TIMED_OUT, "image took longer than " + timeout.toMillis()
+                + " ms to decode and was stopped (decode.timeout-ms); send a smaller or baseline (non-progressive) image");
+    }
+
+    static ImageDecodeException busy(long needed, long budget) {
+        return new ImageDecodeException(Reason.BUSY, "no decode memory came free in time (this image needs "
+                + bytes(needed) + " of the " + bytes(budget) + " all decodes share, decode.memory-budget-bytes); retry shortly");
+    }
+
+    static ImageDecodeException cancelled() {
+        return new ImageDecodeException(Reason.CANCELLED, "decode cancelled: the request was given up");
+    }
+
     static ImageDecodeException tooManyScans(int maxScans) {
         return new ImageDecodeException(Reason.CORRUPT, "image is not a valid JPEG (more than "
                 + maxScans + " progressive scans, where encoders write about 10); "
@@ -86,9 +120,10 @@ public final class ImageDecodeException extends Exception {
     }
 
     /**
-     * The reader's words for what is wrong. An IOException's message is about the data; for a
-     * RuntimeException (the reader tripped over the data) the class name says more than, say,
-     * "Index 5 out of bounds for length 5" alone.
+     * The reader's words for what is wrong, when they are about the data: an IOException's
+     * message. A RuntimeException means the reader tripped over the data ("Index 5 out of
+     * bounds", "-2"): its words and its class name would tell the sender nothing, so they stay
+     * in the attached cause, for the logs.
      */
     private static String detail(Exception cause) {
         Throwable withMessage = cause;
@@ -96,12 +131,13 @@ public final class ImageDecodeException extends Exception {
             withMessage = withMessage.getCause();
         }
         String message = withMessage.getMessage();
-        String detail = withMessage instanceof EOFException && message == null
-                ? "the data ends before the image does"
-                : message == null ? withMessage.getClass().getSimpleName()
-                : cause instanceof IOException ? message
-                : cause.getClass().getSimpleName() + ": " + message;
-        return oneLine(detail);
+        if (withMessage instanceof EOFException) {
+            return "the data ends before the image does";
+        }
+        if (!(withMessage instanceof IOException) || message == null || message.isBlank()) {
+            return "the decoder could not follow its data";
+        }
+        return oneLine(message);
     }
 
     private static String oneLine(String text) {

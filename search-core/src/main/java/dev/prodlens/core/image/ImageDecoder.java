@@ -12,17 +12,26 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes untrusted image bytes (JPEG, PNG, WebP, GIF, BMP) into an upright image, always
  * {@code BufferedImage.TYPE_INT_RGB} in sRGB, refusing what would be unsafe or pointless to
- * decode.
+ * decode, and bounding what every decode may cost in memory and in time.
  *
  * <ol>
  * <li>Refused before any parsing: no bytes, more than {@link DecodeLimits#maxBytes()}, a format
- *     other than {@link ImageFormat}'s (sniffed from the bytes), and JPEGs with an absurd number
- *     of progressive scans (a decoding-time bomb, see {@code JpegScans}).
+ *     other than {@link ImageFormat}'s (sniffed from the bytes).
  * <li>Refused from the header, before any pixel is decoded: width x height over
- *     {@link DecodeLimits#maxPixels()} (decompression bombs).
+ *     {@link DecodeLimits#maxPixels()} (decompression bombs); JPEGs with an absurd number of
+ *     scans or a marker structure libjpeg would read differently from a plain walk
+ *     ({@code JpegScans}); and anything whose decode would need more memory than
+ *     {@link DecodeLimits#maxMemoryBytes()} ({@code DecodeCost}: progressive JPEGs keep every
+ *     coefficient, lossless WebPs every pixel).
+ * <li>The estimated memory is then reserved from the decoder's {@link DecodeBudget}, waiting (up
+ *     to the deadline) while other decodes hold it: concurrent decodes never hold more than
+ *     {@link DecodeLimits#memoryBudgetBytes()}.
+ * <li>Every decode has a {@link DecodeDeadline} ({@link DecodeLimits#timeout()} unless the caller
+ *     gives one, which it may also cancel): libjpeg-turbo checks it between rows of blocks and
+ *     ImageIO readers are aborted from their progress callbacks, so the work itself stops.
  * <li>Images with a shorter side of at least twice {@link DecodeLimits#targetMinSide()} are
- *     decoded at a reduced scale (integer subsampling) that keeps at least that many pixels on
- *     the shorter side: the caller resizes with proper filtering afterwards.
+ *     decoded at a reduced scale (DCT scaling, or integer subsampling) that keeps at least that
+ *     many pixels on the shorter side: the caller resizes with proper filtering afterwards.
  * <li>JPEG's EXIF orientation is applied; colours are brought to sRGB (CMYK, YCCK, ICC
  *     profiles, grey, 16-bit, palettes); transparency is composited onto white; an animation
  *     gives its first frame.
@@ -38,11 +47,13 @@ import javax.imageio.stream.ImageInputStream;
  * unless 1/8 is not enough). Everything else, and whatever libjpeg-turbo does not decode
  * cleanly, goes through ImageIO.
  *
- * <p>Thread-safe: every call uses its own reader or TurboJPEG handle; readers come from fixed
- * providers, not from ImageIO's plugin lookup (see {@code ReaderProviders}).
+ * <p>Thread-safe: every call uses its own reader or native decoder; readers come from fixed
+ * providers, not from ImageIO's plugin lookup (see {@code ReaderProviders}). The budget is the
+ * decoder's: share one decoder per process.
  */
 public final class ImageDecoder {
     private final DecodeLimits limits;
+    private final DecodeBudget budget;
     private final ReaderProviders readers = ReaderProviders.get();
     /** Whether plain JPEGs may take the TurboJPEG path (when its library is available). */
     private final boolean turbo;
@@ -54,6 +65,7 @@ public final class ImageDecoder {
     /** {@code turbo} false: JPEGs always go through ImageIO (tests, comparisons). */
     ImageDecoder(DecodeLimits limits, boolean turbo) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.budget = new DecodeBudget(limits.memoryBudgetBytes());
         this.turbo = turbo;
     }
 
@@ -61,45 +73,119 @@ public final class ImageDecoder {
         return limits;
     }
 
-    /**
-     * The image, upright, as {@code TYPE_INT_RGB} sRGB, possibly reduced in scale (never below
-     * {@code targetMinSide} on its shorter side when the original was at least that large).
-     */
-    public BufferedImage decode(byte[] bytes) throws ImageDecodeException {
-        ImageFormat format = admit(bytes);
-        JpegScans.Structure jpeg = format == ImageFormat.JPEG ? JpegScans.inspect(bytes, JpegScans.MAX_SCANS) : null;
-        if (jpeg != null && jpeg.scans() > JpegScans.MAX_SCANS) {
-            throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
-        }
-        int orientation = ExifOrientation.of(format, bytes);
-        if (jpeg != null && !jpeg.iccProfile() && turbo && TurboJpeg.isAvailable()) {
-            BufferedImage fast = decodeWithTurbo(bytes);
-            if (fast != null) {
-                return Orientation.apply(fast, orientation);
-            }
-        }
-        // the colour conversion is inside too: a bogus embedded ICC profile fails there
-        return withReader(format, bytes, reader -> Orientation.apply(
-                SrgbConverter.toIntRgb(readPixels(format, reader)), orientation));
+    /** The memory all this decoder's decodes share (for metrics). */
+    public DecodeBudget budget() {
+        return budget;
     }
 
     /**
-     * The TurboJPEG fast path: the image (not yet turned upright), or null when ImageIO should
-     * decode it instead: a colour space other than YCbCr or grey (CMYK, YCCK, RGB), or any
-     * libjpeg-turbo error or warning other than truncation. ImageIO then accepts or refuses the
-     * file exactly as it did before the fast path existed (it tolerates, for instance, the
-     * "extraneous bytes before marker" warning some encoders cause), in its own words.
+     * The image, upright, as {@code TYPE_INT_RGB} sRGB, possibly reduced in scale (never below
+     * {@code targetMinSide} on its shorter side when the original was at least that large),
+     * within {@link DecodeLimits#timeout()} from now.
      */
-    private BufferedImage decodeWithTurbo(byte[] jpeg) throws ImageDecodeException {
+    public BufferedImage decode(byte[] bytes) throws ImageDecodeException {
+        return decode(bytes, DecodeDeadline.after(limits.timeout()));
+    }
+
+    /** {@link #decode(byte[])} by the given deadline, which the caller may cancel meanwhile. */
+    public BufferedImage decode(byte[] bytes, DecodeDeadline deadline) throws ImageDecodeException {
+        Objects.requireNonNull(deadline, "deadline");
+        ImageFormat format = admit(bytes);
+        deadline.check(limits.timeout());
+        int orientation = ExifOrientation.of(format, bytes);
+        BufferedImage stored = switch (format) {
+            case JPEG -> decodeJpeg(bytes, deadline);
+            case WEBP -> decodeWebp(bytes, deadline);
+            default -> withReader(format, bytes, reader -> readPixels(format, reader, bytes.length,
+                    (w, h) -> DecodeCost.rowByRow(format, w, h, bytes.length, limits.targetMinSide()), deadline));
+        };
+        return Orientation.apply(stored, orientation);
+    }
+
+    private BufferedImage decodeJpeg(byte[] bytes, DecodeDeadline deadline) throws ImageDecodeException {
+        JpegScans.Structure jpeg = JpegScans.inspect(bytes, JpegScans.MAX_SCANS);
+        if (jpeg.scans() > JpegScans.MAX_SCANS) {
+            throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
+        }
+        if (jpeg.width() > 0 && jpeg.height() > 0) {
+            checkPixels(jpeg.width(), jpeg.height());
+        }
+        // the larger of the two paths' estimates: the fast path may hand the file over to ImageIO
+        DecodeCost.Estimate fast = DecodeCost.jpeg(jpeg, bytes.length, limits.targetMinSide(), true);
+        DecodeCost.Estimate slow = DecodeCost.jpeg(jpeg, bytes.length, limits.targetMinSide(), false);
+        DecodeCost.Estimate cost = fast.bytes() >= slow.bytes() ? fast : slow;
+        try (DecodeBudget.Lease lease = reserve(cost, deadline)) {
+            if (!jpeg.iccProfile() && turbo && TurboJpeg.isAvailable()) {
+                BufferedImage image = decodeWithTurbo(bytes, cost, deadline);
+                if (image != null) {
+                    return image;
+                }
+            }
+            // the colour conversion is inside too: a bogus embedded ICC profile fails there
+            return withReader(ImageFormat.JPEG, bytes, reader ->
+                    SrgbConverter.toIntRgb(read(ImageFormat.JPEG, reader, deadline)));
+        }
+    }
+
+    private BufferedImage decodeWebp(byte[] bytes, DecodeDeadline deadline) throws ImageDecodeException {
+        WebpHeader header = WebpHeader.read(bytes);
+        if (header == null) {
+            // no size to judge it by: the reader reads the header and refuses what it cannot
+            return withReader(ImageFormat.WEBP, bytes, reader -> readPixels(ImageFormat.WEBP, reader, bytes.length,
+                    (w, h) -> DecodeCost.webp(new WebpHeader(w, h, false, false, false), bytes.length,
+                            limits.targetMinSide(), false), deadline));
+        }
+        checkPixels(header.width(), header.height());
+        DecodeCost.Estimate cost = DecodeCost.webp(header, bytes.length, limits.targetMinSide(), false);
+        try (DecodeBudget.Lease lease = reserve(cost, deadline)) {
+            return withReader(ImageFormat.WEBP, bytes, reader ->
+                    SrgbConverter.toIntRgb(read(ImageFormat.WEBP, reader, deadline)));
+        }
+    }
+
+    /** Refuses a decode over the per-image memory limit, else reserves its memory from the budget. */
+    private DecodeBudget.Lease reserve(DecodeCost.Estimate cost, DecodeDeadline deadline) throws ImageDecodeException {
+        if (cost.bytes() > limits.maxMemoryBytes()) {
+            throw ImageDecodeException.overBudget(cost.what(), cost.bytes(), limits.maxMemoryBytes());
+        }
+        return budget.acquire(cost.bytes(), deadline);
+    }
+
+    private void checkPixels(int width, int height) throws ImageDecodeException {
+        if ((long) width * height > limits.maxPixels()) {
+            throw ImageDecodeException.tooManyPixels(width, height, limits.maxPixels());
+        }
+    }
+
+    /**
+     * The libjpeg-turbo fast path: the image (not yet turned upright), or null when ImageIO should
+     * decode it instead: a colour space other than YCbCr or grey (CMYK, YCCK, RGB), or any
+     * libjpeg error or warning other than truncation. ImageIO then accepts or refuses the file
+     * exactly as it did before the fast path existed (it tolerates, for instance, the
+     * "extraneous bytes before marker" warning some encoders cause), in its own words. A limit
+     * that stopped the decode (deadline, cancellation, scans, memory) is final.
+     */
+    private BufferedImage decodeWithTurbo(byte[] jpeg, DecodeCost.Estimate cost, DecodeDeadline deadline)
+            throws ImageDecodeException {
         int[] info = new int[TurboJpeg.INFO_LENGTH];
         int[] pixels;
         try {
-            pixels = TurboJpeg.decode(jpeg, limits.targetMinSide(), limits.maxPixels(), info);
+            pixels = TurboJpeg.decode(jpeg, limits.targetMinSide(), limits.maxPixels(), limits.maxMemoryBytes(),
+                    JpegScans.MAX_SCANS, deadline.nanoTime(), deadline.cancelFlag(), info);
         } catch (TurboJpeg.Failure e) {
-            if (e.truncated()) {
-                throw ImageDecodeException.truncated(ImageFormat.JPEG, e.getMessage());
-            }
-            return null;
+            return switch (e.kind()) {
+                case TurboJpeg.DEADLINE -> throw ImageDecodeException.timedOut(limits.timeout());
+                case TurboJpeg.CANCELLED -> throw ImageDecodeException.cancelled();
+                case TurboJpeg.TOO_MANY_SCANS -> throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
+                case TurboJpeg.OVER_MEMORY ->
+                        throw ImageDecodeException.overBudget(cost.what(), cost.bytes(), limits.maxMemoryBytes());
+                default -> {
+                    if (e.truncated()) {
+                        throw ImageDecodeException.truncated(ImageFormat.JPEG, e.getMessage());
+                    }
+                    yield null;
+                }
+            };
         }
         return switch (info[0]) {
             case TurboJpeg.OK -> TurboJpeg.image(pixels, info[3], info[4]);
@@ -120,23 +206,47 @@ public final class ImageDecoder {
                 new ImageInfo(format, reader.getWidth(0), reader.getHeight(0), orientation));
     }
 
-    /** Image 0 as the reader returns it, once its header has passed the pixel limit. */
-    private BufferedImage readPixels(ImageFormat format, ImageReader reader)
+    /** How a format's decode is costed once the reader has its size. */
+    @FunctionalInterface
+    private interface Costing {
+        DecodeCost.Estimate of(int width, int height);
+    }
+
+    /**
+     * Image 0 of a format costed from the reader's header: the pixel limit, the memory limit and
+     * the budget, then the read, in sRGB.
+     */
+    private BufferedImage readPixels(ImageFormat format, ImageReader reader, int inputBytes, Costing costing,
+                                     DecodeDeadline deadline) throws IOException, ImageDecodeException {
+        int width = reader.getWidth(0);
+        int height = reader.getHeight(0);
+        checkPixels(width, height);
+        try (DecodeBudget.Lease lease = reserve(costing.of(width, height), deadline)) {
+            return SrgbConverter.toIntRgb(read(format, reader, deadline));
+        }
+    }
+
+    /**
+     * Image 0 as the reader returns it, subsampled, stopped at the deadline, refused when the
+     * data ended early. The caller has checked the size and reserved the memory.
+     */
+    private BufferedImage read(ImageFormat format, ImageReader reader, DecodeDeadline deadline)
             throws IOException, ImageDecodeException {
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
-        if ((long) width * height > limits.maxPixels()) {
-            throw ImageDecodeException.tooManyPixels(width, height, limits.maxPixels());
-        }
+        checkPixels(width, height);
         ImageReadParam param = reader.getDefaultReadParam();
         int step = subsampling(width, height, limits.targetMinSide());
         if (step > 1) {
             param.setSourceSubsampling(step, step, 0, 0);
         }
-        TruncationWatch watch = new TruncationWatch();
-        reader.addIIOReadWarningListener(watch);
+        TruncationWatch truncation = new TruncationWatch();
+        DeadlineWatch time = new DeadlineWatch(deadline);
+        reader.addIIOReadWarningListener(truncation);
+        reader.addIIOReadProgressListener(time);
         BufferedImage decoded = reader.read(0, param);
-        watch.check(format);
+        time.check(limits.timeout());
+        truncation.check(format);
         return decoded;
     }
 

@@ -70,13 +70,13 @@ class TurboJpegTest {
 
     /** An embedded ICC profile keeps the JPEG on the ImageIO path (colour-managed). */
     @Test
-    void findsEmbeddedIccProfiles() {
-        assertTrue(JpegScans.hasIccProfile(fixture("quad_adobe_rgb.jpg")));
+    void findsEmbeddedIccProfiles() throws Exception {
+        assertTrue(JpegScans.inspect(fixture("quad_adobe_rgb.jpg"), JpegScans.MAX_SCANS).iccProfile());
         for (String plain : new String[] {"quad.jpg", "quad_progressive.jpg", "quad_gray.jpg",
             "photo.jpg", "orientation_6.jpg", "quad_cmyk.jpg"}) {
-            assertFalse(JpegScans.hasIccProfile(fixture(plain)), plain);
+            assertFalse(JpegScans.inspect(fixture(plain), JpegScans.MAX_SCANS).iccProfile(), plain);
         }
-        assertFalse(JpegScans.hasIccProfile(new byte[] {(byte) 0xFF, (byte) 0xD8}));
+        assertFalse(JpegScans.inspect(new byte[] {(byte) 0xFF, (byte) 0xD8}, JpegScans.MAX_SCANS).iccProfile());
     }
 
     /**
