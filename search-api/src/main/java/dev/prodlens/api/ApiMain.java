@@ -38,8 +38,8 @@ public final class ApiMain {
             System.exit(USER_ERROR);
         } catch (RuntimeException e) {
             StackTraceElement[] where = e.getStackTrace();
-            System.err.println("prodlens-api: cannot start: unexpected " + e.toString().lines().findFirst().orElse("") + (where.length > 0 ? " at " + where[0] : "")
-                    + "; this is a bug, please report it with this line");
+            String what = e.toString().lines().findFirst().orElse("") + (where.length > 0 ? " at " + where[0] : "");
+            System.err.println("prodlens-api: cannot start: unexpected " + what + "; this is a bug, please report it with this line");
             System.exit(INTERNAL_ERROR);
         }
     }

@@ -78,7 +78,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    /** A place in the queue, held until its request is queued with it or it is closed unused. */
+    /** A place in the queue, held until its request is queued with it or it is closed unused; for one thread. */
     public final class Ticket implements AutoCloseable {
         private boolean spent;
 

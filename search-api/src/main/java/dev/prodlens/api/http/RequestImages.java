@@ -84,7 +84,7 @@ final class RequestImages {
         }
         try {
             return ctx.uploadedFiles(FIELD);
-        } catch (Exception e) {  // Jetty's parser also throws IOException and ServletException, undeclared through Kotlin
+        } catch (Exception e) {  // Jetty's parser throws checked exceptions too, undeclared through Javalin's Kotlin
             if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("exceeds")) throw tooLarge(maxBytes);
             throw ApiException.badRequest("malformed multipart/form-data body; send the image as field '" + FIELD + "'");
         }

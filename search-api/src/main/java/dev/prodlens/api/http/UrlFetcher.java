@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -62,7 +61,7 @@ final class UrlFetcher {
             throw failure(url, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, "stopping", "the service is stopping; retry", Duration.ofSeconds(1));
+            throw ApiException.stopping();
         } finally {
             download.cancel(true);  // nothing once done; else aborts the download and closes its connection
         }
@@ -91,7 +90,7 @@ final class UrlFetcher {
     /** The client's words for why a download failed: what happened, never the exception's class or raw message. */
     private ApiException failure(String url, Throwable cause) {
         if (cause instanceof ApiException e) return e;
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof HttpTimeoutException) return tooSlow(url);
+        if (cause instanceof HttpTimeoutException) return tooSlow(url);  // connect or headers past the deadline
         LOG.debug("fetching {} failed", url, cause);
         String what = cause instanceof ConnectException ? "cannot connect to " + url : "the download of " + url + " failed";
         return failed(what + "; check the URL or upload the image instead");
