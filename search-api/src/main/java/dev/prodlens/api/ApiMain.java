@@ -16,11 +16,13 @@ import java.util.Arrays;
  * The service's command line, the main class of the runnable jar:
  * {@code java -jar search-api/target/prodlens-api.jar [--conf FILE] [key=value ...]}. Anything
  * that keeps it from serving (no bundle, a bundle of another model, bad configuration, a port in
- * use) ends it with exit code 2 and one line on standard error.
+ * use) ends it with exit code 2 and one line on standard error; a failure the code did not foresee
+ * (a bug) with exit code 1 and one line naming it and where it happened.
  */
 public final class ApiMain {
     static final String USAGE = "usage: prodlens-api [--conf conf/prodlens.properties] [key=value ...]";
     private static final int USER_ERROR = 2;
+    private static final int INTERNAL_ERROR = 1;
 
     private ApiMain() {
     }
@@ -34,6 +36,11 @@ public final class ApiMain {
         } catch (ConfigException | ModelException | BundleException | FaissException | ServerStartException e) {
             System.err.println("prodlens-api: " + e.getMessage());
             System.exit(USER_ERROR);
+        } catch (RuntimeException e) {
+            StackTraceElement[] where = e.getStackTrace();
+            String what = e.toString().lines().findFirst().orElse("") + (where.length > 0 ? " at " + where[0] : "");
+            System.err.println("prodlens-api: cannot start: unexpected " + what + "; this is a bug, please report it with this line");
+            System.exit(INTERNAL_ERROR);
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The service's settings: the {@code api.*} keys of conf/prodlens.properties, plus the shared
@@ -25,7 +26,12 @@ public record ApiSettings(
         Limits limits,
         List<String> corsOrigins,
         String adminKey,
-        List<String> urlFetchHosts) {
+        UrlFetch urlFetch) {
+
+    /** The origins value that allows any origin. */
+    public static final String ANY_ORIGIN = "*";
+    /** scheme://host[:port], nothing after: what a browser sends as Origin. */
+    private static final Pattern ORIGIN = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://(\\[[0-9a-fA-F:.]+]|[a-zA-Z0-9.-]+)(:[0-9]{1,5})?");
 
     /**
      * Triton's dynamic batcher, in its terms.
@@ -55,6 +61,15 @@ public record ApiSettings(
                          int maxInFlightPerClient) {
     }
 
+    /**
+     * Search by URL ({@code ?url=}).
+     *
+     * @param allowHosts the only hosts fetched from; empty: URL search off
+     * @param timeout    the whole download (connect, headers and body) must end within this
+     */
+    public record UrlFetch(List<String> allowHosts, Duration timeout) {
+    }
+
     public static ApiSettings from(Config config, Path workingDir) {
         Path bundlesDir = config.path("bundles.dir", workingDir);
         String catalogue = config.string("catalogue.name");
@@ -62,7 +77,7 @@ public record ApiSettings(
             throw new ConfigException("catalogue.name must be a plain name (it is the bundle directory under bundles.dir), not '" + catalogue + "'");
         }
         Batching batching = new Batching(
-                Boolean.parseBoolean(config.string("api.batching.enabled", "true")),
+                config.booleanValue("api.batching.enabled", true),
                 config.intValue("api.batching.max-batch", 8, 1, 1024),
                 Duration.ofNanos(Math.round(config.doubleValue("api.batching.max-queue-delay-ms", 2, 0, 10_000) * 1e6)),
                 config.intValue("api.batching.instances", 2, 1, 64),
@@ -75,6 +90,11 @@ public record ApiSettings(
                 config.intValue("api.batch.max-images", 16, 1, 1024),
                 Duration.ofMillis(config.longValue("api.request-timeout-ms", 10_000, 1, 600_000)),
                 config.intValue("api.max-in-flight-per-client", 64, 0, 1_000_000));
+        if (limits.maxBatchImages() > batching.queueCapacity()) {
+            throw new ConfigException("api.batch.max-images (" + limits.maxBatchImages() + ") is above api.batching.queue-capacity ("
+                    + batching.queueCapacity() + "): a batch request takes a queue place per image, so such a batch could never be"
+                    + " served; lower the one or raise the other");
+        }
         return new ApiSettings(
                 config.string("api.host", "127.0.0.1"),
                 config.intValue("api.port", 8080, 0, 65_535),
@@ -84,9 +104,26 @@ public record ApiSettings(
                 EmbedderConfig.from(config, workingDir),
                 batching,
                 limits,
-                list(config.string("api.cors-origins", "")),
+                corsOrigins(list(config.string("api.cors-origins", ""))),
                 config.string("api.admin-key", ""),
-                list(config.string("api.url-fetch.allow-hosts", "")));
+                new UrlFetch(list(config.string("api.url-fetch.allow-hosts", "")),
+                        Duration.ofMillis(config.longValue("api.url-fetch.timeout-ms", 5_000, 1, 600_000))));
+    }
+
+    /** {@value #ANY_ORIGIN} alone, or origins as browsers send them; checked here, not when the server starts. */
+    private static List<String> corsOrigins(List<String> origins) {
+        if (origins.contains(ANY_ORIGIN)) {
+            if (origins.size() == 1) return origins;
+            throw new ConfigException("api.cors-origins = '" + String.join(",", origins) + "' mixes * with origins; use * alone"
+                    + " (any origin) or list the origins");
+        }
+        for (String origin : origins) {
+            if (!ORIGIN.matcher(origin).matches()) {
+                throw new ConfigException("api.cors-origins: '" + origin + "' is not an origin; write scheme://host[:port] with no"
+                        + " path (https://shop.example.com), or * for any origin");
+            }
+        }
+        return origins;
     }
 
     /** api.images-root, else the catalogue's images root (catalogue.images-root, else the catalogue file's directory). */

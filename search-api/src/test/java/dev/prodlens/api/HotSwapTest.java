@@ -92,7 +92,19 @@ class HotSwapTest {
             assertEquals(live.getFileName().toString(), service.search().bundles().peek().version());
             Http http = new Http(service.port());
             assertEquals(200, http.postImage("/v1/search", Files.readAllBytes(TestBundle.photos(1).get(0))).status());
+            String metrics = http.get("/metrics").text();
+            assertTrue(metrics.contains("prodlens_bundle_reloads_total{result=\"failed\"} 1"), "a reload asked for, not only the"
+                    + " watcher's, counts its failure: " + metrics);
         }
+    }
+
+    @Test
+    void aManifestThatNamesNoModelIsAClearError() throws Exception {
+        Path version = Files.createDirectories(tmp.resolve("bundles/test/v1"));
+        Files.writeString(version.resolve("manifest.json"), "{\"format_version\": 1, \"model\": {}, \"index\": {}}");
+        Files.writeString(version.getParent().resolve("CURRENT"), "v1\n");
+        BundleException e = assertThrows(BundleException.class, () -> ApiMain.start(TestBundle.args(tmp).toArray(String[]::new)));
+        assertTrue(e.getMessage().contains("does not name its model") && e.getMessage().contains("reindex"), e.getMessage());
     }
 
     @Test

@@ -39,6 +39,10 @@ public final class Http {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    public Response get(String path, String header, String value) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header(header, value).GET());
+    }
+
     public Response postRaw(String path, byte[] body, String contentType) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));

@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static dev.prodlens.api.ApiErrors.assertError;
+import static dev.prodlens.api.ApiErrors.assertErrorShape;
+import static dev.prodlens.api.ApiErrors.assertNotFound;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -41,7 +44,7 @@ class SearchApiTest {
     static void start() throws Exception {
         TestBundle.publish(tmp, PHOTOS, null);
         service = ApiMain.start(TestBundle.args(tmp, "api.max-upload-bytes=" + UPLOAD_CAP, "api.admin-key=s3cret",
-                "decode.max-pixels=40000000").toArray(String[]::new));
+                "decode.max-pixels=40000000", "api.cors-origins=*").toArray(String[]::new));
         http = new Http(service.port());
         photos = new ArrayList<>();
         for (Path p : TestBundle.photos(PHOTOS)) photos.add(Files.readAllBytes(p));
@@ -146,12 +149,13 @@ class SearchApiTest {
         assertTrue(Arrays.equals(photos.get(5), image.body()), "the catalogue's own bytes");
         assertTrue(image.headers().firstValue("Content-Type").orElse("").startsWith("image/"), image.headers().toString());
 
-        assertError(http.get("/v1/items/no-such-item"), 404, "not_found");
-        assertError(http.get("/v1/items/no-such-item/similar"), 404, "not_found");
+        assertTrue(assertNotFound(http.get("/v1/items/no-such-item")).startsWith("no item 'no-such-item' in the live catalogue; "));
+        assertNotFound(http.get("/v1/items/no-such-item/similar"));
+        assertNotFound(http.get("/v1/items/no-such-item/image"));
         // encoded separators are refused by Jetty before any lookup, still as a JSON error
         assertError(http.get("/v1/items/..%2F..%2F..%2Fetc%2Fpasswd/image"), 400, "bad_request");
-        assertError(http.get("/v1/items/%2Fetc%2Fpasswd/image"), 404, "not_found");  // an id, and no item has it
-        assertError(http.get("/v1/items/passwd/image"), 404, "not_found");
+        assertNotFound(http.get("/v1/items/%2Fetc%2Fpasswd/image"));  // an id, and no item has it
+        assertNotFound(http.get("/v1/items/passwd/image"));
     }
 
     @Test
@@ -165,6 +169,12 @@ class SearchApiTest {
         assertEquals(404, images.statusOf(link.toString()), "a symbolic link out of the root");
         assertEquals(404, images.statusOf("../secret.txt"));
         assertEquals(404, images.statusOf("s3a://bucket/x.jpg"));
+        for (String reference : List.of(outside.toString(), "../secret.txt", "s3a://bucket/x.jpg", "", "no-such.jpg")) {
+            String message = images.messageOf(reference);
+            ApiErrors.assertNotFoundFormat(message);
+            ApiErrors.assertMessage(message);
+            assertFalse(message.contains(tmp.toString()), "no server paths: " + message);
+        }
         assertEquals(200, images.statusOf(tmp.resolve("images").toRealPath().resolve(Files.list(tmp.resolve("images"))
                 .filter(p -> p.getFileName().toString().startsWith("photo-00")).findFirst().orElseThrow().getFileName()).toString()));
     }
@@ -181,9 +191,32 @@ class SearchApiTest {
         assertError(http.postImage("/v1/search?price_min=9&price_max=1", photos.get(0)), 400, "bad_request");
         assertError(http.postImage("/v1/search?price_min=NaN", photos.get(0)), 400, "bad_request");
         assertError(http.postImage("/v1/search?url=http://169.254.169.254/latest", photos.get(0)), 400, "bad_request");
-        assertError(http.get("/v1/search"), 404, "not_found");
-        assertError(http.get("/no/such/endpoint"), 404, "not_found");
+        assertNotFound(http.get("/v1/search"));
+        assertTrue(assertNotFound(http.get("/no/such/endpoint")).startsWith("no endpoint 'GET /no/such/endpoint'; "));
         assertError(http.postImages("/v1/search", "image", List.of(photos.get(0), photos.get(1))), 400, "bad_request");
+    }
+
+    @Test
+    void multipartWithoutABoundaryIsABadRequest() {
+        Http.Response r = http.postRaw("/v1/search", photos.get(0), "multipart/form-data");
+        assertError(r, 400, "bad_request");
+        assertTrue(r.json().get("message").getAsString().contains("boundary"), r.text());
+        assertError(http.postRaw("/v1/search", "--x\r\ngarbage".getBytes(StandardCharsets.UTF_8), "multipart/form-data; boundary=x"),
+                400, "bad_request");
+    }
+
+    @Test
+    void errorsJettyAnswersItselfAreJsonToo() {
+        Http.Response r = http.get("/healthz", "X-Padding", "x".repeat(20_000));
+        assertError(r, 431, "headers_too_large");
+        assertEquals(200, http.get("/healthz").status(), "and the server goes on");
+    }
+
+    @Test
+    void corsStarAllowsAnyOrigin() {
+        Http.Response r = http.get("/healthz", "Origin", "https://anywhere.example");
+        assertEquals(200, r.status());
+        assertEquals("*", r.headers().firstValue("Access-Control-Allow-Origin").orElse(""), r.headers().toString());
     }
 
     @Test
@@ -275,21 +308,5 @@ class SearchApiTest {
         Http.Response r = http.postImage(path, photos.get(0));
         assertEquals(400, r.status());
         assertErrorShape(r);
-    }
-
-    static void assertError(Http.Response r, int status, String code) {
-        assertEquals(status, r.status(), r.text());
-        assertErrorShape(r);
-        assertEquals(code, r.json().get("error").getAsString(), r.text());
-    }
-
-    /** {"error": code, "message": one line}, nothing else, nothing internal. */
-    static void assertErrorShape(Http.Response r) {
-        JsonObject body = r.json();
-        assertEquals(Set.of("error", "message"), body.keySet(), r.text());
-        String message = body.get("message").getAsString();
-        assertFalse(message.isBlank());
-        assertFalse(message.contains("\n"), "one line: " + message);
-        assertFalse(message.contains("Exception") || message.contains("\tat ") || message.contains("dev.prodlens"), "internals: " + message);
     }
 }

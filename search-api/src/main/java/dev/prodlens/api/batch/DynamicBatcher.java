@@ -3,9 +3,10 @@ package dev.prodlens.api.batch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -18,9 +19,14 @@ import java.util.function.Function;
  * load the queue fills while the instances are busy, so batches grow by themselves; when idle, a
  * lone request waits at most {@code maxQueueDelay}.
  *
- * <p>A full queue refuses at once ({@link QueueFullException}: the caller answers 503 with
- * Retry-After) rather than letting latency grow without bound; a request whose deadline passed
- * while it waited is completed with a {@link TimeoutException} and never reaches the model.
+ * <p>The queue has {@code queueCapacity} places. A caller takes one with {@link #reserve()} before
+ * it prepares its input (decodes an image), then queues the input with the {@link Ticket}, or
+ * closes the ticket unused to give the place back; a place is free again once an instance takes the
+ * request off the queue. A full queue refuses at once ({@link QueueFullException}: the caller
+ * answers 503 with Retry-After) rather than letting latency grow without bound, and before the
+ * caller has spent work on a request it cannot serve. A request whose deadline passed while it
+ * waited is completed with a {@link TimeoutException} and never reaches the model; nor does one
+ * whose future is already done (a caller that gave up cancels it).
  *
  * @param <I> one request's model input
  * @param <O> one request's model output
@@ -38,7 +44,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     private record Pending<I, O>(I input, long enqueuedNanos, long deadlineNanos, CompletableFuture<Result<O>> future) {
     }
 
-    private final BlockingQueue<Pending<I, O>> queue;
+    private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
+    /** Free places: queueCapacity less the requests queued and the tickets not yet used. */
+    private final Semaphore places;
+    private final int queueCapacity;
     private final int maxBatch;
     private final long maxDelayNanos;
     private final Function<List<I>, List<O>> model;
@@ -55,7 +64,8 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         if (instances < 1 || maxBatch < 1 || queueCapacity < 1 || maxQueueDelay.isNegative()) {
             throw new IllegalArgumentException("instances, maxBatch, queueCapacity ≥ 1 and a delay ≥ 0 required");
         }
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.places = new Semaphore(queueCapacity);
+        this.queueCapacity = queueCapacity;
         this.maxBatch = maxBatch;
         this.maxDelayNanos = maxQueueDelay.toNanos();
         this.model = model;
@@ -68,18 +78,62 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         }
     }
 
+    /** A place in the queue, held until its request is queued with it or it is closed unused; for one thread. */
+    public final class Ticket implements AutoCloseable {
+        private boolean spent;
+
+        private Ticket() {
+        }
+
+        /**
+         * Queues one request in this ticket's place.
+         *
+         * @param timeout how long it may wait in the queue before it is given up
+         */
+        public CompletableFuture<Result<O>> submit(I input, Duration timeout) {
+            if (spent) throw new IllegalStateException("this ticket's place is used already");
+            spent = true;
+            if (closed) {
+                places.release();
+                throw new IllegalStateException("batcher is closed");
+            }
+            long now = System.nanoTime();
+            Pending<I, O> pending = new Pending<>(input, now, now + timeout.toNanos(), new CompletableFuture<>());
+            queue.add(pending);
+            return pending.future();
+        }
+
+        /** Gives the place back unless a request was queued in it. */
+        @Override
+        public void close() {
+            if (!spent) {
+                spent = true;
+                places.release();
+            }
+        }
+    }
+
     /**
-     * Queues one request.
+     * Takes a place in the queue for a request whose input is still to be prepared.
+     *
+     * @throws QueueFullException when all {@code queueCapacity} places are queued or reserved
+     */
+    public Ticket reserve() {
+        if (closed) throw new IllegalStateException("batcher is closed");
+        if (!places.tryAcquire()) throw new QueueFullException(queueCapacity);
+        return new Ticket();
+    }
+
+    /**
+     * Reserves a place and queues one request in it.
      *
      * @param timeout how long it may wait in the queue before it is given up
-     * @throws QueueFullException when {@code queueCapacity} requests are already waiting
+     * @throws QueueFullException when all {@code queueCapacity} places are queued or reserved
      */
     public CompletableFuture<Result<O>> submit(I input, Duration timeout) {
-        if (closed) throw new IllegalStateException("batcher is closed");
-        long now = System.nanoTime();
-        Pending<I, O> pending = new Pending<>(input, now, now + timeout.toNanos(), new CompletableFuture<>());
-        if (!queue.offer(pending)) throw new QueueFullException(queue.size());
-        return pending.future();
+        try (Ticket ticket = reserve()) {
+            return ticket.submit(input, timeout);
+        }
     }
 
     /** Requests waiting now. */
@@ -92,16 +146,16 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         while (!closed) {
             try {
                 batch.clear();
-                Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending<I, O> first = take(queue.poll(100, TimeUnit.MILLISECONDS));
                 if (first == null) continue;
                 batch.add(first);
                 long fillUntil = first.enqueuedNanos() + maxDelayNanos;
                 while (batch.size() < maxBatch) {
-                    Pending<I, O> next = queue.poll();
+                    Pending<I, O> next = take(queue.poll());
                     if (next == null) {
                         long wait = fillUntil - System.nanoTime();
                         if (wait <= 0) break;
-                        next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                        next = take(queue.poll(wait, TimeUnit.NANOSECONDS));
                         if (next == null) break;
                     }
                     batch.add(next);
@@ -115,6 +169,12 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
                 for (Pending<I, O> p : batch) p.future().completeExceptionally(e);
             }
         }
+    }
+
+    /** A request off the queue frees its place. */
+    private Pending<I, O> take(Pending<I, O> polled) {
+        if (polled != null) places.release();
+        return polled;
     }
 
     private void run(List<Pending<I, O>> batch) {
@@ -149,7 +209,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    /** Stops the instances after the batches they run; requests still queued fail. */
+    /** Stops the instances after the batches they run; requests still queued are cancelled. */
     @Override
     public void close() {
         closed = true;
@@ -160,6 +220,6 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (Pending<I, O> p; (p = queue.poll()) != null; ) p.future().completeExceptionally(new IllegalStateException("service is stopping"));
+        for (Pending<I, O> p; (p = take(queue.poll())) != null; ) p.future().cancel(false);
     }
 }

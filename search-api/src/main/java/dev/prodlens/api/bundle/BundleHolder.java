@@ -23,10 +23,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class BundleHolder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BundleHolder.class);
 
-    /** What happens to reloads (metrics). */
+    /** What happens to reloads (metrics), whether the watcher or an operator asked for them. */
     public interface Listener {
         void reloaded(LiveBundle bundle);
 
+        /** Version {@code directory} could not load; the live one stays. */
         void reloadFailed(Path directory, String reason);
     }
 
@@ -132,6 +133,7 @@ public final class BundleHolder implements AutoCloseable {
             next = load(directory, model);
         } catch (RuntimeException e) {
             failed = directory;
+            listener.reloadFailed(directory, e.getMessage());
             throw e;
         }
         LiveBundle old = current.getAndSet(next);
@@ -145,9 +147,7 @@ public final class BundleHolder implements AutoCloseable {
         try {
             reload();
         } catch (RuntimeException e) {
-            String reason = e.getMessage();
-            LOG.warn("not switching bundles: {}", reason);
-            listener.reloadFailed(catalogueDir, reason);
+            LOG.warn("not switching bundles: {}", e.getMessage());
         }
     }
 

@@ -63,6 +63,10 @@ public final class LiveBundle {
     public static LiveBundle load(Path directory, ModelCard model) {
         BundleManifest manifest = Bundles.readManifest(directory);
         BundleManifest.Model built = manifest.model();
+        if (built.id() == null || built.fingerprint() == null) {
+            throw new BundleException("bundle " + directory + " has a manifest.json that does not name its model (id and fingerprint);"
+                    + " rebuild it with reindex");
+        }
         if (!built.id().equals(model.id()) || !built.fingerprint().equals(model.fingerprint()) || built.dim() != model.dim()) {
             throw new BundleException("bundle " + directory + " was built with model " + built.id() + " (" + built.fingerprint()
                     + "), but this service runs " + model.id() + " (" + model.fingerprint() + "); their vectors cannot be compared: "

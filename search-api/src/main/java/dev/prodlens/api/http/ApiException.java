@@ -8,6 +8,12 @@ import java.time.Duration;
  * else is a bug and is answered 500 "internal" without details.
  */
 public final class ApiException extends RuntimeException {
+    /** The message of every 500: nothing about the failure itself (that is in the log). */
+    static final String INTERNAL = "the service failed on this request; it is logged, and retrying may help";
+    /** What to do about an unknown endpoint. */
+    static final String SEE_ENDPOINTS = "the API's endpoints are listed in /openapi.json";
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
     private final int status;
     private final String code;
     private final Duration retryAfter;
@@ -27,8 +33,33 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "bad_request", message);
     }
 
-    public static ApiException notFound(String message) {
-        return new ApiException(404, "not_found", message);
+    /**
+     * 404 in the one format of every "not found": {@code no <thing> '<name>'[ <why>]; <what to do>}.
+     *
+     * @param why empty, or where it was looked for or why there is none
+     */
+    public static ApiException notFound(String thing, String name, String why, String todo) {
+        return new ApiException(404, "not_found", "no " + thing + " '" + name + "'" + (why.isEmpty() ? "" : " " + why) + "; " + todo);
+    }
+
+    /** 503 for a request the service can no longer answer because it is shutting down. */
+    public static ApiException stopping() {
+        return new ApiException(503, "stopping", "the service is stopping; retry", RETRY_AFTER);
+    }
+
+    /** The code of an error the API did not name itself (Javalin's and Jetty's). */
+    static String codeOf(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "upload_too_large";
+            case 415 -> "unsupported_media_type";
+            case 431 -> "headers_too_large";
+            case 500 -> "internal";
+            case 503 -> "unavailable";
+            default -> "http_" + status;
+        };
     }
 
     public int status() {

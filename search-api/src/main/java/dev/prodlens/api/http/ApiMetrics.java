@@ -37,6 +37,7 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
     private final Histogram stageSeconds;
     private final Histogram batchSize;
     private final Counter reloads;
+    private final Counter shed;
 
     public ApiMetrics() {
         requests = Counter.builder().name("prodlens_requests_total").help("HTTP requests by endpoint and status")
@@ -49,8 +50,13 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
                 .labelNames("stage").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
         batchSize = Histogram.builder().name("prodlens_batch_size").help("images per model run")
                 .classicOnly().classicUpperBounds(BATCH_BUCKETS).register(registry);
-        reloads = Counter.builder().name("prodlens_bundle_reloads_total").help("bundle switches by result")
+        reloads = Counter.builder().name("prodlens_bundle_reloads_total")
+                .help("bundle versions loaded on a reload by result: ok (now live), failed (refused; the live one stays)")
                 .labelNames("result").register(registry);
+        shed = Counter.builder().name("prodlens_shed_total")
+                .help("searches refused for load by reason: queue_full (before decoding), deadline (waited past "
+                        + "api.request-timeout-ms), client_limit (api.max-in-flight-per-client)")
+                .labelNames("reason").register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -77,6 +83,11 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
     public void request(String endpoint, int status, long nanos) {
         requests.labelValues(endpoint, Integer.toString(status)).inc();
         requestSeconds.labelValues(endpoint).observe(nanos / NANOS);
+    }
+
+    /** A search refused for load, by the reason's label value. */
+    public void shed(String reason) {
+        shed.labelValues(reason).inc();
     }
 
     public void stage(String stage, long nanos) {

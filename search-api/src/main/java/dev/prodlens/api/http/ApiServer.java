@@ -15,6 +15,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.plugin.bundled.CorsPluginConfig.CorsRule;
 import io.javalin.json.JavalinGson;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
@@ -60,8 +61,7 @@ public final class ApiServer implements AutoCloseable {
         this.settings = settings;
         this.search = search;
         this.metrics = metrics;
-        this.images = new RequestImages(settings.limits().maxUploadBytes(), settings.limits().maxBatchImages(),
-                settings.urlFetchHosts());
+        this.images = new RequestImages(settings.limits().maxUploadBytes(), settings.limits().maxBatchImages(), settings.urlFetch());
         this.itemImages = new ItemImages(settings.imagesRoot());
         this.clients = new ClientLimiter(settings.limits().maxInFlightPerClient());
         long maxUpload = settings.limits().maxUploadBytes();
@@ -78,8 +78,11 @@ public final class ApiServer implements AutoCloseable {
                 files.directory = "/public";
                 files.location = Location.CLASSPATH;
             });
-            if (!settings.corsOrigins().isEmpty()) {
-                config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> settings.corsOrigins().forEach(rule::allowHost)));
+            List<String> origins = settings.corsOrigins();
+            if (origins.equals(List.of(ApiSettings.ANY_ORIGIN))) {
+                config.bundledPlugins.enableCors(cors -> cors.addRule(CorsRule::anyHost));
+            } else if (!origins.isEmpty()) {
+                config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> origins.forEach(rule::allowHost)));
             }
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.requestLogger.http((ctx, ms) -> metrics.request(endpoint(ctx), ctx.statusCode(), Math.round(ms * 1e6)));
@@ -127,16 +130,25 @@ public final class ApiServer implements AutoCloseable {
             if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             error(ctx, e.status(), e.code(), e.getMessage());
         });
-        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), codeOf(e.getStatus()), e.getMessage()));
-        app.exception(Exception.class, (e, ctx) -> {
-            LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal", "the service failed on this request; it is logged, and retrying may help");
-        });
-        app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) {
-                error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see /openapi.json)");
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 404) {
+                noEndpoint(ctx);
+            } else {
+                error(ctx, e.getStatus(), ApiException.codeOf(e.getStatus()), e.getMessage());
             }
         });
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal", ApiException.INTERNAL);
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) noEndpoint(ctx);
+        });
+    }
+
+    private static void noEndpoint(Context ctx) {
+        ApiException e = ApiException.notFound("endpoint", ctx.method() + " " + ctx.path(), "", ApiException.SEE_ENDPOINTS);
+        error(ctx, 404, e.code(), e.getMessage());
     }
 
     private static void error(Context ctx, int status, String code, String message) {
@@ -144,18 +156,6 @@ public final class ApiServer implements AutoCloseable {
         body.put("error", code);
         body.put("message", message);
         ctx.status(status).json(body);
-    }
-
-    private static String codeOf(int status) {
-        return switch (status) {
-            case 400 -> "bad_request";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 413 -> "upload_too_large";
-            case 415 -> "unsupported_media_type";
-            case 503 -> "unavailable";
-            default -> "http_" + status;
-        };
     }
 
     /** Endpoint label of a request for metrics: its route template, so ids do not explode the label set. */
@@ -166,7 +166,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void limited(Context ctx, Runnable work) {
-        try (ClientLimiter.Slot slot = clients.enter(ctx.ip())) {
+        ClientLimiter.Slot slot;
+        try {
+            slot = clients.enter(ctx.ip());
+        } catch (ApiException e) {
+            metrics.shed("client_limit");
+            throw e;
+        }
+        try (slot) {
             work.run();
         }
     }
@@ -211,7 +218,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void itemImage(Context ctx) throws IOException {
-        Path file = itemImages.file(search.imageOf(ctx.pathParam("id")));
+        String id = ctx.pathParam("id");
+        Path file = itemImages.file(id, search.imageOf(id));
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(32);
@@ -240,7 +248,10 @@ public final class ApiServer implements AutoCloseable {
 
     private void requireAdmin(Context ctx) {
         String key = settings.adminKey();
-        if (key.isEmpty()) throw ApiException.notFound("admin endpoints are off; set api.admin-key to enable them");
+        if (key.isEmpty()) {
+            throw ApiException.notFound("endpoint", ctx.method() + " " + ctx.path(), "(admin endpoints are off)",
+                    "an operator can set api.admin-key to enable them");
+        }
         String given = ctx.header("X-API-Key");
         if (given == null || !MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
             throw new ApiException(401, "unauthorized", "send the admin key in the X-API-Key header");

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 final class ItemImages {
     /** A URI with a scheme other than file: (s3a://, hdfs://, http://): not on this machine. */
     private static final Pattern REMOTE = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://");
+    private static final String FIX_CATALOGUE = "the catalogue or api.images-root needs fixing by an operator";
 
     private final Path root;
     /** The root's real path, resolved once it exists (not per request: it is on every image's path). */
@@ -29,30 +30,36 @@ final class ItemImages {
         return real;
     }
 
-    /** The file, or a 404 saying why there is none. */
-    Path file(String reference) {
-        if (reference == null || reference.isBlank()) throw ApiException.notFound("this item has no image");
+    /** The file of item {@code itemId}'s image {@code reference}, or a 404 saying why there is none. */
+    Path file(String itemId, String reference) {
+        if (reference == null || reference.isBlank()) {
+            throw missing(itemId, "(the catalogue names none)", "show the item without one");
+        }
         Path path;
         try {
             if (reference.startsWith("file:")) {
                 path = Path.of(URI.create(reference));
             } else if (REMOTE.matcher(reference).find()) {
-                throw ApiException.notFound("this item's image is not on the service's file system ("
-                        + reference.substring(0, reference.indexOf("://")) + "://…); serve the images from their store");
+                throw missing(itemId, "on this service (it is at " + reference.substring(0, reference.indexOf("://")) + "://…)",
+                        "serve the images from their store");
             } else {
                 path = root.resolve(reference);
             }
         } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("this item's image reference is not a valid path");
+            throw missing(itemId, "(its reference is not a valid path)", FIX_CATALOGUE);
         }
         try {
             Path real = path.toRealPath();
             if (!real.startsWith(realRoot()) || !Files.isRegularFile(real)) {
-                throw ApiException.notFound("this item's image is outside the images root (api.images-root) and is not served");
+                throw missing(itemId, "inside the images root (api.images-root)", FIX_CATALOGUE);
             }
             return real;
         } catch (IOException e) {
-            throw ApiException.notFound("this item's image file is missing");
+            throw missing(itemId, "(its file is missing)", FIX_CATALOGUE);
         }
+    }
+
+    private static ApiException missing(String itemId, String why, String todo) {
+        return ApiException.notFound("image for item", itemId, why, todo);
     }
 }

@@ -1,41 +1,33 @@
 package dev.prodlens.api.http;
 
+import dev.prodlens.api.ApiSettings;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The image bytes of a search request: multipart field {@code image} (repeated for a batch), a raw
- * body, or, only when enabled, a {@code url} on an allow-listed host. The bytes are never trusted
- * by their Content-Type: the decoder sniffs the format from the content. Sizes are capped while
- * reading, so an oversized upload costs at most the cap in memory.
+ * body, or, only when enabled, a {@code url} on an allow-listed host ({@link UrlFetcher}). The
+ * bytes are never trusted by their Content-Type: the decoder sniffs the format from the content.
+ * Sizes are capped while reading, so an oversized upload costs at most the cap in memory.
  */
 final class RequestImages {
     static final String FIELD = "image";
-    private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
+    private static final Pattern BOUNDARY = Pattern.compile(";\\s*boundary=\\S", Pattern.CASE_INSENSITIVE);
 
     private final long maxBytes;
     private final int maxImages;
-    private final List<String> urlHosts;
-    private final HttpClient http;
+    private final UrlFetcher urls;
 
-    RequestImages(long maxBytes, int maxImages, List<String> urlHosts) {
+    RequestImages(long maxBytes, int maxImages, ApiSettings.UrlFetch urlFetch) {
         this.maxBytes = maxBytes;
         this.maxImages = maxImages;
-        this.urlHosts = urlHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-        // no redirects: a redirect could lead from an allowed host to an internal one (SSRF)
-        this.http = urlHosts.isEmpty() ? null
-                : HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(FETCH_TIMEOUT).build();
+        this.urls = new UrlFetcher(urlFetch, maxBytes);
     }
 
     /** The one image of a search request. */
@@ -51,7 +43,7 @@ final class RequestImages {
     /** All images of a request (at most api.batch.max-images). */
     List<byte[]> all(Context ctx) {
         String url = ctx.queryParam("url");
-        if (url != null) return List.of(fetch(url));
+        if (url != null) return List.of(urls.fetch(url));
         List<byte[]> images = new ArrayList<>();
         if (ctx.isMultipartFormData()) {
             List<UploadedFile> files = uploads(ctx);
@@ -62,11 +54,11 @@ final class RequestImages {
             long total = 0;
             for (UploadedFile file : files) {
                 total += file.size();
-                if (total > maxBytes) throw tooLarge();
+                if (total > maxBytes) throw tooLarge(maxBytes);
                 try (InputStream in = file.content()) {
                     images.add(read(in));
                 } catch (IOException e) {
-                    throw ApiException.badRequest("cannot read the uploaded image (" + e.getMessage() + "); send it again");
+                    throw ApiException.badRequest("cannot read the uploaded image; send it again");
                 }
             }
         } else if (ctx.contentLength() != 0) {
@@ -74,7 +66,7 @@ final class RequestImages {
                 byte[] body = read(in);
                 if (body.length > 0) images.add(body);
             } catch (IOException e) {
-                throw ApiException.badRequest("cannot read the request body (" + e.getMessage() + "); send it again");
+                throw ApiException.badRequest("the request body ended early; send it again");
             }
         }
         if (images.isEmpty()) {
@@ -85,58 +77,27 @@ final class RequestImages {
 
     /** The multipart files named {@value #FIELD}; Jetty enforces the size caps while it parses. */
     private List<UploadedFile> uploads(Context ctx) {
+        String type = String.valueOf(ctx.contentType());
+        if (!BOUNDARY.matcher(type).find()) {
+            throw ApiException.badRequest("multipart/form-data without a boundary parameter; let the HTTP client build the"
+                    + " multipart body (curl -F image=@photo.jpg) or send the image as the raw body");
+        }
         try {
             return ctx.uploadedFiles(FIELD);
-        } catch (IllegalStateException e) {
-            String reason = String.valueOf(e.getMessage());
-            if (reason.contains("exceeds")) throw tooLarge();
+        } catch (Exception e) {  // Jetty's parser throws checked exceptions too, undeclared through Javalin's Kotlin
+            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("exceeds")) throw tooLarge(maxBytes);
             throw ApiException.badRequest("malformed multipart/form-data body; send the image as field '" + FIELD + "'");
         }
     }
 
     private byte[] read(InputStream in) throws IOException {
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-        if (bytes.length > maxBytes) throw tooLarge();
+        if (bytes.length > maxBytes) throw tooLarge(maxBytes);
         return bytes;
     }
 
-    private ApiException tooLarge() {
-        return new ApiException(413, "upload_too_large", "the upload is larger than " + maxBytes
+    static ApiException tooLarge(long maxBytes) {
+        return new ApiException(413, "upload_too_large", "the image is larger than " + maxBytes
                 + " bytes (api.max-upload-bytes); send a smaller image");
-    }
-
-    /** Fetches an image by URL, only from an allow-listed host over http(s), without redirects. */
-    private byte[] fetch(String url) {
-        if (http == null) {
-            throw ApiException.badRequest("searching by URL is off; upload the image instead (an operator can allow hosts with "
-                    + "api.url-fetch.allow-hosts)");
-        }
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("'" + url + "' is not a valid URL");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || !urlHosts.contains(host) || uri.getUserInfo() != null) {
-            throw new ApiException(422, "url_not_allowed", "the service does not fetch from '" + url + "': only http(s) URLs on "
-                    + String.join(", ", urlHosts) + " are allowed");
-        }
-        try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new ApiException(422, "url_fetch_failed", url + " answered HTTP " + response.statusCode() + "; check the URL");
-                }
-                return read(in);
-            }
-        } catch (IOException e) {
-            throw new ApiException(422, "url_fetch_failed", "cannot fetch " + url + " (" + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "stopping", "the service is stopping; retry");
-        }
     }
 }

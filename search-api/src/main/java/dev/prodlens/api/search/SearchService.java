@@ -13,24 +13,30 @@ import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.PreparedImage;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Search by image and more-like-this over the live bundle. An image is decoded and preprocessed
- * on the request's own thread (that work spreads over the server's threads); then the
+ * Search by image and more-like-this over the live bundle. A search first takes its place in the
+ * model queue (refused at once, undecoded, when the queue is full); its image is then decoded and
+ * preprocessed on the request's own thread (that work spreads over the server's threads); then the
  * {@link DynamicBatcher} runs it with other requests' images as one batch: one model run, then one
  * Faiss search of the batch's vectors at the bundle's tuned parameters ({@link IndexSearch}: the
  * unfiltered queries in one call, the filtered ones with their own id selector).
  */
 public final class SearchService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
     /** How soon a client refused for load should try again. */
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
@@ -41,11 +47,11 @@ public final class SearchService implements AutoCloseable {
     private final DynamicBatcher<ImageSearch, Found> batcher;
 
     /** One image search as the batcher carries it. */
-    private record ImageSearch(PreparedImage image, SearchQuery query) {
+    record ImageSearch(PreparedImage image, SearchQuery query) {
     }
 
     /** What a batch found for one image: its hits in a bundle version, or why it has no embedding. */
-    private record Found(EmbedError error, String version, List<SearchHit> hits, long modelNanos, long indexNanos) {
+    record Found(EmbedError error, String version, List<SearchHit> hits, long modelNanos, long indexNanos) {
     }
 
     private SearchService(ApiSettings settings, ApiMetrics metrics, Embedder embedder, BundleHolder bundles) {
@@ -88,24 +94,30 @@ public final class SearchService implements AutoCloseable {
     /** Searches with one image. */
     public SearchResponse search(byte[] image, SearchQuery query) {
         long start = System.nanoTime();
-        return answer(submit(image, query), query, start);
+        try (DynamicBatcher.Ticket ticket = admit(1).get(0)) {
+            return answer(submit(ticket, image, query), query, start);
+        }
     }
 
     /** One answer or error per image, in order; the images share model batches. */
     public List<BatchEntry> searchBatch(List<byte[]> images, SearchQuery query) {
         long start = System.nanoTime();
+        List<DynamicBatcher.Ticket> tickets = admit(images.size());
         // queue every image first, so that they can share model batches, then collect the answers
         List<Submitted> submitted = new ArrayList<>(images.size());
         List<ApiException> refused = new ArrayList<>(images.size());
-        for (byte[] image : images) {
-            try {
-                submitted.add(submit(image, query));
-                refused.add(null);
-            } catch (ApiException e) {
-                if (e.status() == 503) throw e;  // overload fails the whole request: retrying part of it helps no one
-                submitted.add(null);
-                refused.add(e);
+        try {
+            for (int i = 0; i < images.size(); i++) {
+                try {
+                    submitted.add(submit(tickets.get(i), images.get(i), query));
+                    refused.add(null);
+                } catch (ApiException e) {
+                    submitted.add(null);
+                    refused.add(e);
+                }
             }
+        } finally {
+            tickets.forEach(DynamicBatcher.Ticket::close);  // the places of images that were not queued
         }
         List<BatchEntry> entries = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
@@ -113,7 +125,7 @@ public final class SearchService implements AutoCloseable {
                 if (refused.get(i) != null) throw refused.get(i);
                 entries.add(BatchEntry.of(answer(submitted.get(i), query, start)));
             } catch (ApiException e) {
-                if (e.status() == 503) throw e;
+                if (e.status() == 503) throw e;  // overload fails the whole request: retrying part of it helps no one
                 entries.add(BatchEntry.of(e));
             }
         }
@@ -177,7 +189,7 @@ public final class SearchService implements AutoCloseable {
     }
 
     private static ApiException unknownItem(String itemId) {
-        return ApiException.notFound("no item '" + itemId + "' in the live catalogue; check the id (GET /v1/items/{id})");
+        return ApiException.notFound("item", itemId, "in the live catalogue", "check the id");
     }
 
     static String imageUrl(String itemId) {
@@ -187,17 +199,37 @@ public final class SearchService implements AutoCloseable {
     private record Submitted(CompletableFuture<DynamicBatcher.Result<Found>> future, long decodeNanos) {
     }
 
-    /** Decodes and preprocesses here, then queues the batch run. */
-    private Submitted submit(byte[] image, SearchQuery query) {
+    /**
+     * Places in the model queue for {@code images} images, all or none, taken before anything is
+     * decoded: a service at capacity refuses at once, without spending a decode on the request.
+     */
+    List<DynamicBatcher.Ticket> admit(int images) {
+        List<DynamicBatcher.Ticket> tickets = new ArrayList<>(images);
+        try {
+            for (int i = 0; i < images; i++) tickets.add(batcher.reserve());
+            return tickets;
+        } catch (QueueFullException e) {
+            tickets.forEach(DynamicBatcher.Ticket::close);
+            metrics.shed("queue_full");
+            throw new ApiException(503, "overloaded", "the service is at capacity (" + e.getMessage()
+                    + ", api.batching.queue-capacity); retry after the Retry-After seconds", RETRY_AFTER);
+        } catch (IllegalStateException e) {
+            tickets.forEach(DynamicBatcher.Ticket::close);
+            throw ApiException.stopping();
+        }
+    }
+
+    /** Decodes and preprocesses here, then queues the batch run in the ticket's place. */
+    private Submitted submit(DynamicBatcher.Ticket ticket, byte[] image, SearchQuery query) {
         long t = System.nanoTime();
         PreparedImage prepared = embedder.prepare(image);
         long decode = System.nanoTime() - t;
         metrics.stage("decode", decode);
         if (!prepared.isOk()) throw imageError(prepared.error());
         try {
-            return new Submitted(batcher.submit(new ImageSearch(prepared, query), settings.limits().requestTimeout()), decode);
-        } catch (QueueFullException e) {
-            throw new ApiException(503, "overloaded", "the service is at capacity (" + e.getMessage() + ")", RETRY_AFTER);
+            return new Submitted(ticket.submit(new ImageSearch(prepared, query), settings.limits().requestTimeout()), decode);
+        } catch (IllegalStateException e) {
+            throw ApiException.stopping();
         }
     }
 
@@ -260,15 +292,19 @@ public final class SearchService implements AutoCloseable {
             throw timeout(timeout);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TimeoutException) throw timeout(timeout);
-            throw new ApiException(503, "search_failed", "the search failed on this request's batch ("
-                    + e.getCause().getClass().getSimpleName() + "); retry", RETRY_AFTER);
+            LOG.error("a model batch failed", e.getCause());
+            throw new ApiException(503, "search_failed", "the search failed on this request's batch; it is logged, retry",
+                    RETRY_AFTER);
+        } catch (CancellationException e) {  // the batcher closed with this request still queued
+            throw ApiException.stopping();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, "stopping", "the service is stopping; retry", RETRY_AFTER);
+            throw ApiException.stopping();
         }
     }
 
-    private static ApiException timeout(Duration timeout) {
+    private ApiException timeout(Duration timeout) {
+        metrics.shed("deadline");
         return new ApiException(503, "timeout", "no model instance was free within " + timeout.toMillis()
                 + " ms (api.request-timeout-ms); the service is overloaded, retry later", RETRY_AFTER);
     }

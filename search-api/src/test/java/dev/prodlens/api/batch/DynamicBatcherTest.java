@@ -132,6 +132,37 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aReservedPlaceCountsAgainstTheQueueUntilItIsUsedOrGivenBack() throws Exception {
+        GatedModel model = new GatedModel(1, true);
+        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
+            assertTrue(model.entered.await(30, TimeUnit.SECONDS), "off the queue: its place is free again");
+            DynamicBatcher<Integer, Integer>.Ticket a = batcher.reserve();
+            DynamicBatcher<Integer, Integer>.Ticket b = batcher.reserve();
+            assertEquals(0, batcher.queued(), "reserved, not queued");
+            assertThrows(QueueFullException.class, batcher::reserve, "two places, both reserved");
+            assertThrows(QueueFullException.class, () -> batcher.submit(9, LONG));
+            a.close();
+            a.close();  // twice gives back one place, not two
+            DynamicBatcher<Integer, Integer>.Ticket c = batcher.reserve();
+            assertThrows(QueueFullException.class, batcher::reserve);
+            CompletableFuture<DynamicBatcher.Result<Integer>> queued = b.submit(2, LONG);
+            b.close();  // used: closing it gives nothing back
+            assertEquals(1, batcher.queued());
+            assertThrows(QueueFullException.class, batcher::reserve, "one queued, one reserved");
+            assertThrows(IllegalStateException.class, () -> b.submit(3, LONG), "a ticket queues one request");
+            model.release.countDown();
+            assertEquals(0, running.get(30, TimeUnit.SECONDS).output());
+            assertEquals(4, queued.get(30, TimeUnit.SECONDS).output());
+            c.close();
+            try (DynamicBatcher<Integer, Integer>.Ticket d = batcher.reserve(); DynamicBatcher<Integer, Integer>.Ticket e = batcher.reserve()) {
+                assertEquals(10, d.submit(5, LONG).get(30, TimeUnit.SECONDS).output(), "both places free once the queue is empty");
+                assertEquals(12, e.submit(6, LONG).get(30, TimeUnit.SECONDS).output());
+            }
+        }
+    }
+
+    @Test
     void aRequestPastItsDeadlineNeverReachesTheModel() throws Exception {
         GatedModel model = new GatedModel(1, true);
         try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 10, model, NO_LISTENER)) {

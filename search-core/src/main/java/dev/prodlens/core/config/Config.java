@@ -114,6 +114,16 @@ public final class Config {
         }
     }
 
+    /** true or false (any case); anything else fails rather than reading as false. */
+    public boolean booleanValue(String key, boolean fallback) {
+        Optional<String> raw = find(key);
+        if (raw.isEmpty()) return fallback;
+        String v = raw.get().strip();
+        if (v.equalsIgnoreCase("true")) return true;
+        if (v.equalsIgnoreCase("false")) return false;
+        throw new ConfigException(key + " = '" + raw.get() + "' is not true or false; fix it in " + origin);
+    }
+
     /** A comma-separated list of integers, each in [min, max], at least one. */
     public List<Integer> intList(String key, List<Integer> fallback, int min, int max) {
         Optional<String> raw = find(key);
