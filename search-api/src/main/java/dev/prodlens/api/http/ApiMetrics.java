@@ -3,6 +3,7 @@ package dev.prodlens.api.http;
 import dev.prodlens.api.batch.DynamicBatcher;
 import dev.prodlens.api.bundle.BundleHolder;
 import dev.prodlens.api.bundle.LiveBundle;
+import dev.prodlens.core.image.DecodeBudget;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -55,9 +56,23 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
                 .labelNames("result").register(registry);
         shed = Counter.builder().name("prodlens_shed_total")
                 .help("searches refused for load by reason: queue_full (before decoding), deadline (waited past "
-                        + "api.request-timeout-ms), client_limit (api.max-in-flight-per-client)")
+                        + "api.request-timeout-ms), client_limit (api.max-in-flight-per-client), decode_busy (no decode "
+                        + "memory came free within decode.timeout-ms)")
                 .labelNames("reason").register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /**
+     * Gauges read at scrape time: the decode memory budget and what decodes hold of it now (the
+     * heavy part of a request before the model: see decode.memory-budget-bytes).
+     */
+    public void watchDecodes(DecodeBudget budget) {
+        GaugeWithCallback.builder().name("prodlens_decode_memory_budget_bytes")
+                .help("memory all decodes may hold at once (decode.memory-budget-bytes)")
+                .callback(cb -> cb.call(budget.capacityBytes())).register(registry);
+        GaugeWithCallback.builder().name("prodlens_decode_memory_in_use_bytes")
+                .help("memory reserved by the decodes running now (estimated from each image's header)")
+                .callback(cb -> cb.call(budget.inUseBytes())).register(registry);
     }
 
     /** Gauges read at scrape time: queue depth and the live bundle. */

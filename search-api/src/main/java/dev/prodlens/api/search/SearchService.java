@@ -63,6 +63,7 @@ public final class SearchService implements AutoCloseable {
         this.batcher = new DynamicBatcher<>("model", b.instances(), b.effectiveMaxBatch(),
                 b.enabled() ? b.maxQueueDelay() : Duration.ZERO, b.queueCapacity(), this::runBatch, metrics);
         metrics.watch(batcher::queued, bundles);
+        metrics.watchDecodes(embedder.decodeBudget());
     }
 
     /**
@@ -225,7 +226,10 @@ public final class SearchService implements AutoCloseable {
         PreparedImage prepared = embedder.prepare(image);
         long decode = System.nanoTime() - t;
         metrics.stage("decode", decode);
-        if (!prepared.isOk()) throw imageError(prepared.error());
+        if (!prepared.isOk()) {
+            if (prepared.error().code() == EmbedError.Code.BUSY) metrics.shed("decode_busy");
+            throw imageError(prepared.error());
+        }
         try {
             return new Submitted(ticket.submit(new ImageSearch(prepared, query), settings.limits().requestTimeout()), decode);
         } catch (IllegalStateException e) {
@@ -317,6 +321,10 @@ public final class SearchService implements AutoCloseable {
             case TOO_MANY_PIXELS -> new ApiException(413, "too_many_pixels", error.message());
             case UNSUPPORTED_FORMAT -> new ApiException(415, "unsupported_format", error.message());
             case CORRUPT -> new ApiException(422, "corrupt_image", error.message());
+            case OVER_BUDGET -> new ApiException(413, "decode_over_budget", error.message());
+            case TIMED_OUT -> new ApiException(413, "decode_timeout", error.message());
+            case BUSY -> new ApiException(503, "decode_busy", error.message(), RETRY_AFTER);
+            case CANCELLED -> new ApiException(503, "cancelled", error.message(), RETRY_AFTER);
             case MODEL_FAILED -> new ApiException(503, "model_failed", "the model failed on this request's batch; retry", RETRY_AFTER);
         };
     }
