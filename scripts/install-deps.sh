@@ -9,7 +9,7 @@ case "${1:-build}" in
   # Debian's CPU torch for the one-off model export (not PyPI's multi-GB CUDA wheel).
   model) packages=(python3-torch python3-torchvision python3-onnx python3-pil curl unzip) ;;
   # Images available offline: real photos (skimage, sklearn, darknet), clip art, Fashion-MNIST.
-  data) packages=(python3-skimage python3-sklearn darknet openclipart-png dataset-fashion-mnist fonts-dejavu-core fontconfig) ;;
+  data) packages=(python3-skimage python3-sklearn darknet openclipart-png dataset-fashion-mnist fonts-dejavu-core fontconfig libjpeg-turbo-progs) ;;
   bench) packages=(python3-faiss python3-numpy) ;;
   # The web page's end-to-end test: headless Chromium driven through its WebDriver.
   browser) packages=(chromium chromium-driver) ;;
