@@ -39,40 +39,59 @@ class ApiJarIT {
     @Test
     void javaDashJarServesTheBundle() throws Exception {
         TestBundle.publish(tmp, 3, null);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String> args = new ArrayList<>(TestBundle.args(tmp));
-        args.set(args.indexOf("api.port=0"), "api.port=" + port);
-        Process process = start(args, tmp.resolve("serve.log"));
+        Served served = serve(List.of(), TestBundle.args(tmp), tmp.resolve("serve.log"));
         try {
-            Http http = new Http(port);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            int status = 0;
-            while (System.nanoTime() < deadline && process.isAlive()) {
-                try {
-                    status = http.get("/readyz").status();
-                    if (status == 200) break;
-                } catch (java.io.UncheckedIOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(200);
-            }
-            assertEquals(200, status, () -> "never ready:\n" + read(tmp.resolve("serve.log")));
-            Http.Response r = http.postImage("/v1/search?k=1", Files.readAllBytes(TestBundle.photos(3).get(1)));
+            Http.Response r = served.http().postImage("/v1/search?k=1", Files.readAllBytes(TestBundle.photos(3).get(1)));
             assertEquals(200, r.status(), r.text());
             assertEquals("item-01", r.json().getAsJsonArray("items").get(0).getAsJsonObject().get("id").getAsString());
             assertTrue(read(tmp.resolve("serve.log")).contains("serving bundle"), read(tmp.resolve("serve.log")));
         } finally {
+            served.stop();
+        }
+    }
+
+    /** A service started from the jar, ready; stop it with {@link #stop()} (SIGTERM, then it must exit). */
+    record Served(Process process, Http http) {
+        void stop() throws InterruptedException {
             process.destroy();
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
         }
     }
 
+    /**
+     * Starts the jar with {@code args} (their api.port=0 replaced by a free port), JVM options after the service's own,
+     * and waits until /readyz answers 200.
+     */
+    static Served serve(List<String> jvmOptions, List<String> args, Path log) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> withPort = new ArrayList<>(args);
+        withPort.set(withPort.indexOf("api.port=0"), "api.port=" + port);
+        Process process = start(jvmOptions, withPort, log);
+        Http http = new Http(port);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        int status = 0;
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                status = http.get("/readyz").status();
+                if (status == 200) break;
+            } catch (java.io.UncheckedIOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        if (status != 200) {
+            process.destroyForcibly();
+            throw new AssertionError("never ready:\n" + read(log));
+        }
+        return new Served(process, http);
+    }
+
     @Test
     void withoutABundleItExitsWithOneLine() throws Exception {
-        Process process = start(TestBundle.args(tmp), tmp.resolve("no-bundle.log"));
+        Process process = start(List.of(), TestBundle.args(tmp), tmp.resolve("no-bundle.log"));
         assertTrue(process.waitFor(2, TimeUnit.MINUTES));
         assertEquals(2, process.exitValue());
         List<String> lines = Files.readAllLines(tmp.resolve("no-bundle.log")).stream()
@@ -82,15 +101,20 @@ class ApiJarIT {
         assertFalse(read(tmp.resolve("no-bundle.log")).contains("\tat "), "no stack trace");
     }
 
-    private static Process start(List<String> args, Path log) throws IOException {
+    /** The jar in a child JVM with the service's JVM options, its output in {@code log}. */
+    static Process start(List<String> jvmOptions, List<String> args, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + TestBundle.repo().resolve("conf/api.jvm.options"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                "-jar", JAR.toAbsolutePath().toString()));
+                "@" + TestBundle.repo().resolve("conf/api.jvm.options"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // as docs/operations.md advises for the service: glibc keeps fewer per-thread arenas of freed native memory
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        return builder.start();
     }
 
-    private static String read(Path file) {
+    static String read(Path file) {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {

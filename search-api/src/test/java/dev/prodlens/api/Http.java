@@ -81,4 +81,10 @@ public final class Http {
             throw new IllegalStateException(e);
         }
     }
+
+    /** One series' value from /metrics (a regex for its name and labels), 0 when absent. */
+    public double metric(String series) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(get("/metrics").text());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
 }

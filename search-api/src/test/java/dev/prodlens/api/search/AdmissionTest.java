@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.prodlens.api.ApiErrors.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,7 +82,6 @@ class AdmissionTest {
     }
 
     private static double metric(String series) {
-        Matcher m = Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(http.get("/metrics").text());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return http.metric(series);
     }
 }
