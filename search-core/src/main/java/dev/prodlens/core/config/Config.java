@@ -114,6 +114,18 @@ public final class Config {
         }
     }
 
+    /**
+     * {@code true} or {@code false}, in any case; anything else ("yes", "1", "ture") is an error
+     * naming the key, where {@link Boolean#parseBoolean} would silently read it as false.
+     */
+    public boolean booleanValue(String key, boolean fallback) {
+        Optional<String> raw = find(key);
+        if (raw.isEmpty()) return fallback;
+        if (raw.get().equalsIgnoreCase("true")) return true;
+        if (raw.get().equalsIgnoreCase("false")) return false;
+        throw new ConfigException(key + " = '" + raw.get() + "' is not true or false; fix it in " + origin);
+    }
+
     /** A comma-separated list of integers, each in [min, max], at least one. */
     public List<Integer> intList(String key, List<Integer> fallback, int min, int max) {
         Optional<String> raw = find(key);
