@@ -48,7 +48,6 @@ import static org.apache.spark.sql.functions.when;
  * a temporary name and renamed into place, so a failed run leaves no half-written output.
  */
 public final class EmbedJob {
-
     /** What to embed and where to write it. {@code imagesRoot} null: the catalogue's own directory. */
     public record Spec(String catalogue, String format, CatalogueColumns columns, String imagesRoot, String output,
                        Map<String, String> embedderSettings) {

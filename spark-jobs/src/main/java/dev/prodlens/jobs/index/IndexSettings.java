@@ -43,8 +43,8 @@ public record IndexSettings(IndexPlanner planner, int tuneK, int tuneQueries, do
     public void requireBuildable(int dim) {
         String factory = planner.factory();
         if (factory.equalsIgnoreCase("auto")) return;
-        try (FaissIndex index = FaissIndex.create(dim, factory, Metric.INNER_PRODUCT)) {
-            index.size();
+        try {
+            FaissIndex.create(dim, factory, Metric.INNER_PRODUCT).close();
         } catch (FaissException | IllegalArgumentException e) {
             throw new JobException("index.factory = '" + factory + "' is not an index Faiss can build for the model's " + dim
                     + "-d vectors (" + reason(e) + "); use auto, Flat, HNSW<M>[,…] or [OPQ…,]IVF<n>,<encoding>");
