@@ -6,8 +6,10 @@ relative to the repository root (jobs.work-dir = work, bundles.dir = bundles, ca
   PRODLENS_NOTEBOOK_CATALOGUE    catalogue name (default demo)
   PRODLENS_NOTEBOOK_WORK_DIR     holds <catalogue>/embeddings.parquet (default <repo>/work)
   PRODLENS_NOTEBOOK_BUNDLES_DIR  holds <catalogue>/CURRENT and the bundle it names (default <repo>/bundles)
-  PRODLENS_NOTEBOOK_IMAGES_ROOT  where the catalogue's directory is now, when its images moved after
-                                 indexing (the bundle records absolute image paths)
+  PRODLENS_NOTEBOOK_IMAGES_ROOT  where the images root (catalogue.images-root, else the catalogue's
+                                 directory) is now, when the images moved after indexing (default:
+                                 the root the bundle was built with; format 1 bundles record
+                                 absolute image paths, and this is then the catalogue's directory)
 
 `python prodlens_notebooks.py` checks that the data is there and prints one line either way.
 """
@@ -75,6 +77,11 @@ class Catalogue:
         if parsed.scheme not in ("", "file"):
             return None
         path = Path(parsed.path if parsed.scheme == "file" else ref)
+        if not path.is_absolute():
+            # bundle format 2: relative to the images root, this notebook's or else the one the bundle was built with
+            root = self.images_root or Path(self.manifest["catalogue"].get("images_root") or "/nonexistent")
+            path = root / path
+            return path if path.is_file() and path.resolve().is_relative_to(root.resolve()) else None
         if path.is_file():
             return path
         # moved since indexing: the same place relative to the catalogue's directory, under images_root

@@ -25,7 +25,8 @@ import java.util.Map;
  * Real bundles for the API tests, made the way the Spark job makes them, minus Spark: the
  * offline photos embedded by the real model, an exact Faiss index, items.jsonl and a manifest,
  * published through CURRENT. Item i is {@code item-0i}, title "photo i", category {@code cat-(i%3)},
- * price {@code 10 × (i+1)}; its image is copied under {@code images/}.
+ * price {@code 10 × (i+1)}; its image is copied under {@code images/} and referenced relative to it,
+ * as the jobs write images under the images root.
  */
 public final class TestBundle {
     public static final String CATALOGUE = "test";
@@ -90,7 +91,7 @@ public final class TestBundle {
                 if (!Files.exists(copy)) Files.copy(source, copy);
                 bytes.add(Files.readAllBytes(copy));
                 items.add(new BundleItem(String.format("item-%02d", i), "photo " + i, "cat-" + (i % 3), 10.0 * (i + 1),
-                        copy.toString(), "group-" + i));
+                        images.relativize(copy).toString(), "group-" + i));
             }
             List<EmbedResult> embedded = embedder.embed(bytes);
             int dim = embedder.card().dim();

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Where the jobs read and write, from {@code conf/prodlens.properties} ({@code catalogue.*},
@@ -28,10 +29,7 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
     public static final String MODEL_DIR_AS_CONFIGURED = "model.dir.as-configured";
 
     public static JobSettings from(Config config, Path workingDir) {
-        String name = config.string("catalogue.name", "default");
-        if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw new JobException("catalogue.name = '" + name + "' must be letters, digits, '.', '_' or '-' (it names a directory)");
-        }
+        String name = catalogueName(config);
         String workDir = location(config.string("jobs.work-dir", "work"), workingDir);
         Map<String, String> embedder = new HashMap<>();
         config.asMap().forEach((k, v) -> {
@@ -52,15 +50,35 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
                 config);
     }
 
+    /**
+     * {@code catalogue.name}: it names a directory under {@code bundles.dir} and {@code jobs.work-dir},
+     * so no separator, no {@code .} or {@code ..}, nothing hidden, and not empty when given.
+     */
+    private static String catalogueName(Config config) {
+        String given = config.asMap().get("catalogue.name");
+        if (given != null && given.isBlank()) {
+            throw new JobException("catalogue.name is empty; name the catalogue (letters, digits, '.', '_', '-'), e.g. catalogue.name=shop");
+        }
+        String name = config.string("catalogue.name", "default");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new JobException("catalogue.name = '" + name + "' must be letters, digits, '.', '_' or '-', starting with a letter or"
+                    + " digit (it names a directory under bundles.dir)");
+        }
+        return name;
+    }
+
     /** {@code value} as it is when it is a URI or an absolute path, else resolved against {@code base}. */
     public static String location(String value, Path base) {
         if (isAbsolute(value)) return value;
         return base.resolve(value).toAbsolutePath().normalize().toString();
     }
 
-    private static boolean isAbsolute(String value) {
-        return value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || value.startsWith("/");
+    /** An absolute path or a URI ({@code scheme:/…}): used as it is, wherever it is read. */
+    public static boolean isAbsolute(String value) {
+        return value.startsWith("/") || URI.matcher(value).lookingAt();
     }
+
+    private static final Pattern URI = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/");
 
     /** The directory of this catalogue's bundles (versions and {@code CURRENT}). */
     public String catalogueBundles() {

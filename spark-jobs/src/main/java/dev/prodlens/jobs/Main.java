@@ -32,14 +32,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int code;
+        int code = execute(args);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs one command; returns the exit code, having printed a problem the user can fix as one line. */
+    static int execute(String[] args) {
         try {
-            code = run(args);
+            return run(args);
         } catch (JobException | ConfigException | ModelException | FaissException | BundleException e) {
             System.err.println("prodlens: " + e.getMessage());
-            code = USER_ERROR;
+            return USER_ERROR;
         }
-        if (code != 0) System.exit(code);
     }
 
     /** Runs one command; returns the exit code. */
@@ -54,6 +58,9 @@ public final class Main {
             DemoCatalogue.make(settings);
             return 0;
         }
+        // the settings of the later stages fail here, before Spark starts, not after the embed stage
+        if (args[0].equals("reindex")) ReindexJob.check(settings);
+        if (args[0].equals("build-index")) BuildIndexJob.check(settings);
         SparkSession spark = session(args[0]);
         try {
             switch (args[0]) {

@@ -3,7 +3,9 @@ package dev.prodlens.jobs;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
+import dev.prodlens.jobs.evaluate.Evaluator;
 import dev.prodlens.jobs.index.BuildIndexJob;
+import dev.prodlens.jobs.index.IndexSettings;
 import org.apache.spark.sql.SparkSession;
 
 import java.nio.file.Path;
@@ -22,14 +24,24 @@ public final class ReindexJob {
     private ReindexJob() {
     }
 
+    /**
+     * The settings the later stages read, checked before any work (the index's and the evaluation's):
+     * a typo fails in a second, not after the embed stage.
+     */
+    public static IndexSettings check(JobSettings settings) {
+        Evaluator.Settings.from(settings.config());
+        return BuildIndexJob.check(settings);
+    }
+
     public static Result run(SparkSession spark, JobSettings settings) {
         long start = System.nanoTime();
+        IndexSettings index = check(settings);
         EmbedJob.Summary embedded = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
         Path catalogueDir = Path.of(settings.catalogueBundles());
         String version = Bundles.newVersion();
         Path staging = Bundles.createStaging(catalogueDir, version);
         try {
-            BuildIndexJob.Built built = BuildIndexJob.run(spark, settings, staging, version);
+            BuildIndexJob.Built built = BuildIndexJob.run(spark, settings, index, staging, version);
             built.items().unpersist();
             EvaluateJob.run(spark, settings, staging);
             Path bundle = Bundles.seal(staging, version);

@@ -20,9 +20,14 @@ public final class TestSpark {
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     }
 
+    /** The repository's root (the parent of its models directory). */
+    public static Path repo() {
+        return Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+    }
+
     /** conf/prodlens.properties' model.* and decode.* keys, with model.dir made absolute. */
     public static Map<String, String> embedderSettings() {
-        Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+        Path repo = repo();
         Config config = Config.load(repo.resolve("conf/prodlens.properties"));
         Map<String, String> settings = new HashMap<>();
         for (String key : List.of("model.id", "model.engine", "model.device", "model.threads", "model.max-batch",
@@ -35,7 +40,7 @@ public final class TestSpark {
 
     /** The repository's configuration with {@code overrides} (paths into a test directory), as the jobs see it. */
     public static JobSettings jobSettings(Map<String, String> overrides) {
-        Path repo = Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+        Path repo = repo();
         Map<String, String> all = new HashMap<>(overrides);
         all.putIfAbsent("model.dir", repo.resolve("models").toString());
         return JobSettings.from(Config.load(repo.resolve("conf/prodlens.properties")).with(all), repo);

@@ -13,7 +13,13 @@ import java.util.Map;
  */
 public record BundleManifest(int formatVersion, String version, String createdAt, Model model, Index index,
                              Catalogue catalogue) {
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: items' images relative to the images root when under it ({@link BundleItem#image()}),
+     * catalogue warnings and images root. A format 1 bundle (absolute image paths) still loads:
+     * an absolute reference resolves the same way in both. A reader older than 2 refuses a
+     * format 2 bundle rather than misread its relative images.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     /**
      * @param fingerprint {@code ModelCard.fingerprint()}: weights + preprocessing
@@ -33,7 +39,17 @@ public record BundleManifest(int formatVersion, String version, String createdAt
                         long memoryBytes) {
     }
 
-    /** @param source the catalogue path; rows in it, how many are in the index, failed ones by error code */
-    public record Catalogue(String name, String source, long rows, long indexed, Map<String, Long> failed) {
+    /**
+     * @param source     the catalogue path; rows in it, how many are in the index, failed ones by error code
+     * @param warned     rows indexed with a warning (a price that is not a number, text that is not UTF-8), by code;
+     *                   null in format 1
+     * @param imagesRoot the images root relative image references were made against when built; null in format 1
+     */
+    public record Catalogue(String name, String source, long rows, long indexed, Map<String, Long> failed,
+                            Map<String, Long> warned, String imagesRoot) {
+        /** Without warnings or images root (as format 1 wrote it). */
+        public Catalogue(String name, String source, long rows, long indexed, Map<String, Long> failed) {
+            this(name, source, rows, indexed, failed, Map.of(), null);
+        }
     }
 }

@@ -114,7 +114,10 @@ public final class Config {
         }
     }
 
-    /** true or false (any case); anything else fails rather than reading as false. */
+    /**
+     * {@code true} or {@code false}, in any case; anything else ("yes", "1", "ture") is an error
+     * naming the key, where {@link Boolean#parseBoolean} would silently read it as false.
+     */
     public boolean booleanValue(String key, boolean fallback) {
         Optional<String> raw = find(key);
         if (raw.isEmpty()) return fallback;

@@ -58,6 +58,18 @@ class ConfigTest {
     }
 
     @Test
+    void booleansAreTrueOrFalseAndNothingElse() {
+        Config config = Config.of(Map.of("a", "TRUE", "b", "false", "c", "yes", "d", "1"));
+        assertTrue(config.booleanValue("a", false));
+        assertEquals(false, config.booleanValue("b", true));
+        assertEquals(true, config.booleanValue("absent", true), "an absent key takes the fallback");
+        for (String key : new String[] {"c", "d"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> config.booleanValue(key, true));
+            assertEquals(key + " = '" + config.string(key) + "' is not true or false; fix it in defaults", e.getMessage());
+        }
+    }
+
+    @Test
     void missingFileIsAClearError() {
         ConfigException e = assertThrows(ConfigException.class, () -> Config.load(tmp.resolve("nope.properties")));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());

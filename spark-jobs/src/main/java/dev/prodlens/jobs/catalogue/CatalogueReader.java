@@ -12,16 +12,21 @@ import java.util.Locale;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 /**
  * Reads a catalogue (CSV with a header, JSON lines or Parquet; by file extension unless given)
  * from any Hadoop file system into the canonical columns the jobs use:
- * {@code item_id, image, title, label_group, category, price}. Id and image are required;
- * the others are null when the source lacks them.
+ * {@code item_id, image, title, label_group, category, price}, all text as written (a price is
+ * typed by {@link RowCheck}, so that a bad one is that row's warning, not a failed cast), plus
+ * where each row was: {@code source_file} and {@code source_row}, which orders the rows of one file
+ * as they are in it. Id and image columns are required; the others are null when the source lacks them.
  */
 public final class CatalogueReader {
     /** The canonical column names, in order. */
     public static final List<String> COLUMNS = List.of("item_id", "image", "title", "label_group", "category", "price");
+    /** The rows' file, and their order in it: taken at the scan, before any shuffle can reorder them. */
+    public static final List<String> SOURCE = List.of("source_file", "source_row");
 
     private CatalogueReader() {
     }
@@ -38,13 +43,17 @@ public final class CatalogueReader {
         List<String> present = Arrays.asList(raw.columns());
         require(present, columns.id(), "catalogue.column.id", path);
         require(present, columns.image(), "catalogue.column.image", path);
+        // monotonically_increasing_id numbers a scan's rows partition by partition, and a file's splits go to
+        // partitions in offset order: (source_file, source_row) is file order
         return raw.select(
                 col(quoted(columns.id())).cast(DataTypes.StringType).as("item_id"),
                 col(quoted(columns.image())).cast(DataTypes.StringType).as("image"),
-                optional(present, columns.title(), DataTypes.StringType).as("title"),
-                optional(present, columns.labelGroup(), DataTypes.StringType).as("label_group"),
-                optional(present, columns.category(), DataTypes.StringType).as("category"),
-                optional(present, columns.price(), DataTypes.DoubleType).as("price"));
+                optional(present, columns.title()).as("title"),
+                optional(present, columns.labelGroup()).as("label_group"),
+                optional(present, columns.category()).as("category"),
+                optional(present, columns.price()).as("price"),
+                col("_metadata.file_path").as("source_file"),
+                monotonically_increasing_id().as("source_row"));
     }
 
     static String formatOf(String path) {
@@ -63,8 +72,8 @@ public final class CatalogueReader {
         }
     }
 
-    private static Column optional(List<String> present, String column, org.apache.spark.sql.types.DataType type) {
-        return present.contains(column) ? col(quoted(column)).cast(type) : lit(null).cast(type);
+    private static Column optional(List<String> present, String column) {
+        return present.contains(column) ? col(quoted(column)).cast(DataTypes.StringType) : lit(null).cast(DataTypes.StringType);
     }
 
     /** Column names with dots or spaces must be back-quoted in Spark expressions. */

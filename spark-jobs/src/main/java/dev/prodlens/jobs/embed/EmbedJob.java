@@ -9,7 +9,8 @@ import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
-import dev.prodlens.jobs.catalogue.CatalogueReader;
+import dev.prodlens.jobs.catalogue.CatalogueRows;
+import dev.prodlens.jobs.catalogue.ImageRefs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -18,7 +19,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.LongAccumulator;
 
@@ -33,21 +33,21 @@ import java.util.Optional;
 import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.when;
 
 /**
- * The embed job: catalogue → image paths (relative to the images root, or absolute/URIs) →
- * images read and embedded in the executors → Parquet of {@code item_id, embedding, model_id,
- * model_fingerprint, image_sha256, error_code, error}. Bad rows (missing file, corrupt image,
- * over a cap, duplicate id) are kept with their error; the table is written under a temporary
- * name and renamed into place, so a failed run leaves no half-written output.
+ * The embed job: catalogue rows, checked ({@link CatalogueRows}) → images read and embedded in the
+ * executors → Parquet of {@code item_id, embedding, model_id, model_fingerprint, image_sha256,
+ * error_code, error, warning_code, warning}. A bad row never stops the job: a refused row (no id,
+ * duplicate id, no image, an image outside the root, a missing file, an undecodable image, over a
+ * cap) is kept with its error and no embedding; a row with a warning (a price that is not a
+ * number, text that is not UTF-8) is embedded and keeps the warning. The table is written under
+ * a temporary name and renamed into place, so a failed run leaves no half-written output.
  */
 public final class EmbedJob {
-    public static final String DUPLICATE_ID = "DUPLICATE_ID";
-
     /** What to embed and where to write it. {@code imagesRoot} null: the catalogue's own directory. */
     public record Spec(String catalogue, String format, CatalogueColumns columns, String imagesRoot, String output,
                        Map<String, String> embedderSettings) {
@@ -60,16 +60,22 @@ public final class EmbedJob {
 
     /**
      * Rows in; rows with an embedding; images that went through the model in this run (the rest
-     * were reused from the earlier table by image hash); failures by error code.
+     * were reused from the earlier table by image hash); failures by error code; rows with a
+     * warning by warning code (embedded all the same).
      */
-    public record Summary(long rows, long embedded, long modelImages, Map<String, Long> failedByCode) {
+    public record Summary(long rows, long embedded, long modelImages, Map<String, Long> failedByCode,
+                          Map<String, Long> warnedByCode) {
         public long failed() {
             return rows - embedded;
         }
     }
 
-    private static final List<String> COLUMNS =
+    /** The columns every embeddings table has (an earlier run's table may lack the newer ones). */
+    private static final List<String> REQUIRED =
             List.of("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256", "error_code", "error");
+    /** The columns this job writes. */
+    private static final List<String> COLUMNS = List.of("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256",
+            "error_code", "error", "warning_code", "warning");
 
     private EmbedJob() {
     }
@@ -87,32 +93,30 @@ public final class EmbedJob {
         LongAccumulator modelImages = spark.sparkContext().longAccumulator("model images");
         EmbedPartition embed = new EmbedPartition(spec.embedderSettings(), hadoop, modelImages);
 
-        Dataset<Row> catalogue = catalogueWithPaths(spark, spec);
+        Dataset<Row> catalogue = catalogue(spark, spec);
         // an explicit partition count: adaptive execution would coalesce the small (id, path) shuffle into one
         // partition, and the model would then run on one core
-        Dataset<Row> unique = catalogue.filter(col("copy").equalTo(1)).select("item_id", "path")
+        Dataset<Row> accepted = catalogue.filter(col("error_code").isNull()).select(columns(EmbedPartition.INPUT))
                 .repartition(embedPartitions(spark, spec));
         Optional<Dataset<Row>> previous = previousTable(spark, spec.output(), card);
         Dataset<Row> embedded = previous.isEmpty()
-                ? unique.mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA))
-                : incremental(unique, previous.get(), embed, embedder.maxBytes(), hadoop);
-        Dataset<Row> duplicates = catalogue.filter(col("copy").gt(1)).select(
+                ? accepted.mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA))
+                : incremental(accepted, previous.get(), embed, embedder.maxBytes(), hadoop);
+        Dataset<Row> refused = catalogue.filter(col("error_code").isNotNull()).select(
                 col("item_id"),
                 lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType, false)).as("embedding"),
                 lit(null).cast(DataTypes.StringType).as("image_sha256"),
-                lit(DUPLICATE_ID).as("error_code"),
-                concat(lit("item id appears more than once in the catalogue; this copy ("), col("path"),
-                        lit(") is skipped: make ids unique")).as("error"));
-        Dataset<Row> table = embedded.unionByName(duplicates)
+                col("error_code"), col("error"), col("warning_code"), col("warning"));
+        Dataset<Row> table = embedded.unionByName(refused)
                 .withColumn("model_id", lit(card.id()))
                 .withColumn("model_fingerprint", lit(card.fingerprint()))
-                .select(COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+                .select(columns(COLUMNS));
 
         writeAtomically(spark, table, spec.output());
         Summary summary = summarise(spark.read().parquet(spec.output()), modelImages.value());
-        Progress.stage("embed", String.format(Locale.ROOT, "%,d rows, %,d ok, %,d failed %s, %,d images through the embedder",
-                summary.rows(), summary.embedded(), summary.failed(), summary.failedByCode(), summary.modelImages()),
-                summary.modelImages(), "img", start);
+        Progress.stage("embed", String.format(Locale.ROOT, "%,d rows, %,d ok, %,d failed %s, warnings %s, %,d images "
+                        + "through the embedder", summary.rows(), summary.embedded(), summary.failed(), summary.failedByCode(),
+                summary.warnedByCode(), summary.modelImages()), summary.modelImages(), "img", start);
         return summary;
     }
 
@@ -143,7 +147,7 @@ public final class EmbedJob {
             throw new JobException("cannot read the existing embeddings table " + output + " (" + e.getMessage()
                     + "); remove it or choose another embed output");
         }
-        if (!Arrays.asList(table.columns()).containsAll(COLUMNS)) {
+        if (!Arrays.asList(table.columns()).containsAll(REQUIRED)) {
             throw new JobException(output + " exists but is not an embeddings table (columns " + Arrays.toString(table.columns())
                     + "); remove it or choose another embed output");
         }
@@ -171,37 +175,44 @@ public final class EmbedJob {
     /**
      * Hash every image (cheap, no decode), reuse the earlier result of each hash it already holds
      * (vector or a deterministic failure), and embed only the rest. Rows whose file could not be
-     * hashed go to the embed pass, which records the reason.
+     * hashed go to the embed pass, which records the reason. Warnings are this run's (the
+     * catalogue's text may have changed while the image did not).
      */
-    private static Dataset<Row> incremental(Dataset<Row> unique, Dataset<Row> previous, EmbedPartition embed, long maxBytes,
+    private static Dataset<Row> incremental(Dataset<Row> accepted, Dataset<Row> previous, EmbedPartition embed, long maxBytes,
                                             Configuration hadoop) {
         Dataset<Row> known = previous.filter(col("image_sha256").isNotNull()
                         .and(col("error_code").isNull().or(col("error_code").isin(REUSABLE_FAILURES.toArray()))))
                 .dropDuplicates("image_sha256")
                 .select(col("image_sha256").as("known_sha256"), col("embedding"), col("error_code"), col("error"));
-        Dataset<Row> hashed = unique.mapPartitions(new HashPartition(maxBytes, hadoop), ExpressionEncoder.apply(HashPartition.SCHEMA))
+        Dataset<Row> hashed = accepted.mapPartitions(new HashPartition(maxBytes, hadoop), ExpressionEncoder.apply(HashPartition.SCHEMA))
                 .join(known, col("image_sha256").equalTo(col("known_sha256")), "left");
+        // an earlier version wrote the decoder's description of an unrecognised file, which may quote its text
+        Column error = when(col("error_code").equalTo(EmbedError.Code.UNSUPPORTED_FORMAT.name()), ImageFiles.unrecognised(col("path")))
+                .otherwise(col("error"));
         Dataset<Row> reused = hashed.filter(col("known_sha256").isNotNull())
-                .select("item_id", "embedding", "image_sha256", "error_code", "error");
-        Dataset<Row> fresh = hashed.filter(col("known_sha256").isNull()).select("item_id", "path")
+                .select(col("item_id"), col("embedding"), col("image_sha256"), col("error_code"), error.as("error"), col("warning_code"),
+                        col("warning"));
+        Dataset<Row> fresh = hashed.filter(col("known_sha256").isNull()).select(columns(EmbedPartition.INPUT))
                 .mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA));
         return reused.unionByName(fresh);
+    }
+
+    private static Column[] columns(List<String> names) {
+        return names.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     }
 
     /** Failures that the same bytes would meet again (a model failure might not recur, so it is retried). */
     private static final List<String> REUSABLE_FAILURES = Arrays.stream(EmbedError.Code.values())
             .filter(c -> c != EmbedError.Code.MODEL_FAILED).map(Enum::name).toList();
 
-    /**
-     * The catalogue's canonical columns plus {@code path} (the image resolved against the images
-     * root) and {@code copy} (1 for the row of an id that is used, 2… for its duplicates).
-     */
-    public static Dataset<Row> catalogueWithPaths(SparkSession spark, Spec spec) {
-        String root = spec.imagesRoot() != null && !spec.imagesRoot().isBlank()
-                ? spec.imagesRoot() : new Path(spec.catalogue()).getParent().toString();
-        return CatalogueReader.read(spark, spec.catalogue(), spec.format(), spec.columns())
-                .withColumn("path", resolved(col("image"), root))
-                .withColumn("copy", row_number().over(Window.partitionBy("item_id").orderBy("path")));
+    /** The catalogue's rows, checked ({@link CatalogueRows#COLUMNS}): those without an {@code error_code} are embedded. */
+    public static Dataset<Row> catalogue(SparkSession spark, Spec spec) {
+        return CatalogueRows.read(spark, spec.catalogue(), spec.format(), spec.columns(), imagesRoot(spec));
+    }
+
+    /** The root relative images resolve against ({@link ImageRefs#root}). */
+    public static String imagesRoot(Spec spec) {
+        return ImageRefs.root(spec.imagesRoot(), spec.catalogue());
     }
 
     /** {@code embed.partitions}, or 0 (the default): four per core, so that uneven partitions still keep every core busy. */
@@ -211,12 +222,6 @@ public final class EmbedJob {
     }
 
     private static final int PARTITIONS_PER_CORE = 4;
-
-    /** Absolute paths and URIs (scheme:/...) as they are; anything else under {@code root}. */
-    static Column resolved(Column image, String root) {
-        String prefix = root.endsWith("/") ? root : root + "/";
-        return when(image.rlike("^([a-zA-Z][a-zA-Z0-9+.-]*:/|/)"), image).otherwise(concat(lit(prefix), image));
-    }
 
     private static void writeAtomically(SparkSession spark, Dataset<Row> table, String output) {
         Path target = new Path(output);
@@ -236,7 +241,7 @@ public final class EmbedJob {
         }
     }
 
-    /** Counts of an embeddings table by error code; {@code modelImages} as the caller measured it. */
+    /** Counts of an embeddings table by error code and by warning code; {@code modelImages} as the caller measured it. */
     public static Summary summarise(Dataset<Row> table, long modelImages) {
         long rows = 0;
         long embedded = 0;
@@ -247,6 +252,14 @@ public final class EmbedJob {
             if (r.isNullAt(0)) embedded += n;
             else failed.put(r.getString(0), n);
         }
-        return new Summary(rows, embedded, modelImages, failed);
+        Map<String, Long> warned = new LinkedHashMap<>();
+        if (Arrays.asList(table.columns()).contains("warning_code")) {
+            // a row may carry several warnings, comma-separated: each is counted
+            for (Row r : table.filter(col("warning_code").isNotNull()).select(explode(split(col("warning_code"), ",")).as("code"))
+                    .groupBy("code").count().orderBy("code").collectAsList()) {
+                warned.put(r.getString(0), r.getLong(1));
+            }
+        }
+        return new Summary(rows, embedded, modelImages, failed, warned);
     }
 }

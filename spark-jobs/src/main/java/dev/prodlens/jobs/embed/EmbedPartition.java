@@ -1,6 +1,7 @@
 package dev.prodlens.jobs.embed;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
@@ -25,16 +26,19 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * Embeds a partition of {@code (item_id string, path string)} rows: reads each image from its
- * Hadoop file system path (local, HDFS, S3A) here in the executor, then embeds batches of
- * {@code model.max-batch} with the executor's shared {@link Embedder}. Emits {@link #SCHEMA}:
- * a null embedding with an error code and message for an image that could not be read or embedded.
+ * Embeds a partition of {@link #INPUT} rows: reads each image from its Hadoop file system path
+ * (local, HDFS, S3A) here in the executor, then embeds batches of {@code model.max-batch} with the
+ * executor's shared {@link Embedder}. Emits {@link #SCHEMA}: a null embedding with an error code
+ * and message for an image that could not be read or embedded; the row's warning passes through.
  * Lazy: rows stream through, one batch in memory.
  */
 public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     /** Error code of an image file that is absent or unreadable (the Embedder's codes cover the rest). */
     public static final String MISSING_FILE = "MISSING_FILE";
+
+    /** The input columns, in this order (the warning columns may be left out: then there is none). */
+    public static final List<String> INPUT = List.of("item_id", "path", "warning_code", "warning");
 
     /** The output schema. */
     public static final StructType SCHEMA = new StructType()
@@ -42,7 +46,9 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
             .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true)
             .add("image_sha256", DataTypes.StringType, true)
             .add("error_code", DataTypes.StringType, true)
-            .add("error", DataTypes.StringType, true);
+            .add("error", DataTypes.StringType, true)
+            .add("warning_code", DataTypes.StringType, true)
+            .add("warning", DataTypes.StringType, true);
 
     /** The model.* / decode.* configuration, as plain strings so the function serialises. */
     private final HashMap<String, String> settings;
@@ -103,30 +109,43 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
     }
 
     private Iterator<Row> nextBatch(Iterator<Row> rows, Embedder embedder, EmbedderConfig config) {
-        List<String> ids = new ArrayList<>();
+        List<Row> read = new ArrayList<>();
         List<byte[]> images = new ArrayList<>();
         List<Row> out = new ArrayList<>();
-        while (rows.hasNext() && ids.size() < embedder.engineBatch()) {
+        while (rows.hasNext() && read.size() < embedder.engineBatch()) {
             Row row = rows.next();
-            String id = row.getString(0);
-            String path = row.isNullAt(1) ? null : row.getString(1);
+            String path = string(row, 1);
             try {
                 images.add(ImageFiles.read(path, config.maxBytes(), hadoop.value()));
-                ids.add(id);
+                read.add(row);
             } catch (IOException | IllegalArgumentException e) {
-                out.add(RowFactory.create(id, null, null, MISSING_FILE, ImageFiles.unreadable(path, e)));
+                out.add(output(row, null, null, MISSING_FILE, ImageFiles.unreadable(path, e)));
             }
         }
         List<EmbedResult> results = embedder.embed(images);
         if (modelImages != null) modelImages.add(images.size());
-        for (int i = 0; i < ids.size(); i++) {
+        for (int i = 0; i < read.size(); i++) {
             EmbedResult r = results.get(i);
             String sha = ImageFiles.complete(images.get(i), config.maxBytes()) ? ImageFiles.sha256(images.get(i)) : null;
-            out.add(r.isOk()
-                    ? RowFactory.create(ids.get(i), boxed(r.vector()), sha, null, null)
-                    : RowFactory.create(ids.get(i), null, sha, r.error().code().name(), r.error().message()));
+            out.add(r.isOk() ? output(read.get(i), boxed(r.vector()), sha, null, null)
+                    : output(read.get(i), null, sha, r.error().code().name(), message(r.error(), string(read.get(i), 1))));
         }
         return out.iterator();
+    }
+
+    /** The decoder's message, except for an unrecognised file, which it would quote ({@link ImageFiles#unrecognised}). */
+    private static String message(EmbedError error, String path) {
+        return error.code() == EmbedError.Code.UNSUPPORTED_FORMAT ? ImageFiles.unrecognised(path) : error.message();
+    }
+
+    /** The {@link #SCHEMA} row of {@code input}: its id and warning, and the outcome. */
+    private static Row output(Row input, Float[] embedding, String sha, String errorCode, String error) {
+        return RowFactory.create(input.getString(0), embedding, sha, errorCode, error, string(input, 2), string(input, 3));
+    }
+
+    /** Column {@code i} of {@link #INPUT}; null when null or absent. */
+    private static String string(Row row, int i) {
+        return i < row.length() && !row.isNullAt(i) ? row.getString(i) : null;
     }
 
     private static Float[] boxed(float[] v) {

@@ -11,17 +11,19 @@ import org.apache.spark.util.SerializableConfiguration;
 import java.util.Iterator;
 
 /**
- * The cheap first pass of an incremental embed: {@code (item_id, path)} → {@code (item_id, path,
- * image_sha256)}, hashing each image file in the executor without decoding it. Rows whose hash an
- * earlier table already embedded skip the model; an unreadable or oversized file gets a null hash
- * and goes to the embed pass, which records why it fails.
+ * The cheap first pass of an incremental embed: {@link EmbedPartition#INPUT} rows, each with
+ * {@code image_sha256} added, hashing each image file in the executor without decoding it. Rows
+ * whose hash an earlier table already embedded skip the model; an unreadable or oversized file
+ * gets a null hash and goes to the embed pass, which records why it fails.
  */
 final class HashPartition implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     static final StructType SCHEMA = new StructType()
             .add("item_id", DataTypes.StringType, false)
             .add("path", DataTypes.StringType, true)
+            .add("warning_code", DataTypes.StringType, true)
+            .add("warning", DataTypes.StringType, true)
             .add("image_sha256", DataTypes.StringType, true);
 
     private final long maxBytes;
@@ -45,7 +47,7 @@ final class HashPartition implements MapPartitionsFunction<Row, Row> {
                 Row row = rows.next();
                 String path = row.isNullAt(1) ? null : row.getString(1);
                 String sha = path == null ? null : ImageFiles.sha256(path, maxBytes, hadoop.value()).orElse(null);
-                return RowFactory.create(row.getString(0), path, sha);
+                return RowFactory.create(row.getString(0), path, row.getString(2), row.getString(3), sha);
             }
         };
     }

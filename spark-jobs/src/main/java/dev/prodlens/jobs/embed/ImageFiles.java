@@ -5,12 +5,16 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
 
 /** Reading catalogue images (in the executors, and for report thumbnails) from any Hadoop file system, and naming their content. */
 public final class ImageFiles {
@@ -77,6 +81,24 @@ public final class ImageFiles {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * The message of a file that is no image format the decoder knows. It never quotes the file,
+     * which may be any file the catalogue names (the decoder's own message quotes a text file's
+     * first line, which is right for an upload and wrong for a file of the machine).
+     */
+    static String unrecognised(String path) {
+        return UNRECOGNISED_BEFORE + path + UNRECOGNISED_AFTER;
+    }
+
+    /** {@link #unrecognised(String)} as a column of {@code path}. */
+    static Column unrecognised(Column path) {
+        return concat(lit(UNRECOGNISED_BEFORE), path, lit(UNRECOGNISED_AFTER));
+    }
+
+    private static final String UNRECOGNISED_BEFORE = "image ";
+    private static final String UNRECOGNISED_AFTER = " is not JPEG, PNG, WebP, GIF or BMP; convert it, or fix the catalogue's"
+            + " image reference";
 
     /** The message of a row whose image could not be read. */
     static String unreadable(String path, Exception e) {

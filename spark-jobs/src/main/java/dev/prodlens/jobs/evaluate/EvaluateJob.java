@@ -11,6 +11,7 @@ import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
+import dev.prodlens.jobs.catalogue.ImageRefs;
 import dev.prodlens.jobs.embed.ImageFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
@@ -91,6 +92,7 @@ public final class EvaluateJob {
         String[] groups = new String[items.size()];
         String[] categories = new String[items.size()];
         String[] images = new String[items.size()];
+        String root = ImageRefs.root(settings.imagesRoot(), settings.cataloguePath());
         for (int i = 0; i < items.size(); i++) {
             if (!found[i]) {
                 throw new JobException("item " + items.get(i).id() + " of bundle " + bundle + " is not in the embeddings table "
@@ -100,7 +102,7 @@ public final class EvaluateJob {
             ids[i] = item.id();
             groups[i] = item.labelGroup();
             categories[i] = item.category();
-            images[i] = item.image();
+            images[i] = ImageRefs.resolve(root, item.image());
         }
         return new EvalData(ids, vectors, dim, groups, categories, images);
     }

@@ -39,10 +39,24 @@ public final class BuildIndexJob {
     private BuildIndexJob() {
     }
 
+    /**
+     * The index settings, checked: the keys' values, and the configured factory against Faiss at
+     * the model's dimension. Cheap (no Spark, an empty index): callers run it before any work.
+     */
+    public static IndexSettings check(JobSettings settings) {
+        IndexSettings index = IndexSettings.from(settings.config());
+        index.requireBuildable(ModelCard.read(embedderConfig(settings).modelDir()).dim());
+        return index;
+    }
+
     /** Builds into {@code directory}, a staging directory the caller seals into a bundle version. */
     public static Built run(SparkSession spark, JobSettings settings, Path directory, String version) {
-        Config config = settings.config();
-        EmbedderConfig embedder = EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/"));
+        return run(spark, settings, check(settings), directory, version);
+    }
+
+    /** As above, with the settings {@link #check} returned. */
+    public static Built run(SparkSession spark, JobSettings settings, IndexSettings indexSettings, Path directory, String version) {
+        EmbedderConfig embedder = embedderConfig(settings);
         ModelCard card = ModelCard.read(embedder.modelDir());
         int dim = card.dim();
         long start = System.nanoTime();
@@ -52,10 +66,10 @@ public final class BuildIndexJob {
         long n = items.count();
         Progress.stage("build-index load", String.format(Locale.ROOT, "%,d embedded items joined with the catalogue, numbered", n),
                 n, "item", start);
-        IndexPlan plan = IndexPlanner.from(config).plan(n, dim);
-        int k = config.intValue("index.tune-k", 10, 1, 1000);
-        int tuneQueries = config.intValue("index.tune-queries", 1000, 1, 1_000_000);
-        double target = config.doubleValue("index.target-recall", 0.95, 0, 1);
+        IndexPlan plan = indexSettings.planner().plan(n, dim);
+        int k = indexSettings.tuneK();
+        int tuneQueries = indexSettings.tuneQueries();
+        double target = indexSettings.targetRecall();
         System.out.println("build-index: " + plan.reason());
 
         try (FaissIndex index = FaissIndex.create(dim, plan.factory(), Metric.INNER_PRODUCT)) {
@@ -93,8 +107,8 @@ public final class BuildIndexJob {
 
                 public BundleItem next() {
                     Row r = rows.next();
-                    return new BundleItem(r.getString(1), r.getString(3), r.getString(4), r.isNullAt(5) ? null : r.getDouble(5),
-                            r.getString(6), r.getString(7));
+                    return new BundleItem(r.getAs("item_id"), r.getAs("title"), r.getAs("category"), r.getAs("price"),
+                            r.getAs("image"), r.getAs("label_group"));
                 }
             });
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -104,12 +118,16 @@ public final class BuildIndexJob {
                     new BundleManifest.Index(plan.factory(), plan.reason(), "inner_product", index.size(), tuning.search(),
                             seconds, tuning.recall(), kk, held.size(), target, index.memoryUsageBytes()),
                     new BundleManifest.Catalogue(settings.catalogueName(), settings.cataloguePath(), counts.rows(), index.size(),
-                            counts.failedByCode()));
+                            counts.failedByCode(), counts.warnedByCode(), EmbedJob.imagesRoot(spec)));
             Bundles.writeManifest(directory, manifest);
             Progress.stage("build-index", String.format(Locale.ROOT, "%,d items, %s, %,d MB", index.size(), plan.factory(),
                     index.memoryUsageBytes() >> 20), index.size(), "vec", start);
             return new Built(directory, manifest, items);
         }
+    }
+
+    private static EmbedderConfig embedderConfig(JobSettings settings) {
+        return EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/"));
     }
 
     private static void add(SparkSession spark, Dataset<Row> items, FaissIndex index, IndexPlan plan, int dim) {

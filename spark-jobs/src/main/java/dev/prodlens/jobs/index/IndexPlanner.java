@@ -27,7 +27,9 @@ public final class IndexPlanner {
     private final long memoryBudget;
     private final int trainMax;
 
+    /** Fails with a one-line {@link JobException} when {@code factory} is neither auto nor a kind this job builds and tunes. */
     public IndexPlanner(String factory, long flatMax, long hnswMax, long memoryBudgetBytes, int trainMax) {
+        if (!factory.equalsIgnoreCase("auto")) kindOf(factory);
         this.factory = factory;
         this.flatMax = flatMax;
         this.hnswMax = hnswMax;
@@ -72,14 +74,22 @@ public final class IndexPlanner {
                 n, memoryBudget >> 20, lists, encoding, perVector));
     }
 
-    private IndexPlan configured(long n) {
-        IndexPlan.Kind kind;
+    /** {@code index.factory}: auto or a Faiss factory string. */
+    public String factory() {
+        return factory;
+    }
+
+    private static IndexPlan.Kind kindOf(String factory) {
         try {
-            kind = IndexPlan.kindOf(factory);
+            return IndexPlan.kindOf(factory);
         } catch (IllegalArgumentException e) {
             throw new JobException("index.factory = '" + factory + "' is not one this job can build and tune; use auto, Flat, "
                     + "HNSW<M>[,…] or [OPQ…,]IVF<n>,<encoding>");
         }
+    }
+
+    private IndexPlan configured(long n) {
+        IndexPlan.Kind kind = kindOf(factory);
         int train = kind == IndexPlan.Kind.IVF ? (int) Math.min(n, trainMax) : 0;
         return new IndexPlan(factory, kind, train, "configured: index.factory = " + factory);
     }

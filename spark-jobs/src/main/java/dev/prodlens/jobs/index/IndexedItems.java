@@ -32,7 +32,7 @@ public final class IndexedItems {
             .add("title", DataTypes.StringType, true)
             .add("category", DataTypes.StringType, true)
             .add("price", DataTypes.DoubleType, true)
-            .add("path", DataTypes.StringType, true)
+            .add("image", DataTypes.StringType, true)
             .add("label_group", DataTypes.StringType, true);
     /** Buckets of the per-item hash that splits training sample and held-out queries. */
     private static final long HASH_BUCKETS = 1L << 20;
@@ -47,17 +47,17 @@ public final class IndexedItems {
         // Number the narrow metadata rows, then attach the wide embeddings with a broadcast join:
         // sorting or converting the vectors themselves would move every float several times.
         Dataset<Row> embedded = table.filter(col("error_code").isNull()).select("item_id", "embedding");
-        Dataset<Row> catalogue = EmbedJob.catalogueWithPaths(spark, spec).filter(col("copy").equalTo(1))
-                .select("item_id", "title", "category", "price", "path", "label_group");
+        Dataset<Row> catalogue = EmbedJob.catalogue(spark, spec).filter(col("error_code").isNull())
+                .select("item_id", "title", "category", "price", "image", "label_group");
         Dataset<Row> sorted = embedded.select("item_id").join(catalogue, "item_id").orderBy("item_id")
-                .select("item_id", "title", "category", "price", "path", "label_group");
+                .select("item_id", "title", "category", "price", "image", "label_group");
         JavaRDD<Row> numbered = sorted.javaRDD().zipWithIndex().map(t -> {
             Row r = t._1();
             return RowFactory.create(t._2(), r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
         });
         Dataset<Row> metadata = spark.createDataFrame(numbered, METADATA).persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> items = embedded.join(broadcast(metadata), "item_id")
-                .select("ordinal", "item_id", "embedding", "title", "category", "price", "path", "label_group")
+                .select("ordinal", "item_id", "embedding", "title", "category", "price", "image", "label_group")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         items.count();
         metadata.unpersist();

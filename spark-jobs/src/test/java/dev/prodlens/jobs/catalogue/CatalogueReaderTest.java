@@ -39,7 +39,9 @@ class CatalogueReaderTest {
     }
 
     private static Map<String, Row> byId(Dataset<Row> rows) {
-        assertEquals(CatalogueReader.COLUMNS, List.of(rows.columns()));
+        List<String> columns = new java.util.ArrayList<>(CatalogueReader.COLUMNS);
+        columns.addAll(CatalogueReader.SOURCE);
+        assertEquals(columns, List.of(rows.columns()));
         Map<String, Row> out = new java.util.HashMap<>();
         for (Row r : rows.collectAsList()) out.put(r.getString(0), r);
         return out;
@@ -60,7 +62,7 @@ class CatalogueReaderTest {
         assertEquals("Paper bag, \"Victoria\" 23", first.getString(2));
         assertEquals("249114794", first.getString(3));
         assertNull(first.get(4), "no category column: null");
-        assertEquals(12.5, first.getDouble(5), 1e-9);
+        assertEquals("12.5", first.getString(5), "the price as written: RowCheck types it");
         assertTrue(rows.get("train_2").isNullAt(5));
     }
 
@@ -76,7 +78,7 @@ class CatalogueReaderTest {
         Map<String, Row> rows = byId(CatalogueReader.read(spark, jsonl.toString(), "auto", CatalogueColumns.from(config)));
         assertEquals("/img/18.png", rows.get("18").getString(1));
         assertEquals("kitchen", rows.get("17").getString(4));
-        assertEquals(2.5, rows.get("18").getDouble(5), 1e-9);
+        assertEquals("2.5", rows.get("18").getString(5));
         assertNull(rows.get("17").get(3), "no label_group column: null");
     }
 
@@ -90,6 +92,22 @@ class CatalogueReaderTest {
         assertEquals(10, rows.size());
         assertEquals("img/7.jpg", rows.get("7").getString(1));
         assertEquals("1", rows.get("7").getString(3));
+    }
+
+    @Test
+    void rowsKeepTheirFileAndOrderInIt() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("parts"));
+        StringBuilder b = new StringBuilder("posting_id,image\n");
+        for (int i = 0; i < 50; i++) b.append("b").append(i).append(",x.jpg\n");
+        Files.writeString(dir.resolve("b.csv"), b);
+        Files.writeString(dir.resolve("a.csv"), "posting_id,image\na0,x.jpg\na1,x.jpg\n");
+        List<Row> rows = CatalogueReader.read(spark, dir.toString(), "csv", CatalogueColumns.SHOPEE)
+                .orderBy("source_file", "source_row").collectAsList();
+        List<String> ids = rows.stream().map(r -> r.getString(0)).toList();
+        assertEquals("a0", ids.get(0));
+        assertEquals("a1", ids.get(1));
+        for (int i = 0; i < 50; i++) assertEquals("b" + i, ids.get(2 + i));
+        assertTrue(rows.get(0).getString(6).endsWith("/a.csv"), rows.get(0).getString(6));
     }
 
     @Test

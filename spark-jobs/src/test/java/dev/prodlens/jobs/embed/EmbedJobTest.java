@@ -64,6 +64,7 @@ class EmbedJobTest {
         assertEquals(6, summary.rows());
         assertEquals(3, summary.embedded());
         assertEquals(Map.of("CORRUPT", 1L, "DUPLICATE_ID", 1L, EmbedPartition.MISSING_FILE, 1L), summary.failedByCode());
+        assertEquals(Map.of(), summary.warnedByCode());
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(output).collectAsList()) {
             rows.merge(r.getString(r.fieldIndex("item_id")) + (r.isNullAt(r.fieldIndex("error_code")) ? "" : "!"), r, (x, y) -> x);
