@@ -25,6 +25,7 @@ import org.apache.spark.util.LongAccumulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -201,9 +202,15 @@ public final class EmbedJob {
         return names.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     }
 
-    /** Failures that the same bytes would meet again (a model failure might not recur, so it is retried). */
+    /**
+     * Failures that the same bytes would meet again. Those that depend on the run are retried: a
+     * model failure, and a decode that ran out of time, waited too long for decode memory or was
+     * cancelled (a busier or slower executor, not the image).
+     */
     private static final List<String> REUSABLE_FAILURES = Arrays.stream(EmbedError.Code.values())
-            .filter(c -> c != EmbedError.Code.MODEL_FAILED).map(Enum::name).toList();
+            .filter(c -> !EnumSet.of(EmbedError.Code.MODEL_FAILED, EmbedError.Code.TIMED_OUT, EmbedError.Code.BUSY,
+                    EmbedError.Code.CANCELLED).contains(c))
+            .map(Enum::name).toList();
 
     /** The catalogue's rows, checked ({@link CatalogueRows#COLUMNS}): those without an {@code error_code} are embedded. */
     public static Dataset<Row> catalogue(SparkSession spark, Spec spec) {
