@@ -14,11 +14,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <new>
 #include <string>
 
+#include "codec_jni.h"
+
 namespace {
+
+using codec_jni::MallocPtr;
+using codec_jni::throwNew;
 
 // Keep in step with TurboJpeg.java.
 constexpr jint STATUS_OK = 0;
@@ -38,43 +41,12 @@ struct TjHandle {
     }
 };
 
-struct FreeDeleter {
-    void operator()(void* p) const { std::free(p); }
-};
-template <typename T>
-using MallocPtr = std::unique_ptr<T, FreeDeleter>;
-
-void throwNew(JNIEnv* env, const char* className, const std::string& message) {
-    if (env->ExceptionCheck()) {
-        return;  // keep the first (e.g. an OutOfMemoryError from the JVM)
-    }
-    jclass cls = env->FindClass(className);
-    if (cls != nullptr) {
-        env->ThrowNew(cls, message.c_str());
-        env->DeleteLocalRef(cls);
-    }
-}
-
 // TurboJpeg.Failure(String message, boolean warning)
 void throwFailure(JNIEnv* env, const std::string& message, bool warning) {
-    if (env->ExceptionCheck()) {
-        return;
-    }
-    jclass cls = env->FindClass("dev/prodlens/core/image/TurboJpeg$Failure");
-    if (cls == nullptr) {
-        return;
-    }
-    jmethodID init = env->GetMethodID(cls, "<init>", "(Ljava/lang/String;Z)V");
-    jstring text = init == nullptr ? nullptr : env->NewStringUTF(message.c_str());
-    if (text != nullptr) {
-        jobject failure = env->NewObject(cls, init, text, warning ? JNI_TRUE : JNI_FALSE);
-        if (failure != nullptr) {
-            env->Throw(static_cast<jthrowable>(failure));
-            env->DeleteLocalRef(failure);
-        }
-        env->DeleteLocalRef(text);
-    }
-    env->DeleteLocalRef(cls);
+    jvalue extra;
+    extra.z = warning ? JNI_TRUE : JNI_FALSE;
+    codec_jni::throwFailure(env, "dev/prodlens/core/image/TurboJpeg$Failure",
+                            "(Ljava/lang/String;Z)V", message, extra);
 }
 
 // libjpeg's own words (the first warning, or the error), as the ImageIO path reports them
@@ -227,12 +199,8 @@ extern "C" JNIEXPORT jintArray JNICALL Java_dev_prodlens_core_image_TurboJpeg_de
         jintArray info) {
     try {
         return decode(env, jpeg, targetMinSide, maxPixels, info);
-    } catch (const std::bad_alloc&) {
-        throwNew(env, "java/lang/OutOfMemoryError", "native allocation failed in the JPEG decoder");
-    } catch (const std::exception& e) {
-        throwNew(env, "java/lang/IllegalStateException", e.what());
     } catch (...) {
-        throwNew(env, "java/lang/IllegalStateException", "unknown native error in the JPEG decoder");
+        codec_jni::throwCaught(env, "the JPEG decoder");
     }
     return nullptr;
 }

@@ -10,7 +10,8 @@ package dev.prodlens.core.image;
  *                      at most {@link Integer#MAX_VALUE}, the most a {@code BufferedImage} holds
  * @param targetMinSide the shorter side the caller will resize to: images with a shorter side of
  *                      at least twice this are decoded at a reduced scale that still keeps at
- *                      least this many pixels on that side; 0 decodes at full size
+ *                      least this many pixels on that side (still WebPs, through libwebp: any
+ *                      larger image, to exactly this); 0 decodes at full size
  */
 public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide) {
     /** 32 MiB, 50 megapixels, 224 (the input side of the usual ImageNet-trained models). */

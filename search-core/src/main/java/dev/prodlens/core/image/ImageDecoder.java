@@ -21,8 +21,9 @@ import javax.imageio.stream.ImageInputStream;
  * <li>Refused from the header, before any pixel is decoded: width x height over
  *     {@link DecodeLimits#maxPixels()} (decompression bombs).
  * <li>Images with a shorter side of at least twice {@link DecodeLimits#targetMinSide()} are
- *     decoded at a reduced scale (integer subsampling) that keeps at least that many pixels on
- *     the shorter side: the caller resizes with proper filtering afterwards.
+ *     decoded at a reduced scale (integer subsampling; the native paths below scale otherwise)
+ *     that keeps at least that many pixels on the shorter side: the caller resizes with proper
+ *     filtering afterwards.
  * <li>JPEG's EXIF orientation is applied; colours are brought to sRGB (CMYK, YCCK, ICC
  *     profiles, grey, 16-bit, palettes); transparency is composited onto white; an animation
  *     gives its first frame.
@@ -38,23 +39,32 @@ import javax.imageio.stream.ImageInputStream;
  * unless 1/8 is not enough). Everything else, and whatever libjpeg-turbo does not decode
  * cleanly, goes through ImageIO.
  *
- * <p>Thread-safe: every call uses its own reader or TurboJPEG handle; readers come from fixed
- * providers, not from ImageIO's plugin lookup (see {@code ReaderProviders}).
+ * <p>Still WebPs are decoded by libwebp when its binding loads ({@code LibWebp}; off with
+ * {@code -Dprodlens.webp.libwebp=false}): any image whose shorter side is over
+ * {@link DecodeLimits#targetMinSide()} comes out scaled by libwebp's rescaler to exactly that
+ * shorter side; the pixel limit is checked first, a truncated file is refused as truncated and
+ * whatever else libwebp refuses as invalid. Animated WebPs, and every WebP when the binding is
+ * not loaded, go through TwelveMonkeys' reader, which decodes every declared pixel (a lossy
+ * 7000x7000 WebP of 87 KB costs it 10 s of CPU and 2.3 GB, libwebp 0.12 s; see
+ * {@code LibWebp}).
+ *
+ * <p>Thread-safe: every call uses its own reader, TurboJPEG handle or libwebp decoder; readers
+ * come from fixed providers, not from ImageIO's plugin lookup (see {@code ReaderProviders}).
  */
 public final class ImageDecoder {
     private final DecodeLimits limits;
     private final ReaderProviders readers = ReaderProviders.get();
-    /** Whether plain JPEGs may take the TurboJPEG path (when its library is available). */
-    private final boolean turbo;
+    /** Whether JPEGs and WebPs may take the libjpeg-turbo and libwebp paths (when loaded). */
+    private final boolean nativeCodecs;
 
     public ImageDecoder(DecodeLimits limits) {
         this(limits, true);
     }
 
-    /** {@code turbo} false: JPEGs always go through ImageIO (tests, comparisons). */
-    ImageDecoder(DecodeLimits limits, boolean turbo) {
+    /** {@code nativeCodecs} false: JPEGs and WebPs go through ImageIO (tests, comparisons). */
+    ImageDecoder(DecodeLimits limits, boolean nativeCodecs) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.turbo = turbo;
+        this.nativeCodecs = nativeCodecs;
     }
 
     public DecodeLimits limits() {
@@ -72,10 +82,16 @@ public final class ImageDecoder {
             throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
         }
         int orientation = ExifOrientation.of(format, bytes);
-        if (jpeg != null && !jpeg.iccProfile() && turbo && TurboJpeg.isAvailable()) {
+        if (jpeg != null && !jpeg.iccProfile() && nativeCodecs && TurboJpeg.isAvailable()) {
             BufferedImage fast = decodeWithTurbo(bytes);
             if (fast != null) {
                 return Orientation.apply(fast, orientation);
+            }
+        }
+        if (format == ImageFormat.WEBP && useLibWebp()) {
+            BufferedImage still = decodeWithLibWebp(bytes);
+            if (still != null) {
+                return still;
             }
         }
         // the colour conversion is inside too: a bogus embedded ICC profile fails there
@@ -101,12 +117,44 @@ public final class ImageDecoder {
             }
             return null;
         }
+        return nativeImage(pixels, info);
+    }
+
+    /**
+     * What a native decode gave: the image ({@link NativeCodecs#OK}), a refusal
+     * ({@link NativeCodecs#TOO_MANY_PIXELS}), or null for any other status (ImageIO decodes).
+     */
+    private BufferedImage nativeImage(int[] pixels, int[] info) throws ImageDecodeException {
         return switch (info[0]) {
-            case TurboJpeg.OK -> TurboJpeg.image(pixels, info[3], info[4]);
-            case TurboJpeg.TOO_MANY_PIXELS ->
+            case NativeCodecs.OK -> NativeCodecs.image(pixels, info[3], info[4]);
+            case NativeCodecs.TOO_MANY_PIXELS ->
                     throw ImageDecodeException.tooManyPixels(info[1], info[2], limits.maxPixels());
             default -> null;
         };
+    }
+
+    private boolean useLibWebp() {
+        return nativeCodecs && LibWebp.isAvailable();
+    }
+
+    /**
+     * The libwebp path: the image, or null for an animation (TwelveMonkeys decodes its first
+     * frame, under the pixel limit checked here first).
+     */
+    private BufferedImage decodeWithLibWebp(byte[] webp) throws ImageDecodeException {
+        int[] info = new int[LibWebp.INFO_LENGTH];
+        int[] pixels;
+        try {
+            pixels = LibWebp.decode(webp, limits.targetMinSide(), limits.maxPixels(), info);
+        } catch (LibWebp.Failure e) {
+            throw webpFailure(e);
+        }
+        return nativeImage(pixels, info);
+    }
+
+    private static ImageDecodeException webpFailure(LibWebp.Failure e) {
+        return e.truncated() ? ImageDecodeException.truncated(ImageFormat.WEBP, e.getMessage())
+                : ImageDecodeException.corrupt(ImageFormat.WEBP, e);
     }
 
     /**
@@ -115,6 +163,15 @@ public final class ImageDecoder {
      */
     public ImageInfo probe(byte[] bytes) throws ImageDecodeException {
         ImageFormat format = admit(bytes);
+        if (format == ImageFormat.WEBP && useLibWebp()) {
+            int[] info = new int[LibWebp.INFO_LENGTH];
+            try {
+                LibWebp.probe(bytes, info);
+            } catch (LibWebp.Failure e) {
+                throw webpFailure(e);
+            }
+            return new ImageInfo(format, info[1], info[2], 1);
+        }
         int orientation = ExifOrientation.of(format, bytes);
         return withReader(format, bytes, reader ->
                 new ImageInfo(format, reader.getWidth(0), reader.getHeight(0), orientation));
