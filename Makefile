@@ -36,9 +36,9 @@ notebooks:
 	@scripts/install-deps.sh notebooks
 	scripts/notebooks.sh run
 
-## The native tests again with the JNI libraries (Faiss, TurboJPEG) built under AddressSanitizer + UBSan.
+## The native tests again with the JNI libraries (Faiss, TurboJPEG, libwebp) built under AddressSanitizer + UBSan.
 test-asan: deps
-	$(MVN) -pl search-core -Pasan test -Dtest='Faiss*,TurboJpeg*,ImageDecoder*' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) -pl search-core -Pasan test -Dtest='Faiss*,TurboJpeg*,LibWebp*,ImageDecoder*' -Dsurefire.failIfNoSpecifiedTests=false
 
 ## Faiss binding vs Debian's python3-faiss on the same indexes (see bench/faiss.sh).
 bench-faiss:

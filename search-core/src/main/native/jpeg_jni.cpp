@@ -26,12 +26,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <memory>
-#include <new>
 #include <string>
 
 #include <jpeglib.h>
 #include <jerror.h>  // after jpeglib.h: the JERR_* codes
+
+#include "codec_jni.h"
 
 namespace {
 
@@ -49,43 +49,14 @@ constexpr jint STOP_CANCELLED = 3;  // the caller raised the cancel flag
 constexpr jint STOP_SCANS = 4;      // more scans than the caller allows
 constexpr jint STOP_MEMORY = 5;     // the coefficient buffer would exceed the memory cap
 
-struct FreeDeleter {
-    void operator()(void* p) const { std::free(p); }
-};
-template <typename T>
-using MallocPtr = std::unique_ptr<T, FreeDeleter>;
-
-void throwNew(JNIEnv* env, const char* className, const std::string& message) {
-    if (env->ExceptionCheck()) {
-        return;  // keep the first (e.g. an OutOfMemoryError from the JVM)
-    }
-    jclass cls = env->FindClass(className);
-    if (cls != nullptr) {
-        env->ThrowNew(cls, message.c_str());
-        env->DeleteLocalRef(cls);
-    }
-}
+using codec_jni::MallocPtr;
+using codec_jni::throwNew;
 
 // TurboJpeg.Failure(String message, int kind)
 void throwFailure(JNIEnv* env, const std::string& message, jint kind) {
-    if (env->ExceptionCheck()) {
-        return;
-    }
-    jclass cls = env->FindClass("dev/prodlens/core/image/TurboJpeg$Failure");
-    if (cls == nullptr) {
-        return;
-    }
-    jmethodID init = env->GetMethodID(cls, "<init>", "(Ljava/lang/String;I)V");
-    jstring text = init == nullptr ? nullptr : env->NewStringUTF(message.c_str());
-    if (text != nullptr) {
-        jobject failure = env->NewObject(cls, init, text, kind);
-        if (failure != nullptr) {
-            env->Throw(static_cast<jthrowable>(failure));
-            env->DeleteLocalRef(failure);
-        }
-        env->DeleteLocalRef(text);
-    }
-    env->DeleteLocalRef(cls);
+    jvalue extra;
+    extra.i = kind;
+    codec_jni::throwFailure(env, "dev/prodlens/core/image/TurboJpeg$Failure", "(Ljava/lang/String;I)V", message, extra);
 }
 
 // The state of one decode. Plain data only: libjpeg leaves through longjmp, which must not skip
@@ -332,12 +303,8 @@ extern "C" JNIEXPORT jintArray JNICALL Java_dev_prodlens_core_image_TurboJpeg_de
         jint maxScans, jlong deadlineNanos, jobject cancel, jintArray info) {
     try {
         return decode(env, jpeg, targetMinSide, maxPixels, maxMemory, maxScans, deadlineNanos, cancel, info);
-    } catch (const std::bad_alloc&) {
-        throwNew(env, "java/lang/OutOfMemoryError", "native allocation failed in the JPEG decoder");
-    } catch (const std::exception& e) {
-        throwNew(env, "java/lang/IllegalStateException", e.what());
     } catch (...) {
-        throwNew(env, "java/lang/IllegalStateException", "unknown native error in the JPEG decoder");
+        codec_jni::throwCaught(env, "the JPEG decoder");
     }
     return nullptr;
 }

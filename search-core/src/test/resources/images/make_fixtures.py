@@ -81,6 +81,13 @@ def main():
     save(pal, "alpha_palette.png", transparency=0)
     # Lossy WebP with alpha (VP8X + ALPH chunks).
     save(alpha, "alpha.webp", quality=90)
+    # What libwebp itself decodes from the lossy WebPs (through Pillow), alpha composited onto
+    # white: the reference the libwebp path must match exactly.
+    for name in ("quad_lossy", "alpha"):
+        decoded = Image.open(os.path.join(HERE, name + ".webp")).convert("RGBA")
+        white = Image.new("RGBA", decoded.size, (255, 255, 255, 255))
+        save(Image.alpha_composite(white, decoded).convert("RGB"), name + "_webp_reference.png",
+             optimize=True)
 
     # Animations: frame 0 red, frame 1 blue. The decoder must return frame 0.
     frames = [Image.new("RGB", (40, 30), RED), Image.new("RGB", (40, 30), BLUE)]
@@ -121,6 +128,11 @@ def main():
         save(photo, "photo.jpg", quality=90)
         save(Image.open(os.path.join(HERE, "photo.jpg")).convert("RGB"), "photo_reference.png",
              optimize=True)
+        # The same photo as WebP, lossy at 320x240 (larger than the 224 target, so scaled on
+        # decode) and lossless at 160x120 (predictor, cross-colour and colour-cache transforms).
+        dog = Image.open(DOG).convert("RGB")
+        save(dog.resize((320, 240), Image.LANCZOS), "photo.webp", quality=85)
+        save(dog.resize((160, 120), Image.LANCZOS), "photo_lossless.webp", lossless=True)
     else:
         print(f"{DOG} missing (Debian package darknet); photo.jpg left as it is")
 

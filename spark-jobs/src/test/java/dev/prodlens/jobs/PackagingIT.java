@@ -34,6 +34,7 @@ class PackagingIT {
             List<String> names = entries(jar);
             for (String needed : List.of("dev/prodlens/jobs/Main.class", "dev/prodlens/core/embed/Embedder.class",
                     "native/linux-x86_64/libprodlens_faiss.so", "native/linux-x86_64/libprodlens_jpeg.so",
+                    "native/linux-x86_64/libprodlens_webp.so",
                     "ai/onnxruntime/native/linux-x64/libonnxruntime.so", "com/sun/jna/linux-x86-64/libjnidispatch.so",
                     "dev/prodlens/shaded/gson/Gson.class")) {
                 assertTrue(names.contains(needed), needed);

@@ -15,7 +15,8 @@ import java.util.Objects;
  *                          {@code BufferedImage} holds
  * @param targetMinSide     the shorter side the caller will resize to: images with a shorter side
  *                          of at least twice this are decoded at a reduced scale that still keeps
- *                          at least this many pixels on that side; 0 decodes at full size
+ *                          at least this many pixels on that side (still WebPs, through
+ *                          libwebp: any larger image, to exactly this); 0 decodes at full size
  * @param maxMemoryBytes    most memory one decode may need, estimated from the header before
  *                          decoding ({@link DecodeCost}); more is refused (OVER_BUDGET). The
  *                          native JPEG decoder is held to it too

@@ -47,6 +47,15 @@ import javax.imageio.stream.ImageInputStream;
  * unless 1/8 is not enough). Everything else, and whatever libjpeg-turbo does not decode
  * cleanly, goes through ImageIO.
  *
+ * <p>Still WebPs are decoded by libwebp when its binding loads ({@code LibWebp}; off with
+ * {@code -Dprodlens.webp.libwebp=false}): any image whose shorter side is over
+ * {@link DecodeLimits#targetMinSide()} comes out scaled by libwebp's rescaler to exactly that
+ * shorter side; a truncated file is refused as truncated and whatever else libwebp refuses as
+ * invalid. Animated WebPs, and every WebP when the binding is not loaded, go through
+ * TwelveMonkeys' reader, which decodes every declared pixel (a lossy 7000x7000 WebP of 87 KB
+ * costs it 10 s of CPU and 2.3 GB, libwebp 0.12 s; see {@code LibWebp}): their memory estimate
+ * says so, and the budget refuses the large ones.
+ *
  * <p>Thread-safe: every call uses its own reader or native decoder; readers come from fixed
  * providers, not from ImageIO's plugin lookup (see {@code ReaderProviders}). The budget is the
  * decoder's: share one decoder per process.
@@ -55,18 +64,18 @@ public final class ImageDecoder {
     private final DecodeLimits limits;
     private final DecodeBudget budget;
     private final ReaderProviders readers = ReaderProviders.get();
-    /** Whether plain JPEGs may take the TurboJPEG path (when its library is available). */
-    private final boolean turbo;
+    /** Whether JPEGs and WebPs may take the libjpeg-turbo and libwebp paths (when loaded). */
+    private final boolean nativeCodecs;
 
     public ImageDecoder(DecodeLimits limits) {
         this(limits, true);
     }
 
-    /** {@code turbo} false: JPEGs always go through ImageIO (tests, comparisons). */
-    ImageDecoder(DecodeLimits limits, boolean turbo) {
+    /** {@code nativeCodecs} false: JPEGs and WebPs go through ImageIO (tests, comparisons). */
+    ImageDecoder(DecodeLimits limits, boolean nativeCodecs) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.budget = new DecodeBudget(limits.memoryBudgetBytes());
-        this.turbo = turbo;
+        this.nativeCodecs = nativeCodecs;
     }
 
     public DecodeLimits limits() {
@@ -115,7 +124,7 @@ public final class ImageDecoder {
         DecodeCost.Estimate slow = DecodeCost.jpeg(jpeg, bytes.length, limits.targetMinSide(), false);
         DecodeCost.Estimate cost = fast.bytes() >= slow.bytes() ? fast : slow;
         try (DecodeBudget.Lease lease = reserve(cost, deadline)) {
-            if (!jpeg.iccProfile() && turbo && TurboJpeg.isAvailable()) {
+            if (!jpeg.iccProfile() && nativeCodecs && TurboJpeg.isAvailable()) {
                 BufferedImage image = decodeWithTurbo(bytes, cost, deadline);
                 if (image != null) {
                     return image;
@@ -128,7 +137,7 @@ public final class ImageDecoder {
     }
 
     private BufferedImage decodeWebp(byte[] bytes, DecodeDeadline deadline) throws ImageDecodeException {
-        WebpHeader header = WebpHeader.read(bytes);
+        WebpHeader header = useLibWebp() ? libwebpHeader(bytes) : WebpHeader.read(bytes);
         if (header == null) {
             // no size to judge it by: the reader reads the header and refuses what it cannot
             return withReader(ImageFormat.WEBP, bytes, reader -> readPixels(ImageFormat.WEBP, reader, bytes.length,
@@ -136,8 +145,18 @@ public final class ImageDecoder {
                             limits.targetMinSide(), false), deadline));
         }
         checkPixels(header.width(), header.height());
-        DecodeCost.Estimate cost = DecodeCost.webp(header, bytes.length, limits.targetMinSide(), false);
+        boolean libwebp = useLibWebp() && !header.animated();
+        DecodeCost.Estimate cost = DecodeCost.webp(header, bytes.length, limits.targetMinSide(), libwebp);
         try (DecodeBudget.Lease lease = reserve(cost, deadline)) {
+            if (libwebp) {
+                // libwebp has no way to stop a decode; its time is bounded by the pixel limit
+                // (0.13 s at 7000x7000, 38 bytes lossless, see LibWebp): checked before it starts
+                deadline.check(limits.timeout());
+                BufferedImage still = decodeWithLibWebp(bytes);
+                if (still != null) {
+                    return still;
+                }
+            }
             return withReader(ImageFormat.WEBP, bytes, reader ->
                     SrgbConverter.toIntRgb(read(ImageFormat.WEBP, reader, deadline)));
         }
@@ -187,12 +206,56 @@ public final class ImageDecoder {
                 }
             };
         }
+        return nativeImage(pixels, info);
+    }
+
+    /**
+     * What a native decode gave: the image ({@link NativeCodecs#OK}), a refusal
+     * ({@link NativeCodecs#TOO_MANY_PIXELS}), or null for any other status (ImageIO decodes).
+     */
+    private BufferedImage nativeImage(int[] pixels, int[] info) throws ImageDecodeException {
         return switch (info[0]) {
-            case TurboJpeg.OK -> TurboJpeg.image(pixels, info[3], info[4]);
-            case TurboJpeg.TOO_MANY_PIXELS ->
+            case NativeCodecs.OK -> NativeCodecs.image(pixels, info[3], info[4]);
+            case NativeCodecs.TOO_MANY_PIXELS ->
                     throw ImageDecodeException.tooManyPixels(info[1], info[2], limits.maxPixels());
             default -> null;
         };
+    }
+
+    private boolean useLibWebp() {
+        return nativeCodecs && LibWebp.isAvailable();
+    }
+
+    /**
+     * The libwebp path: the image, or null for an animation (TwelveMonkeys decodes its first
+     * frame, under the pixel limit checked here first).
+     */
+    private BufferedImage decodeWithLibWebp(byte[] webp) throws ImageDecodeException {
+        int[] info = new int[LibWebp.INFO_LENGTH];
+        int[] pixels;
+        try {
+            pixels = LibWebp.decode(webp, limits.targetMinSide(), limits.maxPixels(), info);
+        } catch (LibWebp.Failure e) {
+            throw webpFailure(e);
+        }
+        return nativeImage(pixels, info);
+    }
+
+    /** The header as libwebp reads it (WebPGetFeatures), or its refusal. */
+    private static WebpHeader libwebpHeader(byte[] webp) throws ImageDecodeException {
+        int[] info = new int[LibWebp.INFO_LENGTH];
+        try {
+            LibWebp.probe(webp, info);
+        } catch (LibWebp.Failure e) {
+            throw webpFailure(e);
+        }
+        // an animation mixing lossy and lossless frames is costed as lossless
+        return new WebpHeader(info[1], info[2], info[6] != LibWebp.LOSSY, info[5] == 1, info[0] == LibWebp.ANIMATED);
+    }
+
+    private static ImageDecodeException webpFailure(LibWebp.Failure e) {
+        return e.truncated() ? ImageDecodeException.truncated(ImageFormat.WEBP, e.getMessage())
+                : ImageDecodeException.corrupt(ImageFormat.WEBP, e);
     }
 
     /**
@@ -201,6 +264,15 @@ public final class ImageDecoder {
      */
     public ImageInfo probe(byte[] bytes) throws ImageDecodeException {
         ImageFormat format = admit(bytes);
+        if (format == ImageFormat.WEBP && useLibWebp()) {
+            int[] info = new int[LibWebp.INFO_LENGTH];
+            try {
+                LibWebp.probe(bytes, info);
+            } catch (LibWebp.Failure e) {
+                throw webpFailure(e);
+            }
+            return new ImageInfo(format, info[1], info[2], 1);
+        }
         int orientation = ExifOrientation.of(format, bytes);
         return withReader(format, bytes, reader ->
                 new ImageInfo(format, reader.getWidth(0), reader.getHeight(0), orientation));

@@ -1,11 +1,5 @@
 package dev.prodlens.core.image;
 
-import dev.prodlens.core.nativelib.JarLibrary;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
-import java.awt.image.DirectColorModel;
-import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +19,9 @@ final class TurboJpeg {
     static final String PROPERTY = "prodlens.jpeg.turbo";
 
     /** {@code info[0]} of {@link #decode}: pixels returned. */
-    static final int OK = 0;
+    static final int OK = NativeCodecs.OK;
     /** {@code info[0]}: width x height over maxPixels, nothing decoded. */
-    static final int TOO_MANY_PIXELS = 1;
+    static final int TOO_MANY_PIXELS = NativeCodecs.TOO_MANY_PIXELS;
     /** {@code info[0]}: neither YCbCr nor grey (RGB, CMYK, YCCK), nothing decoded. */
     static final int OTHER_COLOURSPACE = 2;
     /** Length of the {@code info} array. */
@@ -46,28 +40,13 @@ final class TurboJpeg {
     /** {@link Failure#kind()}: the coefficient buffer would exceed the memory cap; nothing decoded. */
     static final int OVER_MEMORY = 5;
 
-    private static final int[] RGB_MASKS = {0xFF0000, 0xFF00, 0xFF};
-    private static final DirectColorModel INT_RGB = new DirectColorModel(24, RGB_MASKS[0],
-            RGB_MASKS[1], RGB_MASKS[2]);
     private static final Logger LOG = LoggerFactory.getLogger(TurboJpeg.class);
-    private static final String UNAVAILABLE = load();
+    /** Null when the library loaded, else why not. */
+    private static final String UNAVAILABLE = NativeCodecs.load(PROPERTY, "libprodlens_jpeg.so",
+            "the libjpeg-turbo binding", "install its runtime library: apt-get install libjpeg62-turbo",
+            "JPEG fast path off, decoding JPEGs with ImageIO", LOG);
 
     private TurboJpeg() {}
-
-    /** Null when the library loaded, else why not. */
-    private static String load() {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
-            return PROPERTY + "=false";
-        }
-        try {
-            JarLibrary.load("libprodlens_jpeg.so", "the TurboJPEG binding",
-                    "install its runtime library: apt-get install libjpeg62-turbo");
-            return null;
-        } catch (UnsatisfiedLinkError | SecurityException e) {
-            LOG.warn("JPEG fast path off, decoding JPEGs with ImageIO: {}", e.getMessage());
-            return String.valueOf(e.getMessage());
-        }
-    }
 
     /** Whether the library is loaded (and not turned off by {@value #PROPERTY}). */
     static boolean isAvailable() {
@@ -88,7 +67,8 @@ final class TurboJpeg {
      * only, else null. A data ending before its EOI marker gets one appended, so a file missing
      * only EOI decodes and one cut short warns "premature end of data segment". Any libjpeg
      * warning or error stops the decode and is thrown as a {@link Failure}, and so does each
-     * limit, checked by libjpeg's progress monitor between rows of blocks:
+     * limit, checked by libjpeg's progress monitor between rows of blocks.
+     * {@link NativeCodecs#image} wraps the pixels.
      *
      * @param maxMemory     most bytes libjpeg's buffers may take (the coefficient buffer of a
      *                      multi-scan JPEG is refused before any scan is read); 0: no cap
@@ -103,17 +83,6 @@ final class TurboJpeg {
     /** {@link #decode(byte[], int, long, long, int, long, java.nio.ByteBuffer, int[])} without limits. */
     static int[] decode(byte[] jpeg, int targetMinSide, long maxPixels, int[] info) throws Failure {
         return decode(jpeg, targetMinSide, maxPixels, 0, 0, 0, null, info);
-    }
-
-    /**
-     * The pixels of a successful {@link #decode} as a {@code TYPE_INT_RGB} image around the
-     * array itself (no copy): the same colour model and raster layout as
-     * {@code new BufferedImage(w, h, TYPE_INT_RGB)} builds.
-     */
-    static BufferedImage image(int[] pixels, int width, int height) {
-        WritableRaster raster = Raster.createPackedRaster(new DataBufferInt(pixels, pixels.length),
-                width, height, width, RGB_MASKS, null);
-        return new BufferedImage(INT_RGB, raster, false, null);
     }
 
     /** Why libjpeg-turbo stopped (thrown by the native code): its words, or the limit that stopped it. */

@@ -29,8 +29,8 @@ class ImageDecoderSafetyTest {
     static final List<String> SMALL = List.of("quad.jpg", "quad_progressive.jpg", "quad_cmyk.jpg",
             "quad_gray.jpg", "orientation_6.jpg", "photo.jpg", "quad.png", "quad_palette.png",
             "quad_gray16.png", "alpha.png", "alpha_palette.png", "quad_lossy.webp",
-            "quad_lossless.webp", "alpha.webp", "animated.webp", "quad.gif", "animated.gif",
-            "quad.bmp");
+            "quad_lossless.webp", "alpha.webp", "animated.webp", "photo.webp",
+            "photo_lossless.webp", "quad.gif", "animated.gif", "quad.bmp");
 
     private final ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS);
 

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The committed fixtures (src/test/resources/images, made by make_fixtures.py) and colour
@@ -33,6 +35,41 @@ final class TestImages {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A valid lossy WebP of up to 524,287 macroblocks (11584x11584: the first partition's size
+     * has 19 bits), made of zeros: a VP8 key frame whose two partitions (modes, then DCT tokens)
+     * hold one zero byte per 16x16 macroblock each. A boolean decoder reading zeros decodes
+     * every symbol as 0, whatever its probability: header fields 0 (no loop filter, one token
+     * partition, no probability updates, no skip flags), macroblocks predicted 4x4 by their DC,
+     * every block ending at its first token (EOB). Each macroblock needs about 4 bits of the
+     * first partition and 6 of the second, so the decoder never runs out of data: it decodes
+     * every macroblock, to a flat grey (0x848484 with libwebp). 7000x7000 is 384 KB: a lossy
+     * decompression bomb without an encoder.
+     */
+    static byte[] zeroLossyWebp(int width, int height) {
+        int macroblocks = ((width + 15) / 16) * ((height + 15) / 16);
+        int payload = 10 + 2 * macroblocks; // frame tag, start code, sizes; two partitions
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("RIFF".getBytes(StandardCharsets.US_ASCII));
+        littleEndian(out, 4 + 8 + payload + (payload & 1), 4);
+        out.writeBytes("WEBPVP8 ".getBytes(StandardCharsets.US_ASCII));
+        littleEndian(out, payload, 4);
+        // frame tag: bit 0 clear (key frame), version 0, bit 4 shown, then the first
+        // partition's size in bits 5-23
+        littleEndian(out, 1 << 4 | macroblocks << 5, 3);
+        out.writeBytes(new byte[] {(byte) 0x9D, 0x01, 0x2A});
+        littleEndian(out, width, 2); // 14 bits of size, 2 of (unused) upscaling
+        littleEndian(out, height, 2);
+        out.writeBytes(new byte[2 * macroblocks + (payload & 1)]);
+        return out.toByteArray();
+    }
+
+    private static void littleEndian(ByteArrayOutputStream out, int value, int bytes) {
+        for (int i = 0; i < bytes; i++) {
+            out.write(value >> 8 * i);
         }
     }
 
@@ -87,6 +124,24 @@ final class TestImages {
             }
         }
         return new double[] {sum / (3.0 * expected.length), max};
+    }
+
+    /**
+     * A fixture decoded at full size with the native codecs (libjpeg-turbo, libwebp) and without
+     * (ImageIO): both TYPE_INT_RGB of one size; their {@link #channelDifference}, printed.
+     */
+    static double[] nativeVsImageIo(String name) throws ImageDecodeException {
+        DecodeLimits fullSize = DecodeLimits.DEFAULTS.withTargetMinSide(0);
+        byte[] bytes = fixture(name);
+        BufferedImage fast = new ImageDecoder(fullSize, true).decode(bytes);
+        BufferedImage slow = new ImageDecoder(fullSize, false).decode(bytes);
+        assertEquals(BufferedImage.TYPE_INT_RGB, fast.getType());
+        assertEquals(slow.getWidth() + "x" + slow.getHeight(),
+                fast.getWidth() + "x" + fast.getHeight());
+        double[] difference = channelDifference(pixels(slow), pixels(fast));
+        System.out.printf(Locale.ROOT, "native vs ImageIO %s: mean %.3f, max %.0f%n", name,
+                difference[0], difference[1]);
+        return difference;
     }
 
     /** The pixels of a TYPE_INT_RGB image, for exact comparisons. */

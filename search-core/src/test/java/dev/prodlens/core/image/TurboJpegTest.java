@@ -1,8 +1,8 @@
 package dev.prodlens.core.image;
 
-import static dev.prodlens.core.image.TestImages.channelDifference;
 import static dev.prodlens.core.image.TestImages.fixture;
 import static dev.prodlens.core.image.TestImages.indexOf;
+import static dev.prodlens.core.image.TestImages.nativeVsImageIo;
 import static dev.prodlens.core.image.TestImages.pixels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +15,6 @@ import dev.prodlens.core.image.ImageDecodeException.Reason;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Arrays;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,17 +43,9 @@ class TurboJpegTest {
         "orientation_4.jpg", "orientation_5.jpg", "orientation_6.jpg", "orientation_7.jpg",
         "orientation_8.jpg", "quad_cmyk.jpg", "quad_adobe_rgb.jpg"})
     void matchesTheImageIoPath(String name) throws Exception {
-        DecodeLimits fullSize = DecodeLimits.DEFAULTS.withTargetMinSide(0);
-        byte[] jpeg = fixture(name);
-        BufferedImage fast = new ImageDecoder(fullSize, true).decode(jpeg);
-        BufferedImage slow = new ImageDecoder(fullSize, false).decode(jpeg);
-        assertEquals(BufferedImage.TYPE_INT_RGB, fast.getType());
-        assertEquals(slow.getWidth() + "x" + slow.getHeight(),
-                fast.getWidth() + "x" + fast.getHeight());
-        double[] difference = channelDifference(pixels(slow), pixels(fast));
+        double[] difference = nativeVsImageIo(name);
         double mean = difference[0];
         double max = difference[1];
-        System.out.printf(Locale.ROOT, "turbo vs ImageIO %s: mean %.3f, max %.0f%n", name, mean, max);
         assertTrue(mean < 0.5 && max < 16, name + ": mean " + mean + ", max " + max);
     }
 
