@@ -179,4 +179,24 @@ class HostileImagesTest {
         ImageDecoder quick = new ImageDecoder(DecodeLimits.DEFAULTS.withTimeout(Duration.ofMillis(20)));
         refused(quick, png, Reason.TIMED_OUT);
     }
+
+    /**
+     * Findings 1 and 2: 7000x7000 WebPs of a few kilobytes. libwebp decodes them scaled while it
+     * decodes (the lossless one within its 196 MB estimate of whole-image ARGB); TwelveMonkeys,
+     * which decodes every declared pixel at about 44 bytes each, would need 2 GB: refused.
+     */
+    @Test
+    void webpBombsAreDecodedScaledByLibwebpOrRefused() throws Exception {
+        assertTrue(LibWebp.isAvailable(), LibWebp.unavailableReason());
+        for (byte[] webp : new byte[][] {HostileImages.lossyWebp(SIDE), HostileImages.losslessWebp(SIDE)}) {
+            BufferedImage image = decoder.decode(webp);
+            assertEquals(224, Math.min(image.getWidth(), image.getHeight()));
+            ImageDecodeException e = refused(new ImageDecoder(DecodeLimits.DEFAULTS, false), webp, Reason.OVER_BUDGET);
+            assertTrue(e.getMessage().contains("7000x7000 "), e.getMessage());
+        }
+        WebpHeader lossless = WebpHeader.read(HostileImages.losslessWebp(SIDE));
+        assertTrue(lossless.lossless());
+        long estimate = DecodeCost.webp(lossless, 2000, 224, true).bytes();
+        assertTrue(estimate > 196_000_000L && estimate < DecodeLimits.DEFAULT_MAX_MEMORY, "estimate " + estimate);
+    }
 }
