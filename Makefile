@@ -38,7 +38,7 @@ notebooks:
 
 ## The native tests again with the JNI libraries (Faiss, TurboJPEG, libwebp) built under AddressSanitizer + UBSan.
 test-asan: deps
-	$(MVN) -pl search-core -Pasan test -Dtest='Faiss*,TurboJpeg*,LibWebp*,ImageDecoder*' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) -pl search-core -am -Pasan test -Dtest='Faiss*,TurboJpeg*,LibWebp*,ImageDecoder*,HostileImages*' -Dsurefire.failIfNoSpecifiedTests=false
 
 ## Faiss binding vs Debian's python3-faiss on the same indexes (see bench/faiss.sh).
 bench-faiss:

@@ -5,6 +5,7 @@ import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.jobs.catalogue.ImageRefs;
+import dev.prodlens.testkit.HostileImages;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -30,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A catalogue with every kind of bad row goes through reindex: each bad row is recorded with its
- * code and one-line message, the rest is published, and the bundle moves with its images.
+ * A catalogue with every kind of bad row, and issue 15's hostile images, goes through reindex: each
+ * bad row is recorded with its code and one-line message, the rest is published (the bombs the
+ * decode budget admits at reduced scale), and the bundle moves with its images.
  */
 class BadRowsReindexTest {
     private static final String SECRET = "TOP-SECRET first line of a file outside the images root";
@@ -54,6 +56,11 @@ class BadRowsReindexTest {
         String[] names = {"a.jpg", "b.jpg", "e.jpg", "z.jpg", "c.jpg"};
         for (int i = 0; i < names.length; i++) Files.copy(photos.get(i), images.resolve(names[i]));
         Files.write(images.resolve("corrupt.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
+        // issue 15's hostile corpus: decoded at reduced scale, or that row's error; never the job's end
+        Files.write(images.resolve("bomb.webp"), HostileImages.losslessWebp(7000));
+        Files.write(images.resolve("bomb.png"), HostileImages.pngBomb(7000));
+        Files.write(images.resolve("hidden-scans.jpg"), HostileImages.hiddenScansJpeg(1000));
+        Files.write(images.resolve("heavy.jpg"), HostileImages.heavyProgressiveJpeg(7000, 99));
         Path secret = Files.writeString(shop.resolve("secret.txt"), SECRET + "\nsecond line\n");
         ByteArrayOutputStream csv = new ByteArrayOutputStream();
         csv.writeBytes(("posting_id,image,title,price\n"
@@ -68,7 +75,11 @@ class BadRowsReindexTest {
                 + "outside," + secret + ",absolute path outside the root,1\n"
                 + "corrupt,corrupt.jpg,broken,1\n"
                 + "missing,nope.jpg,no such file,1\n"
-                + "dup,c.jpg,second dup,2\n").getBytes(StandardCharsets.UTF_8));
+                + "dup,c.jpg,second dup,2\n"
+                + "webp-bomb,bomb.webp,7000x7000 lossless WebP,1\n"
+                + "png-bomb,bomb.png,7000x7000 PNG,1\n"
+                + "hidden-scans,hidden-scans.jpg,1000 scans behind FF E0 00 00,1\n"
+                + "heavy-jpeg,heavy.jpg,7000x7000 progressive JPEG of 99 scans,1\n").getBytes(StandardCharsets.UTF_8));
         Path catalogue = Files.write(shop.resolve("catalogue.csv"), csv.toByteArray());
         settings = TestSpark.jobSettings(Map.of("catalogue.path", catalogue.toString(), "catalogue.images-root", images.toString(),
                 "catalogue.name", "shop", "jobs.work-dir", tmp.resolve("work").toString(),
@@ -100,21 +111,22 @@ class BadRowsReindexTest {
 
     @Test
     void theSummaryCountsEveryOutcome() {
-        assertEquals(12, result.embed().rows());
-        assertEquals(4, result.embed().embedded());
-        assertEquals(new TreeMap<>(Map.of("CORRUPT", 1L, "DUPLICATE_ID", 1L, "IMAGE_OUTSIDE_ROOT", 1L, "MISSING_FILE", 1L,
-                "MISSING_ID", 2L, "MISSING_IMAGE", 1L, "UNSUPPORTED_FORMAT", 1L)), new TreeMap<>(result.embed().failedByCode()));
+        assertEquals(16, result.embed().rows());
+        assertEquals(6, result.embed().embedded());
+        assertEquals(new TreeMap<>(Map.of("CORRUPT", 2L, "DUPLICATE_ID", 1L, "IMAGE_OUTSIDE_ROOT", 1L, "MISSING_FILE", 1L,
+                "MISSING_ID", 2L, "MISSING_IMAGE", 1L, "OVER_BUDGET", 1L, "UNSUPPORTED_FORMAT", 1L)),
+                new TreeMap<>(result.embed().failedByCode()));
         assertEquals(Map.of("INVALID_PRICE", 1L, "NOT_UTF8", 1L), result.embed().warnedByCode());
         BundleManifest.Catalogue catalogue = Bundles.readManifest(result.bundle()).catalogue();
         assertEquals(result.embed().failedByCode(), catalogue.failed());
         assertEquals(result.embed().warnedByCode(), catalogue.warned());
-        assertEquals(4, catalogue.indexed());
+        assertEquals(6, catalogue.indexed());
     }
 
     @Test
     void theGoodRowsArePublishedWithTheirWarnings() {
         List<BundleItem> items = Bundles.readItems(result.bundle());
-        assertEquals(List.of("dup", "g1", "g2", "g3"), items.stream().map(BundleItem::id).toList());
+        assertEquals(List.of("dup", "g1", "g2", "g3", "png-bomb", "webp-bomb"), items.stream().map(BundleItem::id).toList());
         assertEquals(12.5, items.get(1).price(), 1e-9);
         assertNull(items.get(2).price(), "a price that is not a number: indexed without one");
         assertEquals("Caf\uFFFD au lait", items.get(3).title(), "Latin-1 text: indexed as read");
@@ -157,6 +169,12 @@ class BadRowsReindexTest {
         assertTrue(error("outside!").endsWith("secret.txt is not JPEG, PNG, WebP, GIF or BMP; convert it, or fix the catalogue's "
                 + "image reference"), error("outside!"));
         assertEquals("CORRUPT", code("corrupt!"));
+        assertEquals("CORRUPT", code("hidden-scans!"));
+        assertTrue(error("hidden-scans!").contains("marker FFE0 with a segment length of 0"), error("hidden-scans!"));
+        assertEquals("OVER_BUDGET", code("heavy-jpeg!"));
+        assertTrue(error("heavy-jpeg!").contains("7000x7000 progressive JPEG, 99 scans"), error("heavy-jpeg!"));
+        assertNotNull(outcome.get("webp-bomb").getAs("embedding"), "a 7000x7000 lossless WebP is embedded at reduced scale");
+        assertNotNull(outcome.get("png-bomb").getAs("embedding"));
         assertEquals("MISSING_FILE", code("missing!"));
         assertTrue(error("missing!").startsWith("cannot read image " + images.resolve("nope.jpg")), error("missing!"));
         for (Row r : outcome.values()) {
