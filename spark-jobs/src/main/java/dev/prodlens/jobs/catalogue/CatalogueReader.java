@@ -34,11 +34,14 @@ public final class CatalogueReader {
     /** {@code format}: csv, jsonl (or json) or parquet; null or "auto" picks by the path's extension. */
     public static Dataset<Row> read(SparkSession spark, String path, String format, CatalogueColumns columns) {
         String chosen = format == null || format.equalsIgnoreCase("auto") ? formatOf(path) : format.toLowerCase(Locale.ROOT);
+        if (!List.of("csv", "jsonl", "json", "parquet").contains(chosen)) {
+            throw new CatalogueException("catalogue format '" + chosen + "' is not supported; use csv, jsonl or parquet");
+        }
+        requireExists(spark, path);
         Dataset<Row> raw = switch (chosen) {
             case "csv" -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"").csv(path);
             case "jsonl", "json" -> spark.read().json(path);
-            case "parquet" -> spark.read().parquet(path);
-            default -> throw new CatalogueException("catalogue format '" + chosen + "' is not supported; use csv, jsonl or parquet");
+            default -> spark.read().parquet(path);
         };
         List<String> present = Arrays.asList(raw.columns());
         require(present, columns.id(), "catalogue.column.id", path);
@@ -54,6 +57,20 @@ public final class CatalogueReader {
                 optional(present, columns.price()).as("price"),
                 col("_metadata.file_path").as("source_file"),
                 monotonically_increasing_id().as("source_row"));
+    }
+
+    /** Spark would say "[PATH_NOT_FOUND]" in a stack trace, after starting the job. */
+    private static void requireExists(SparkSession spark, String path) {
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(path);
+        boolean exists;
+        try {
+            exists = file.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(file);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new CatalogueException("cannot open catalogue " + path + " (" + e.getMessage() + "); check catalogue.path");
+        }
+        if (!exists) {
+            throw new CatalogueException("catalogue " + path + " does not exist; check catalogue.path");
+        }
     }
 
     static String formatOf(String path) {

@@ -128,4 +128,13 @@ class CatalogueReaderTest {
                 () -> CatalogueReader.read(spark, tmp.resolve("items.csv").toString(), "xml", CatalogueColumns.SHOPEE));
         assertTrue(explicit.getMessage().contains("'xml' is not supported"), explicit.getMessage());
     }
+
+    /** Spark would end the job with "[PATH_NOT_FOUND]" and a stack trace: one line naming the key instead. */
+    @Test
+    void aMissingCatalogueIsOneLine() {
+        String missing = tmp.resolve("no-such-catalogue.csv").toString();
+        CatalogueException e = assertThrows(CatalogueException.class,
+                () -> CatalogueReader.read(spark, missing, null, CatalogueColumns.SHOPEE));
+        assertEquals("catalogue " + missing + " does not exist; check catalogue.path", e.getMessage());
+    }
 }
