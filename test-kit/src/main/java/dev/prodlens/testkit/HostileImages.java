@@ -299,7 +299,8 @@ public final class HostileImages {
         png.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
-    private static int indexOf(byte[] bytes, byte[] pattern) {
+    /** Where {@code pattern} first occurs in {@code bytes}. */
+    public static int indexOf(byte[] bytes, byte[] pattern) {
         outer:
         for (int i = 0; i + pattern.length <= bytes.length; i++) {
             for (int j = 0; j < pattern.length; j++) {

@@ -115,28 +115,41 @@ class HostileImagesTest {
         refused(new ImageDecoder(quick, false), jpeg, Reason.TIMED_OUT);
     }
 
-    /** A cancelled decode stops where it is (the client went away): seen once it holds its memory. */
-    @Test
-    void cancellingStopsARunningDecode() throws Exception {
+    /** A decoder with room for the heavy JPEG and two minutes for it. */
+    private static ImageDecoder roomy() {
+        return new ImageDecoder(DecodeLimits.DEFAULTS.withMemory(ROOMY, ROOMY).withTimeout(Duration.ofMinutes(2)));
+    }
+
+    /**
+     * Starts decoding the heavy JPEG in the background and returns once it holds its memory (so
+     * it is under way): the future gives the refusal it ends with, or null if it decoded.
+     */
+    private static CompletableFuture<ImageDecodeException> heavyDecodeUnderWay(ImageDecoder decoder, DecodeDeadline deadline) {
         byte[] jpeg = HostileImages.heavyProgressiveJpeg(SIDE, 99);
-        ImageDecoder roomy = new ImageDecoder(DecodeLimits.DEFAULTS.withMemory(ROOMY, ROOMY)
-                .withTimeout(Duration.ofMinutes(2)));
-        DecodeDeadline deadline = DecodeDeadline.after(Duration.ofMinutes(2));
-        CompletableFuture<BufferedImage> decode = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<ImageDecodeException> decode = CompletableFuture.supplyAsync(() -> {
             try {
-                return roomy.decode(jpeg, deadline);
+                decoder.decode(jpeg, deadline);
+                return null;
             } catch (ImageDecodeException e) {
-                throw new IllegalStateException(e);
+                return e;
             }
         });
-        while (roomy.budget().inUseBytes() == 0 && !decode.isDone()) {
+        while (decoder.budget().inUseBytes() == 0 && !decode.isDone()) {
             Thread.onSpinWait();
         }
+        return decode;
+    }
+
+    /** A cancelled decode stops where it is (the client went away), and gives its memory back. */
+    @Test
+    void cancellingStopsARunningDecode() throws Exception {
+        ImageDecoder decoder = roomy();
+        DecodeDeadline deadline = DecodeDeadline.after(Duration.ofMinutes(2));
+        CompletableFuture<ImageDecodeException> decode = heavyDecodeUnderWay(decoder, deadline);
         deadline.cancel();
-        Throwable thrown = assertThrows(Exception.class, () -> decode.get(2, TimeUnit.MINUTES)).getCause();
-        ImageDecodeException e = (ImageDecodeException) thrown.getCause();
+        ImageDecodeException e = decode.get(2, TimeUnit.MINUTES);
         assertEquals(Reason.CANCELLED, e.reason(), e.getMessage());
-        assertEquals(0, roomy.budget().inUseBytes(), "the memory is given back");
+        assertEquals(0, decoder.budget().inUseBytes(), "the memory is given back");
     }
 
     /**
@@ -145,24 +158,13 @@ class HostileImagesTest {
      */
     @Test
     void aFullBudgetMakesTheNextDecodeWaitThenBusy() throws Exception {
-        byte[] heavy = HostileImages.heavyProgressiveJpeg(SIDE, 99);
-        ImageDecoder shared = new ImageDecoder(DecodeLimits.DEFAULTS.withMemory(ROOMY, ROOMY)
-                .withTimeout(Duration.ofMinutes(2)));
+        ImageDecoder shared = roomy();
         DecodeDeadline first = DecodeDeadline.after(Duration.ofMinutes(2));
-        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> {
-            try {
-                shared.decode(heavy, first);
-            } catch (ImageDecodeException expected) {
-                // cancelled below
-            }
-        });
-        while (shared.budget().inUseBytes() == 0 && !holder.isDone()) {
-            Thread.onSpinWait();
-        }
+        CompletableFuture<ImageDecodeException> holder = heavyDecodeUnderWay(shared, first);
         long held = shared.budget().inUseBytes();
         assertTrue(held > ROOMY / 2, "the heavy decode holds " + held);
         ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> shared.decode(heavy, DecodeDeadline.after(Duration.ofMillis(100))));
+                () -> shared.decode(HostileImages.heavyProgressiveJpeg(SIDE, 99), DecodeDeadline.after(Duration.ofMillis(100))));
         assertEquals(Reason.BUSY, e.reason(), e.getMessage());
         assertTrue(e.getMessage().contains("decode.memory-budget-bytes"), e.getMessage());
         first.cancel();

@@ -3,6 +3,7 @@ package dev.prodlens.core.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.testkit.HostileImages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -98,17 +99,7 @@ final class TestImages {
 
     /** Where an ASCII pattern first occurs in {@code bytes}. */
     static int indexOf(byte[] bytes, String ascii) {
-        byte[] pattern = ascii.getBytes(StandardCharsets.ISO_8859_1);
-        outer:
-        for (int i = 0; i + pattern.length <= bytes.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (bytes[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("\"" + ascii + "\" not found");
+        return HostileImages.indexOf(bytes, ascii.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** Mean and max absolute difference per channel of two same-size RGB pixel arrays. */
