@@ -95,6 +95,30 @@ class HostileUploadsTest {
     }
 
     /**
+     * A batch's images are decoded one after another on the request's thread, so they share the
+     * request's deadline: eight 5000x5000 70-scan JPEGs (0.4 s each on 2 AVX2 cores) cannot hold
+     * the thread past api.request-timeout-ms (1 s here), the later ones are stopped.
+     */
+    @Test
+    void aBatchsDecodesShareTheRequestsDeadline() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("short"));
+        TestBundle.publish(root, 3, null);
+        try (ApiMain.Running quick = ApiMain.start(TestBundle.args(root, "api.request-timeout-ms=1000",
+                "api.batch.max-images=8").toArray(String[]::new))) {
+            byte[] heavy = HostileImages.heavyProgressiveJpeg(5000, 70);
+            Http.Response r = new Http(quick.port()).postImages("/v1/search/batch", "image", Collections.nCopies(8, heavy));
+            assertEquals(200, r.status(), r.text());
+            List<String> errors = new ArrayList<>();
+            for (var entry : r.json().getAsJsonArray("results")) {
+                JsonObject e = entry.getAsJsonObject();
+                if (e.has("error") && !e.get("error").isJsonNull()) errors.add(e.get("error").getAsString());
+            }
+            assertTrue(errors.contains("decode_timeout"), "some decodes stopped at the request's deadline: " + r.text());
+            assertEquals(Set.of("decode_timeout"), Set.copyOf(errors), r.text());
+        }
+    }
+
+    /**
      * Many heavy uploads at once: the decodes in flight never hold more than the budget (sampled
      * from /metrics while they run), each is answered (searched, or refused 413/503 with a JSON
      * body), and afterwards nothing is held and ordinary searches work.

@@ -12,6 +12,7 @@ import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.PreparedImage;
+import dev.prodlens.core.image.DecodeDeadline;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +97,7 @@ public final class SearchService implements AutoCloseable {
     public SearchResponse search(byte[] image, SearchQuery query) {
         long start = System.nanoTime();
         try (DynamicBatcher.Ticket ticket = admit(1).get(0)) {
-            return answer(submit(ticket, image, query), query, start);
+            return answer(submit(ticket, image, query, requestDeadline()), query, start);
         }
     }
 
@@ -104,13 +105,15 @@ public final class SearchService implements AutoCloseable {
     public List<BatchEntry> searchBatch(List<byte[]> images, SearchQuery query) {
         long start = System.nanoTime();
         List<DynamicBatcher.Ticket> tickets = admit(images.size());
+        // the images are decoded one after another on this thread: together within the request's time
+        DecodeDeadline deadline = requestDeadline();
         // queue every image first, so that they can share model batches, then collect the answers
         List<Submitted> submitted = new ArrayList<>(images.size());
         List<ApiException> refused = new ArrayList<>(images.size());
         try {
             for (int i = 0; i < images.size(); i++) {
                 try {
-                    submitted.add(submit(tickets.get(i), images.get(i), query));
+                    submitted.add(submit(tickets.get(i), images.get(i), query, deadline));
                     refused.add(null);
                 } catch (ApiException e) {
                     submitted.add(null);
@@ -220,10 +223,18 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
-    /** Decodes and preprocesses here, then queues the batch run in the ticket's place. */
-    private Submitted submit(DynamicBatcher.Ticket ticket, byte[] image, SearchQuery query) {
+    /** The decodes of one request end by api.request-timeout-ms, however many images it has. */
+    private DecodeDeadline requestDeadline() {
+        return DecodeDeadline.after(settings.limits().requestTimeout());
+    }
+
+    /**
+     * Decodes and preprocesses here (within decode.timeout-ms, and by the request's deadline),
+     * then queues the batch run in the ticket's place.
+     */
+    private Submitted submit(DynamicBatcher.Ticket ticket, byte[] image, SearchQuery query, DecodeDeadline request) {
         long t = System.nanoTime();
-        PreparedImage prepared = embedder.prepare(image);
+        PreparedImage prepared = embedder.prepare(image, request.within(embedder.config().decode().timeout()));
         long decode = System.nanoTime() - t;
         metrics.stage("decode", decode);
         if (!prepared.isOk()) {

@@ -13,12 +13,18 @@ import java.time.Duration;
  */
 public final class DecodeDeadline {
     private final long deadlineNanos;
-    /** Byte 0 nonzero: cancelled. Direct, so the native decoder reads the same byte. */
-    private final ByteBuffer cancelFlag = ByteBuffer.allocateDirect(1);
-    private volatile boolean cancelled;
+    private final Switch cancel;
 
-    private DecodeDeadline(long deadlineNanos) {
+    /** The cancel switch, shared by a deadline and those made {@link #within} it. */
+    private static final class Switch {
+        /** Byte 0 nonzero: cancelled. Direct, so the native decoder reads the same byte. */
+        private final ByteBuffer flag = ByteBuffer.allocateDirect(1);
+        private volatile boolean cancelled;
+    }
+
+    private DecodeDeadline(long deadlineNanos, Switch cancel) {
         this.deadlineNanos = deadlineNanos;
+        this.cancel = cancel;
     }
 
     /** A deadline {@code timeout} from now. */
@@ -26,17 +32,26 @@ public final class DecodeDeadline {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("a decode timeout must be positive, got " + timeout);
         }
-        return new DecodeDeadline(System.nanoTime() + timeout.toNanos());
+        return new DecodeDeadline(System.nanoTime() + timeout.toNanos(), new Switch());
+    }
+
+    /**
+     * A deadline {@code timeout} from now, or this one if it comes first, with this one's cancel
+     * switch: one decode of several that share a deadline (a batch request's images).
+     */
+    public DecodeDeadline within(Duration timeout) {
+        long now = System.nanoTime();
+        return new DecodeDeadline(now + Math.min(deadlineNanos - now, timeout.toNanos()), cancel);
     }
 
     /** Stops the decode (if one runs) at its next check, and any decode started later at once. */
     public void cancel() {
-        cancelled = true;
-        cancelFlag.put(0, (byte) 1);
+        cancel.cancelled = true;
+        cancel.flag.put(0, (byte) 1);
     }
 
     public boolean isCancelled() {
-        return cancelled;
+        return cancel.cancelled;
     }
 
     /** Whether the deadline has passed. */
@@ -49,18 +64,21 @@ public final class DecodeDeadline {
         return deadlineNanos - System.nanoTime();
     }
 
-    /** The deadline as a {@link System#nanoTime()} value (what the native decoder compares with). */
+    /**
+     * The deadline as a {@link System#nanoTime()} value, which the native decoder compares with
+     * {@code clock_gettime(CLOCK_MONOTONIC)}: HotSpot's nanoTime on Linux.
+     */
     long nanoTime() {
         return deadlineNanos;
     }
 
     ByteBuffer cancelFlag() {
-        return cancelFlag;
+        return cancel.flag;
     }
 
     /** Throws the refusal when cancelled or past the deadline. */
     void check(Duration timeout) throws ImageDecodeException {
-        if (cancelled) {
+        if (isCancelled()) {
             throw ImageDecodeException.cancelled();
         }
         if (isExpired()) {
