@@ -111,7 +111,10 @@ class HostileUploadsTest {
             List<String> errors = new ArrayList<>();
             for (var entry : r.json().getAsJsonArray("results")) {
                 JsonObject e = entry.getAsJsonObject();
-                if (e.has("error") && !e.get("error").isJsonNull()) errors.add(e.get("error").getAsString());
+                if (e.has("error") && !e.get("error").isJsonNull()) {
+                    errors.add(e.get("error").getAsString());
+                    assertTrue(e.get("message").getAsString().contains("longer than 1000 ms (api.request-timeout-ms)"), e.toString());
+                }
             }
             assertTrue(errors.contains("decode_timeout"), "some decodes stopped at the request's deadline: " + r.text());
             assertEquals(Set.of("decode_timeout"), Set.copyOf(errors), r.text());

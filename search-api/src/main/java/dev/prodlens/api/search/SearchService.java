@@ -225,7 +225,7 @@ public final class SearchService implements AutoCloseable {
 
     /** The decodes of one request end by api.request-timeout-ms, however many images it has. */
     private DecodeDeadline requestDeadline() {
-        return DecodeDeadline.after(settings.limits().requestTimeout());
+        return DecodeDeadline.after(settings.limits().requestTimeout(), "api.request-timeout-ms");
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.prodlens.core.image;
 
-import java.time.Duration;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadProgressListener;
 
@@ -28,9 +27,9 @@ final class DeadlineWatch implements IIOReadProgressListener {
     }
 
     /** After the read: the refusal, when the reader was stopped (its image is incomplete). */
-    void check(Duration timeout) throws ImageDecodeException {
+    void check() throws ImageDecodeException {
         if (aborted) {
-            throw deadline.isCancelled() ? ImageDecodeException.cancelled() : ImageDecodeException.timedOut(timeout);
+            throw deadline.isCancelled() ? ImageDecodeException.cancelled() : ImageDecodeException.timedOut(deadline);
         }
     }
 

@@ -12,7 +12,12 @@ import java.time.Duration;
  * <p>Thread-safe: {@link #cancel()} may be called from any thread while a decode runs.
  */
 public final class DecodeDeadline {
+    /** The decode timeout's own key, the default {@link #limit()}. */
+    public static final String DECODE_TIMEOUT_KEY = "decode.timeout-ms";
+
     private final long deadlineNanos;
+    /** What set the deadline, for messages: "3000 ms (decode.timeout-ms)". */
+    private final String limit;
     private final Switch cancel;
 
     /** The cancel switch, shared by a deadline and those made {@link #within} it. */
@@ -22,26 +27,44 @@ public final class DecodeDeadline {
         private volatile boolean cancelled;
     }
 
-    private DecodeDeadline(long deadlineNanos, Switch cancel) {
+    private DecodeDeadline(long deadlineNanos, String limit, Switch cancel) {
         this.deadlineNanos = deadlineNanos;
+        this.limit = limit;
         this.cancel = cancel;
     }
 
-    /** A deadline {@code timeout} from now. */
+    /** A deadline {@code timeout} ({@value #DECODE_TIMEOUT_KEY}) from now. */
     public static DecodeDeadline after(Duration timeout) {
+        return after(timeout, DECODE_TIMEOUT_KEY);
+    }
+
+    /** A deadline {@code timeout} from now, set by configuration key {@code key} (named in messages). */
+    public static DecodeDeadline after(Duration timeout, String key) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("a decode timeout must be positive, got " + timeout);
         }
-        return new DecodeDeadline(System.nanoTime() + timeout.toNanos(), new Switch());
+        return new DecodeDeadline(System.nanoTime() + timeout.toNanos(), describe(timeout, key), new Switch());
     }
 
     /**
-     * A deadline {@code timeout} from now, or this one if it comes first, with this one's cancel
-     * switch: one decode of several that share a deadline (a batch request's images).
+     * A deadline {@code timeout} ({@value #DECODE_TIMEOUT_KEY}) from now, or this one if it comes
+     * first, with this one's cancel switch: one decode of several that share a deadline (a batch
+     * request's images).
      */
     public DecodeDeadline within(Duration timeout) {
         long now = System.nanoTime();
-        return new DecodeDeadline(now + Math.min(deadlineNanos - now, timeout.toNanos()), cancel);
+        return timeout.toNanos() < deadlineNanos - now
+                ? new DecodeDeadline(now + timeout.toNanos(), describe(timeout, DECODE_TIMEOUT_KEY), cancel)
+                : new DecodeDeadline(deadlineNanos, limit, cancel);
+    }
+
+    private static String describe(Duration timeout, String key) {
+        return timeout.toMillis() + " ms (" + key + ")";
+    }
+
+    /** What set this deadline, for messages: "3000 ms (decode.timeout-ms)". */
+    String limit() {
+        return limit;
     }
 
     /** Stops the decode (if one runs) at its next check, and any decode started later at once. */
@@ -77,12 +100,12 @@ public final class DecodeDeadline {
     }
 
     /** Throws the refusal when cancelled or past the deadline. */
-    void check(Duration timeout) throws ImageDecodeException {
+    void check() throws ImageDecodeException {
         if (isCancelled()) {
             throw ImageDecodeException.cancelled();
         }
         if (isExpired()) {
-            throw ImageDecodeException.timedOut(timeout);
+            throw ImageDecodeException.timedOut(this);
         }
     }
 }

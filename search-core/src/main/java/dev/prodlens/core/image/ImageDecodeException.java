@@ -93,9 +93,9 @@ public final class ImageDecodeException extends Exception {
                 + " a decode may use (decode.max-memory-bytes); send a smaller or baseline (non-progressive) image");
     }
 
-    static ImageDecodeException timedOut(java.time.Duration timeout) {
-        return new ImageDecodeException(Reason.TIMED_OUT, "image took longer than " + timeout.toMillis()
-                + " ms to decode and was stopped (decode.timeout-ms); send a smaller or baseline (non-progressive) image");
+    static ImageDecodeException timedOut(DecodeDeadline deadline) {
+        return new ImageDecodeException(Reason.TIMED_OUT, "image took longer than " + deadline.limit()
+                + " to decode and was stopped; send a smaller or baseline (non-progressive) image");
     }
 
     static ImageDecodeException busy(long needed, long budget) {

@@ -100,7 +100,7 @@ public final class ImageDecoder {
     public BufferedImage decode(byte[] bytes, DecodeDeadline deadline) throws ImageDecodeException {
         Objects.requireNonNull(deadline, "deadline");
         ImageFormat format = admit(bytes);
-        deadline.check(limits.timeout());
+        deadline.check();
         int orientation = ExifOrientation.of(format, bytes);
         BufferedImage stored = switch (format) {
             case JPEG -> decodeJpeg(bytes, deadline);
@@ -151,7 +151,7 @@ public final class ImageDecoder {
             if (libwebp) {
                 // libwebp has no way to stop a decode; its time is bounded by the pixel limit
                 // (0.13 s at 7000x7000, 38 bytes lossless, see LibWebp): checked before it starts
-                deadline.check(limits.timeout());
+                deadline.check();
                 BufferedImage still = decodeWithLibWebp(bytes);
                 if (still != null) {
                     return still;
@@ -193,7 +193,7 @@ public final class ImageDecoder {
                     JpegScans.MAX_SCANS, deadline.nanoTime(), deadline.cancelFlag(), info);
         } catch (TurboJpeg.Failure e) {
             return switch (e.kind()) {
-                case TurboJpeg.DEADLINE -> throw ImageDecodeException.timedOut(limits.timeout());
+                case TurboJpeg.DEADLINE -> throw ImageDecodeException.timedOut(deadline);
                 case TurboJpeg.CANCELLED -> throw ImageDecodeException.cancelled();
                 case TurboJpeg.TOO_MANY_SCANS -> throw ImageDecodeException.tooManyScans(JpegScans.MAX_SCANS);
                 case TurboJpeg.OVER_MEMORY ->
@@ -317,7 +317,7 @@ public final class ImageDecoder {
         reader.addIIOReadWarningListener(truncation);
         reader.addIIOReadProgressListener(time);
         BufferedImage decoded = reader.read(0, param);
-        time.check(limits.timeout());
+        time.check();
         truncation.check(format);
         return decoded;
     }
