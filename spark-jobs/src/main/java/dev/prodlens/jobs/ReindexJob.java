@@ -2,6 +2,7 @@ package dev.prodlens.jobs;
 
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.embed.EmbedJob;
+import dev.prodlens.jobs.embed.EmbeddingsTable;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.evaluate.Evaluator;
 import dev.prodlens.jobs.index.BuildIndexJob;
@@ -18,7 +19,7 @@ import java.nio.file.Path;
  */
 public final class ReindexJob {
     /** What was published. */
-    public record Result(Path bundle, String version, EmbedJob.Summary embed) {
+    public record Result(Path bundle, String version, EmbeddingsTable.Summary embed) {
     }
 
     private ReindexJob() {
@@ -36,7 +37,7 @@ public final class ReindexJob {
     public static Result run(SparkSession spark, JobSettings settings) {
         long start = System.nanoTime();
         IndexSettings index = check(settings);
-        EmbedJob.Summary embedded = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
+        EmbeddingsTable.Summary embedded = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
         Path catalogueDir = Path.of(settings.catalogueBundles());
         String version = Bundles.newVersion();
         Path staging = Bundles.createStaging(catalogueDir, version);

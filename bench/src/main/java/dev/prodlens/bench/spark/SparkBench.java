@@ -9,6 +9,7 @@ import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.embed.EmbedJob;
+import dev.prodlens.jobs.embed.EmbeddingsTable;
 import dev.prodlens.jobs.evaluate.EvalResult;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
@@ -104,7 +105,7 @@ public final class SparkBench {
             for (int r = 0; r < rounds; r++) {
                 FileTrees.delete(Path.of(settings.embeddingsPath()));
                 long t = System.nanoTime();
-                EmbedJob.Summary s = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
+                EmbeddingsTable.Summary s = EmbedJob.run(spark, EmbedJob.Spec.of(settings));
                 spark2[r] = s.modelImages() / ((System.nanoTime() - t) / 1e9);
                 plain[r] = plainLoop(embedder, files, threads, embedder.engineBatch());
                 System.out.printf(Locale.ROOT, "round %d: spark %.1f img/s, plain loop %.1f img/s%n", r + 1, spark2[r], plain[r]);

@@ -12,8 +12,6 @@ import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.jobs.catalogue.CatalogueRows;
 import dev.prodlens.jobs.catalogue.ImageRefs;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,31 +20,23 @@ import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.LongAccumulator;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.when;
 
 /**
  * The embed job: catalogue rows, checked ({@link CatalogueRows}) → images read and embedded in the
- * executors → Parquet of {@code item_id, embedding, model_id, model_fingerprint, image_sha256,
- * error_code, error, warning_code, warning}. A bad row never stops the job: a refused row (no id,
+ * executors → the {@link EmbeddingsTable} (its columns and contract are there). A bad row never stops the job: a refused row (no id,
  * duplicate id, no image, an image outside the root, a missing file, an undecodable image, over a
  * cap) is kept with its error and no embedding; a row with a warning (a price that is not a
- * number, text that is not UTF-8) is embedded and keeps the warning. The table is written under
- * a temporary name and renamed into place, so a failed run leaves no half-written output.
+ * number, text that is not UTF-8) is embedded and keeps the warning.
  */
 public final class EmbedJob {
     /** What to embed and where to write it. {@code imagesRoot} null: the catalogue's own directory. */
@@ -59,25 +49,6 @@ public final class EmbedJob {
         }
     }
 
-    /**
-     * Rows in; rows with an embedding; images that went through the model in this run (the rest
-     * were reused from the earlier table by image hash); failures by error code; rows with a
-     * warning by warning code (embedded all the same).
-     */
-    public record Summary(long rows, long embedded, long modelImages, Map<String, Long> failedByCode,
-                          Map<String, Long> warnedByCode) {
-        public long failed() {
-            return rows - embedded;
-        }
-    }
-
-    /** The columns every embeddings table has (an earlier run's table may lack the newer ones). */
-    private static final List<String> REQUIRED =
-            List.of("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256", "error_code", "error");
-    /** The columns this job writes. */
-    private static final List<String> COLUMNS = List.of("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256",
-            "error_code", "error", "warning_code", "warning");
-
     private EmbedJob() {
     }
 
@@ -85,7 +56,7 @@ public final class EmbedJob {
      * Embeds the catalogue into {@code spec.output()}. When that table exists already (an earlier
      * run), it must be of the same model; images whose sha256 it holds are not embedded again.
      */
-    public static Summary run(SparkSession spark, Spec spec) {
+    public static EmbeddingsTable.Summary run(SparkSession spark, Spec spec) {
         long start = System.nanoTime();
         EmbedderConfig embedder = EmbedderConfig.from(Config.of(spec.embedderSettings()), java.nio.file.Path.of("/"));
         requireEngine(embedder);
@@ -97,9 +68,9 @@ public final class EmbedJob {
         Dataset<Row> catalogue = catalogue(spark, spec);
         // an explicit partition count: adaptive execution would coalesce the small (id, path) shuffle into one
         // partition, and the model would then run on one core
-        Dataset<Row> accepted = catalogue.filter(col("error_code").isNull()).select(columns(EmbedPartition.INPUT))
+        Dataset<Row> accepted = catalogue.filter(col("error_code").isNull()).select(EmbeddingsTable.columns(EmbedPartition.INPUT))
                 .repartition(embedPartitions(spark, spec));
-        Optional<Dataset<Row>> previous = previousTable(spark, spec.output(), card);
+        Optional<Dataset<Row>> previous = EmbeddingsTable.previous(spark, spec.output(), card);
         Dataset<Row> embedded = previous.isEmpty()
                 ? accepted.mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA))
                 : incremental(accepted, previous.get(), embed, embedder.maxBytes(), hadoop);
@@ -110,11 +81,10 @@ public final class EmbedJob {
                 col("error_code"), col("error"), col("warning_code"), col("warning"));
         Dataset<Row> table = embedded.unionByName(refused)
                 .withColumn("model_id", lit(card.id()))
-                .withColumn("model_fingerprint", lit(card.fingerprint()))
-                .select(columns(COLUMNS));
+                .withColumn("model_fingerprint", lit(card.fingerprint()));
 
-        writeAtomically(spark, table, spec.output());
-        Summary summary = summarise(spark.read().parquet(spec.output()), modelImages.value());
+        EmbeddingsTable.write(spark, table, spec.output());
+        EmbeddingsTable.Summary summary = EmbeddingsTable.summarise(spark, spec.output(), modelImages.value());
         Progress.stage("embed", String.format(Locale.ROOT, "%,d rows, %,d ok, %,d failed %s, warnings %s, %,d images "
                         + "through the embedder", summary.rows(), summary.embedded(), summary.failed(), summary.failedByCode(),
                 summary.warnedByCode(), summary.modelImages()), summary.modelImages(), "img", start);
@@ -133,45 +103,6 @@ public final class EmbedJob {
                     + " or set model.engine = OnnxRuntime");
         }
     }
-
-    /**
-     * The earlier table at {@code output}, if any, checked to be of this model: vectors of two
-     * models must never be mixed in one table.
-     */
-    private static Optional<Dataset<Row>> previousTable(SparkSession spark, String output, ModelCard card) {
-        Path target = new Path(output);
-        Dataset<Row> table;
-        try {
-            if (!target.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(target)) return Optional.empty();
-            table = spark.read().parquet(output);
-        } catch (IOException | RuntimeException e) {
-            throw new JobException("cannot read the existing embeddings table " + output + " (" + e.getMessage()
-                    + "); remove it or choose another embed output");
-        }
-        if (!Arrays.asList(table.columns()).containsAll(REQUIRED)) {
-            throw new JobException(output + " exists but is not an embeddings table (columns " + Arrays.toString(table.columns())
-                    + "); remove it or choose another embed output");
-        }
-        requireModel(table, output, card);
-        return Optional.of(table);
-    }
-
-    /**
-     * Refuses an embeddings table holding vectors of another model (id or weights/preprocessing
-     * fingerprint): vectors of two models are not comparable and must never be mixed or indexed together.
-     */
-    public static void requireModel(Dataset<Row> table, String path, ModelCard card) {
-        for (Row r : table.select("model_id", "model_fingerprint").distinct().limit(MODEL_LIST_LIMIT).collectAsList()) {
-            if (!card.id().equals(r.getString(0)) || !card.fingerprint().equals(r.getString(1))) {
-                throw new JobException("embeddings table " + path + " was made with model " + r.getString(0) + " ("
-                        + r.getString(1) + "), but the configuration runs " + card.id() + " (" + card.fingerprint()
-                        + "); vectors of different models cannot be mixed: run with model.id=" + r.getString(0)
-                        + ", or embed into another output (jobs.embeddings) or remove the table");
-            }
-        }
-    }
-
-    private static final int MODEL_LIST_LIMIT = 3;
 
     /**
      * Hash every image (cheap, no decode), reuse the earlier result of each hash it already holds
@@ -193,13 +124,9 @@ public final class EmbedJob {
         Dataset<Row> reused = hashed.filter(col("known_sha256").isNotNull())
                 .select(col("item_id"), col("embedding"), col("image_sha256"), col("error_code"), error.as("error"), col("warning_code"),
                         col("warning"));
-        Dataset<Row> fresh = hashed.filter(col("known_sha256").isNull()).select(columns(EmbedPartition.INPUT))
+        Dataset<Row> fresh = hashed.filter(col("known_sha256").isNull()).select(EmbeddingsTable.columns(EmbedPartition.INPUT))
                 .mapPartitions(embed, ExpressionEncoder.apply(EmbedPartition.SCHEMA));
         return reused.unionByName(fresh);
-    }
-
-    private static Column[] columns(List<String> names) {
-        return names.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     }
 
     /**
@@ -229,44 +156,4 @@ public final class EmbedJob {
     }
 
     private static final int PARTITIONS_PER_CORE = 4;
-
-    private static void writeAtomically(SparkSession spark, Dataset<Row> table, String output) {
-        Path target = new Path(output);
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
-        try {
-            FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            try {
-                table.write().parquet(staging.toString());
-            } catch (RuntimeException e) {
-                fs.delete(staging, true);
-                throw e;
-            }
-            if (fs.exists(target) && !fs.delete(target, true)) throw new IOException("cannot replace " + target);
-            if (!fs.rename(staging, target)) throw new IOException("cannot rename " + staging + " to " + target);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing embeddings to " + output + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Counts of an embeddings table by error code and by warning code; {@code modelImages} as the caller measured it. */
-    public static Summary summarise(Dataset<Row> table, long modelImages) {
-        long rows = 0;
-        long embedded = 0;
-        Map<String, Long> failed = new LinkedHashMap<>();
-        for (Row r : table.groupBy("error_code").count().orderBy("error_code").collectAsList()) {
-            long n = r.getLong(1);
-            rows += n;
-            if (r.isNullAt(0)) embedded += n;
-            else failed.put(r.getString(0), n);
-        }
-        Map<String, Long> warned = new LinkedHashMap<>();
-        if (Arrays.asList(table.columns()).contains("warning_code")) {
-            // a row may carry several warnings, comma-separated: each is counted
-            for (Row r : table.filter(col("warning_code").isNotNull()).select(explode(split(col("warning_code"), ",")).as("code"))
-                    .groupBy("code").count().orderBy("code").collectAsList()) {
-                warned.put(r.getString(0), r.getLong(1));
-            }
-        }
-        return new Summary(rows, embedded, modelImages, failed, warned);
-    }
 }

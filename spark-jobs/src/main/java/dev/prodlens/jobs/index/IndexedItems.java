@@ -3,6 +3,7 @@ package dev.prodlens.jobs.index;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.embed.EmbedJob;
+import dev.prodlens.jobs.embed.EmbeddingsTable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,8 +43,7 @@ public final class IndexedItems {
 
     /** Reads the embeddings table (checked to be of {@code card}'s model) and the catalogue; the result is cached. */
     public static Dataset<Row> load(SparkSession spark, EmbedJob.Spec spec, ModelCard card) {
-        Dataset<Row> table = spark.read().parquet(spec.output());
-        EmbedJob.requireModel(table, spec.output(), card);
+        Dataset<Row> table = EmbeddingsTable.read(spark, spec.output(), card);
         // Number the narrow metadata rows, then attach the wide embeddings with a broadcast join:
         // sorting or converting the vectors themselves would move every float several times.
         Dataset<Row> embedded = table.filter(col("error_code").isNull()).select("item_id", "embedding");

@@ -58,7 +58,7 @@ class EmbedJobTest {
                 + "p1,d.png,same id again\n");
         String output = tmp.resolve("embeddings.parquet").toString();
 
-        EmbedJob.Summary summary = EmbedJob.run(spark, new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE,
+        EmbeddingsTable.Summary summary = EmbedJob.run(spark, new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE,
                 images.toString(), output, settings));
 
         assertEquals(6, summary.rows());
@@ -98,11 +98,11 @@ class EmbedJobTest {
         String output = tmp.resolve("embeddings.parquet").toString();
         EmbedJob.Spec spec = new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE, images.toString(), output, settings);
 
-        EmbedJob.Summary first = EmbedJob.run(spark, spec);
+        EmbeddingsTable.Summary first = EmbedJob.run(spark, spec);
         assertEquals(3, first.modelImages());
         List<Row> before = spark.read().parquet(output).orderBy("item_id").collectAsList();
 
-        EmbedJob.Summary again = EmbedJob.run(spark, spec);
+        EmbeddingsTable.Summary again = EmbedJob.run(spark, spec);
         assertEquals(0, again.modelImages(), "an unchanged catalogue does no model work");
         assertEquals(first.embedded(), again.embedded());
         assertEquals(first.failedByCode(), again.failedByCode());
@@ -112,7 +112,7 @@ class EmbedJobTest {
         Files.copy(photos.get(7), images.resolve("c.jpg"));
         Files.copy(photos.get(9), images.resolve("b.jpg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\nq4,c.jpg\n");
-        EmbedJob.Summary grown = EmbedJob.run(spark, spec);
+        EmbeddingsTable.Summary grown = EmbedJob.run(spark, spec);
         assertEquals(2, grown.modelImages(), "only the new and the changed image are embedded");
         assertEquals(3, grown.embedded());
 
