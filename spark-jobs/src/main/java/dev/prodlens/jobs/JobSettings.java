@@ -1,5 +1,6 @@
 package dev.prodlens.jobs;
 
+import dev.prodlens.core.bundle.ImageReference;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Where the jobs read and write, from {@code conf/prodlens.properties} ({@code catalogue.*},
@@ -37,7 +37,7 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
         });
         String modelDir = config.string("model.dir");
         embedder.put("model.dir", location(modelDir, workingDir));
-        if (!isAbsolute(modelDir)) embedder.put(MODEL_DIR_AS_CONFIGURED, modelDir);
+        if (!ImageReference.isAbsolute(modelDir)) embedder.put(MODEL_DIR_AS_CONFIGURED, modelDir);
         String images = config.find("catalogue.images-root").map(p -> location(p, workingDir)).orElse(null);
         return new JobSettings(name,
                 location(config.string("catalogue.path"), workingDir),
@@ -69,16 +69,10 @@ public record JobSettings(String catalogueName, String cataloguePath, String cat
 
     /** {@code value} as it is when it is a URI or an absolute path, else resolved against {@code base}. */
     public static String location(String value, Path base) {
-        if (isAbsolute(value)) return value;
+        if (ImageReference.isAbsolute(value)) return value;
         return base.resolve(value).toAbsolutePath().normalize().toString();
     }
 
-    /** An absolute path or a URI ({@code scheme:/…}): used as it is, wherever it is read. */
-    public static boolean isAbsolute(String value) {
-        return value.startsWith("/") || URI.matcher(value).lookingAt();
-    }
-
-    private static final Pattern URI = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/");
 
     /** The directory of this catalogue's bundles (versions and {@code CURRENT}). */
     public String catalogueBundles() {

@@ -94,7 +94,7 @@ public final class SparkBench {
         List<Path> files = new ArrayList<>();
         for (String row : Files.readAllLines(csv).subList(1, items + 1)) files.add(csv.getParent().resolve(row.split(",")[1]));
         int threads = Runtime.getRuntime().availableProcessors();
-        EmbedderConfig config = EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/"));
+        EmbedderConfig config = EmbedderConfig.fromResolved(settings.embedderSettings());
         double[] spark2 = new double[rounds];
         double[] plain = new double[rounds];
         try (Embedder embedder = Embedder.open(config)) {
@@ -179,7 +179,7 @@ public final class SparkBench {
     private static String build(SparkSession spark, Path dir, int n) throws Exception {
         Path base = dir.resolve("synthetic-topics-" + n);
         JobSettings settings = settings(base, base.resolve("catalogue.parquet"), Map.of());
-        ModelCard card = ModelCard.read(EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/")).modelDir());
+        ModelCard card = ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
         if (!Files.exists(Path.of(settings.embeddingsPath()))) synthesise(spark, settings, card, n);
         Path staging = Bundles.createStaging(Path.of(settings.catalogueBundles()), Bundles.newVersion());
         long t = System.nanoTime();

@@ -1,10 +1,11 @@
 package dev.prodlens.api.http;
 
+import dev.prodlens.core.bundle.ImageReference;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
 /**
  * Finds a catalogue item's image file for GET /v1/items/{id}/image, only under the images root:
@@ -12,8 +13,6 @@ import java.util.regex.Pattern;
  * refused unless it lies inside the root's real path, so no request can read other files.
  */
 final class ItemImages {
-    /** A URI with a scheme other than file: (s3a://, hdfs://, http://): not on this machine. */
-    private static final Pattern REMOTE = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://");
     private static final String FIX_CATALOGUE = "the catalogue or api.images-root needs fixing by an operator";
 
     private final Path root;
@@ -39,8 +38,8 @@ final class ItemImages {
         try {
             if (reference.startsWith("file:")) {
                 path = Path.of(URI.create(reference));
-            } else if (REMOTE.matcher(reference).find()) {
-                throw missing(itemId, "on this service (it is at " + reference.substring(0, reference.indexOf("://")) + "://…)",
+            } else if (ImageReference.isUri(reference)) {  // s3a://, hdfs://, http://: not on this machine
+                throw missing(itemId, "on this service (it is at " + reference.substring(0, reference.indexOf(':')) + ":…)",
                         "serve the images from their store");
             } else {
                 path = root.resolve(reference);

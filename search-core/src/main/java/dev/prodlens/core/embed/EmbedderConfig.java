@@ -5,6 +5,7 @@ import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.image.DecodeLimits;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +54,14 @@ public record EmbedderConfig(Path modelDir, ModelEngine engine, DeviceChoice dev
                 config.intValue("model.threads", 1, 0, 256),
                 config.intValue("model.max-batch", 0, 0, 4096),
                 decodeLimits(config));
+    }
+
+    /**
+     * From settings whose paths are already absolute, as the jobs resolve them on the driver and
+     * hand them to the executors ({@code JobSettings.embedderSettings()}).
+     */
+    public static EmbedderConfig fromResolved(Map<String, String> settings) {
+        return from(Config.of(settings), Path.of("/"));
     }
 
     /** {@code decode.*}: sizes, memory and time; each checked by {@link DecodeLimits} with a one-line message. */

@@ -1,6 +1,6 @@
 package dev.prodlens.jobs.catalogue;
 
-import dev.prodlens.jobs.JobSettings;
+import dev.prodlens.core.bundle.ImageReference;
 import org.apache.hadoop.fs.Path;
 
 import java.util.ArrayDeque;
@@ -27,7 +27,7 @@ public final class ImageRefs {
     /** Where to read {@code ref}: itself when absolute, else under {@code root}; null when it is empty or climbs out of the root. */
     public static String resolve(String root, String ref) {
         if (ref == null || ref.isBlank()) return null;
-        if (JobSettings.isAbsolute(ref)) return ref;
+        if (ImageReference.isAbsolute(ref)) return ref;
         String relative = normalised(ref);
         if (relative == null) return null;
         return root.endsWith("/") ? root + relative : root + "/" + relative;

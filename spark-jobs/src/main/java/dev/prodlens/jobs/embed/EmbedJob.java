@@ -58,7 +58,7 @@ public final class EmbedJob {
      */
     public static EmbeddingsTable.Summary run(SparkSession spark, Spec spec) {
         long start = System.nanoTime();
-        EmbedderConfig embedder = EmbedderConfig.from(Config.of(spec.embedderSettings()), java.nio.file.Path.of("/"));
+        EmbedderConfig embedder = EmbedderConfig.fromResolved(spec.embedderSettings());
         requireEngine(embedder);
         ModelCard card = ModelCard.read(embedder.modelDir());
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();

@@ -69,7 +69,7 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
                     java.nio.file.Path.of("").toAbsolutePath());
             if (Files.isDirectory(here.modelDir())) return here;
         }
-        return EmbedderConfig.from(config, java.nio.file.Path.of("/"));
+        return EmbedderConfig.fromResolved(settings);
     }
 
     /** {@code settings}: the job's configuration; {@code model.dir} must be absolute (executors have no working directory of ours). */
@@ -82,7 +82,7 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
         this.settings = new HashMap<>(settings);
         this.hadoop = new SerializableConfiguration(hadoop);
         this.modelImages = modelImages;
-        EmbedderConfig.from(Config.of(this.settings), java.nio.file.Path.of("/")); // fail on the driver, not in every task
+        EmbedderConfig.fromResolved(this.settings); // fail on the driver, not in every task
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
-import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
@@ -58,7 +57,7 @@ public final class EvaluateJob {
             result = new Evaluator(Evaluator.Settings.from(settings.config())).evaluate(data, relevance, index, options);
         }
         new ReportWriter(hadoopImages(hadoop,
-                EmbedderConfig.from(Config.of(settings.embedderSettings()), java.nio.file.Path.of("/")).maxBytes())).write(result, data, bundle.resolve(BundleFiles.REPORT));
+                EmbedderConfig.fromResolved(settings.embedderSettings()).maxBytes())).write(result, data, bundle.resolve(BundleFiles.REPORT));
         Map<String, Double> exact = result.exact().headline();
         Map<String, Double> ann = result.ann().headline();
         Progress.stage("evaluate", String.format(Locale.ROOT, "%,d queries over %,d items (%s): recall@10 exact %.3f / index %.3f, "

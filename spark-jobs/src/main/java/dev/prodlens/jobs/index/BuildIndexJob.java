@@ -4,7 +4,6 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
-import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.faiss.FaissIndex;
@@ -163,7 +162,7 @@ public final class BuildIndexJob {
     }
 
     private static EmbedderConfig embedderConfig(JobSettings settings) {
-        return EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/"));
+        return EmbedderConfig.fromResolved(settings.embedderSettings());
     }
 
     /** Adds every vector: on the driver for Flat and HNSW, encoded by the executors and merged for inverted lists. */

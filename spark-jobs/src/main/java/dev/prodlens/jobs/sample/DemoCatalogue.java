@@ -116,7 +116,7 @@ public final class DemoCatalogue {
         try (CatalogueWriter out = new CatalogueWriter(csv)) {
             if (demo) {
                 int maxSide = config.intValue("demo.max-side", 512, 32, 4096);
-                EmbedderConfig limits = EmbedderConfig.from(Config.of(settings.embedderSettings()), Path.of("/"));
+                EmbedderConfig limits = EmbedderConfig.fromResolved(settings.embedderSettings());
                 // decodes large drawings at a reduced scale that still covers max-side, as the embed job would
                 ImageDecoder decoder = new ImageDecoder(new DecodeLimits(limits.maxBytes(), limits.maxPixels(), maxSide));
                 return ProductClipArt.write(OfflineImages.OPENCLIPART, out, decoder, config.intValue("demo.products", 0, 0, Integer.MAX_VALUE),

@@ -1,6 +1,5 @@
 package dev.prodlens.jobs.embed;
 
-import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.eval.OfflineImages;
@@ -73,7 +72,7 @@ class EmbedJobTest {
         assertEquals(settings.get("model.id"), p2.getString(p2.fieldIndex("model_id")));
         assertNotNull(p2.getString(p2.fieldIndex("image_sha256")));
         List<Float> vector = p2.getList(p2.fieldIndex("embedding"));
-        try (Embedder api = Embedder.open(EmbedderConfig.from(Config.of(settings), Path.of("/")))) {
+        try (Embedder api = Embedder.open(EmbedderConfig.fromResolved(settings))) {
             float[] expected = api.embed(Files.readAllBytes(images.resolve("b.jpg"))).vector();
             for (int d = 0; d < expected.length; d++) assertTrue(Math.abs(vector.get(d) - expected[d]) <= 1e-5f, "dim " + d);
             assertEquals(api.card().fingerprint(), p2.getString(p2.fieldIndex("model_fingerprint")));

@@ -1,6 +1,5 @@
 package dev.prodlens.jobs.embed;
 
-import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
@@ -100,7 +99,7 @@ class EmbedPathParityTest {
         assertEquals(EmbedPartition.MISSING_FILE, missing.getString(3));
         assertTrue(missing.getString(4).contains(".gone"), missing.getString(4));
 
-        EmbedderConfig config = EmbedderConfig.from(Config.of(settings), Path.of("/"));
+        EmbedderConfig config = EmbedderConfig.fromResolved(settings);
         try (Embedder api = Embedder.open(config)) {
             List<PreparedImage> prepared = new ArrayList<>();
             for (byte[] image : images) prepared.add(api.prepare(image));
