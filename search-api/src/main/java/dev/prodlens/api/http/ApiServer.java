@@ -5,6 +5,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.prodlens.api.ApiSettings;
 import dev.prodlens.api.bundle.LiveBundle;
+import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.api.search.SearchQuery;
 import dev.prodlens.api.search.SearchService;
 import dev.prodlens.core.bundle.BundleException;

@@ -6,7 +6,7 @@ import dev.prodlens.api.batch.QueueFullException;
 import dev.prodlens.api.bundle.BundleHolder;
 import dev.prodlens.api.bundle.LiveBundle;
 import dev.prodlens.api.http.ApiException;
-import dev.prodlens.api.http.ApiMetrics;
+import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedResult;
