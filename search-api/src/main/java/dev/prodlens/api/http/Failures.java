@@ -7,7 +7,7 @@ import dev.prodlens.api.search.SearchFailure;
  * {@link SearchFailure.Kind} (per {@code EmbedError.Code} for images), and Retry-After on every
  * failure that is {@link SearchFailure#retryable()}. The message is the failure's own. A single
  * search, a batch image's entry and a whole batch all take their error from here; docs/api.md's
- * error table lists the same codes.
+ * error table lists the same codes (FailuresTest checks).
  */
 final class Failures {
     private Failures() {
