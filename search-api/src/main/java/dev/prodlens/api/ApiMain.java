@@ -1,7 +1,7 @@
 package dev.prodlens.api;
 
-import dev.prodlens.api.http.ApiMetrics;
 import dev.prodlens.api.http.ApiServer;
+import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.api.search.SearchService;
 import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.config.CommandLine;

@@ -254,6 +254,9 @@ class SearchApiTest {
         assertEquals(3, results.size());
         assertEquals("item-01", ids(results.get(0).getAsJsonObject().getAsJsonObject("result")).get(0));
         assertEquals("unsupported_format", results.get(1).getAsJsonObject().get("error").getAsString());
+        assertEquals(Set.of("error", "message"), results.get(1).getAsJsonObject().keySet(), "as an error answer has them");
+        ApiErrors.assertMessage(results.get(1).getAsJsonObject().get("message").getAsString());
+        assertEquals(Set.of("result"), results.get(0).getAsJsonObject().keySet());
         assertEquals("item-07", ids(results.get(2).getAsJsonObject().getAsJsonObject("result")).get(0));
     }
 

@@ -23,7 +23,7 @@ import java.util.function.Function;
  * it prepares its input (decodes an image), then queues the input with the {@link Ticket}, or
  * closes the ticket unused to give the place back; a place is free again once an instance takes the
  * request off the queue. A full queue refuses at once ({@link QueueFullException}: the caller
- * answers 503 with Retry-After) rather than letting latency grow without bound, and before the
+ * refuses the request as overloaded, to be retried later) rather than letting latency grow without bound, and before the
  * caller has spent work on a request it cannot serve. A request whose deadline passed while it
  * waited is completed with a {@link TimeoutException} and never reaches the model; nor does one
  * whose future is already done (a caller that gave up cancels it).

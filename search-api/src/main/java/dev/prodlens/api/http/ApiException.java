@@ -4,15 +4,17 @@ import java.time.Duration;
 
 /**
  * A request the service answers with an error: the HTTP status, a stable machine-readable code and
- * one line for people (what is wrong, what to do). The only error type handlers throw; anything
- * else is a bug and is answered 500 "internal" without details.
+ * one line for people (what is wrong, what to do). The error type of the HTTP layer's own refusals
+ * (request parsing, limits, admin); the search layer's failures become one through {@link Failures}.
+ * Anything else a handler throws is a bug and is answered 500 "internal" without details.
  */
 public final class ApiException extends RuntimeException {
     /** The message of every 500: nothing about the failure itself (that is in the log). */
     static final String INTERNAL = "the service failed on this request; it is logged, and retrying may help";
     /** What to do about an unknown endpoint. */
     static final String SEE_ENDPOINTS = "the API's endpoints are listed in /openapi.json";
-    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /** How soon a client refused for load (or a failure that may pass) should try again. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final int status;
     private final String code;
@@ -40,11 +42,6 @@ public final class ApiException extends RuntimeException {
      */
     public static ApiException notFound(String thing, String name, String why, String todo) {
         return new ApiException(404, "not_found", "no " + thing + " '" + name + "'" + (why.isEmpty() ? "" : " " + why) + "; " + todo);
-    }
-
-    /** 503 for a request the service can no longer answer because it is shutting down. */
-    public static ApiException stopping() {
-        return new ApiException(503, "stopping", "the service is stopping; retry", RETRY_AFTER);
     }
 
     /** The code of an error the API did not name itself (Javalin's and Jetty's). */

@@ -5,7 +5,10 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.prodlens.api.ApiSettings;
 import dev.prodlens.api.bundle.LiveBundle;
+import dev.prodlens.api.metrics.ApiMetrics;
+import dev.prodlens.api.search.SearchFailure;
 import dev.prodlens.api.search.SearchQuery;
+import dev.prodlens.api.search.SearchResponse;
 import dev.prodlens.api.search.SearchService;
 import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.image.ImageFormat;
@@ -95,7 +98,7 @@ public final class ApiServer implements AutoCloseable {
         app.post("/v1/search", ctx -> limited(ctx, () -> ctx.json(search.search(images.one(ctx), query(ctx)))));
         app.post("/v1/search/batch", ctx -> limited(ctx, () -> {
             List<byte[]> all = images.all(ctx);
-            ctx.json(Map.of("results", search.searchBatch(all, query(ctx))));
+            ctx.json(Map.of("results", search.searchBatch(all, query(ctx)).stream().map(ApiServer::batchResult).toList()));
         }));
         app.get("/v1/items/{id}", ctx -> ctx.json(search.item(ctx.pathParam("id"))));
         app.get("/v1/items/{id}/similar", ctx -> limited(ctx, () -> ctx.json(search.similar(ctx.pathParam("id"), query(ctx)))));
@@ -126,10 +129,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void errors() {
-        app.exception(ApiException.class, (e, ctx) -> {
-            if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-            error(ctx, e.status(), e.code(), e.getMessage());
-        });
+        app.exception(ApiException.class, (e, ctx) -> answer(ctx, e));
+        app.exception(SearchFailure.class, (e, ctx) -> answer(ctx, Failures.of(e)));
         app.exception(HttpResponseException.class, (e, ctx) -> {
             if (e.getStatus() == 404) {
                 noEndpoint(ctx);
@@ -144,6 +145,21 @@ public final class ApiServer implements AutoCloseable {
         app.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) noEndpoint(ctx);
         });
+    }
+
+    private static void answer(Context ctx, ApiException e) {
+        if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        error(ctx, e.status(), e.code(), e.getMessage());
+    }
+
+    /** One image of a batch answer: {@code result}, or {@code error} and {@code message} as an error answer has them. */
+    private record BatchResult(SearchResponse result, String error, String message) {
+    }
+
+    private static BatchResult batchResult(SearchService.BatchEntry entry) {
+        if (entry.failure() == null) return new BatchResult(entry.result(), null, null);
+        ApiException e = Failures.of(entry.failure());
+        return new BatchResult(null, e.code(), e.getMessage());
     }
 
     private static void noEndpoint(Context ctx) {

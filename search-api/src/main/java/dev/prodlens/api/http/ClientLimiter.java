@@ -39,7 +39,7 @@ final class ClientLimiter {
         if (n.get() > limit) {
             new Slot(client).close();
             throw new ApiException(429, "too_many_requests", "more than " + limit + " requests in flight from " + client
-                    + " (api.max-in-flight-per-client); wait for answers before sending more", java.time.Duration.ofSeconds(1));
+                    + " (api.max-in-flight-per-client); wait for answers before sending more", ApiException.RETRY_AFTER);
         }
         return new Slot(client);
     }

@@ -1,6 +1,7 @@
 package dev.prodlens.api.http;
 
 import dev.prodlens.api.ApiSettings;
+import dev.prodlens.api.search.SearchFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +62,7 @@ final class UrlFetcher {
             throw failure(url, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.stopping();
+            throw SearchFailure.stopping();
         } finally {
             download.cancel(true);  // nothing once done; else aborts the download and closes its connection
         }

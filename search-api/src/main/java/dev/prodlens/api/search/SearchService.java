@@ -5,8 +5,7 @@ import dev.prodlens.api.batch.DynamicBatcher;
 import dev.prodlens.api.batch.QueueFullException;
 import dev.prodlens.api.bundle.BundleHolder;
 import dev.prodlens.api.bundle.LiveBundle;
-import dev.prodlens.api.http.ApiException;
-import dev.prodlens.api.http.ApiMetrics;
+import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedResult;
@@ -35,11 +34,13 @@ import java.util.concurrent.TimeoutException;
  * {@link DynamicBatcher} runs it with other requests' images as one batch: one model run, then one
  * Faiss search of the batch's vectors at the bundle's tuned parameters ({@link IndexSearch}: the
  * unfiltered queries in one call, the filtered ones with their own id selector).
+ *
+ * <p>It speaks no HTTP: it returns domain values or throws {@link SearchFailure}, and the API
+ * ({@code http}) turns those into statuses and error codes. The layers: {@code http} → {@code
+ * search} → {@code batch}, {@code bundle} (see the package's description).
  */
 public final class SearchService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
-    /** How soon a client refused for load should try again. */
-    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final ApiSettings settings;
     private final ApiMetrics metrics;
@@ -109,13 +110,13 @@ public final class SearchService implements AutoCloseable {
         DecodeDeadline deadline = requestDeadline();
         // queue every image first, so that they can share model batches, then collect the answers
         List<Submitted> submitted = new ArrayList<>(images.size());
-        List<ApiException> refused = new ArrayList<>(images.size());
+        List<SearchFailure> refused = new ArrayList<>(images.size());
         try {
             for (int i = 0; i < images.size(); i++) {
                 try {
                     submitted.add(submit(tickets.get(i), images.get(i), query, deadline));
                     refused.add(null);
-                } catch (ApiException e) {
+                } catch (SearchFailure e) {
                     submitted.add(null);
                     refused.add(e);
                 }
@@ -128,22 +129,22 @@ public final class SearchService implements AutoCloseable {
             try {
                 if (refused.get(i) != null) throw refused.get(i);
                 entries.add(BatchEntry.of(answer(submitted.get(i), query, start)));
-            } catch (ApiException e) {
-                if (e.status() == 503) throw e;  // overload fails the whole request: retrying part of it helps no one
+            } catch (SearchFailure e) {
+                if (e.retryable()) throw e;  // load or shutdown fails the whole request: retrying part of it helps no one
                 entries.add(BatchEntry.of(e));
             }
         }
         return entries;
     }
 
-    /** One image of a batch request: its answer, or why it has none. */
-    public record BatchEntry(SearchResponse result, String error, String message) {
+    /** One image of a batch request: its answer, or why it has none (never a {@link SearchFailure#retryable()} one). */
+    public record BatchEntry(SearchResponse result, SearchFailure failure) {
         static BatchEntry of(SearchResponse result) {
-            return new BatchEntry(result, null, null);
+            return new BatchEntry(result, null);
         }
 
-        static BatchEntry of(ApiException e) {
-            return new BatchEntry(null, e.code(), e.getMessage());
+        static BatchEntry of(SearchFailure failure) {
+            return new BatchEntry(null, failure);
         }
     }
 
@@ -152,13 +153,12 @@ public final class SearchService implements AutoCloseable {
         long start = System.nanoTime();
         try (BundleHolder.Lease lease = bundles.acquire()) {
             LiveBundle bundle = lease.bundle();
-            int ordinal = bundle.ordinalOf(itemId).orElseThrow(() -> unknownItem(itemId));
+            int ordinal = bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId));
             float[] vector;
             try {
-                vector = bundle.index().reconstruct(ordinal).orElseThrow(() -> unknownItem(itemId));
+                vector = bundle.index().reconstruct(ordinal).orElseThrow(() -> SearchFailure.unknownItem(itemId));
             } catch (UnsupportedOperationException e) {
-                throw new ApiException(422, "unsupported", "the live index (" + bundle.manifest().index().factory()
-                        + ") cannot return stored vectors, so more-like-this is not available; search by the item's image instead");
+                throw SearchFailure.unsupported(bundle.manifest().index().factory());
             }
             long t = System.nanoTime();
             List<SearchHit> hits = IndexSearch.search(bundle, vector, query.excluding(itemId));
@@ -185,15 +185,11 @@ public final class SearchService implements AutoCloseable {
     }
 
     private static BundleItem itemOf(LiveBundle bundle, String itemId) {
-        return bundle.item(bundle.ordinalOf(itemId).orElseThrow(() -> unknownItem(itemId)));
+        return bundle.item(bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId)));
     }
 
     /** A catalogue item as GET /v1/items/{id} returns it. */
     public record Item(String id, String title, String category, Double price, String imageUrl, String labelGroup, String version) {
-    }
-
-    private static ApiException unknownItem(String itemId) {
-        return ApiException.notFound("item", itemId, "in the live catalogue", "check the id");
     }
 
     static String imageUrl(String itemId) {
@@ -215,11 +211,10 @@ public final class SearchService implements AutoCloseable {
         } catch (QueueFullException e) {
             tickets.forEach(DynamicBatcher.Ticket::close);
             metrics.shed("queue_full");
-            throw new ApiException(503, "overloaded", "the service is at capacity (" + e.getMessage()
-                    + ", api.batching.queue-capacity); retry after the Retry-After seconds", RETRY_AFTER);
+            throw SearchFailure.overloaded(e.getMessage());
         } catch (IllegalStateException e) {
             tickets.forEach(DynamicBatcher.Ticket::close);
-            throw ApiException.stopping();
+            throw SearchFailure.stopping();
         }
     }
 
@@ -239,12 +234,12 @@ public final class SearchService implements AutoCloseable {
         metrics.stage("decode", decode);
         if (!prepared.isOk()) {
             if (prepared.error().code() == EmbedError.Code.BUSY) metrics.shed("decode_busy");
-            throw imageError(prepared.error());
+            throw SearchFailure.image(prepared.error());
         }
         try {
             return new Submitted(ticket.submit(new ImageSearch(prepared, query), settings.limits().requestTimeout()), decode);
         } catch (IllegalStateException e) {
-            throw ApiException.stopping();
+            throw SearchFailure.stopping();
         }
     }
 
@@ -253,7 +248,7 @@ public final class SearchService implements AutoCloseable {
         Found found = result.output();
         metrics.stage("queue", result.queueNanos());
         metrics.stage("model", found.modelNanos());
-        if (found.error() != null) throw imageError(found.error());
+        if (found.error() != null) throw SearchFailure.image(found.error());
         metrics.stage("index", found.indexNanos());
         Timing timing = Timing.ofNanos(submitted.decodeNanos(), result.queueNanos(), found.modelNanos(), found.indexNanos(),
                 System.nanoTime() - start);
@@ -308,36 +303,18 @@ public final class SearchService implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TimeoutException) throw timeout(timeout);
             LOG.error("a model batch failed", e.getCause());
-            throw new ApiException(503, "search_failed", "the search failed on this request's batch; it is logged, retry",
-                    RETRY_AFTER);
+            throw SearchFailure.searchFailed();
         } catch (CancellationException e) {  // the batcher closed with this request still queued
-            throw ApiException.stopping();
+            throw SearchFailure.stopping();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.stopping();
+            throw SearchFailure.stopping();
         }
     }
 
-    private ApiException timeout(Duration timeout) {
+    private SearchFailure timeout(Duration timeout) {
         metrics.shed("deadline");
-        return new ApiException(503, "timeout", "no model instance was free within " + timeout.toMillis()
-                + " ms (api.request-timeout-ms); the service is overloaded, retry later", RETRY_AFTER);
-    }
-
-    /** The HTTP answer for an image that has no embedding. */
-    static ApiException imageError(EmbedError error) {
-        return switch (error.code()) {
-            case EMPTY -> new ApiException(400, "empty_image", error.message());
-            case TOO_MANY_BYTES -> new ApiException(413, "image_too_large", error.message());
-            case TOO_MANY_PIXELS -> new ApiException(413, "too_many_pixels", error.message());
-            case UNSUPPORTED_FORMAT -> new ApiException(415, "unsupported_format", error.message());
-            case CORRUPT -> new ApiException(422, "corrupt_image", error.message());
-            case OVER_BUDGET -> new ApiException(413, "decode_over_budget", error.message());
-            case TIMED_OUT -> new ApiException(413, "decode_timeout", error.message());
-            case BUSY -> new ApiException(503, "decode_busy", error.message(), RETRY_AFTER);
-            case CANCELLED -> new ApiException(503, "cancelled", error.message(), RETRY_AFTER);
-            case MODEL_FAILED -> new ApiException(503, "model_failed", "the model failed on this request's batch; retry", RETRY_AFTER);
-        };
+        return SearchFailure.timedOut(timeout);
     }
 
     @Override

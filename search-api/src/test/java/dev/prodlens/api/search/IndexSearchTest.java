@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.prodlens.api.TestBundle;
 import dev.prodlens.api.bundle.BundleHolder;
 import dev.prodlens.api.bundle.LiveBundle;
-import dev.prodlens.api.http.ApiMetrics;
+import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.core.embed.ModelCard;
 import java.nio.file.Path;
 import java.time.Duration;

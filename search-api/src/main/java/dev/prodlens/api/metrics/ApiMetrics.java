@@ -1,4 +1,4 @@
-package dev.prodlens.api.http;
+package dev.prodlens.api.metrics;
 
 import dev.prodlens.api.batch.DynamicBatcher;
 import dev.prodlens.api.bundle.BundleHolder;
