@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <algorithm>
+#include <limits>
 #include <cfloat>
 #include <cstring>
 #include <sstream>
@@ -377,6 +378,15 @@ void search(const faiss::Index& index, idx_t n, const float* x, idx_t k,
             const SearchOptions& options, float* distances, idx_t* labels) {
     if (!index.is_trained)
         throw NotReady("the index is not trained: call train() and add() before search()");
+    if (index.ntotal == 0) {
+        // Faiss's BLAS path (20 queries or more on a flat index) returns before it fills the
+        // results of an empty index: answer "nothing found" as its heaps would
+        const float none = index.metric_type == faiss::METRIC_INNER_PRODUCT
+                ? std::numeric_limits<float>::lowest() : std::numeric_limits<float>::max();
+        std::fill(distances, distances + n * k, none);
+        std::fill(labels, labels + n * k, idx_t(-1));
+        return;
+    }
     auto* mapped = dynamic_cast<const faiss::IndexIDMap*>(&index);
     if (!mapped) {
         search_unmapped(index, n, x, k, options, options.filter, distances, labels);
@@ -393,7 +403,11 @@ void search(const faiss::Index& index, idx_t n, const float* x, idx_t k,
     search_unmapped(*target, n, x, k, options, translated.get(), distances, labels);
     const std::vector<idx_t>& id_map = mapped->id_map;
     for (idx_t i = 0; i < n * k; i++) {
-        if (labels[i] >= 0) labels[i] = id_map[labels[i]];
+        if (labels[i] < 0) continue;
+        if (static_cast<size_t>(labels[i]) >= id_map.size())  // never read past the map
+            throw std::logic_error("search returned position " + std::to_string(labels[i]) + " of an id map of "
+                                   + std::to_string(id_map.size()));
+        labels[i] = id_map[labels[i]];
     }
 }
 
