@@ -21,8 +21,9 @@ import java.util.UUID;
  * <p>Searches may run from many threads at once; writes (train, add, remove, parameter changes,
  * merge) wait for running searches and are serialised. Every Faiss error arrives as a Java
  * exception: {@link IllegalArgumentException} for bad arguments, {@link
- * UnsupportedOperationException} for what the index type cannot do, {@link FaissException} for
- * the rest, with Faiss's message. Close it to release native memory.
+ * UnsupportedOperationException} for what the index type cannot do, {@link
+ * FaissInternalException} for out of native memory and unknown native errors, {@link
+ * FaissException} for the rest, with Faiss's message. Close it to release native memory.
  *
  * <p>Vectors are passed row-major in one {@code float[]} (n x dimension), or in direct
  * native-order buffers to avoid the copy.
