@@ -122,8 +122,10 @@ public final class FaissIndex extends NativeHandle {
     }
 
     /**
-     * Adds vectors from direct, native-order buffers without copying: {@code ids.remaining()}
-     * vectors read from the start of each buffer.
+     * Adds vectors from direct, native-order buffers without copying: {@code ids.capacity()}
+     * vectors read from the start of each buffer (the native layer reads from the buffer's address;
+     * position and limit are ignored, as in {@link #search(FloatBuffer, int, SearchOptions,
+     * FloatBuffer, LongBuffer)}).
      */
     public void add(FloatBuffer vectors, LongBuffer ids) {
         requireDirect(vectors, "vectors");
