@@ -18,8 +18,6 @@ import java.util.Arrays;
  */
 public final class ApiMain {
     static final String USAGE = "usage: prodlens-api [--conf conf/prodlens.properties] [key=value ...]";
-    private static final int USER_ERROR = 2;
-    private static final int INTERNAL_ERROR = 1;
 
     private ApiMain() {
     }
@@ -31,24 +29,8 @@ public final class ApiMain {
             System.out.println("prodlens-api: serving bundle " + running.search().bundles().peek().version() + " on http://"
                     + running.settings().host() + ":" + running.port() + "/");
         } catch (RuntimeException e) {
-            System.exit(reportStartFailure(e));
+            System.exit(CommandLine.report("prodlens-api", e));
         }
-    }
-
-    /**
-     * Reports why the service could not start and returns the exit code: a problem the user can fix
-     * as one line and 2; anything else (a bug, out of native memory) as an internal failure with its
-     * stack trace, and 1.
-     */
-    static int reportStartFailure(RuntimeException e) {
-        if (e instanceof UserError) {
-            System.err.println("prodlens-api: " + e.getMessage());
-            return USER_ERROR;
-        }
-        System.err.println("prodlens-api: cannot start: internal failure (not a problem with the configuration or the bundle): " + e
-                + "; please report it with the stack trace below");
-        e.printStackTrace();
-        return INTERNAL_ERROR;
     }
 
     /** A started service. */

@@ -1,54 +1,40 @@
 package dev.prodlens.api;
 
-import dev.prodlens.core.bundle.BundleException;
-import dev.prodlens.core.config.ConfigException;
-import dev.prodlens.core.embed.ModelException;
-import dev.prodlens.core.faiss.FaissException;
-import dev.prodlens.core.faiss.FaissInternalException;
+import dev.prodlens.core.UserError;
+import dev.prodlens.core.config.CommandLine;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A start failure: a user error is one line and exit code 2, an internal failure exit code 1 with its stack trace. */
+/** What keeps the service from starting is reported by {@link CommandLine#report}: the user's problems as user errors. */
 class ApiMainTest {
-    private record Outcome(int code, String stderr) {
-    }
-
-    private static Outcome reported(RuntimeException e) {
+    @Test
+    void aStartFailureTheUserCanFixIsOneLineAndExitCode2() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ApiMain.start(new String[] {"bogus"}));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
         try {
-            return new Outcome(ApiMain.reportStartFailure(e), err.toString(StandardCharsets.UTF_8));
+            code = CommandLine.report("prodlens-api", e);
         } finally {
             System.setErr(stderr);
         }
+        assertEquals(2, code);
+        String line = err.toString(StandardCharsets.UTF_8);
+        assertTrue(line.startsWith("prodlens-api: unexpected argument 'bogus'; usage: prodlens-api"), line);
+        assertEquals(1, line.lines().count(), line);
     }
 
     @Test
-    void everyUserErrorIsOneLineAndExitCode2() {
-        for (RuntimeException e : List.of(new ConfigException("bad key"), new BundleException("no bundle"), new ModelException("no model"),
-                new FaissException("bad index"), new ApiMain.ServerStartException("port in use"))) {
-            Outcome outcome = reported(e);
-            assertEquals(2, outcome.code(), outcome.stderr());
-            assertEquals("prodlens-api: " + e.getMessage() + System.lineSeparator(), outcome.stderr());
-        }
-    }
-
-    @Test
-    void anInternalFailureIsExitCode1WithItsCauseAndStackTrace() {
-        for (RuntimeException e : List.of(new FaissInternalException("out of native memory"), new IllegalStateException("a bug"))) {
-            Outcome outcome = reported(e);
-            assertEquals(1, outcome.code(), outcome.stderr());
-            assertTrue(outcome.stderr().startsWith("prodlens-api: cannot start: internal failure"), outcome.stderr());
-            assertTrue(outcome.stderr().contains(e.toString()), outcome.stderr());
-            assertTrue(outcome.stderr().contains("\tat dev.prodlens.api.ApiMainTest"), "the stack trace: " + outcome.stderr());
-        }
+    void aPortInUseIsAUserError() {
+        assertInstanceOf(UserError.class, new ApiMain.ServerStartException("cannot listen on 127.0.0.1:8080"));
     }
 }

@@ -25,8 +25,6 @@ import java.util.function.IntSupplier;
 public final class Main {
     static final String USAGE = "usage: prodlens-jobs <embed|build-index|evaluate|reindex|demo-catalogue> [--conf conf/prodlens.properties] "
             + "[key=value ...]";
-    private static final int USER_ERROR = 2;
-    private static final int INTERNAL_ERROR = 1;
 
     private Main() {
     }
@@ -41,22 +39,12 @@ public final class Main {
         return reported(() -> run(args));
     }
 
-    /**
-     * Runs a command and returns its exit code, or reports its failure: a problem the user can fix
-     * as one line and exit code 2; anything else (a bug, out of native memory) as an internal failure,
-     * with its stack trace, and exit code 1.
-     */
+    /** Runs a command and returns its exit code, or reports its failure ({@link CommandLine#report}). */
     static int reported(IntSupplier command) {
         try {
             return command.getAsInt();
-        } catch (UserError e) {
-            System.err.println("prodlens: " + e.getMessage());
-            return USER_ERROR;
         } catch (RuntimeException e) {
-            System.err.println("prodlens: internal failure (not a problem with your input or settings): " + e
-                    + "; please report it with the stack trace below");
-            e.printStackTrace();
-            return INTERNAL_ERROR;
+            return CommandLine.report("prodlens", e);
         }
     }
 
@@ -64,7 +52,7 @@ public final class Main {
     static int run(String[] args) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
             System.err.println(USAGE);
-            return USER_ERROR;
+            return CommandLine.USER_ERROR;
         }
         Config config = CommandLine.config(Arrays.asList(args).subList(1, args.length), USAGE);
         JobSettings settings = JobSettings.from(config, Path.of("").toAbsolutePath());
