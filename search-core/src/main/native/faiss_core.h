@@ -59,10 +59,10 @@ void search(const faiss::Index& index, idx_t n, const float* x, idx_t k,
 
 size_t remove_ids(faiss::Index& index, const faiss::IDSelector& selector);
 
-// Returns false when the id is not in the index.
-// What reconstruct found.
+// What reconstruct found: the vector, no such id in the index, or (IVF without a direct map,
+// lookup not allowed) nothing yet.
 enum class Reconstructed { found, absent, needs_lookup };
-// The stored vector of `id` into `out`. IVF indexes find ids through a direct map; without one,
+// The stored vector of `id` into `out` (absent when the id is not in the index). IVF indexes find ids through a direct map; without one,
 // `may_build_lookup` builds it (a write: the caller must hold the index exclusively), otherwise
 // the answer is needs_lookup and nothing is touched (so readers may call it concurrently).
 Reconstructed reconstruct(faiss::Index& index, idx_t id, float* out, bool may_build_lookup);

@@ -25,6 +25,9 @@ using prodlens::idx_t;
 namespace {
 
 constexpr const char* kFaissException = "dev/prodlens/core/faiss/FaissException";
+// Not the caller's doing (out of native memory, an unknown C++ exception): never a FaissException,
+// which the command lines report as a problem the user can fix.
+constexpr const char* kFaissInternal = "dev/prodlens/core/faiss/FaissInternalException";
 
 // A Java exception is already pending: unwind to the entry point and return.
 struct JavaPending {};
@@ -52,13 +55,13 @@ void rethrow_as_java(JNIEnv* env) {
     } catch (const faiss::FaissException& e) {
         throw_java(env, kFaissException, e.what());
     } catch (const std::bad_alloc&) {
-        throw_java(env, kFaissException,
+        throw_java(env, kFaissInternal,
                    "out of native memory: reduce the batch or index size, or give the process "
                    "more memory");
     } catch (const std::exception& e) {
         throw_java(env, kFaissException, e.what());
     } catch (...) {
-        throw_java(env, kFaissException, "unknown native error in Faiss");
+        throw_java(env, kFaissInternal, "unknown native error in Faiss");
     }
 }
 

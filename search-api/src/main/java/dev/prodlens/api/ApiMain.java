@@ -3,26 +3,21 @@ package dev.prodlens.api;
 import dev.prodlens.api.http.ApiServer;
 import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.api.search.SearchService;
-import dev.prodlens.core.bundle.BundleException;
+import dev.prodlens.core.UserError;
 import dev.prodlens.core.config.CommandLine;
-import dev.prodlens.core.config.ConfigException;
-import dev.prodlens.core.embed.ModelException;
-import dev.prodlens.core.faiss.FaissException;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * The service's command line, the main class of the runnable jar:
- * {@code java -jar search-api/target/prodlens-api.jar [--conf FILE] [key=value ...]}. Anything
- * that keeps it from serving (no bundle, a bundle of another model, bad configuration, a port in
- * use) ends it with exit code 2 and one line on standard error; a failure the code did not foresee
- * (a bug) with exit code 1 and one line naming it and where it happened.
+ * {@code java -jar search-api/target/prodlens-api.jar [--conf FILE] [key=value ...]}. A problem
+ * the user can fix (a {@link UserError}: no bundle, a bundle of another model, bad configuration, a
+ * port in use) ends it with exit code 2 and one line on standard error; an internal failure (a bug,
+ * out of native memory) with exit code 1, a line saying so and its stack trace.
  */
 public final class ApiMain {
     static final String USAGE = "usage: prodlens-api [--conf conf/prodlens.properties] [key=value ...]";
-    private static final int USER_ERROR = 2;
-    private static final int INTERNAL_ERROR = 1;
 
     private ApiMain() {
     }
@@ -33,14 +28,8 @@ public final class ApiMain {
             Runtime.getRuntime().addShutdownHook(new Thread(running::close, "shutdown"));
             System.out.println("prodlens-api: serving bundle " + running.search().bundles().peek().version() + " on http://"
                     + running.settings().host() + ":" + running.port() + "/");
-        } catch (ConfigException | ModelException | BundleException | FaissException | ServerStartException e) {
-            System.err.println("prodlens-api: " + e.getMessage());
-            System.exit(USER_ERROR);
         } catch (RuntimeException e) {
-            StackTraceElement[] where = e.getStackTrace();
-            String what = e.toString().lines().findFirst().orElse("") + (where.length > 0 ? " at " + where[0] : "");
-            System.err.println("prodlens-api: cannot start: unexpected " + what + "; this is a bug, please report it with this line");
-            System.exit(INTERNAL_ERROR);
+            System.exit(CommandLine.report("prodlens-api", e));
         }
     }
 
@@ -76,7 +65,7 @@ public final class ApiMain {
     }
 
     /** The HTTP server could not start. */
-    static final class ServerStartException extends RuntimeException {
+    static final class ServerStartException extends UserError {
         ServerStartException(String message) {
             super(message);
         }

@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,9 +119,15 @@ class HotSwapTest {
     }
 
     @Test
-    void noBundleIsAClearError() {
+    void noBundleIsAClearError() throws Exception {
         BundleException e = assertThrows(BundleException.class, () -> ApiMain.start(TestBundle.args(tmp).toArray(String[]::new)));
         assertTrue(e.getMessage().contains("CURRENT") && e.getMessage().contains("reindex"), e.getMessage());
         assertTrue(Bundles.current(tmp.resolve("bundles/test")).isEmpty());
+        // the commands it names exist: the launcher, and each make target in the Makefile
+        assertTrue(e.getMessage().contains("bin/prodlens-jobs reindex") && Files.isExecutable(TestBundle.repo().resolve("bin/prodlens-jobs")),
+                e.getMessage());
+        String makefile = Files.readString(TestBundle.repo().resolve("Makefile"));
+        Matcher make = Pattern.compile("make ([a-z-]+)").matcher(e.getMessage());
+        while (make.find()) assertTrue(makefile.contains("\n" + make.group(1) + ":"), "no Makefile target " + make.group(1));
     }
 }

@@ -2,10 +2,7 @@ package dev.prodlens.jobs;
 
 import dev.prodlens.core.config.CommandLine;
 import dev.prodlens.core.config.Config;
-import dev.prodlens.core.config.ConfigException;
-import dev.prodlens.core.embed.ModelException;
-import dev.prodlens.core.faiss.FaissException;
-import dev.prodlens.core.bundle.BundleException;
+import dev.prodlens.core.UserError;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
@@ -16,17 +13,18 @@ import org.apache.spark.sql.SparkSession;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * The jobs' command line, the main class of the shaded jar:
  * {@code spark-submit --class dev.prodlens.jobs.Main prodlens-jobs.jar <command> [--conf FILE] [key=value ...]}.
  * {@code key=value} pairs override the configuration file (after its environment overrides).
- * A problem the user can fix ends the run with exit code 2 and one line on standard error.
+ * A problem the user can fix (a {@link UserError}) ends the run with exit code 2 and one line on
+ * standard error; an internal failure with exit code 1 and its stack trace.
  */
 public final class Main {
     static final String USAGE = "usage: prodlens-jobs <embed|build-index|evaluate|reindex|demo-catalogue> [--conf conf/prodlens.properties] "
             + "[key=value ...]";
-    private static final int USER_ERROR = 2;
 
     private Main() {
     }
@@ -36,13 +34,17 @@ public final class Main {
         if (code != 0) System.exit(code);
     }
 
-    /** Runs one command; returns the exit code, having printed a problem the user can fix as one line. */
+    /** Runs one command; returns the exit code, having reported a failure (see {@link #reported}). */
     static int execute(String[] args) {
+        return reported(() -> run(args));
+    }
+
+    /** Runs a command and returns its exit code, or reports its failure ({@link CommandLine#report}). */
+    static int reported(IntSupplier command) {
         try {
-            return run(args);
-        } catch (JobException | ConfigException | ModelException | FaissException | BundleException e) {
-            System.err.println("prodlens: " + e.getMessage());
-            return USER_ERROR;
+            return command.getAsInt();
+        } catch (RuntimeException e) {
+            return CommandLine.report("prodlens", e);
         }
     }
 
@@ -50,7 +52,7 @@ public final class Main {
     static int run(String[] args) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
             System.err.println(USAGE);
-            return USER_ERROR;
+            return CommandLine.USER_ERROR;
         }
         Config config = CommandLine.config(Arrays.asList(args).subList(1, args.length), USAGE);
         JobSettings settings = JobSettings.from(config, Path.of("").toAbsolutePath());

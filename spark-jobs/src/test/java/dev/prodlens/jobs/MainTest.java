@@ -1,5 +1,10 @@
 package dev.prodlens.jobs;
 
+import dev.prodlens.core.bundle.BundleException;
+import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.embed.ModelException;
+import dev.prodlens.core.faiss.FaissException;
+import dev.prodlens.core.faiss.FaissInternalException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,5 +84,39 @@ class MainTest {
                 outcome.stderr());
         assertEquals(1, outcome.stderr().lines().count(), outcome.stderr());
         assertFalse(Files.exists(tmp.resolve("bundles")));
+    }
+
+    private static Outcome reported(Supplier<RuntimeException> failure) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return new Outcome(Main.reported(() -> {
+                throw failure.get();
+            }), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(stderr);
+        }
+    }
+
+    @Test
+    void everyUserErrorIsOneLineAndExitCode2() {
+        for (RuntimeException e : List.of(new ConfigException("bad key"), new BundleException("no bundle"),
+                new ModelException("no model"), new FaissException("bad factory"), new JobException("bad catalogue"))) {
+            Outcome outcome = reported(() -> e);
+            assertEquals(2, outcome.code(), outcome.stderr());
+            assertEquals("prodlens: " + e.getMessage() + System.lineSeparator(), outcome.stderr());
+        }
+    }
+
+    @Test
+    void anInternalFailureIsExitCode1WithItsCauseAndStackTrace() {
+        for (RuntimeException e : List.of(new FaissInternalException("out of native memory"), new IllegalStateException("a bug"))) {
+            Outcome outcome = reported(() -> e);
+            assertEquals(1, outcome.code(), outcome.stderr());
+            assertTrue(outcome.stderr().startsWith("prodlens: internal failure (not a problem with your input or settings): " + e),
+                    outcome.stderr());
+            assertTrue(outcome.stderr().contains("\tat dev.prodlens.jobs.MainTest"), "the stack trace: " + outcome.stderr());
+        }
     }
 }

@@ -86,8 +86,8 @@ public final class BundleHolder implements AutoCloseable {
      */
     public static BundleHolder open(Path catalogueDir, ModelCard model, Duration reloadInterval, Listener listener) {
         Path directory = Bundles.current(catalogueDir).orElseThrow(() -> new BundleException("no bundle to serve: "
-                + catalogueDir.resolve("CURRENT") + " does not exist; run the reindex job first (make reindex, or "
-                + "bin/prodlens-jobs reindex) or point bundles.dir and catalogue.name at a published bundle"));
+                + catalogueDir.resolve("CURRENT") + " does not exist; run the reindex job first (bin/prodlens-jobs "
+                + "reindex --conf conf/prodlens.properties, or make demo for the demo catalogue) or point bundles.dir and catalogue.name at a published bundle"));
         LiveBundle first = load(directory, model);
         LOG.info("serving bundle {} ({} items, {})", first.version(), first.size(), first.manifest().index().factory());
         return new BundleHolder(catalogueDir, model, listener, first, reloadInterval);

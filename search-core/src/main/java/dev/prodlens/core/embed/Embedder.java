@@ -261,19 +261,14 @@ public final class Embedder implements AutoCloseable {
     }
 
     private static Device device(DeviceChoice choice, Engine engine) {
-        if (choice == DeviceChoice.CPU) return Device.cpu();
+        if (choice == DeviceChoice.CPU) return Device.cpu(); // without asking the engine for GPUs
         int gpus = gpuCount(engine);
-        return switch (choice) {
-            case CPU -> Device.cpu();
-            case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
-            case GPU -> {
-                if (gpus == 0) {
-                    throw new ModelException("model.device = gpu but " + engine.getEngineName()
-                            + " sees no GPU; use the CUDA build (see docs) or set model.device = auto");
-                }
-                yield Device.gpu();
-            }
-        };
+        if (choice == DeviceChoice.AUTO) return gpus > 0 ? Device.gpu() : Device.cpu();
+        if (gpus == 0) {
+            throw new ModelException("model.device = gpu but " + engine.getEngineName()
+                    + " sees no GPU; use the CUDA build (see docs) or set model.device = auto");
+        }
+        return Device.gpu();
     }
 
     /**

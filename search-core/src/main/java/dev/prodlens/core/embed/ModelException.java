@@ -1,7 +1,9 @@
 package dev.prodlens.core.embed;
 
+import dev.prodlens.core.UserError;
+
 /** The model cannot be loaded or run (missing export, checksum mismatch, engine failure); the message says what to do. */
-public final class ModelException extends RuntimeException {
+public final class ModelException extends UserError {
     public ModelException(String message) {
         super(message);
     }

@@ -85,11 +85,6 @@ public final class RetrievalEval {
         return eval;
     }
 
-    /** All images the evaluation feeds a vectoriser (for throughput figures). */
-    public int imageCount() {
-        return nearDupCatalogue.size() + nearDupQueries.size() + fashionCatalogue.size() + fashionQueries.size();
-    }
-
     public Scores score(ImageVectoriser vectoriser) {
         int[] nearDupTop = top(vectoriser, nearDupCatalogue, nearDupQueries, 1);
         Map<String, int[]> byEdit = new LinkedHashMap<>();

@@ -21,8 +21,9 @@ import java.util.UUID;
  * <p>Searches may run from many threads at once; writes (train, add, remove, parameter changes,
  * merge) wait for running searches and are serialised. Every Faiss error arrives as a Java
  * exception: {@link IllegalArgumentException} for bad arguments, {@link
- * UnsupportedOperationException} for what the index type cannot do, {@link FaissException} for
- * the rest, with Faiss's message. Close it to release native memory.
+ * UnsupportedOperationException} for what the index type cannot do, {@link
+ * FaissInternalException} for out of native memory and unknown native errors, {@link
+ * FaissException} for the rest, with Faiss's message. Close it to release native memory.
  *
  * <p>Vectors are passed row-major in one {@code float[]} (n x dimension), or in direct
  * native-order buffers to avoid the copy.
@@ -121,8 +122,10 @@ public final class FaissIndex extends NativeHandle {
     }
 
     /**
-     * Adds vectors from direct, native-order buffers without copying: {@code ids.remaining()}
-     * vectors read from the start of each buffer.
+     * Adds vectors from direct, native-order buffers without copying: {@code ids.capacity()}
+     * vectors read from the start of each buffer (the native layer reads from the buffer's address;
+     * position and limit are ignored, as in {@link #search(FloatBuffer, int, SearchOptions,
+     * FloatBuffer, LongBuffer)}).
      */
     public void add(FloatBuffer vectors, LongBuffer ids) {
         requireDirect(vectors, "vectors");

@@ -24,9 +24,4 @@ public enum Metric {
         }
         throw new FaissException("unsupported Faiss metric type " + code);
     }
-
-    /** True when a higher score means a closer match. */
-    public boolean higherIsCloser() {
-        return this == INNER_PRODUCT;
-    }
 }

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * What {@link ImageDecoder} accepts, how much resolution it keeps, and what one decode and all
  * decodes together may cost. The names in messages ({@code decode.max-bytes} ...) are the
- * configuration keys these values come from.
+ * configuration keys these values come from; the target side has none (the model card sets it).
  *
  * @param maxBytes          largest encoded image accepted, in bytes
  * @param maxPixels         largest width x height accepted, checked from the header before any
@@ -48,8 +48,8 @@ public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide, lon
                     + Integer.MAX_VALUE + "] (the most a BufferedImage holds), got " + maxPixels);
         }
         if (targetMinSide < 0) {
-            throw new IllegalArgumentException("decode.target-min-side must be >= 0 "
-                    + "(0: decode at full size), got " + targetMinSide);
+            throw new IllegalArgumentException("the target shorter side must be >= 0 (0: decode at full size; "
+                    + "the model card's input.resize_shorter_side sets it), got " + targetMinSide);
         }
         if (maxMemoryBytes < 1 << 20) {
             throw new IllegalArgumentException("decode.max-memory-bytes must be at least 1 MiB ("

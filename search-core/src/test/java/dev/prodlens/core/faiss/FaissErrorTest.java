@@ -1,13 +1,21 @@
 package dev.prodlens.core.faiss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.core.UserError;
+import dev.prodlens.core.embed.TestModels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -175,5 +183,23 @@ class FaissErrorTest {
 
     static LongBuffer directLongs(int longs) {
         return TestVectors.longBuffer(new long[longs]);
+    }
+
+    /**
+     * Every exception class the JNI layer throws by name exists (FindClass of a missing one would
+     * leave a NoClassDefFoundError instead), and only Faiss's own errors are user errors: out of
+     * native memory and unknown native errors are internal failures.
+     */
+    @Test
+    void theExceptionsTheNativeLayerThrowsExistAndInternalOnesAreNoUserErrors() throws Exception {
+        String jni = Files.readString(TestModels.repo().resolve("search-core/src/main/native/faiss_jni.cpp"));
+        Matcher named = Pattern.compile("\"((?:java|dev)/[A-Za-z/]+(?:Exception|Error))\"").matcher(jni);
+        Set<String> classes = new TreeSet<>();
+        while (named.find()) classes.add(named.group(1).replace('/', '.'));
+        assertTrue(classes.contains(FaissInternalException.class.getName()) && classes.contains(FaissException.class.getName()),
+                classes.toString());
+        for (String name : classes) assertTrue(RuntimeException.class.isAssignableFrom(Class.forName(name)), name);
+        assertTrue(UserError.class.isAssignableFrom(FaissException.class));
+        assertFalse(UserError.class.isAssignableFrom(FaissInternalException.class));
     }
 }

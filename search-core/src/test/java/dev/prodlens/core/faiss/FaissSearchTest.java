@@ -194,4 +194,17 @@ class FaissSearchTest {
             assertArrayEquals(viaArrays.rawIds(), foundIds);
         }
     }
+
+    @Test
+    void addFromBuffersTakesTheirWholeCapacityWhateverTheirPosition() {
+        try (FaissIndex index = FaissIndex.create(D, "Flat", Metric.L2)) {
+            FloatBuffer vectors = TestVectors.floatBuffer(TestVectors.rows(base, D, 0, 3));
+            LongBuffer threeIds = TestVectors.longBuffer(new long[] {5, 6, 7});
+            vectors.position(D);
+            threeIds.position(1);
+            index.add(vectors, threeIds);
+            assertEquals(3, index.size());
+            assertEquals(5, index.search(TestVectors.rows(base, D, 0, 1), 1).id(0, 0));
+        }
+    }
 }

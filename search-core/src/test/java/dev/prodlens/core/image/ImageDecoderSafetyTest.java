@@ -56,7 +56,10 @@ class ImageDecoderSafetyTest {
         assertMessage("decode.max-bytes", () -> new DecodeLimits(0, 1, 1));
         assertMessage("decode.max-pixels", () -> new DecodeLimits(1, 0, 1));
         assertMessage("decode.max-pixels", () -> new DecodeLimits(1, 1L << 31, 1));
-        assertMessage("decode.target-min-side", () -> new DecodeLimits(1, 1, -1));
+        // no configuration key sets the target side (the model card does): the message names none
+        assertMessage("target shorter side", () -> new DecodeLimits(1, 1, -1));
+        assertMessage("input.resize_shorter_side", () -> new DecodeLimits(1, 1, -1));
+        assertFalse(assertThrows(IllegalArgumentException.class, () -> new DecodeLimits(1, 1, -1)).getMessage().contains("decode."));
     }
 
     private static void assertMessage(String fragment, Runnable construction) {

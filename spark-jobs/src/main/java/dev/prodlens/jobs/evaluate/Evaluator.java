@@ -61,17 +61,7 @@ public final class Evaluator {
          * {@code evaluate.worst-queries}; absent keys keep {@link #DEFAULTS}.
          */
         public static Settings from(Config config) {
-            List<Integer> ks = DEFAULTS.ks();
-            String raw = config.find("evaluate.recall-ks").orElse(null);
-            if (raw != null) {
-                try {
-                    ks = Arrays.stream(raw.split(",")).map(String::strip).map(Integer::valueOf).toList();
-                } catch (NumberFormatException e) {
-                    throw new ConfigException("evaluate.recall-ks = '" + raw
-                            + "' is not a comma-separated list of integers such as 1,5,10,50,100");
-                }
-            }
-            return new Settings(ks,
+            return new Settings(config.intList("evaluate.recall-ks", DEFAULTS.ks(), 1, MAX_K),
                     config.intValue("evaluate.shopee-neighbours", DEFAULTS.shopeeNeighbours(), 1, MAX_K),
                     config.intValue("evaluate.batch-size", DEFAULTS.batchSize(), 1, Integer.MAX_VALUE),
                     config.intValue("evaluate.worst-queries", DEFAULTS.worstQueries(), 0, Integer.MAX_VALUE));

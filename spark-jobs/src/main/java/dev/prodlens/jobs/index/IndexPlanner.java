@@ -16,7 +16,12 @@ import java.util.Locale;
 public final class IndexPlanner {
     /** Faiss warns below 39 training points per centroid; 40 gives k-means enough to work with. */
     static final int TRAIN_PER_LIST = 40;
-    /** Product-quantiser sub-vector lengths Faiss 1.7.3's AVX2 kernels handle fast (see README). */
+    /**
+     * Product-quantiser sub-vector lengths, longest code (best recall) first. Faiss 1.7.3's AVX2
+     * kernels have fast paths for 4, 8 and 12 (and 1, 2); other lengths take a generic loop that is
+     * slower than the scalar build (docs/search-core.md, measured). 16 and 32 are the fallbacks for a
+     * budget too small for 12.
+     */
     private static final int[] PQ_SUBVECTOR = {4, 8, 12, 16, 32};
     private static final int HNSW_LINKS = 32;
     private static final int ID_BYTES = 8;

@@ -139,5 +139,9 @@ class EvaluatorTest {
         assertEquals(Evaluator.Settings.DEFAULTS.shopeeNeighbours(), settings.shopeeNeighbours());
         assertThrows(dev.prodlens.core.config.ConfigException.class, () -> Evaluator.Settings.from(
                 dev.prodlens.core.config.Config.of(Map.of("evaluate.recall-ks", "1,ten"))));
+        dev.prodlens.core.config.ConfigException outOfRange = assertThrows(dev.prodlens.core.config.ConfigException.class,
+                () -> Evaluator.Settings.from(dev.prodlens.core.config.Config.of(Map.of("evaluate.recall-ks", "0,5"))));
+        assertTrue(outOfRange.getMessage().startsWith("evaluate.recall-ks = '0,5' is not a comma-separated list of integers in [1, "),
+                outOfRange.getMessage());
     }
 }
