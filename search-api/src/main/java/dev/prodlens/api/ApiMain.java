@@ -5,37 +5,45 @@ import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.api.search.SearchService;
 import dev.prodlens.core.UserError;
 import dev.prodlens.core.config.CommandLine;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The service's command line, the main class of the runnable jar:
- * {@code java -jar search-api/target/prodlens-api.jar [--conf FILE] [key=value ...]}. A problem
- * the user can fix (a {@link UserError}: no bundle, a bundle of another model, bad configuration, a
- * port in use) ends it with exit code 2 and one line on standard error; an internal failure (a bug,
- * out of native memory) with exit code 1, a line saying so and its stack trace.
+ * The service's command line, the main class of the runnable jar: {@code java -jar
+ * search-api/target/prodlens-api.jar [--conf FILE] [key=value ...]}. A problem the user can fix (a
+ * {@link UserError}: no bundle, a bundle of another model, bad configuration, a port in use) ends
+ * it with exit code 2 and one line on standard error; an internal failure (a bug, out of native
+ * memory) with exit code 1, a line saying so and its stack trace.
  */
 public final class ApiMain {
-    static final String USAGE = "usage: prodlens-api [--conf conf/prodlens.properties] [key=value ...]";
+    static final String USAGE =
+            "usage: prodlens-api [--conf conf/prodlens.properties] [key=value ...]";
 
-    private ApiMain() {
-    }
+    private ApiMain() {}
 
     public static void main(String[] args) {
         try {
             Running running = start(args);
             Runtime.getRuntime().addShutdownHook(new Thread(running::close, "shutdown"));
-            System.out.println("prodlens-api: serving bundle " + running.search().bundles().peek().version() + " on http://"
-                    + running.settings().host() + ":" + running.port() + "/");
+            System.out.println(
+                    "prodlens-api: serving bundle "
+                            + running.search().bundles().peek().version()
+                            + " on http://"
+                            + running.settings().host()
+                            + ":"
+                            + running.port()
+                            + "/");
         } catch (RuntimeException e) {
             System.exit(CommandLine.report("prodlens-api", e));
         }
     }
 
     /** A started service. */
-    public record Running(ApiSettings settings, SearchService search, ApiServer server, int port) implements AutoCloseable {
-        /** Stops taking requests, lets those in flight finish, then frees the model and the index. */
+    public record Running(ApiSettings settings, SearchService search, ApiServer server, int port)
+            implements AutoCloseable {
+        /**
+         * Stops taking requests, lets those in flight finish, then frees the model and the index.
+         */
         @Override
         public void close() {
             server.close();
@@ -45,7 +53,10 @@ public final class ApiMain {
 
     /** Loads the configuration, the model and the bundle, and starts listening. */
     public static Running start(String[] args) {
-        ApiSettings settings = ApiSettings.from(CommandLine.config(Arrays.asList(args), USAGE), Path.of("").toAbsolutePath());
+        ApiSettings settings =
+                ApiSettings.from(
+                        CommandLine.config(Arrays.asList(args), USAGE),
+                        Path.of("").toAbsolutePath());
         ApiMetrics metrics = new ApiMetrics();
         SearchService search = SearchService.start(settings, metrics);
         ApiServer server = new ApiServer(settings, search, metrics);
@@ -54,8 +65,14 @@ public final class ApiMain {
         } catch (RuntimeException e) {
             server.close();
             search.close();
-            throw new ServerStartException("cannot listen on " + settings.host() + ":" + settings.port() + " (" + rootMessage(e)
-                    + "); choose another api.port or stop what uses it");
+            throw new ServerStartException(
+                    "cannot listen on "
+                            + settings.host()
+                            + ":"
+                            + settings.port()
+                            + " ("
+                            + rootMessage(e)
+                            + "); choose another api.port or stop what uses it");
         }
     }
 

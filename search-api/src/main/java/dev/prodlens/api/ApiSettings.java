@@ -3,7 +3,6 @@ package dev.prodlens.api;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.embed.EmbedderConfig;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -12,8 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * The service's settings: the {@code api.*} keys of conf/prodlens.properties, plus the shared
- * {@code model.*}/{@code decode.*} (the embedder) and {@code bundles.dir}/{@code catalogue.*} (which
- * bundle to serve, where the images are). Relative paths resolve against the working directory.
+ * {@code model.*}/{@code decode.*} (the embedder) and {@code bundles.dir}/{@code catalogue.*}
+ * (which bundle to serve, where the images are). Relative paths resolve against the working
+ * directory.
  */
 public record ApiSettings(
         String host,
@@ -30,19 +30,27 @@ public record ApiSettings(
 
     /** The origins value that allows any origin. */
     public static final String ANY_ORIGIN = "*";
+
     /** scheme://host[:port], nothing after: what a browser sends as Origin. */
-    private static final Pattern ORIGIN = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://(\\[[0-9a-fA-F:.]+]|[a-zA-Z0-9.-]+)(:[0-9]{1,5})?");
+    private static final Pattern ORIGIN =
+            Pattern.compile(
+                    "[a-zA-Z][a-zA-Z0-9+.-]*://(\\[[0-9a-fA-F:.]+]|[a-zA-Z0-9.-]+)(:[0-9]{1,5})?");
 
     /**
      * Triton's dynamic batcher, in its terms.
      *
-     * @param enabled       off: every request is its own batch (batch size 1)
-     * @param maxBatch      max_batch_size
+     * @param enabled off: every request is its own batch (batch size 1)
+     * @param maxBatch max_batch_size
      * @param maxQueueDelay max_queue_delay: how long a batch may wait for more requests to fill it
-     * @param instances     instance_group count: model runs in parallel, one intra-op thread each
+     * @param instances instance_group count: model runs in parallel, one intra-op thread each
      * @param queueCapacity requests waiting beyond this are refused (503 + Retry-After)
      */
-    public record Batching(boolean enabled, int maxBatch, Duration maxQueueDelay, int instances, int queueCapacity) {
+    public record Batching(
+            boolean enabled,
+            int maxBatch,
+            Duration maxQueueDelay,
+            int instances,
+            int queueCapacity) {
         /** The batch size the batcher forms: 1 when batching is off. */
         public int effectiveMaxBatch() {
             return enabled ? maxBatch : 1;
@@ -50,83 +58,119 @@ public record ApiSettings(
     }
 
     /**
-     * @param maxUploadBytes   largest request body (an image, or all images of a batch request)
-     * @param maxK             largest k a request may ask for
-     * @param defaultK         k when a request names none
-     * @param maxBatchImages   most images in one /v1/search/batch request
-     * @param requestTimeout   how long a request may wait for the model before it is answered 503
-     * @param maxInFlightPerClient requests one client address may have in flight (429 beyond); 0: no limit
+     * @param maxUploadBytes largest request body (an image, or all images of a batch request)
+     * @param maxK largest k a request may ask for
+     * @param defaultK k when a request names none
+     * @param maxBatchImages most images in one /v1/search/batch request
+     * @param requestTimeout how long a request may wait for the model before it is answered 503
+     * @param maxInFlightPerClient requests one client address may have in flight (429 beyond); 0:
+     *     no limit
      */
-    public record Limits(long maxUploadBytes, int maxK, int defaultK, int maxBatchImages, Duration requestTimeout,
-                         int maxInFlightPerClient) {
-    }
+    public record Limits(
+            long maxUploadBytes,
+            int maxK,
+            int defaultK,
+            int maxBatchImages,
+            Duration requestTimeout,
+            int maxInFlightPerClient) {}
 
     /**
      * Search by URL ({@code ?url=}).
      *
      * @param allowHosts the only hosts fetched from; empty: URL search off
-     * @param timeout    the whole download (connect, headers and body) must end within this
+     * @param timeout the whole download (connect, headers and body) must end within this
      */
-    public record UrlFetch(List<String> allowHosts, Duration timeout) {
-    }
+    public record UrlFetch(List<String> allowHosts, Duration timeout) {}
 
     public static ApiSettings from(Config config, Path workingDir) {
         Path bundlesDir = config.path("bundles.dir", workingDir);
         String catalogue = config.string("catalogue.name");
         if (catalogue.isBlank() || catalogue.contains("/")) {
-            throw new ConfigException("catalogue.name must be a plain name (it is the bundle directory under bundles.dir), not '" + catalogue + "'");
+            throw new ConfigException(
+                    "catalogue.name must be a plain name (it is the bundle directory under bundles.dir), not '"
+                            + catalogue
+                            + "'");
         }
-        Batching batching = new Batching(
-                config.booleanValue("api.batching.enabled", true),
-                config.intValue("api.batching.max-batch", 8, 1, 1024),
-                Duration.ofNanos(Math.round(config.doubleValue("api.batching.max-queue-delay-ms", 2, 0, 10_000) * 1e6)),
-                config.intValue("api.batching.instances", 2, 1, 64),
-                config.intValue("api.batching.queue-capacity", 128, 1, 100_000));
+        Batching batching =
+                new Batching(
+                        config.booleanValue("api.batching.enabled", true),
+                        config.intValue("api.batching.max-batch", 8, 1, 1024),
+                        Duration.ofNanos(
+                                Math.round(
+                                        config.doubleValue(
+                                                        "api.batching.max-queue-delay-ms",
+                                                        2,
+                                                        0,
+                                                        10_000)
+                                                * 1e6)),
+                        config.intValue("api.batching.instances", 2, 1, 64),
+                        config.intValue("api.batching.queue-capacity", 128, 1, 100_000));
         int maxK = config.intValue("api.max-k", 1000, 1, 100_000);
-        Limits limits = new Limits(
-                config.longValue("api.max-upload-bytes", 16L << 20, 1, Integer.MAX_VALUE),
-                maxK,
-                config.intValue("api.default-k", 10, 1, maxK),
-                config.intValue("api.batch.max-images", 16, 1, 1024),
-                Duration.ofMillis(config.longValue("api.request-timeout-ms", 10_000, 1, 600_000)),
-                config.intValue("api.max-in-flight-per-client", 64, 0, 1_000_000));
+        Limits limits =
+                new Limits(
+                        config.longValue("api.max-upload-bytes", 16L << 20, 1, Integer.MAX_VALUE),
+                        maxK,
+                        config.intValue("api.default-k", 10, 1, maxK),
+                        config.intValue("api.batch.max-images", 16, 1, 1024),
+                        Duration.ofMillis(
+                                config.longValue("api.request-timeout-ms", 10_000, 1, 600_000)),
+                        config.intValue("api.max-in-flight-per-client", 64, 0, 1_000_000));
         if (limits.maxBatchImages() > batching.queueCapacity()) {
-            throw new ConfigException("api.batch.max-images (" + limits.maxBatchImages() + ") is above api.batching.queue-capacity ("
-                    + batching.queueCapacity() + "): a batch request takes a queue place per image, so such a batch could never be"
-                    + " served; lower the one or raise the other");
+            throw new ConfigException(
+                    "api.batch.max-images ("
+                            + limits.maxBatchImages()
+                            + ") is above api.batching.queue-capacity ("
+                            + batching.queueCapacity()
+                            + "): a batch request takes a queue place per image, so such a batch could never be"
+                            + " served; lower the one or raise the other");
         }
         return new ApiSettings(
                 config.string("api.host", "127.0.0.1"),
                 config.intValue("api.port", 8080, 0, 65_535),
                 bundlesDir.resolve(catalogue),
                 imagesRoot(config, workingDir),
-                Duration.ofMillis(config.longValue("api.reload-interval-ms", 5_000, 0, 86_400_000L)),
+                Duration.ofMillis(
+                        config.longValue("api.reload-interval-ms", 5_000, 0, 86_400_000L)),
                 EmbedderConfig.from(config, workingDir),
                 batching,
                 limits,
                 corsOrigins(list(config.string("api.cors-origins", ""))),
                 config.string("api.admin-key", ""),
-                new UrlFetch(list(config.string("api.url-fetch.allow-hosts", "")),
-                        Duration.ofMillis(config.longValue("api.url-fetch.timeout-ms", 5_000, 1, 600_000))));
+                new UrlFetch(
+                        list(config.string("api.url-fetch.allow-hosts", "")),
+                        Duration.ofMillis(
+                                config.longValue("api.url-fetch.timeout-ms", 5_000, 1, 600_000))));
     }
 
-    /** {@value #ANY_ORIGIN} alone, or origins as browsers send them; checked here, not when the server starts. */
+    /**
+     * {@value #ANY_ORIGIN} alone, or origins as browsers send them; checked here, not when the
+     * server starts.
+     */
     private static List<String> corsOrigins(List<String> origins) {
         if (origins.contains(ANY_ORIGIN)) {
             if (origins.size() == 1) return origins;
-            throw new ConfigException("api.cors-origins = '" + String.join(",", origins) + "' mixes * with origins; use * alone"
-                    + " (any origin) or list the origins");
+            throw new ConfigException(
+                    "api.cors-origins = '"
+                            + String.join(",", origins)
+                            + "' mixes * with origins; use * alone"
+                            + " (any origin) or list the origins");
         }
         for (String origin : origins) {
             if (!ORIGIN.matcher(origin).matches()) {
-                throw new ConfigException("api.cors-origins: '" + origin + "' is not an origin; write scheme://host[:port] with no"
-                        + " path (https://shop.example.com), or * for any origin");
+                throw new ConfigException(
+                        "api.cors-origins: '"
+                                + origin
+                                + "' is not an origin; write scheme://host[:port] with no"
+                                + " path (https://shop.example.com), or * for any origin");
             }
         }
         return origins;
     }
 
-    /** api.images-root, else the catalogue's images root (catalogue.images-root, else the catalogue file's directory). */
+    /**
+     * api.images-root, else the catalogue's images root (catalogue.images-root, else the catalogue
+     * file's directory).
+     */
     private static Path imagesRoot(Config config, Path workingDir) {
         String explicit = config.string("api.images-root", "");
         if (explicit.isBlank()) explicit = config.string("catalogue.images-root", "");

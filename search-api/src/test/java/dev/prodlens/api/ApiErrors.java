@@ -1,21 +1,19 @@
 package dev.prodlens.api;
 
-import com.google.gson.JsonObject;
-
-import java.util.Set;
-import java.util.regex.Pattern;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /** What every error answer of the API must look like. */
 public final class ApiErrors {
     /** The one format of every 404: no &lt;thing&gt; '&lt;name&gt;'[ why]; what to do. */
     private static final Pattern NOT_FOUND = Pattern.compile("no [a-z ]+ '[^']*'( [^;]+)?; \\S.*");
 
-    private ApiErrors() {
-    }
+    private ApiErrors() {}
 
     public static void assertError(Http.Response r, int status, String code) {
         assertEquals(status, r.status(), r.text());
@@ -39,7 +37,9 @@ public final class ApiErrors {
     public static void assertErrorShape(Http.Response r) {
         JsonObject body = r.json();
         assertEquals(Set.of("error", "message"), body.keySet(), r.text());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
+        assertTrue(
+                r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                r.headers().toString());
         assertMessage(body.get("message").getAsString());
     }
 
@@ -47,7 +47,12 @@ public final class ApiErrors {
     public static void assertMessage(String message) {
         assertFalse(message.isBlank());
         assertFalse(message.contains("\n"), "one line: " + message);
-        assertFalse(message.contains("Exception") || message.contains("\tat ") || message.contains("dev.prodlens")
-                || message.contains("java.") || message.contains("null"), "internals: " + message);
+        assertFalse(
+                message.contains("Exception")
+                        || message.contains("\tat ")
+                        || message.contains("dev.prodlens")
+                        || message.contains("java.")
+                        || message.contains("null"),
+                "internals: " + message);
     }
 }

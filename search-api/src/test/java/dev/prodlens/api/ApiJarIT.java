@@ -1,7 +1,8 @@
 package dev.prodlens.api;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,24 +13,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** The runnable jar as users run it: {@code java @conf/api.jvm.options -jar prodlens-api.jar}, in a child JVM. */
+/**
+ * The runnable jar as users run it: {@code java @conf/api.jvm.options -jar prodlens-api.jar}, in a
+ * child JVM.
+ */
 class ApiJarIT {
-    private static final Path JAR = Path.of(System.getProperty("prodlens.api.jar", "target/prodlens-api.jar"));
+    private static final Path JAR =
+            Path.of(System.getProperty("prodlens.api.jar", "target/prodlens-api.jar"));
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void theJarHasNoSparkOrHadoop() throws IOException {
         try (ZipFile jar = new ZipFile(JAR.toFile())) {
-            List<String> offending = jar.stream().map(e -> e.getName())
-                    .filter(n -> n.startsWith("org/apache/spark/") || n.startsWith("org/apache/hadoop/") || n.startsWith("scala/"))
-                    .limit(5).toList();
+            List<String> offending =
+                    jar.stream()
+                            .map(e -> e.getName())
+                            .filter(
+                                    n ->
+                                            n.startsWith("org/apache/spark/")
+                                                    || n.startsWith("org/apache/hadoop/")
+                                                    || n.startsWith("scala/"))
+                            .limit(5)
+                            .toList();
             assertEquals(List.of(), offending);
             assertTrue(jar.getEntry("dev/prodlens/api/ApiMain.class") != null);
             assertTrue(jar.getEntry("public/index.html") != null);
@@ -41,16 +50,32 @@ class ApiJarIT {
         TestBundle.publish(tmp, 3, null);
         Served served = serve(List.of(), TestBundle.args(tmp), tmp.resolve("serve.log"));
         try {
-            Http.Response r = served.http().postImage("/v1/search?k=1", Files.readAllBytes(TestBundle.photos(3).get(1)));
+            Http.Response r =
+                    served.http()
+                            .postImage(
+                                    "/v1/search?k=1",
+                                    Files.readAllBytes(TestBundle.photos(3).get(1)));
             assertEquals(200, r.status(), r.text());
-            assertEquals("item-01", r.json().getAsJsonArray("items").get(0).getAsJsonObject().get("id").getAsString());
-            assertTrue(read(tmp.resolve("serve.log")).contains("serving bundle"), read(tmp.resolve("serve.log")));
+            assertEquals(
+                    "item-01",
+                    r.json()
+                            .getAsJsonArray("items")
+                            .get(0)
+                            .getAsJsonObject()
+                            .get("id")
+                            .getAsString());
+            assertTrue(
+                    read(tmp.resolve("serve.log")).contains("serving bundle"),
+                    read(tmp.resolve("serve.log")));
         } finally {
             served.stop();
         }
     }
 
-    /** A service started from the jar, ready; stop it with {@link #stop()} (SIGTERM, then it must exit). */
+    /**
+     * A service started from the jar, ready; stop it with {@link #stop()} (SIGTERM, then it must
+     * exit).
+     */
     record Served(Process process, Http http) {
         void stop() throws InterruptedException {
             process.destroy();
@@ -59,8 +84,8 @@ class ApiJarIT {
     }
 
     /**
-     * Starts the jar with {@code args} (their api.port=0 replaced by a free port), JVM options after the service's own,
-     * and waits until /readyz answers 200.
+     * Starts the jar with {@code args} (their api.port=0 replaced by a free port), JVM options
+     * after the service's own, and waits until /readyz answers 200.
      */
     static Served serve(List<String> jvmOptions, List<String> args, Path log) throws Exception {
         int port;
@@ -94,22 +119,31 @@ class ApiJarIT {
         Process process = start(List.of(), TestBundle.args(tmp), tmp.resolve("no-bundle.log"));
         assertTrue(process.waitFor(2, TimeUnit.MINUTES));
         assertEquals(2, process.exitValue());
-        List<String> lines = Files.readAllLines(tmp.resolve("no-bundle.log")).stream()
-                .filter(l -> l.startsWith("prodlens-api:")).toList();
+        List<String> lines =
+                Files.readAllLines(tmp.resolve("no-bundle.log")).stream()
+                        .filter(l -> l.startsWith("prodlens-api:"))
+                        .toList();
         assertEquals(1, lines.size(), read(tmp.resolve("no-bundle.log")));
-        assertTrue(lines.get(0).contains("CURRENT") && lines.get(0).contains("reindex"), lines.get(0));
+        assertTrue(
+                lines.get(0).contains("CURRENT") && lines.get(0).contains("reindex"), lines.get(0));
         assertFalse(read(tmp.resolve("no-bundle.log")).contains("\tat "), "no stack trace");
     }
 
     /** The jar in a child JVM with the service's JVM options, its output in {@code log}. */
     static Process start(List<String> jvmOptions, List<String> args, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + TestBundle.repo().resolve("conf/api.jvm.options"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "@" + TestBundle.repo().resolve("conf/api.jvm.options"),
+                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        // as docs/operations.md advises for the service: glibc keeps fewer per-thread arenas of freed native memory
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // as docs/operations.md advises for the service: glibc keeps fewer per-thread arenas of
+        // freed native memory
         builder.environment().put("MALLOC_ARENA_MAX", "2");
         return builder.start();
     }

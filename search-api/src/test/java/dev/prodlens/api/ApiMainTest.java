@@ -1,23 +1,26 @@
 package dev.prodlens.api;
 
-import dev.prodlens.core.UserError;
-import dev.prodlens.core.config.CommandLine;
-import org.junit.jupiter.api.Test;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What keeps the service from starting is reported by {@link CommandLine#report}: the user's problems as user errors. */
+import dev.prodlens.core.UserError;
+import dev.prodlens.core.config.CommandLine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What keeps the service from starting is reported by {@link CommandLine#report}: the user's
+ * problems as user errors.
+ */
 class ApiMainTest {
     @Test
     void aStartFailureTheUserCanFixIsOneLineAndExitCode2() {
-        RuntimeException e = assertThrows(RuntimeException.class, () -> ApiMain.start(new String[] {"bogus"}));
+        RuntimeException e =
+                assertThrows(RuntimeException.class, () -> ApiMain.start(new String[] {"bogus"}));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -29,12 +32,16 @@ class ApiMainTest {
         }
         assertEquals(2, code);
         String line = err.toString(StandardCharsets.UTF_8);
-        assertTrue(line.startsWith("prodlens-api: unexpected argument 'bogus'; usage: prodlens-api"), line);
+        assertTrue(
+                line.startsWith("prodlens-api: unexpected argument 'bogus'; usage: prodlens-api"),
+                line);
         assertEquals(1, line.lines().count(), line);
     }
 
     @Test
     void aPortInUseIsAUserError() {
-        assertInstanceOf(UserError.class, new ApiMain.ServerStartException("cannot listen on 127.0.0.1:8080"));
+        assertInstanceOf(
+                UserError.class,
+                new ApiMain.ServerStartException("cannot listen on 127.0.0.1:8080"));
     }
 }

@@ -19,28 +19,40 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/api.md's endpoint table lists exactly the operations of the served OpenAPI contract
- * (search-api's openapi.json), so the reference cannot drift from what /openapi.json and /docs show.
- * The pages outside the versioned API (the web page, /docs, /openapi.json itself) are not operations.
+ * (search-api's openapi.json), so the reference cannot drift from what /openapi.json and /docs
+ * show. The pages outside the versioned API (the web page, /docs, /openapi.json itself) are not
+ * operations.
  */
 class ApiReferenceTest {
-    /** An endpoint cell of the table: `METHOD /path` (a query string after the path is an example). */
-    private static final Pattern ENDPOINT = Pattern.compile("`(GET|POST|PUT|DELETE|PATCH) (/[^`?\\s]*)[^`]*`");
-    private static final Set<String> NOT_OPERATIONS = Set.of("GET /", "GET /docs", "GET /openapi.json");
+    /**
+     * An endpoint cell of the table: `METHOD /path` (a query string after the path is an example).
+     */
+    private static final Pattern ENDPOINT =
+            Pattern.compile("`(GET|POST|PUT|DELETE|PATCH) (/[^`?\\s]*)[^`]*`");
+
+    private static final Set<String> NOT_OPERATIONS =
+            Set.of("GET /", "GET /docs", "GET /openapi.json");
 
     @Test
     void theReferenceListsTheContractsOperations() throws IOException {
         Set<String> contract = new TreeSet<>();
         try (InputStream in = ApiReferenceTest.class.getResourceAsStream("/openapi.json")) {
             assertNotNull(in, "openapi.json on the classpath");
-            JsonObject paths = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-                    .getAsJsonObject().getAsJsonObject("paths");
+            JsonObject paths =
+                    JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                            .getAsJsonObject()
+                            .getAsJsonObject("paths");
             for (String path : paths.keySet()) {
-                for (String method : paths.getAsJsonObject(path).keySet()) contract.add(method.toUpperCase(Locale.ROOT) + " " + path);
+                for (String method : paths.getAsJsonObject(path).keySet())
+                    contract.add(method.toUpperCase(Locale.ROOT) + " " + path);
             }
         }
 
         String doc = Files.readString(TestBundle.repo().resolve("docs/api.md"));
-        String table = doc.substring(doc.indexOf("## Endpoints"), doc.indexOf("\n## ", doc.indexOf("## Endpoints") + 1));
+        String table =
+                doc.substring(
+                        doc.indexOf("## Endpoints"),
+                        doc.indexOf("\n## ", doc.indexOf("## Endpoints") + 1));
         Set<String> documented = new TreeSet<>();
         for (String line : table.split("\n")) {
             if (!line.startsWith("| `")) continue;
@@ -51,6 +63,9 @@ class ApiReferenceTest {
         documented.removeAll(NOT_OPERATIONS);
 
         assertTrue(contract.size() >= 10, "the contract's operations: " + contract);
-        assertEquals(contract, documented, "operations of openapi.json vs the endpoint table of docs/api.md");
+        assertEquals(
+                contract,
+                documented,
+                "operations of openapi.json vs the endpoint table of docs/api.md");
     }
 }

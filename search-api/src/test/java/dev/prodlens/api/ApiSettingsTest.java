@@ -1,28 +1,32 @@
 package dev.prodlens.api;
 
-import dev.prodlens.core.config.Config;
-import dev.prodlens.core.config.ConfigException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Settings are checked when they are read: a bad value stops the service with one line naming the key. */
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Settings are checked when they are read: a bad value stops the service with one line naming the
+ * key.
+ */
 class ApiSettingsTest {
     private static ApiSettings settings(String key, String value) {
-        return ApiSettings.from(Config.load(TestBundle.conf()).with(Map.of(key, value)), TestBundle.repo());
+        return ApiSettings.from(
+                Config.load(TestBundle.conf()).with(Map.of(key, value)), TestBundle.repo());
     }
 
     private static String refusal(String key, String value) {
-        String message = assertThrows(ConfigException.class, () -> settings(key, value)).getMessage();
+        String message =
+                assertThrows(ConfigException.class, () -> settings(key, value)).getMessage();
         assertTrue(message.contains(key), message);
         assertFalse(message.contains("\n"), message);
         return message;
@@ -39,30 +43,61 @@ class ApiSettingsTest {
     @Test
     void corsOriginsAreStarAloneOrSchemeHostAndPort() {
         assertEquals(List.of("*"), settings("api.cors-origins", " * ").corsOrigins());
-        assertEquals(List.of("https://shop.example.com", "http://localhost:3000", "http://[::1]:8080"),
-                settings("api.cors-origins", "https://shop.example.com, http://localhost:3000,http://[::1]:8080").corsOrigins());
+        assertEquals(
+                List.of("https://shop.example.com", "http://localhost:3000", "http://[::1]:8080"),
+                settings(
+                                "api.cors-origins",
+                                "https://shop.example.com, http://localhost:3000,http://[::1]:8080")
+                        .corsOrigins());
         assertEquals(List.of(), settings("api.cors-origins", "").corsOrigins());
-        assertTrue(refusal("api.cors-origins", "*,https://shop.example.com").contains("use * alone"));
+        assertTrue(
+                refusal("api.cors-origins", "*,https://shop.example.com").contains("use * alone"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"shop.example.com", "https://shop.example.com/", "https://shop.example.com/path", "https://*.example.com",
-            "https://shop.example.com:port"})
+    @ValueSource(
+            strings = {
+                "shop.example.com",
+                "https://shop.example.com/",
+                "https://shop.example.com/path",
+                "https://*.example.com",
+                "https://shop.example.com:port"
+            })
     void anythingButAnOriginIsRefused(String origin) {
-        assertTrue(refusal("api.cors-origins", origin).contains("'" + origin + "' is not an origin"));
+        assertTrue(
+                refusal("api.cors-origins", origin).contains("'" + origin + "' is not an origin"));
     }
 
     @Test
     void aBatchRequestMustFitTheQueue() {
-        Config config = Config.load(TestBundle.conf()).with(Map.of("api.batch.max-images", "16", "api.batching.queue-capacity", "8"));
-        String message = assertThrows(ConfigException.class, () -> ApiSettings.from(config, TestBundle.repo())).getMessage();
-        assertTrue(message.contains("api.batch.max-images") && message.contains("api.batching.queue-capacity"), message);
+        Config config =
+                Config.load(TestBundle.conf())
+                        .with(
+                                Map.of(
+                                        "api.batch.max-images",
+                                        "16",
+                                        "api.batching.queue-capacity",
+                                        "8"));
+        String message =
+                assertThrows(
+                                ConfigException.class,
+                                () -> ApiSettings.from(config, TestBundle.repo()))
+                        .getMessage();
+        assertTrue(
+                message.contains("api.batch.max-images")
+                        && message.contains("api.batching.queue-capacity"),
+                message);
     }
 
     @Test
     void theUrlFetchDeadlineIsASetting() {
-        assertEquals(Duration.ofSeconds(5), settings("api.port", "0").urlFetch().timeout(), "the shipped default");
-        assertEquals(Duration.ofMillis(250), settings("api.url-fetch.timeout-ms", "250").urlFetch().timeout());
+        assertEquals(
+                Duration.ofSeconds(5),
+                settings("api.port", "0").urlFetch().timeout(),
+                "the shipped default");
+        assertEquals(
+                Duration.ofMillis(250),
+                settings("api.url-fetch.timeout-ms", "250").urlFetch().timeout());
         refusal("api.url-fetch.timeout-ms", "0");
     }
 }

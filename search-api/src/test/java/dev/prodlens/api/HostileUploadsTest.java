@@ -1,13 +1,13 @@
 package dev.prodlens.api;
 
+import static dev.prodlens.api.ApiErrors.assertError;
+import static dev.prodlens.api.ApiErrors.assertErrorShape;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.prodlens.testkit.HostileImages;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +18,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static dev.prodlens.api.ApiErrors.assertError;
-import static dev.prodlens.api.ApiErrors.assertErrorShape;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15's hostile corpus through the service: every file gets an answer the decoder's limits
@@ -33,8 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostileUploadsTest {
     private static final int SIDE = 7000;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     private static ApiMain.Running service;
     private static Http http;
     private static byte[] photo;
@@ -58,32 +56,49 @@ class HostileUploadsTest {
         Http.Response r = http.postImage("/v1/search", HostileImages.hiddenScansJpeg(1000));
         assertError(r, 422, "corrupt_image");
         assertTrue(r.json().get("message").getAsString().contains("segment length of 0"), r.text());
-        assertError(http.postImage("/v1/search", HostileImages.stuffedZeroScansJpeg(1000)), 422, "corrupt_image");
+        assertError(
+                http.postImage("/v1/search", HostileImages.stuffedZeroScansJpeg(1000)),
+                422,
+                "corrupt_image");
     }
 
     /** Finding 4: the legal 99-scan 7000x7000 JPEG would hold 294 MB: 413 from its header. */
     @Test
     void aHeavyProgressiveJpegIsOverBudget() {
-        Http.Response r = http.postImage("/v1/search", HostileImages.heavyProgressiveJpeg(SIDE, 99));
+        Http.Response r =
+                http.postImage("/v1/search", HostileImages.heavyProgressiveJpeg(SIDE, 99));
         assertError(r, 413, "decode_over_budget");
-        assertTrue(r.json().get("message").getAsString().contains("decode.max-memory-bytes"), r.text());
+        assertTrue(
+                r.json().get("message").getAsString().contains("decode.max-memory-bytes"),
+                r.text());
     }
 
-    /** Findings 1 and 2: 7000x7000 WebPs, lossy and lossless: searched, libwebp decoding them at reduced scale. */
+    /**
+     * Findings 1 and 2: 7000x7000 WebPs, lossy and lossless: searched, libwebp decoding them at
+     * reduced scale.
+     */
     @Test
     void webpBombsAreSearchedAtReducedScale() {
-        for (byte[] webp : List.of(HostileImages.lossyWebp(SIDE), HostileImages.losslessWebp(SIDE))) {
+        for (byte[] webp :
+                List.of(HostileImages.lossyWebp(SIDE), HostileImages.losslessWebp(SIDE))) {
             Http.Response r = http.postImage("/v1/search?k=1", webp);
             assertEquals(200, r.status(), r.text());
         }
-        assertEquals(0, http.metric("prodlens_decode_memory_in_use_bytes"), "every decode gave its memory back");
+        assertEquals(
+                0,
+                http.metric("prodlens_decode_memory_in_use_bytes"),
+                "every decode gave its memory back");
     }
 
-    /** A batch of 16 bombs: one answer per image, and the service is still there for the next search. */
+    /**
+     * A batch of 16 bombs: one answer per image, and the service is still there for the next
+     * search.
+     */
     @Test
     void aBatchOfBombsIsAnsweredPerImage() {
         byte[] webp = HostileImages.losslessWebp(SIDE);
-        Http.Response r = http.postImages("/v1/search/batch", "image", Collections.nCopies(16, webp));
+        Http.Response r =
+                http.postImages("/v1/search/batch", "image", Collections.nCopies(16, webp));
         assertEquals(200, r.status(), r.text());
         JsonArray results = r.json().getAsJsonArray("results");
         assertEquals(16, results.size());
@@ -103,20 +118,33 @@ class HostileUploadsTest {
     void aBatchsDecodesShareTheRequestsDeadline() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("short"));
         TestBundle.publish(root, 3, null);
-        try (ApiMain.Running quick = ApiMain.start(TestBundle.args(root, "api.request-timeout-ms=1000",
-                "api.batch.max-images=8").toArray(String[]::new))) {
+        try (ApiMain.Running quick =
+                ApiMain.start(
+                        TestBundle.args(
+                                        root,
+                                        "api.request-timeout-ms=1000",
+                                        "api.batch.max-images=8")
+                                .toArray(String[]::new))) {
             byte[] heavy = HostileImages.heavyProgressiveJpeg(5000, 70);
-            Http.Response r = new Http(quick.port()).postImages("/v1/search/batch", "image", Collections.nCopies(8, heavy));
+            Http.Response r =
+                    new Http(quick.port())
+                            .postImages("/v1/search/batch", "image", Collections.nCopies(8, heavy));
             assertEquals(200, r.status(), r.text());
             List<String> errors = new ArrayList<>();
             for (var entry : r.json().getAsJsonArray("results")) {
                 JsonObject e = entry.getAsJsonObject();
                 if (e.has("error") && !e.get("error").isJsonNull()) {
                     errors.add(e.get("error").getAsString());
-                    assertTrue(e.get("message").getAsString().contains("longer than 1000 ms (api.request-timeout-ms)"), e.toString());
+                    assertTrue(
+                            e.get("message")
+                                    .getAsString()
+                                    .contains("longer than 1000 ms (api.request-timeout-ms)"),
+                            e.toString());
                 }
             }
-            assertTrue(errors.contains("decode_timeout"), "some decodes stopped at the request's deadline: " + r.text());
+            assertTrue(
+                    errors.contains("decode_timeout"),
+                    "some decodes stopped at the request's deadline: " + r.text());
             assertEquals(Set.of("decode_timeout"), Set.copyOf(errors), r.text());
         }
     }
@@ -130,14 +158,20 @@ class HostileUploadsTest {
     void concurrentBombsStayWithinTheBudget() throws Exception {
         double budget = http.metric("prodlens_decode_memory_budget_bytes");
         assertEquals(512L << 20, (long) budget);
-        List<byte[]> bombs = List.of(HostileImages.heavyProgressiveJpeg(5000, 70), HostileImages.pngBomb(SIDE),
-                HostileImages.lossyWebp(SIDE), HostileImages.heavyProgressiveJpeg(SIDE, 99));
+        List<byte[]> bombs =
+                List.of(
+                        HostileImages.heavyProgressiveJpeg(5000, 70),
+                        HostileImages.pngBomb(SIDE),
+                        HostileImages.lossyWebp(SIDE),
+                        HostileImages.heavyProgressiveJpeg(SIDE, 99));
         ExecutorService clients = Executors.newFixedThreadPool(24);
         List<Future<Http.Response>> answers = new ArrayList<>();
         try {
             for (int i = 0; i < 24; i++) {
                 byte[] bomb = bombs.get(i % bombs.size());
-                answers.add(clients.submit(() -> new Http(service.port()).postImage("/v1/search?k=1", bomb)));
+                answers.add(
+                        clients.submit(
+                                () -> new Http(service.port()).postImage("/v1/search?k=1", bomb)));
             }
             double peak = 0;
             while (answers.stream().anyMatch(f -> !f.isDone())) {

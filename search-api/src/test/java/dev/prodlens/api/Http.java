@@ -2,7 +2,6 @@ package dev.prodlens.api;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +16,8 @@ import java.util.UUID;
 
 /** A small HTTP client for the API tests: JSON answers, multipart uploads. */
 public final class Http {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
     public Http(int port) {
@@ -44,12 +44,17 @@ public final class Http {
     }
 
     public Response postRaw(String path, byte[] body, String contentType) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     public Response post(String path, String header, String value) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header(header, value).POST(HttpRequest.BodyPublishers.noBody()));
+        return send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header(header, value)
+                        .POST(HttpRequest.BodyPublishers.noBody()));
     }
 
     /** multipart/form-data with one file part per image, all named {@code field}. */
@@ -57,8 +62,15 @@ public final class Http {
         String boundary = "prodlens-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (int i = 0; i < images.size(); i++) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"image-" + i
-                    + ".jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(
+                    ("--"
+                                    + boundary
+                                    + "\r\nContent-Disposition: form-data; name=\""
+                                    + field
+                                    + "\"; filename=\"image-"
+                                    + i
+                                    + ".jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
             body.writeBytes(images.get(i));
             body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }
@@ -72,7 +84,10 @@ public final class Http {
 
     private Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<byte[]> r = client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r =
+                    client.send(
+                            request.timeout(Duration.ofSeconds(60)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             return new Response(r.statusCode(), r.headers(), r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -84,7 +99,9 @@ public final class Http {
 
     /** One series' value from /metrics (a regex for its name and labels), 0 when absent. */
     public double metric(String series) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(get("/metrics").text());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?m)^" + series + " (\\S+)$")
+                        .matcher(get("/metrics").text());
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.prodlens.api;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,9 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The search layer speaks no HTTP: no class of {@code search}, {@code batch} or {@code bundle}
@@ -32,7 +31,13 @@ class LayeringTest {
                     files++;
                     List<String> lines = Files.readAllLines(source);
                     for (int i = 0; i < lines.size(); i++) {
-                        if (HTTP.matcher(lines.get(i)).find()) offenders.add(api.relativize(source) + ":" + (i + 1) + ": " + lines.get(i).strip());
+                        if (HTTP.matcher(lines.get(i)).find())
+                            offenders.add(
+                                    api.relativize(source)
+                                            + ":"
+                                            + (i + 1)
+                                            + ": "
+                                            + lines.get(i).strip());
                     }
                 }
             }

@@ -1,32 +1,36 @@
 package dev.prodlens.api;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
-/** A bundle stores images relative to the images root, so an install copied elsewhere serves its item images there. */
+/**
+ * A bundle stores images relative to the images root, so an install copied elsewhere serves its
+ * item images there.
+ */
 class RelocatedInstallTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void aCopiedInstallServesItsItemImages() throws IOException {
         Path original = tmp.resolve("original");
         Path bundle = TestBundle.publish(original, 3, null);
-        assertFalse(Files.readString(bundle.resolve("items.jsonl")).contains(original.toString()), "no absolute image path");
+        assertFalse(
+                Files.readString(bundle.resolve("items.jsonl")).contains(original.toString()),
+                "no absolute image path");
         Path copy = tmp.resolve("copy");
         copyTree(original, copy);
         deleteTree(original); // nothing may point back at the old place
-        try (ApiMain.Running service = ApiMain.start(TestBundle.args(copy).toArray(String[]::new))) {
+        try (ApiMain.Running service =
+                ApiMain.start(TestBundle.args(copy).toArray(String[]::new))) {
             Http http = new Http(service.port());
             List<Path> photos = TestBundle.photos(3);
             for (int i = 0; i < photos.size(); i++) {

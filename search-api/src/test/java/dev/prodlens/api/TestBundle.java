@@ -11,7 +11,6 @@ import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,17 +21,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Real bundles for the API tests, made the way the Spark job makes them, minus Spark: the
- * offline photos embedded by the real model, an exact Faiss index, items.jsonl and a manifest,
- * published through CURRENT. Item i is {@code item-0i}, title "photo i", category {@code cat-(i%3)},
- * price {@code 10 × (i+1)}; its image is copied under {@code images/} and referenced relative to it,
- * as the jobs write images under the images root.
+ * Real bundles for the API tests, made the way the Spark job makes them, minus Spark: the offline
+ * photos embedded by the real model, an exact Faiss index, items.jsonl and a manifest, published
+ * through CURRENT. Item i is {@code item-0i}, title "photo i", category {@code cat-(i%3)}, price
+ * {@code 10 × (i+1)}; its image is copied under {@code images/} and referenced relative to it, as
+ * the jobs write images under the images root.
  */
 public final class TestBundle {
     public static final String CATALOGUE = "test";
 
-    private TestBundle() {
-    }
+    private TestBundle() {}
 
     /** The repository's stock configuration. */
     public static Path conf() {
@@ -50,19 +48,30 @@ public final class TestBundle {
     /** The photos the bundles index (the first {@code n} offline photos). */
     public static List<Path> photos(int n) {
         List<Path> all = OfflineImages.photos();
-        if (all.size() < n) throw new IllegalStateException("only " + all.size() + " offline photos; install them with scripts/install-deps.sh data");
+        if (all.size() < n)
+            throw new IllegalStateException(
+                    "only "
+                            + all.size()
+                            + " offline photos; install them with scripts/install-deps.sh data");
         return all.subList(0, n);
     }
 
-    /** The command-line arguments that point a service at bundles under {@code root}, on a free port. */
+    /**
+     * The command-line arguments that point a service at bundles under {@code root}, on a free
+     * port.
+     */
     public static List<String> args(Path root, String... more) {
-        List<String> args = new ArrayList<>(List.of("--conf", conf().toString(),
-                "model.dir=" + models(),
-                "bundles.dir=" + root.resolve("bundles"),
-                "catalogue.name=" + CATALOGUE,
-                "api.images-root=" + root.resolve("images"),
-                "api.port=0",
-                "api.host=127.0.0.1"));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--conf",
+                                conf().toString(),
+                                "model.dir=" + models(),
+                                "bundles.dir=" + root.resolve("bundles"),
+                                "catalogue.name=" + CATALOGUE,
+                                "api.images-root=" + root.resolve("images"),
+                                "api.port=0",
+                                "api.host=127.0.0.1"));
         args.addAll(List.of(more));
         return args;
     }
@@ -90,8 +99,14 @@ public final class TestBundle {
                 Path copy = images.resolve(String.format("photo-%02d-%s", i, source.getFileName()));
                 if (!Files.exists(copy)) Files.copy(source, copy);
                 bytes.add(Files.readAllBytes(copy));
-                items.add(new BundleItem(String.format("item-%02d", i), "photo " + i, "cat-" + (i % 3), 10.0 * (i + 1),
-                        images.relativize(copy).toString(), "group-" + i));
+                items.add(
+                        new BundleItem(
+                                String.format("item-%02d", i),
+                                "photo " + i,
+                                "cat-" + (i % 3),
+                                10.0 * (i + 1),
+                                images.relativize(copy).toString(),
+                                "group-" + i));
             }
             List<EmbedResult> embedded = embedder.embed(bytes);
             int dim = embedder.card().dim();
@@ -108,12 +123,32 @@ public final class TestBundle {
                 index.add(vectors, ids);
                 index.write(staging.resolve(BundleFiles.INDEX));
                 Bundles.writeItems(staging, items.iterator());
-                Bundles.writeManifest(staging, new BundleManifest(BundleManifest.FORMAT_VERSION, version, Instant.now().toString(),
-                        new BundleManifest.Model(embedder.card().id(), embedder.card().fingerprint(), dim,
-                                embedderConfig.engine().name(), embedder.card().json()),
-                        new BundleManifest.Index("Flat", "test", "inner_product", index.size(), Map.of(), 0, 1.0, 10, 0, 0.95,
-                                index.memoryUsageBytes()),
-                        new BundleManifest.Catalogue(CATALOGUE, "test", items.size(), items.size(), Map.of())));
+                Bundles.writeManifest(
+                        staging,
+                        new BundleManifest(
+                                BundleManifest.FORMAT_VERSION,
+                                version,
+                                Instant.now().toString(),
+                                new BundleManifest.Model(
+                                        embedder.card().id(),
+                                        embedder.card().fingerprint(),
+                                        dim,
+                                        embedderConfig.engine().name(),
+                                        embedder.card().json()),
+                                new BundleManifest.Index(
+                                        "Flat",
+                                        "test",
+                                        "inner_product",
+                                        index.size(),
+                                        Map.of(),
+                                        0,
+                                        1.0,
+                                        10,
+                                        0,
+                                        0.95,
+                                        index.memoryUsageBytes()),
+                                new BundleManifest.Catalogue(
+                                        CATALOGUE, "test", items.size(), items.size(), Map.of())));
             }
             Path sealed = Bundles.seal(staging, version);
             Bundles.publish(catalogueDir, version);

@@ -1,12 +1,12 @@
 package dev.prodlens.api;
 
+import static dev.prodlens.api.ApiErrors.assertError;
+import static dev.prodlens.api.ApiErrors.assertNotFound;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,11 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static dev.prodlens.api.ApiErrors.assertError;
-import static dev.prodlens.api.ApiErrors.assertNotFound;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Search by URL against a real HTTP server on loopback: the whole download has one deadline, so a
@@ -32,13 +31,13 @@ class UrlSearchTest {
     private static final long DEADLINE_MS = 1_500;
     private static final long UPLOAD_CAP = 4L << 20;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     private static ApiMain.Running service;
     private static Http http;
     private static HttpServer images;
     private static ExecutorService imageThreads;
     private static byte[] photo;
+
     /** Counted down when the trickling download's connection is closed under it. */
     private static final CountDownLatch abandoned = new CountDownLatch(1);
 
@@ -50,11 +49,18 @@ class UrlSearchTest {
         imageThreads = Executors.newCachedThreadPool();
         images.setExecutor(imageThreads);
         images.createContext("/photo.jpg", exchange -> send(exchange, 200, photo));
-        images.createContext("/huge.jpg", exchange -> send(exchange, 200, new byte[(int) UPLOAD_CAP + 1]));
+        images.createContext(
+                "/huge.jpg", exchange -> send(exchange, 200, new byte[(int) UPLOAD_CAP + 1]));
         images.createContext("/trickle.jpg", UrlSearchTest::trickle);
         images.start();
-        service = ApiMain.start(TestBundle.args(tmp, "api.url-fetch.allow-hosts=127.0.0.1", "api.url-fetch.timeout-ms=" + DEADLINE_MS,
-                "api.max-upload-bytes=" + UPLOAD_CAP).toArray(String[]::new));
+        service =
+                ApiMain.start(
+                        TestBundle.args(
+                                        tmp,
+                                        "api.url-fetch.allow-hosts=127.0.0.1",
+                                        "api.url-fetch.timeout-ms=" + DEADLINE_MS,
+                                        "api.max-upload-bytes=" + UPLOAD_CAP)
+                                .toArray(String[]::new));
         http = new Http(service.port());
     }
 
@@ -72,14 +78,17 @@ class UrlSearchTest {
         }
     }
 
-    /** One byte a second of a 1,000-byte body: every read gets data, so only a deadline on the whole download ends it. */
+    /**
+     * One byte a second of a 1,000-byte body: every read gets data, so only a deadline on the whole
+     * download ends it.
+     */
     private static void trickle(HttpExchange exchange) throws IOException {
         exchange.sendResponseHeaders(200, 1_000);
         try (OutputStream out = exchange.getResponseBody()) {
             for (int i = 0; i < 1_000; i++) {
                 out.write(photo[i]);
                 out.flush();
-                Thread.sleep(1_000);  // the trickle itself, not a wait in the test
+                Thread.sleep(1_000); // the trickle itself, not a wait in the test
             }
         } catch (IOException e) {
             abandoned.countDown();
@@ -96,40 +105,68 @@ class UrlSearchTest {
     void anImageOnAnAllowedHostIsSearched() {
         Http.Response r = http.post(url("/photo.jpg"), "Accept", "application/json");
         assertEquals(200, r.status(), r.text());
-        assertEquals("item-02", r.json().getAsJsonArray("items").get(0).getAsJsonObject().get("id").getAsString());
+        assertEquals(
+                "item-02",
+                r.json().getAsJsonArray("items").get(0).getAsJsonObject().get("id").getAsString());
     }
 
     @Test
     void aHostThatTricklesItsBodyIsCutOffAtTheDeadline() throws Exception {
         Http.Response r = http.post(url("/trickle.jpg"), "Accept", "application/json");
         assertError(r, 422, "url_fetch_failed");
-        assertTrue(r.json().get("message").getAsString().contains("did not send the image within " + DEADLINE_MS
-                + " ms (api.url-fetch.timeout-ms)"), r.text());
-        assertTrue(abandoned.await(30, TimeUnit.SECONDS), "the download's connection was closed, not left trickling");
-        assertEquals(200, http.post(url("/photo.jpg"), "Accept", "application/json").status(), "and the service searches on");
+        assertTrue(
+                r.json()
+                        .get("message")
+                        .getAsString()
+                        .contains(
+                                "did not send the image within "
+                                        + DEADLINE_MS
+                                        + " ms (api.url-fetch.timeout-ms)"),
+                r.text());
+        assertTrue(
+                abandoned.await(30, TimeUnit.SECONDS),
+                "the download's connection was closed, not left trickling");
+        assertEquals(
+                200,
+                http.post(url("/photo.jpg"), "Accept", "application/json").status(),
+                "and the service searches on");
     }
 
     @Test
     void failedDownloadsSayWhatHappenedInOneLine() throws IOException {
         Http.Response missing = http.post(url("/missing.jpg"), "Accept", "application/json");
         assertError(missing, 422, "url_fetch_failed");
-        assertTrue(missing.json().get("message").getAsString().contains("answered HTTP 404"), missing.text());
+        assertTrue(
+                missing.json().get("message").getAsString().contains("answered HTTP 404"),
+                missing.text());
 
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        Http.Response refused = http.post("/v1/search?url=http://127.0.0.1:" + closedPort + "/x.jpg", "Accept", "application/json");
+        Http.Response refused =
+                http.post(
+                        "/v1/search?url=http://127.0.0.1:" + closedPort + "/x.jpg",
+                        "Accept",
+                        "application/json");
         assertError(refused, 422, "url_fetch_failed");
-        assertTrue(refused.json().get("message").getAsString().startsWith("cannot connect to"), refused.text());
+        assertTrue(
+                refused.json().get("message").getAsString().startsWith("cannot connect to"),
+                refused.text());
 
-        assertError(http.post(url("/huge.jpg"), "Accept", "application/json"), 413, "upload_too_large");
-        assertError(http.post("/v1/search?url=http://localhost/x.jpg", "Accept", "application/json"), 422, "url_not_allowed");
+        assertError(
+                http.post(url("/huge.jpg"), "Accept", "application/json"), 413, "upload_too_large");
+        assertError(
+                http.post("/v1/search?url=http://localhost/x.jpg", "Accept", "application/json"),
+                422,
+                "url_not_allowed");
     }
 
     @Test
     void adminEndpointsOffAreNotFoundInTheOneFormat() {
         String message = assertNotFound(http.post("/admin/reload", "X-API-Key", "anything"));
-        assertTrue(message.startsWith("no endpoint 'POST /admin/reload' (admin endpoints are off); "), message);
+        assertTrue(
+                message.startsWith("no endpoint 'POST /admin/reload' (admin endpoints are off); "),
+                message);
     }
 }

@@ -1,19 +1,8 @@
 package dev.prodlens.api;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -21,10 +10,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web page in a real browser (Debian's headless Chromium through its chromedriver): pick a
@@ -36,8 +34,7 @@ class WebPageTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path SCREENSHOTS = Path.of("target/screenshots");
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     private static ApiMain.Running service;
     private static ChromeDriver browser;
 
@@ -46,11 +43,20 @@ class WebPageTest {
         TestBundle.publish(tmp, PHOTOS, null);
         service = ApiMain.start(TestBundle.args(tmp).toArray(String[]::new));
         // the installed driver, never Selenium Manager (which would download one)
-        ChromeDriverService driver = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
-                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
-                        "--user-data-dir=" + tmp.resolve("chromium-profile"));
+        ChromeDriverService driver =
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                        .usingAnyFreePort()
+                        .build();
+        ChromeOptions options =
+                new ChromeOptions()
+                        .setBinary("/usr/bin/chromium")
+                        .addArguments(
+                                "--headless=new",
+                                "--no-sandbox",
+                                "--disable-dev-shm-usage",
+                                "--window-size=1280,900",
+                                "--user-data-dir=" + tmp.resolve("chromium-profile"));
         browser = new ChromeDriver(driver, options);
     }
 
@@ -79,33 +85,59 @@ class WebPageTest {
         browser.get("http://127.0.0.1:" + service.port() + "/");
         waiting().until(d -> d.findElement(By.id("bundle")).getText().contains(PHOTOS + " items"));
 
-        // pick photo 2 through the page's file input (hidden behind the drop zone: show it to type into it)
+        // pick photo 2 through the page's file input (hidden behind the drop zone: show it to type
+        // into it)
         WebElement input = browser.findElement(By.id("file"));
         ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
         input.sendKeys(TestBundle.photos(PHOTOS).get(2).toAbsolutePath().toString());
         // the page shows "searching…" until the answer: wait for the grid's heading or an error
-        waiting().until(d -> d.findElement(By.id("results-title")).isDisplayed()
-                || d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        waiting()
+                .until(
+                        d ->
+                                d.findElement(By.id("results-title")).isDisplayed()
+                                        || d.findElement(By.id("status"))
+                                                .getAttribute("class")
+                                                .contains("error"));
         assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
         List<WebElement> grid = results();
         assertEquals(9, grid.size(), "k=12 over 9 items: all of them");
         assertEquals("item-02", grid.get(0).getAttribute("data-id"), "the photo's own item first");
         assertEquals("photo 2", grid.get(0).findElement(By.className("title")).getText());
         assertEquals("30.00", grid.get(0).findElement(By.className("price")).getText());
-        assertTrue(grid.get(0).findElement(By.tagName("img")).getAttribute("src").endsWith("/v1/items/item-02/image"));
-        Boolean loaded = (Boolean) ((JavascriptExecutor) browser).executeScript(
-                "const img = arguments[0]; return img.complete && img.naturalWidth > 0;", grid.get(0).findElement(By.tagName("img")));
-        waiting().until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
-                "const img = arguments[0]; return img.complete && img.naturalWidth > 0;", grid.get(0).findElement(By.tagName("img"))));
-        assertTrue(browser.findElement(By.id("timing")).isDisplayed(), "timing table shown (image loaded: " + loaded + ")");
-        double model = Double.parseDouble(browser.findElement(By.cssSelector("#timing td[data-t=model]")).getText());
+        assertTrue(
+                grid.get(0)
+                        .findElement(By.tagName("img"))
+                        .getAttribute("src")
+                        .endsWith("/v1/items/item-02/image"));
+        Boolean loaded =
+                (Boolean)
+                        ((JavascriptExecutor) browser)
+                                .executeScript(
+                                        "const img = arguments[0]; return img.complete && img.naturalWidth > 0;",
+                                        grid.get(0).findElement(By.tagName("img")));
+        waiting()
+                .until(
+                        d ->
+                                (Boolean)
+                                        ((JavascriptExecutor) d)
+                                                .executeScript(
+                                                        "const img = arguments[0]; return img.complete && img.naturalWidth > 0;",
+                                                        grid.get(0)
+                                                                .findElement(By.tagName("img"))));
+        assertTrue(
+                browser.findElement(By.id("timing")).isDisplayed(),
+                "timing table shown (image loaded: " + loaded + ")");
+        double model =
+                Double.parseDouble(
+                        browser.findElement(By.cssSelector("#timing td[data-t=model]")).getText());
         assertTrue(model > 0, "the model's time is shown");
         screenshot("web-page-search.png");
 
         // filter by category: only cat-2 items
         new Select(browser.findElement(By.id("category"))).selectByValue("cat-2");
         waiting().until(d -> results().size() == 3);
-        for (WebElement li : results()) assertEquals("cat-2", li.findElement(By.className("category")).getText());
+        for (WebElement li : results())
+            assertEquals("cat-2", li.findElement(By.className("category")).getText());
         assertEquals("item-02", results().get(0).getAttribute("data-id"), "photo 2 is in cat-2");
 
         // more like the second result
@@ -115,36 +147,58 @@ class WebPageTest {
         String id = second.getAttribute("data-id");
         String title = second.findElement(By.className("title")).getText();
         second.click();
-        waiting().until(d -> d.findElement(By.id("results-title")).getText().startsWith("More like " + title));
+        waiting()
+                .until(
+                        d ->
+                                d.findElement(By.id("results-title"))
+                                        .getText()
+                                        .startsWith("More like " + title));
         List<String> similar = results().stream().map(li -> li.getAttribute("data-id")).toList();
         assertEquals(8, similar.size(), "all other items");
         assertFalse(similar.contains(id), "the item itself is left out");
-        assertTrue(browser.getCurrentUrl().endsWith("/?similar=" + id), "more-like-this has its own address: " + browser.getCurrentUrl());
+        assertTrue(
+                browser.getCurrentUrl().endsWith("/?similar=" + id),
+                "more-like-this has its own address: " + browser.getCurrentUrl());
         screenshot("web-page-more-like-this.png");
     }
 
     @Test
     void aMoreLikeThisAddressOpensTheItemsNeighbours() throws Exception {
         browser.get("http://127.0.0.1:" + service.port() + "/?similar=item-04");
-        waiting().until(d -> d.findElement(By.id("results-title")).getText().startsWith("More like photo 4")
-                || d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        waiting()
+                .until(
+                        d ->
+                                d.findElement(By.id("results-title"))
+                                                .getText()
+                                                .startsWith("More like photo 4")
+                                        || d.findElement(By.id("status"))
+                                                .getAttribute("class")
+                                                .contains("error"));
         assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
         List<String> neighbours = results().stream().map(li -> li.getAttribute("data-id")).toList();
         assertEquals(8, neighbours.size(), "every other item: " + neighbours);
         assertFalse(neighbours.contains("item-04"));
-        assertTrue(browser.findElement(By.id("preview")).getAttribute("src").endsWith("/v1/items/item-04/image"),
+        assertTrue(
+                browser.findElement(By.id("preview"))
+                        .getAttribute("src")
+                        .endsWith("/v1/items/item-04/image"),
                 "the item's own photo is shown as the question");
 
         // a filter applies to the item's neighbours, not to an earlier photo
         new Select(browser.findElement(By.id("category"))).selectByValue("cat-1");
         waiting().until(d -> results().size() == 2);
-        assertEquals(java.util.Set.of("item-01", "item-07"),
-                java.util.Set.copyOf(results().stream().map(li -> li.getAttribute("data-id")).toList()), "cat-1 without item-04");
+        assertEquals(
+                java.util.Set.of("item-01", "item-07"),
+                java.util.Set.copyOf(
+                        results().stream().map(li -> li.getAttribute("data-id")).toList()),
+                "cat-1 without item-04");
         screenshot("web-page-shared-link.png");
 
         browser.get("http://127.0.0.1:" + service.port() + "/?similar=no-such-item");
-        waiting().until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
-        assertTrue(browser.findElement(By.id("status")).getText().contains("no item 'no-such-item'"),
+        waiting()
+                .until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        assertTrue(
+                browser.findElement(By.id("status")).getText().contains("no item 'no-such-item'"),
                 browser.findElement(By.id("status")).getText());
     }
 
@@ -156,7 +210,8 @@ class WebPageTest {
         WebElement input = browser.findElement(By.id("file"));
         ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
         input.sendKeys(junk.toAbsolutePath().toString());
-        waiting().until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        waiting()
+                .until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
         String message = browser.findElement(By.id("status")).getText();
         assertTrue(message.toLowerCase().contains("format"), message);
         screenshot("web-page-error.png");

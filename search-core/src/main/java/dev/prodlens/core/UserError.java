@@ -7,9 +7,9 @@ package dev.prodlens.core;
  * exit with code 2. Everything else is an internal failure (a bug, or the machine: out of native
  * memory, an unknown native error) and is reported with its stack trace and exit code 1.
  *
- * <p>A class, not a marker interface, because a {@code catch} clause can only name a
- * {@link Throwable}: the command lines catch this one type, and a new user error joins them by
- * extending it.
+ * <p>A class, not a marker interface, because a {@code catch} clause can only name a {@link
+ * Throwable}: the command lines catch this one type, and a new user error joins them by extending
+ * it.
  */
 public abstract class UserError extends RuntimeException {
     protected UserError(String message) {

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Deleting a directory tree: the staging and replaced directories the jobs write beside their outputs. */
+/**
+ * Deleting a directory tree: the staging and replaced directories the jobs write beside their
+ * outputs.
+ */
 public final class FileTrees {
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /** Deletes {@code dir} and everything under it; nothing when it does not exist. */
     public static void delete(Path dir) throws IOException {

@@ -3,76 +3,101 @@ package dev.prodlens.jobs;
 import dev.prodlens.core.bundle.ImageReference;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Where the jobs read and write, from {@code conf/prodlens.properties} ({@code catalogue.*},
- * {@code jobs.*}, {@code bundles.dir}). Local relative paths are made absolute against the
- * driver's working directory so executors on other machines get the same path; URIs
- * ({@code hdfs://…}, {@code s3a://…}, {@code file:/…}) are kept as they are. A relative
- * {@code model.dir} is also kept as written ({@link #MODEL_DIR_AS_CONFIGURED}): an executor that
- * has it in its own working directory (shipped with {@code --archives models.tgz#models}, as on
- * YARN or Kubernetes) uses that copy, see {@code EmbedPartition}.
+ * Where the jobs read and write, from {@code conf/prodlens.properties} ({@code catalogue.*}, {@code
+ * jobs.*}, {@code bundles.dir}). Local relative paths are made absolute against the driver's
+ * working directory so executors on other machines get the same path; URIs ({@code hdfs://…},
+ * {@code s3a://…}, {@code file:/…}) are kept as they are. A relative {@code model.dir} is also kept
+ * as written ({@link #MODEL_DIR_AS_CONFIGURED}): an executor that has it in its own working
+ * directory (shipped with {@code --archives models.tgz#models}, as on YARN or Kubernetes) uses that
+ * copy, see {@code EmbedPartition}.
  *
- * @param catalogueName   names the bundle directory ({@code bundles.dir/<name>/<version>})
- * @param embedderSettings the {@code model.*} and {@code decode.*} keys with an absolute {@code model.dir}
+ * @param catalogueName names the bundle directory ({@code bundles.dir/<name>/<version>})
+ * @param embedderSettings the {@code model.*} and {@code decode.*} keys with an absolute {@code
+ *     model.dir}
  */
-public record JobSettings(String catalogueName, String cataloguePath, String catalogueFormat, String imagesRoot,
-                          CatalogueColumns columns, String embeddingsPath, String bundlesDir,
-                          Map<String, String> embedderSettings, Config config) {
+public record JobSettings(
+        String catalogueName,
+        String cataloguePath,
+        String catalogueFormat,
+        String imagesRoot,
+        CatalogueColumns columns,
+        String embeddingsPath,
+        String bundlesDir,
+        Map<String, String> embedderSettings,
+        Config config) {
     private static final List<String> EMBEDDER_PREFIXES = List.of("model.", "decode.", "embed.");
-    /** In {@link #embedderSettings()}: {@code model.dir} as the configuration wrote it, when relative. */
+
+    /**
+     * In {@link #embedderSettings()}: {@code model.dir} as the configuration wrote it, when
+     * relative.
+     */
     public static final String MODEL_DIR_AS_CONFIGURED = "model.dir.as-configured";
 
     public static JobSettings from(Config config, Path workingDir) {
         String name = catalogueName(config);
         String workDir = location(config.string("jobs.work-dir", "work"), workingDir);
         Map<String, String> embedder = new HashMap<>();
-        config.asMap().forEach((k, v) -> {
-            if (EMBEDDER_PREFIXES.stream().anyMatch(k::startsWith)) embedder.put(k, v);
-        });
+        config.asMap()
+                .forEach(
+                        (k, v) -> {
+                            if (EMBEDDER_PREFIXES.stream().anyMatch(k::startsWith))
+                                embedder.put(k, v);
+                        });
         String modelDir = config.string("model.dir");
         embedder.put("model.dir", location(modelDir, workingDir));
         if (!ImageReference.isAbsolute(modelDir)) embedder.put(MODEL_DIR_AS_CONFIGURED, modelDir);
-        String images = config.find("catalogue.images-root").map(p -> location(p, workingDir)).orElse(null);
-        return new JobSettings(name,
+        String images =
+                config.find("catalogue.images-root").map(p -> location(p, workingDir)).orElse(null);
+        return new JobSettings(
+                name,
                 location(config.string("catalogue.path"), workingDir),
                 config.string("catalogue.format", "auto"),
                 images,
                 CatalogueColumns.from(config),
-                config.find("jobs.embeddings").map(p -> location(p, workingDir)).orElse(workDir + "/" + name + "/embeddings.parquet"),
+                config.find("jobs.embeddings")
+                        .map(p -> location(p, workingDir))
+                        .orElse(workDir + "/" + name + "/embeddings.parquet"),
                 location(config.string("bundles.dir", "bundles"), workingDir),
                 Map.copyOf(embedder),
                 config);
     }
 
     /**
-     * {@code catalogue.name}: it names a directory under {@code bundles.dir} and {@code jobs.work-dir},
-     * so no separator, no {@code .} or {@code ..}, nothing hidden, and not empty when given.
+     * {@code catalogue.name}: it names a directory under {@code bundles.dir} and {@code
+     * jobs.work-dir}, so no separator, no {@code .} or {@code ..}, nothing hidden, and not empty
+     * when given.
      */
     private static String catalogueName(Config config) {
         String given = config.asMap().get("catalogue.name");
         if (given != null && given.isBlank()) {
-            throw new JobException("catalogue.name is empty; name the catalogue (letters, digits, '.', '_', '-'), e.g. catalogue.name=shop");
+            throw new JobException(
+                    "catalogue.name is empty; name the catalogue (letters, digits, '.', '_', '-'), e.g. catalogue.name=shop");
         }
         String name = config.string("catalogue.name", "default");
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new JobException("catalogue.name = '" + name + "' must be letters, digits, '.', '_' or '-', starting with a letter or"
-                    + " digit (it names a directory under bundles.dir)");
+            throw new JobException(
+                    "catalogue.name = '"
+                            + name
+                            + "' must be letters, digits, '.', '_' or '-', starting with a letter or"
+                            + " digit (it names a directory under bundles.dir)");
         }
         return name;
     }
 
-    /** {@code value} as it is when it is a URI or an absolute path, else resolved against {@code base}. */
+    /**
+     * {@code value} as it is when it is a URI or an absolute path, else resolved against {@code
+     * base}.
+     */
     public static String location(String value, Path base) {
         if (ImageReference.isAbsolute(value)) return value;
         return base.resolve(value).toAbsolutePath().normalize().toString();
     }
-
 
     /** The directory of this catalogue's bundles (versions and {@code CURRENT}). */
     public String catalogueBundles() {

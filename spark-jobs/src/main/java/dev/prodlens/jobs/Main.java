@@ -1,45 +1,49 @@
 package dev.prodlens.jobs;
 
-import dev.prodlens.core.config.CommandLine;
-import dev.prodlens.core.config.Config;
 import dev.prodlens.core.UserError;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.config.CommandLine;
+import dev.prodlens.core.config.Config;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
 import dev.prodlens.jobs.sample.DemoCatalogue;
-import org.apache.spark.sql.SparkSession;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntSupplier;
+import org.apache.spark.sql.SparkSession;
 
 /**
- * The jobs' command line, the main class of the shaded jar:
- * {@code spark-submit --class dev.prodlens.jobs.Main prodlens-jobs.jar <command> [--conf FILE] [key=value ...]}.
- * {@code key=value} pairs override the configuration file (after its environment overrides).
- * A problem the user can fix (a {@link UserError}) ends the run with exit code 2 and one line on
- * standard error; an internal failure with exit code 1 and its stack trace.
+ * The jobs' command line, the main class of the shaded jar: {@code spark-submit --class
+ * dev.prodlens.jobs.Main prodlens-jobs.jar <command> [--conf FILE] [key=value ...]}. {@code
+ * key=value} pairs override the configuration file (after its environment overrides). A problem the
+ * user can fix (a {@link UserError}) ends the run with exit code 2 and one line on standard error;
+ * an internal failure with exit code 1 and its stack trace.
  */
 public final class Main {
-    static final String USAGE = "usage: prodlens-jobs <embed|build-index|evaluate|reindex|demo-catalogue> [--conf conf/prodlens.properties] "
-            + "[key=value ...]";
+    static final String USAGE =
+            "usage: prodlens-jobs <embed|build-index|evaluate|reindex|demo-catalogue> [--conf conf/prodlens.properties] "
+                    + "[key=value ...]";
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         int code = execute(args);
         if (code != 0) System.exit(code);
     }
 
-    /** Runs one command; returns the exit code, having reported a failure (see {@link #reported}). */
+    /**
+     * Runs one command; returns the exit code, having reported a failure (see {@link #reported}).
+     */
     static int execute(String[] args) {
         return reported(() -> run(args));
     }
 
-    /** Runs a command and returns its exit code, or reports its failure ({@link CommandLine#report}). */
+    /**
+     * Runs a command and returns its exit code, or reports its failure ({@link
+     * CommandLine#report}).
+     */
     static int reported(IntSupplier command) {
         try {
             return command.getAsInt();
@@ -56,11 +60,14 @@ public final class Main {
         }
         Config config = CommandLine.config(Arrays.asList(args).subList(1, args.length), USAGE);
         JobSettings settings = JobSettings.from(config, Path.of("").toAbsolutePath());
-        if (args[0].equals("demo-catalogue")) { // writes files on the driver's machine: no Spark session needed
+        if (args[0].equals(
+                "demo-catalogue")) { // writes files on the driver's machine: no Spark session
+            // needed
             DemoCatalogue.make(settings);
             return 0;
         }
-        // the settings of the later stages fail here, before Spark starts, not after the embed stage
+        // the settings of the later stages fail here, before Spark starts, not after the embed
+        // stage
         if (args[0].equals("reindex")) ReindexJob.check(settings);
         if (args[0].equals("build-index")) BuildIndexJob.check(settings);
         SparkSession spark = session(args[0]);
@@ -89,22 +96,34 @@ public final class Main {
             FileTrees.deleteQuietly(staging);
             throw e;
         }
-        System.out.println("build-index: wrote " + Bundles.seal(staging, version) + " (not published; reindex publishes)");
+        System.out.println(
+                "build-index: wrote "
+                        + Bundles.seal(staging, version)
+                        + " (not published; reindex publishes)");
     }
 
     /** {@code evaluate.bundle} (a version of this catalogue, or a directory), else the live one. */
     private static Path bundleToEvaluate(JobSettings settings) {
         Path catalogueDir = Path.of(settings.catalogueBundles());
-        return settings.config().find("evaluate.bundle")
+        return settings.config()
+                .find("evaluate.bundle")
                 .map(v -> v.contains("/") ? Path.of(v) : catalogueDir.resolve(v))
                 .or(() -> Bundles.current(catalogueDir))
-                .orElseThrow(() -> new JobException("no bundle to evaluate: " + catalogueDir + " has no CURRENT; run reindex or "
-                        + "build-index first, or set evaluate.bundle"));
+                .orElseThrow(
+                        () ->
+                                new JobException(
+                                        "no bundle to evaluate: "
+                                                + catalogueDir
+                                                + " has no CURRENT; run reindex or "
+                                                + "build-index first, or set evaluate.bundle"));
     }
 
-    static final List<String> COMMANDS = Arrays.asList("embed", "build-index", "evaluate", "reindex", "demo-catalogue");
+    static final List<String> COMMANDS =
+            Arrays.asList("embed", "build-index", "evaluate", "reindex", "demo-catalogue");
 
-    /** The session spark-submit configured; local mode on all cores when started without a master. */
+    /**
+     * The session spark-submit configured; local mode on all cores when started without a master.
+     */
     private static SparkSession session(String command) {
         SparkSession.Builder builder = SparkSession.builder().appName("prodlens " + command);
         if (System.getProperty("spark.master") == null) builder.master("local[*]");

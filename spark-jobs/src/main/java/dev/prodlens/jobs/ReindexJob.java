@@ -7,27 +7,24 @@ import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.evaluate.Evaluator;
 import dev.prodlens.jobs.index.BuildIndexJob;
 import dev.prodlens.jobs.index.IndexSettings;
+import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
-import java.nio.file.Path;
-
 /**
- * reindex: embed (incremental) → build-index → evaluate → publish, in one submission. Everything
- * is written into a staging directory next to the versions; only a complete bundle is renamed to
- * its version and only then does {@code CURRENT} switch to it. A run that fails or is killed at
- * any point leaves the previous {@code CURRENT} and its bundle untouched.
+ * reindex: embed (incremental) → build-index → evaluate → publish, in one submission. Everything is
+ * written into a staging directory next to the versions; only a complete bundle is renamed to its
+ * version and only then does {@code CURRENT} switch to it. A run that fails or is killed at any
+ * point leaves the previous {@code CURRENT} and its bundle untouched.
  */
 public final class ReindexJob {
     /** What was published. */
-    public record Result(Path bundle, String version, EmbeddingsTable.Summary embed) {
-    }
+    public record Result(Path bundle, String version, EmbeddingsTable.Summary embed) {}
 
-    private ReindexJob() {
-    }
+    private ReindexJob() {}
 
     /**
-     * The settings the later stages read, checked before any work (the index's and the evaluation's):
-     * a typo fails in a second, not after the embed stage.
+     * The settings the later stages read, checked before any work (the index's and the
+     * evaluation's): a typo fails in a second, not after the embed stage.
      */
     public static IndexSettings check(JobSettings settings) {
         Evaluator.Settings.from(settings.config());

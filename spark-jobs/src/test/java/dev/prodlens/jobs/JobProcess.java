@@ -22,7 +22,9 @@ public final class JobProcess {
     private static final Duration GRACE = Duration.ofSeconds(20);
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(JobProcess::stop), "stop-test-processes"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(() -> LIVE.forEach(JobProcess::stop), "stop-test-processes"));
     }
 
     /** How a process ended: its exit code and everything it printed. */
@@ -46,7 +48,8 @@ public final class JobProcess {
     public static JobProcess start(String name, ProcessBuilder command, Path log) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process process = command.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process =
+                    command.redirectErrorStream(true).redirectOutput(log.toFile()).start();
             JobProcess started = new JobProcess(name, process, log);
             LIVE.add(started);
             return started;
@@ -74,7 +77,9 @@ public final class JobProcess {
     /** Everything the process printed so far. */
     public String output() {
         try {
-            return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+            return Files.exists(log)
+                    ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8)
+                    : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -108,8 +113,12 @@ public final class JobProcess {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 stop();
-                throw new IllegalStateException(name + " did not end within " + timeout + " and was stopped; its output ends:\n"
-                        + outputTail(60));
+                throw new IllegalStateException(
+                        name
+                                + " did not end within "
+                                + timeout
+                                + " and was stopped; its output ends:\n"
+                                + outputTail(60));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -130,8 +139,8 @@ public final class JobProcess {
     }
 
     /**
-     * SIGTERM (a Spark Worker then stops its executors), SIGKILL after a grace period; the same
-     * for any descendant still alive afterwards.
+     * SIGTERM (a Spark Worker then stops its executors), SIGKILL after a grace period; the same for
+     * any descendant still alive afterwards.
      */
     public void stop() {
         List<ProcessHandle> tree = process.descendants().toList();

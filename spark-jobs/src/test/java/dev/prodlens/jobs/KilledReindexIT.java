@@ -1,21 +1,20 @@
 package dev.prodlens.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.jobs.sample.SampleCatalogue;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A reindex killed (SIGKILL) in the middle of building its bundle leaves the live bundle as it was:
@@ -27,8 +26,16 @@ class KilledReindexIT {
     @Test
     void killedMidWayThePreviousCurrentStaysValid(@TempDir Path tmp) throws Exception {
         Path csv = SampleCatalogue.write(tmp.resolve("catalogue"), 40);
-        Map<String, String> overrides = Map.of("catalogue.path", csv.toString(), "catalogue.name", "killed",
-                "jobs.work-dir", tmp.resolve("work").toString(), "bundles.dir", tmp.resolve("bundles").toString());
+        Map<String, String> overrides =
+                Map.of(
+                        "catalogue.path",
+                        csv.toString(),
+                        "catalogue.name",
+                        "killed",
+                        "jobs.work-dir",
+                        tmp.resolve("work").toString(),
+                        "bundles.dir",
+                        tmp.resolve("bundles").toString());
         JobSettings settings = TestSpark.jobSettings(overrides);
         Path catalogueDir = Path.of(settings.catalogueBundles());
         SparkSession spark = TestSpark.local("killed-reindex");
@@ -36,9 +43,16 @@ class KilledReindexIT {
             Path live = ReindexJob.run(spark, settings).bundle();
             BundleManifest before = Bundles.readManifest(live);
 
-            // the packaged jar through the launcher, as a user runs it; a build with training, shards and tuning
-            List<String> args = new ArrayList<>(List.of("reindex", "--conf", settings.config().origin(),
-                    "model.dir=" + settings.embedderSettings().get("model.dir"), "index.factory=IVF4,Flat"));
+            // the packaged jar through the launcher, as a user runs it; a build with training,
+            // shards and tuning
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    "reindex",
+                                    "--conf",
+                                    settings.config().origin(),
+                                    "model.dir=" + settings.embedderSettings().get("model.dir"),
+                                    "index.factory=IVF4,Flat"));
             overrides.forEach((k, v) -> args.add(k + "=" + v));
             JobProcess child = JobsRuntime.launch(tmp, tmp.resolve("killed.log"), List.of(), args);
             boolean killed;
@@ -49,11 +63,19 @@ class KilledReindexIT {
             }
             assertTrue(killed, "the child reindex reached '" + KILL_AT + "' and was killed there");
             try (var names = java.nio.file.Files.list(catalogueDir)) {
-                assertTrue(names.anyMatch(p -> p.getFileName().toString().startsWith(BundleFiles.STAGING_PREFIX)),
+                assertTrue(
+                        names.anyMatch(
+                                p ->
+                                        p.getFileName()
+                                                .toString()
+                                                .startsWith(BundleFiles.STAGING_PREFIX)),
                         "the kill left a half-built bundle behind (so it really came mid-way)");
             }
 
-            assertEquals(live, Bundles.current(catalogueDir).orElseThrow(), "CURRENT still names the previous bundle");
+            assertEquals(
+                    live,
+                    Bundles.current(catalogueDir).orElseThrow(),
+                    "CURRENT still names the previous bundle");
             assertEquals(before, Bundles.readManifest(live));
             try (FaissIndex index = FaissIndex.read(live.resolve(BundleFiles.INDEX))) {
                 assertEquals(before.index().ntotal(), index.size());
@@ -61,7 +83,10 @@ class KilledReindexIT {
             assertEquals(before.index().ntotal(), Bundles.readItems(live).size());
 
             ReindexJob.Result next = ReindexJob.run(spark, settings);
-            assertEquals(next.bundle(), Bundles.current(catalogueDir).orElseThrow(), "a later run publishes despite the leftovers");
+            assertEquals(
+                    next.bundle(),
+                    Bundles.current(catalogueDir).orElseThrow(),
+                    "a later run publishes despite the leftovers");
         } finally {
             spark.stop();
         }

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 /**
  * A real Spark standalone cluster on 127.0.0.1 for the integration tests: a Master and N Workers
  * (one core, 2 GB for executors each) as child JVMs from the build's Spark classpath, and jobs
- * submitted to it with {@code SparkSubmit} and the shaded jobs jar, as on a real cluster
- * (executors fetch the jar from the driver).
+ * submitted to it with {@code SparkSubmit} and the shaded jobs jar, as on a real cluster (executors
+ * fetch the jar from the driver).
  *
  * <pre>{@code
  * try (StandaloneCluster cluster = StandaloneCluster.start(tmp.resolve("cluster"), 2)) {
@@ -36,16 +36,17 @@ import java.util.stream.Stream;
  * }
  * }</pre>
  *
- * Workers launch executors as a Spark distribution does, from {@code SPARK_HOME/jars}: the
- * cluster makes a Spark home under its directory whose {@code jars/} links to the build's Spark
- * jars. Drivers run in {@link #driverDir()}, which links {@code models} to the repository's
- * models, so the stock {@code conf/prodlens.properties} ({@code model.dir = models}) works.
- * {@link #close()} stops drivers, workers (and their executors) and the master; a JVM shutdown
- * hook does the same if the tests never get there.
+ * Workers launch executors as a Spark distribution does, from {@code SPARK_HOME/jars}: the cluster
+ * makes a Spark home under its directory whose {@code jars/} links to the build's Spark jars.
+ * Drivers run in {@link #driverDir()}, which links {@code models} to the repository's models, so
+ * the stock {@code conf/prodlens.properties} ({@code model.dir = models}) works. {@link #close()}
+ * stops drivers, workers (and their executors) and the master; a JVM shutdown hook does the same if
+ * the tests never get there.
  */
 public final class StandaloneCluster implements AutoCloseable {
     /** How long the master and workers get to come up and register. */
     public static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
     private static final String DAEMON_HEAP = "512m";
     private static final String DRIVER_HEAP = "1g";
     private static final Pattern ALIVE_WORKERS = Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
@@ -59,13 +60,16 @@ public final class StandaloneCluster implements AutoCloseable {
     private final List<Path> workerDirs = new ArrayList<>();
     private final List<JobProcess> drivers = new CopyOnWriteArrayList<>();
     private final AtomicInteger submissions = new AtomicInteger();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private StandaloneCluster(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir.toAbsolutePath());
         this.sparkHome = sparkHome(this.dir.resolve("spark-home"));
         this.driverDir = Files.createDirectories(this.dir.resolve("driver"));
-        if (Files.isDirectory(JobsRuntime.models()) && !Files.exists(driverDir.resolve("models"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isDirectory(JobsRuntime.models())
+                && !Files.exists(
+                        driverDir.resolve("models"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.createSymbolicLink(driverDir.resolve("models"), JobsRuntime.models());
         }
         this.port = freePort();
@@ -107,8 +111,12 @@ public final class StandaloneCluster implements AutoCloseable {
     /** The master's count of alive workers; -1 while its web UI does not answer. */
     public int aliveWorkers() {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(masterJson()).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(
+                            HttpRequest.newBuilder(masterJson())
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             Matcher m = ALIVE_WORKERS.matcher(response.body());
             return response.statusCode() == 200 && m.find() ? Integer.parseInt(m.group(1)) : -1;
         } catch (IOException e) {
@@ -119,19 +127,33 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    /** Where drivers run: relative paths of a job's configuration resolve here. Holds a {@code models} link. */
+    /**
+     * Where drivers run: relative paths of a job's configuration resolve here. Holds a {@code
+     * models} link.
+     */
     public Path driverDir() {
         return driverDir;
     }
 
     /** The Spark options every submission gets before its own (which may override them). */
     public List<String> defaultSparkOptions() {
-        List<String> options = new ArrayList<>(List.of("--master", masterUrl(), "--deploy-mode", "client",
-                "--class", "dev.prodlens.jobs.Main",
-                "--conf", "spark.executor.memory=1g",
-                "--conf", "spark.executor.extraJavaOptions=-Djava.io.tmpdir=" + tmpDir(),
-                // wait for every executor before the first task, so that work spreads over the workers
-                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0"));
+        List<String> options =
+                new ArrayList<>(
+                        List.of(
+                                "--master",
+                                masterUrl(),
+                                "--deploy-mode",
+                                "client",
+                                "--class",
+                                "dev.prodlens.jobs.Main",
+                                "--conf",
+                                "spark.executor.memory=1g",
+                                "--conf",
+                                "spark.executor.extraJavaOptions=-Djava.io.tmpdir=" + tmpDir(),
+                                // wait for every executor before the first task, so that work
+                                // spreads over the workers
+                                "--conf",
+                                "spark.scheduler.minRegisteredResourcesRatio=1.0"));
         options.addAll(JobsRuntime.LOOPBACK_CONF);
         return options;
     }
@@ -145,25 +167,43 @@ public final class StandaloneCluster implements AutoCloseable {
         submit.addAll(sparkOptions);
         submit.add(JobsRuntime.jobsJar().toString());
         submit.addAll(args);
-        ProcessBuilder builder = JobsRuntime.sparkJvm(driverDir, tmpDir(), DRIVER_HEAP, "org.apache.spark.deploy.SparkSubmit", submit);
+        ProcessBuilder builder =
+                JobsRuntime.sparkJvm(
+                        driverDir,
+                        tmpDir(),
+                        DRIVER_HEAP,
+                        "org.apache.spark.deploy.SparkSubmit",
+                        submit);
         int n = submissions.incrementAndGet();
-        JobProcess driver = JobProcess.start("driver " + n + " (" + String.join(" ", args) + ")", builder,
-                dir.resolve("logs/driver-" + n + ".log"));
+        JobProcess driver =
+                JobProcess.start(
+                        "driver " + n + " (" + String.join(" ", args) + ")",
+                        builder,
+                        dir.resolve("logs/driver-" + n + ".log"));
         drivers.add(driver);
         return driver;
     }
 
-    /** Submits {@code args} (the jobs' command line: command, --conf FILE, key=value ...) and waits for the end. */
+    /**
+     * Submits {@code args} (the jobs' command line: command, --conf FILE, key=value ...) and waits
+     * for the end.
+     */
     public JobProcess.Result submit(List<String> args) {
         return submit(List.of(), args);
     }
 
-    /** Submits with extra Spark options and waits for the end (at most {@link JobsRuntime#JOB_TIMEOUT}). */
+    /**
+     * Submits with extra Spark options and waits for the end (at most {@link
+     * JobsRuntime#JOB_TIMEOUT}).
+     */
     public JobProcess.Result submit(List<String> sparkOptions, List<String> args) {
         return launch(sparkOptions, args).waitFor(JobsRuntime.JOB_TIMEOUT);
     }
 
-    /** The temporary directory of every JVM of the cluster (Spark's scratch space, unpacked native libraries). */
+    /**
+     * The temporary directory of every JVM of the cluster (Spark's scratch space, unpacked native
+     * libraries).
+     */
     public Path tmpDir() {
         return dir.resolve("tmp");
     }
@@ -173,13 +213,16 @@ public final class StandaloneCluster implements AutoCloseable {
         return Collections.unmodifiableList(workerDirs);
     }
 
-    /** Every executor directory the workers made ({@code worker-<i>/app-*}/<executor id>), sorted. */
+    /**
+     * Every executor directory the workers made ({@code worker-<i>/app-*}/<executor id>), sorted.
+     */
     public List<Path> executorDirs() {
         List<Path> executors = new ArrayList<>();
         for (Path worker : workerDirs) {
             if (!Files.isDirectory(worker)) continue;
             try (Stream<Path> apps = Files.list(worker)) {
-                for (Path app : apps.filter(p -> p.getFileName().toString().startsWith("app-")).toList()) {
+                for (Path app :
+                        apps.filter(p -> p.getFileName().toString().startsWith("app-")).toList()) {
                     try (Stream<Path> ids = Files.list(app)) {
                         ids.filter(Files::isDirectory).forEach(executors::add);
                     }
@@ -200,8 +243,14 @@ public final class StandaloneCluster implements AutoCloseable {
             if (!Files.exists(stderr)) continue;
             try {
                 List<String> lines = Files.readAllLines(stderr);
-                logs.append("\n--- ").append(dir.relativize(stderr)).append(" (last 40 lines)\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+                logs.append("\n--- ")
+                        .append(dir.relativize(stderr))
+                        .append(" (last 40 lines)\n")
+                        .append(
+                                String.join(
+                                        "\n",
+                                        lines.subList(
+                                                Math.max(0, lines.size() - 40), lines.size())));
             } catch (IOException e) {
                 logs.append("\n--- ").append(stderr).append(": ").append(e.getMessage());
             }
@@ -222,18 +271,42 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private void startMaster() {
-        daemons.add(JobProcess.start("master", daemon("org.apache.spark.deploy.master.Master",
-                List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(webUiPort))),
-                dir.resolve("logs/master.log")));
+        daemons.add(
+                JobProcess.start(
+                        "master",
+                        daemon(
+                                "org.apache.spark.deploy.master.Master",
+                                List.of(
+                                        "--host",
+                                        "127.0.0.1",
+                                        "--port",
+                                        Integer.toString(port),
+                                        "--webui-port",
+                                        Integer.toString(webUiPort))),
+                        dir.resolve("logs/master.log")));
     }
 
     private void startWorker(int i) {
         Path work = dir.resolve("worker-" + i);
         workerDirs.add(work);
-        daemons.add(JobProcess.start("worker " + i, daemon("org.apache.spark.deploy.worker.Worker",
-                List.of("--host", "127.0.0.1", "--cores", "1", "--memory", "2g", "--work-dir", work.toString(),
-                        "--webui-port", Integer.toString(freePort()), masterUrl())),
-                dir.resolve("logs/worker-" + i + ".log")));
+        daemons.add(
+                JobProcess.start(
+                        "worker " + i,
+                        daemon(
+                                "org.apache.spark.deploy.worker.Worker",
+                                List.of(
+                                        "--host",
+                                        "127.0.0.1",
+                                        "--cores",
+                                        "1",
+                                        "--memory",
+                                        "2g",
+                                        "--work-dir",
+                                        work.toString(),
+                                        "--webui-port",
+                                        Integer.toString(freePort()),
+                                        masterUrl())),
+                        dir.resolve("logs/worker-" + i + ".log")));
     }
 
     private ProcessBuilder daemon(String mainClass, List<String> args) {
@@ -250,8 +323,12 @@ public final class StandaloneCluster implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (JobProcess daemon : daemons) {
                 if (!daemon.isAlive()) {
-                    throw new IllegalStateException(daemon.name() + " exited with " + daemon.process().exitValue()
-                            + "; its output ends:\n" + daemon.outputTail(40));
+                    throw new IllegalStateException(
+                            daemon.name()
+                                    + " exited with "
+                                    + daemon.process().exitValue()
+                                    + "; its output ends:\n"
+                                    + daemon.outputTail(40));
                 }
             }
             alive = aliveWorkers();
@@ -264,12 +341,23 @@ public final class StandaloneCluster implements AutoCloseable {
             }
         }
         StringBuilder logs = new StringBuilder();
-        for (JobProcess daemon : daemons) logs.append("\n--- ").append(daemon.name()).append('\n').append(daemon.outputTail(20));
-        throw new IllegalStateException("the master at " + masterJson() + " saw " + alive + " of " + workers
-                + " workers after " + START_TIMEOUT + logs);
+        for (JobProcess daemon : daemons)
+            logs.append("\n--- ").append(daemon.name()).append('\n').append(daemon.outputTail(20));
+        throw new IllegalStateException(
+                "the master at "
+                        + masterJson()
+                        + " saw "
+                        + alive
+                        + " of "
+                        + workers
+                        + " workers after "
+                        + START_TIMEOUT
+                        + logs);
     }
 
-    /** A Spark home as a distribution lays it out, as far as workers look: jars/ with Spark's jars. */
+    /**
+     * A Spark home as a distribution lays it out, as far as workers look: jars/ with Spark's jars.
+     */
     private static Path sparkHome(Path home) throws IOException {
         Path jars = Files.createDirectories(home.resolve("jars"));
         int i = 0;
@@ -278,7 +366,8 @@ public final class StandaloneCluster implements AutoCloseable {
             if (!jar.toString().endsWith(".jar")) continue;
             Path link = jars.resolve(jar.getFileName());
             if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(jar)) continue;
-            if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) link = jars.resolve((i++) + "-" + jar.getFileName());
+            if (Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                link = jars.resolve((i++) + "-" + jar.getFileName());
             Files.createSymbolicLink(link, jar);
         }
         return home;

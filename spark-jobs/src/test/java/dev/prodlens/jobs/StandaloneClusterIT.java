@@ -1,11 +1,24 @@
 package dev.prodlens.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -14,37 +27,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * The shaded jar on a real standalone cluster (a master and two workers on 127.0.0.1, see
- * {@link StandaloneCluster}) runs {@code reindex} to the same result as the same jar in local mode
- * through bin/prodlens-jobs: the same embeddings, the same items in the same Faiss id order, the
- * same index and the same recall.
+ * The shaded jar on a real standalone cluster (a master and two workers on 127.0.0.1, see {@link
+ * StandaloneCluster}) runs {@code reindex} to the same result as the same jar in local mode through
+ * bin/prodlens-jobs: the same embeddings, the same items in the same Faiss id order, the same index
+ * and the same recall.
  */
 class StandaloneClusterIT {
     private static final int PHOTOS = 6;
     private static final float TOLERANCE = 1e-4f;
-    /** How far a recall figure may move between two runs whose vectors differ by {@link #TOLERANCE}. */
-    private static final double RECALL_NOISE = 0.02;
-    /** The embed job's progress line for the test catalogue. */
-    private static final String SUMMARY = "embed: " + (PHOTOS + 1) + " rows, " + PHOTOS + " ok, 1 failed {MISSING_FILE=1}";
 
-    /** Kept when a test fails: the cluster's logs and the executors' stderr (under worker-N) tell what happened. */
+    /**
+     * How far a recall figure may move between two runs whose vectors differ by {@link #TOLERANCE}.
+     */
+    private static final double RECALL_NOISE = 0.02;
+
+    /** The embed job's progress line for the test catalogue. */
+    private static final String SUMMARY =
+            "embed: " + (PHOTOS + 1) + " rows, " + PHOTOS + " ok, 1 failed {MISSING_FILE=1}";
+
+    /**
+     * Kept when a test fails: the cluster's logs and the executors' stderr (under worker-N) tell
+     * what happened.
+     */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path tmp;
+
     private static StandaloneCluster cluster;
     private static Path conf;
     private static Path catalogue;
@@ -52,7 +60,10 @@ class StandaloneClusterIT {
     @BeforeAll
     static void start() throws Exception {
         catalogue = TestCatalogue.write(tmp.resolve("catalogue"), PHOTOS, true);
-        conf = Files.copy(JobsRuntime.repo().resolve("conf/prodlens.properties"), tmp.resolve("prodlens.properties"));
+        conf =
+                Files.copy(
+                        JobsRuntime.repo().resolve("conf/prodlens.properties"),
+                        tmp.resolve("prodlens.properties"));
         cluster = StandaloneCluster.start(tmp.resolve("cluster"), 2);
     }
 
@@ -61,9 +72,15 @@ class StandaloneClusterIT {
         if (cluster != null) cluster.close();
     }
 
-    /** A job's command line: the stock configuration with this test's catalogue and outputs under {@code run}. */
+    /**
+     * A job's command line: the stock configuration with this test's catalogue and outputs under
+     * {@code run}.
+     */
     private static List<String> job(String command, String run) {
-        return List.of(command, "--conf", conf.toString(),
+        return List.of(
+                command,
+                "--conf",
+                conf.toString(),
                 "catalogue.path=" + catalogue,
                 "jobs.work-dir=" + tmp.resolve(run),
                 "bundles.dir=" + tmp.resolve(run).resolve("bundles"),
@@ -76,26 +93,40 @@ class StandaloneClusterIT {
 
     private static Path liveBundle(String run) {
         Path catalogueDir = tmp.resolve(run).resolve("bundles/it-photos");
-        return Bundles.current(catalogueDir).orElseThrow(() -> new AssertionError("no CURRENT bundle under " + catalogueDir));
+        return Bundles.current(catalogueDir)
+                .orElseThrow(() -> new AssertionError("no CURRENT bundle under " + catalogueDir));
     }
 
     @Test
     void reindexOnTheClusterPublishesTheSameBundleAsLocalMode() throws Exception {
         JobProcess.Result onCluster = cluster.submit(job("reindex", "cluster"));
-        assertEquals(0, onCluster.exitCode(), () -> "cluster run failed:\n" + onCluster.output() + cluster.executorLogs());
-        assertTrue(onCluster.output().contains(SUMMARY), () -> "no '" + SUMMARY + "' in:\n" + onCluster.output());
+        assertEquals(
+                0,
+                onCluster.exitCode(),
+                () -> "cluster run failed:\n" + onCluster.output() + cluster.executorLogs());
+        assertTrue(
+                onCluster.output().contains(SUMMARY),
+                () -> "no '" + SUMMARY + "' in:\n" + onCluster.output());
 
         // the work ran in executors on both workers, not in the driver
         List<Path> executors = cluster.executorDirs();
         for (Path worker : cluster.workerDirs()) {
-            assertTrue(executors.stream().anyMatch(e -> e.startsWith(worker)), () -> "no executor under " + worker + ": " + executors);
+            assertTrue(
+                    executors.stream().anyMatch(e -> e.startsWith(worker)),
+                    () -> "no executor under " + worker + ": " + executors);
         }
-        assertTrue(executors.stream().anyMatch(e -> read(e.resolve("stderr")).contains("Running task")),
+        assertTrue(
+                executors.stream()
+                        .anyMatch(e -> read(e.resolve("stderr")).contains("Running task")),
                 () -> "no executor ran a task:" + cluster.executorLogs());
 
-        JobProcess.Result local = JobsRuntime.runLocal(cluster.driverDir(), tmp.resolve("local.log"), job("reindex", "local"));
+        JobProcess.Result local =
+                JobsRuntime.runLocal(
+                        cluster.driverDir(), tmp.resolve("local.log"), job("reindex", "local"));
         assertEquals(0, local.exitCode(), () -> "local run failed:\n" + local.output());
-        assertTrue(local.output().contains(SUMMARY), () -> "no '" + SUMMARY + "' in:\n" + local.output());
+        assertTrue(
+                local.output().contains(SUMMARY),
+                () -> "no '" + SUMMARY + "' in:\n" + local.output());
 
         SparkSession spark = TestSpark.local("standalone-vs-local");
         try {
@@ -108,7 +139,8 @@ class StandaloneClusterIT {
                 Row c = e.getValue();
                 Row l = localRows.get(e.getKey());
                 assertEquals(string(l, "error_code"), string(c, "error_code"), e.getKey());
-                assertEquals(string(l, "model_fingerprint"), string(c, "model_fingerprint"), e.getKey());
+                assertEquals(
+                        string(l, "model_fingerprint"), string(c, "model_fingerprint"), e.getKey());
                 assertEquals(string(l, "image_sha256"), string(c, "image_sha256"), e.getKey());
                 if (e.getKey().equals(TestCatalogue.MISSING_ITEM)) {
                     assertNull(vector(c), "no vector for the missing image");
@@ -123,13 +155,23 @@ class StandaloneClusterIT {
                 assertEquals(1.0, norm(cv), 1e-3, e.getKey() + " is a unit vector");
                 for (int d = 0; d < cv.length; d++) {
                     int dim = d;
-                    assertTrue(Math.abs(cv[d] - lv[d]) <= TOLERANCE,
-                            () -> e.getKey() + " dim " + dim + ": cluster " + cv[dim] + ", local " + lv[dim]);
+                    assertTrue(
+                            Math.abs(cv[d] - lv[d]) <= TOLERANCE,
+                            () ->
+                                    e.getKey()
+                                            + " dim "
+                                            + dim
+                                            + ": cluster "
+                                            + cv[dim]
+                                            + ", local "
+                                            + lv[dim]);
                 }
                 compared++;
             }
             assertEquals(PHOTOS, compared);
-            assertFalse(vectorsEqual(clusterRows.get("item-00"), clusterRows.get("item-01")), "distinct photos, distinct vectors");
+            assertFalse(
+                    vectorsEqual(clusterRows.get("item-00"), clusterRows.get("item-01")),
+                    "distinct photos, distinct vectors");
         } finally {
             spark.stop();
         }
@@ -137,14 +179,18 @@ class StandaloneClusterIT {
     }
 
     /**
-     * Same items in the same order (line i of items.jsonl is Faiss id i), same index and model,
-     * and the same recall within noise: the vectors may differ in the last bits between JVMs,
-     * which can swap near-tied neighbours, nothing more.
+     * Same items in the same order (line i of items.jsonl is Faiss id i), same index and model, and
+     * the same recall within noise: the vectors may differ in the last bits between JVMs, which can
+     * swap near-tied neighbours, nothing more.
      */
     private static void assertSameBundle(Path local, Path onCluster) throws IOException {
         List<String> localIds = Bundles.readItems(local).stream().map(BundleItem::id).toList();
-        List<String> clusterIds = Bundles.readItems(onCluster).stream().map(BundleItem::id).toList();
-        assertEquals(PHOTOS, clusterIds.size(), "every embedded photo is in the bundle, the missing one is not");
+        List<String> clusterIds =
+                Bundles.readItems(onCluster).stream().map(BundleItem::id).toList();
+        assertEquals(
+                PHOTOS,
+                clusterIds.size(),
+                "every embedded photo is in the bundle, the missing one is not");
         assertEquals(localIds, clusterIds, "the same ids in the same Faiss id order");
 
         BundleManifest l = Bundles.readManifest(local);
@@ -165,8 +211,11 @@ class StandaloneClusterIT {
             assertEquals(names, cm.getAsJsonObject(search).keySet(), search);
             assertTrue(names.contains("recall@1"), () -> search + " metrics " + names);
             for (String name : names) {
-                assertEquals(lm.getAsJsonObject(search).get(name).getAsDouble(), cm.getAsJsonObject(search).get(name).getAsDouble(),
-                        RECALL_NOISE, search + " " + name);
+                assertEquals(
+                        lm.getAsJsonObject(search).get(name).getAsDouble(),
+                        cm.getAsJsonObject(search).get(name).getAsDouble(),
+                        RECALL_NOISE,
+                        search + " " + name);
             }
         }
     }
@@ -186,17 +235,40 @@ class StandaloneClusterIT {
     void modelShippedWithArchivesIsTakenFromTheExecutorsWorkingDirectory() throws Exception {
         String id = Config.load(conf).string("model.id");
         Path archive = tmp.resolve("models.tgz");
-        JobProcess.Result tar = JobProcess.start("tar", new ProcessBuilder("tar", "-czf", archive.toString(),
-                "-C", JobsRuntime.models().toString(), id), tmp.resolve("tar.log")).waitFor(java.time.Duration.ofMinutes(2));
+        JobProcess.Result tar =
+                JobProcess.start(
+                                "tar",
+                                new ProcessBuilder(
+                                        "tar",
+                                        "-czf",
+                                        archive.toString(),
+                                        "-C",
+                                        JobsRuntime.models().toString(),
+                                        id),
+                                tmp.resolve("tar.log"))
+                        .waitFor(java.time.Duration.ofMinutes(2));
         assertEquals(0, tar.exitCode(), tar.output());
 
-        JobProcess.Result run = cluster.submit(List.of("--archives", archive + "#models"), job("embed", "archives"));
-        assertEquals(0, run.exitCode(), () -> "cluster run failed:\n" + run.output() + cluster.executorLogs());
+        JobProcess.Result run =
+                cluster.submit(
+                        List.of("--archives", archive + "#models"), job("embed", "archives"));
+        assertEquals(
+                0,
+                run.exitCode(),
+                () -> "cluster run failed:\n" + run.output() + cluster.executorLogs());
         assertTrue(run.output().contains(SUMMARY), run::output);
-        List<Path> fromOwnCopy = cluster.executorDirs().stream()
-                .filter(e -> read(e.resolve("stderr")).contains("embedding model from " + e.resolve("models").resolve(id)))
-                .toList();
-        assertFalse(fromOwnCopy.isEmpty(), () -> "no executor took the model from its own models/:" + cluster.executorLogs());
+        List<Path> fromOwnCopy =
+                cluster.executorDirs().stream()
+                        .filter(
+                                e ->
+                                        read(e.resolve("stderr"))
+                                                .contains(
+                                                        "embedding model from "
+                                                                + e.resolve("models").resolve(id)))
+                        .toList();
+        assertFalse(
+                fromOwnCopy.isEmpty(),
+                () -> "no executor took the model from its own models/:" + cluster.executorLogs());
     }
 
     private static Map<String, Row> byId(SparkSession spark, Path table) {
@@ -233,7 +305,9 @@ class StandaloneClusterIT {
 
     private static String read(Path file) {
         try {
-            return Files.exists(file) ? new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8) : "";
+            return Files.exists(file)
+                    ? new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8)
+                    : "";
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

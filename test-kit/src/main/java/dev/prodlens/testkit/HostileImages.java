@@ -25,8 +25,8 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * The hostile image corpus of issue 15, made by the tests themselves: small files that declare
- * or demand far more than they weigh. Each maker says which finding it reproduces.
+ * The hostile image corpus of issue 15, made by the tests themselves: small files that declare or
+ * demand far more than they weigh. Each maker says which finding it reproduces.
  *
  * <p>Most are built here byte by byte. Two need an encoder Java lacks, from Debian's packages:
  * libjpeg-turbo's {@code cjpeg} with a scan script (package libjpeg-turbo-progs) for a legal
@@ -48,7 +48,8 @@ public final class HostileImages {
      * but a marker walk that stops at a bad length would take for the end.
      */
     public static byte[] hiddenScansJpeg(int scans) {
-        return withHeaderAfterSoi(repeatedScans(scans), new byte[] {(byte) 0xFF, (byte) 0xE0, 0, 0});
+        return withHeaderAfterSoi(
+                repeatedScans(scans), new byte[] {(byte) 0xFF, (byte) 0xE0, 0, 0});
     }
 
     /**
@@ -73,25 +74,36 @@ public final class HostileImages {
     }
 
     /**
-     * Finding 4: a legal progressive JPEG, {@code side x side}, 4:4:4, of {@code scans} scans
-     * (one DC scan, then one AC band per scan), of one flat colour: libjpeg keeps 6 bytes per
-     * pixel of coefficients and passes over them once per scan (7000 and 99: 297 KB, 294 MB of
+     * Finding 4: a legal progressive JPEG, {@code side x side}, 4:4:4, of {@code scans} scans (one
+     * DC scan, then one AC band per scan), of one flat colour: libjpeg keeps 6 bytes per pixel of
+     * coefficients and passes over them once per scan (7000 and 99: 297 KB, 294 MB of
      * coefficients).
      */
     public static byte[] heavyProgressiveJpeg(int side, int scans) {
-        return cached("progressive-" + side + "-" + scans + ".jpg", file -> {
-            Path script = Files.createTempFile("scans", ".txt");
-            Path ppm = Files.createTempFile("flat", ".ppm");
-            try {
-                Files.writeString(script, scanScript(scans));
-                writeFlatPpm(ppm, side);
-                run(List.of("cjpeg", "-sample", "1x1", "-scans", script.toString(), "-outfile", file.toString(),
-                        ppm.toString()), "cjpeg (Debian package libjpeg-turbo-progs)");
-            } finally {
-                Files.deleteIfExists(script);
-                Files.deleteIfExists(ppm);
-            }
-        });
+        return cached(
+                "progressive-" + side + "-" + scans + ".jpg",
+                file -> {
+                    Path script = Files.createTempFile("scans", ".txt");
+                    Path ppm = Files.createTempFile("flat", ".ppm");
+                    try {
+                        Files.writeString(script, scanScript(scans));
+                        writeFlatPpm(ppm, side);
+                        run(
+                                List.of(
+                                        "cjpeg",
+                                        "-sample",
+                                        "1x1",
+                                        "-scans",
+                                        script.toString(),
+                                        "-outfile",
+                                        file.toString(),
+                                        ppm.toString()),
+                                "cjpeg (Debian package libjpeg-turbo-progs)");
+                    } finally {
+                        Files.deleteIfExists(script);
+                        Files.deleteIfExists(ppm);
+                    }
+                });
     }
 
     /** Finding 1: a lossy WebP of {@code side x side}, one flat colour (7000: about 90 KB). */
@@ -111,11 +123,19 @@ public final class HostileImages {
     public static byte[] pngBomb(int side) {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        ByteBuffer header = ByteBuffer.allocate(13).putInt(side).putInt(side).put((byte) 8).put((byte) 2)
-                .put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer header =
+                ByteBuffer.allocate(13)
+                        .putInt(side)
+                        .putInt(side)
+                        .put((byte) 8)
+                        .put((byte) 2)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0);
         chunk(png, "IHDR", header.array());
         ByteArrayOutputStream idat = new ByteArrayOutputStream();
-        try (OutputStream z = new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_COMPRESSION))) {
+        try (OutputStream z =
+                new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_COMPRESSION))) {
             byte[] row = new byte[1 + 3 * side]; // filter type 0, then RGB
             for (int y = 0; y < side; y++) {
                 z.write(row);
@@ -152,7 +172,9 @@ public final class HostileImages {
         return out.toByteArray();
     }
 
-    /** The scans of a small progressive JPEG, the last one repeated until there are {@code scans}. */
+    /**
+     * The scans of a small progressive JPEG, the last one repeated until there are {@code scans}.
+     */
     private static byte[] repeatedScans(int scans) {
         byte[] jpeg = progressiveJpeg(16, 16);
         List<Integer> starts = new ArrayList<>();
@@ -183,7 +205,10 @@ public final class HostileImages {
         return out.toByteArray();
     }
 
-    /** DC of all three components, then each AC coefficient of Y in its own scan, then Cb and Cr's AC in bands. */
+    /**
+     * DC of all three components, then each AC coefficient of Y in its own scan, then Cb and Cr's
+     * AC in bands.
+     */
     private static String scanScript(int scans) {
         if (scans < 4 || scans > 190) {
             throw new IllegalArgumentException("scans must be in [4, 190], got " + scans);
@@ -196,7 +221,8 @@ public final class HostileImages {
             lines.add("0: " + k + "-" + k + ", 0, 0;");
         }
         if (lumaScans < 63) {
-            throw new IllegalArgumentException("at least 66 scans cover every coefficient; got " + scans);
+            throw new IllegalArgumentException(
+                    "at least 66 scans cover every coefficient; got " + scans);
         }
         left -= lumaScans;
         int chromaEach = left / 2;
@@ -226,10 +252,23 @@ public final class HostileImages {
     }
 
     private static byte[] pillowWebp(int side, String options, String kind) {
-        return cached(kind + "-" + side + ".webp", file -> run(List.of("/usr/bin/python3", "-c",
-                "import sys\nfrom PIL import Image\n"
-                        + "Image.new('RGB', (" + side + ", " + side + "), (200, 100, 50)).save(sys.argv[1], 'WEBP', "
-                        + options + ")\n", file.toString()), "Pillow (Debian package python3-pil)"));
+        return cached(
+                kind + "-" + side + ".webp",
+                file ->
+                        run(
+                                List.of(
+                                        "/usr/bin/python3",
+                                        "-c",
+                                        "import sys\nfrom PIL import Image\n"
+                                                + "Image.new('RGB', ("
+                                                + side
+                                                + ", "
+                                                + side
+                                                + "), (200, 100, 50)).save(sys.argv[1], 'WEBP', "
+                                                + options
+                                                + ")\n",
+                                        file.toString()),
+                                "Pillow (Debian package python3-pil)"));
     }
 
     /** What makes a cached file: writes it at the path it is given. */
@@ -247,7 +286,11 @@ public final class HostileImages {
                 Path partial = Files.createTempFile(dir, name, ".part");
                 try {
                     maker.make(partial);
-                    Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(
+                            partial,
+                            file,
+                            StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
                 } finally {
                     Files.deleteIfExists(partial);
                 }
@@ -262,7 +305,10 @@ public final class HostileImages {
         String cache = System.getenv("PRODLENS_CACHE");
         if (cache == null || cache.isBlank()) {
             String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".cache") : Path.of(xdg);
+            Path base =
+                    xdg == null || xdg.isBlank()
+                            ? Path.of(System.getProperty("user.home"), ".cache")
+                            : Path.of(xdg);
             return base.resolve("prodlens").resolve("hostile-images");
         }
         return Path.of(cache).resolve("hostile-images");
@@ -273,11 +319,14 @@ public final class HostileImages {
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new IOException(command.get(0) + " cannot run: install " + tool + " (make deps)", e);
+            throw new IOException(
+                    command.get(0) + " cannot run: install " + tool + " (make deps)", e);
         }
         try {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(TOOL_TIMEOUT_MINUTES, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            String output =
+                    new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(TOOL_TIMEOUT_MINUTES, TimeUnit.MINUTES)
+                    || process.exitValue() != 0) {
                 process.destroyForcibly();
                 throw new IOException(command.get(0) + " failed (" + tool + "): " + output.strip());
             }

@@ -25,7 +25,8 @@ record Dataset(int n, int d, int nq, int k, FloatBuffer base, float[] queries, l
         int k = field(meta, "k");
         FloatBuffer base = map(dir.resolve("base.f32"), (long) n * d * Float.BYTES).asFloatBuffer();
         float[] queries = new float[nq * d];
-        map(dir.resolve("queries.f32"), (long) queries.length * Float.BYTES).asFloatBuffer()
+        map(dir.resolve("queries.f32"), (long) queries.length * Float.BYTES)
+                .asFloatBuffer()
                 .get(queries);
         long[] gt = new long[nq * k];
         map(dir.resolve("gt.i64"), (long) gt.length * Long.BYTES).asLongBuffer().get(gt);
@@ -65,8 +66,15 @@ record Dataset(int n, int d, int nq, int k, FloatBuffer base, float[] queries, l
     private static ByteBuffer map(Path file, long bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             if (ch.size() != bytes) {
-                throw new IOException(file + " holds " + ch.size() + " bytes, meta.json says "
-                        + bytes + ": regenerate it (rm -r " + file.getParent() + ")");
+                throw new IOException(
+                        file
+                                + " holds "
+                                + ch.size()
+                                + " bytes, meta.json says "
+                                + bytes
+                                + ": regenerate it (rm -r "
+                                + file.getParent()
+                                + ")");
             }
             return ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes).order(ByteOrder.LITTLE_ENDIAN);
         }

@@ -23,15 +23,15 @@ import java.util.Locale;
  * are JSON lines (one per measurement) that bench/faiss_report.py joins with the Python half.
  *
  * <pre>FaissBench build|search DATA_DIR OUT_DIR NAME FACTORY TRAIN_ROWS AXIS...</pre>
+ *
  * "build" builds OUT_DIR/NAME.index first (timed); "search" measures the one already there, so
  * every engine searches the very same index. The engine label is "java" with Debian's generic
  * distance kernels and "java-avx2" with the AVX2 ones ({@code -Dprodlens.faiss.simd}); results go
  * to NAME.ENGINE.jsonl. {@code -Dbench.latencyParams=...} fixes the single-query setting (default:
  * the first setting of the sweep reaching recall 0.95); {@code -Dbench.buildParams=...} is set on
- * the new index before training (e.g. efConstruction=128).
- * AXIS is a ParameterSpace name with '/'-separated values (efSearch=16/32/64); several axes are
- * swept as their cartesian product. Timing: one warm-up run per setting, then the median of
- * BENCH_REPEATS (default 5) runs.
+ * the new index before training (e.g. efConstruction=128). AXIS is a ParameterSpace name with
+ * '/'-separated values (efSearch=16/32/64); several axes are swept as their cartesian product.
+ * Timing: one warm-up run per setting, then the median of BENCH_REPEATS (default 5) runs.
  */
 public final class FaissBench {
     private static final double LATENCY_RECALL = 0.95;
@@ -52,8 +52,9 @@ public final class FaissBench {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 7 || !(args[0].equals("build") || args[0].equals("search"))) {
-            System.err.println("usage: FaissBench build|search DATA_DIR OUT_DIR NAME FACTORY "
-                    + "TRAIN_ROWS AXIS...");
+            System.err.println(
+                    "usage: FaissBench build|search DATA_DIR OUT_DIR NAME FACTORY "
+                            + "TRAIN_ROWS AXIS...");
             System.exit(2);
         }
         Dataset data = Dataset.load(Path.of(args[1]));
@@ -71,8 +72,8 @@ public final class FaissBench {
             }
             try (FaissIndex index = FaissIndex.read(indexFile)) {
                 String latencySetting = bench.sweep(index, settings);
-                bench.singleQueryLatency(index,
-                        System.getProperty("bench.latencyParams", latencySetting));
+                bench.singleQueryLatency(
+                        index, System.getProperty("bench.latencyParams", latencySetting));
             }
             bench.bindingOverhead();
         }
@@ -89,18 +90,34 @@ public final class FaissBench {
                 index.train(data.baseRows(Math.min(trainRows, data.n())));
             }
             long t1 = System.nanoTime();
-            LongBuffer ids = ByteBuffer.allocateDirect(data.n() * Long.BYTES)
-                    .order(ByteOrder.nativeOrder()).asLongBuffer();
+            LongBuffer ids =
+                    ByteBuffer.allocateDirect(data.n() * Long.BYTES)
+                            .order(ByteOrder.nativeOrder())
+                            .asLongBuffer();
             for (long i = 0; i < data.n(); i++) {
                 ids.put(i);
             }
             index.add(data.base(), ids.flip());
             long t2 = System.nanoTime();
             index.write(indexFile);
-            emit("build", "factory", factory + (buildParams.isEmpty() ? "" : " " + buildParams),
-                    "train_s", sec(t1 - t0), "add_s", sec(t2 - t1),
-                    "build_s", sec(t2 - t0), "memory_bytes", index.memoryUsageBytes(),
-                    "file_bytes", indexFile.toFile().length(), "n", data.n(), "d", data.d());
+            emit(
+                    "build",
+                    "factory",
+                    factory + (buildParams.isEmpty() ? "" : " " + buildParams),
+                    "train_s",
+                    sec(t1 - t0),
+                    "add_s",
+                    sec(t2 - t1),
+                    "build_s",
+                    sec(t2 - t0),
+                    "memory_bytes",
+                    index.memoryUsageBytes(),
+                    "file_bytes",
+                    indexFile.toFile().length(),
+                    "n",
+                    data.n(),
+                    "d",
+                    data.d());
         }
     }
 
@@ -119,8 +136,16 @@ public final class FaissBench {
                 times[r] = System.nanoTime() - t0;
             }
             double recall = data.recall(result.rawIds());
-            emit("batch", "params", setting, "recall", recall, "qps",
-                    data.nq() / (median(times) / 1e9), "nq", data.nq());
+            emit(
+                    "batch",
+                    "params",
+                    setting,
+                    "recall",
+                    recall,
+                    "qps",
+                    data.nq() / (median(times) / 1e9),
+                    "nq",
+                    data.nq());
             if (latencySetting == null && recall >= LATENCY_RECALL) {
                 latencySetting = setting;
             }
@@ -140,13 +165,19 @@ public final class FaissBench {
             queries[i] = data.query(i);
         }
         long[] times = timeEach(queries, q -> index.search(q, data.k(), options));
-        emit("single", "params", setting, "p50_us", percentile(times, 50) / 1e3,
-                "p99_us", percentile(times, 99) / 1e3);
+        emit(
+                "single",
+                "params",
+                setting,
+                "p50_us",
+                percentile(times, 50) / 1e3,
+                "p99_us",
+                percentile(times, 99) / 1e3);
     }
 
     /**
-     * The fixed cost of one call: a 16-vector flat index makes Faiss's own work negligible, so
-     * Java minus Python here is what the binding adds per call.
+     * The fixed cost of one call: a 16-vector flat index makes Faiss's own work negligible, so Java
+     * minus Python here is what the binding adds per call.
      */
     private void bindingOverhead() {
         try (FaissIndex tiny = FaissIndex.create(data.d(), "Flat", Metric.INNER_PRODUCT)) {
@@ -160,8 +191,12 @@ public final class FaissBench {
                 queries[i] = data.query(i % data.nq());
             }
             long[] times = timeEach(queries, q -> tiny.search(q, data.k(), options));
-            emit("overhead", "p50_us", percentile(times, 50) / 1e3,
-                    "p99_us", percentile(times, 99) / 1e3);
+            emit(
+                    "overhead",
+                    "p50_us",
+                    percentile(times, 50) / 1e3,
+                    "p99_us",
+                    percentile(times, 99) / 1e3);
         }
     }
 
@@ -190,8 +225,12 @@ public final class FaissBench {
         parts.add("\"kind\": \"" + kind + "\"");
         for (int i = 0; i < fields.length; i += 2) {
             Object v = fields[i + 1];
-            String value = v instanceof String s ? "\"" + s + "\""
-                    : v instanceof Double x ? String.format(Locale.ROOT, "%.6g", x) : v.toString();
+            String value =
+                    v instanceof String s
+                            ? "\"" + s + "\""
+                            : v instanceof Double x
+                                    ? String.format(Locale.ROOT, "%.6g", x)
+                                    : v.toString();
             parts.add("\"" + fields[i] + "\": " + value);
         }
         out.println("{" + String.join(", ", parts) + "}");

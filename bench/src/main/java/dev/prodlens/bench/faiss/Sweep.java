@@ -9,8 +9,7 @@ import java.util.List;
  * strings: axes "nprobe=4/8" and "k_factor_rf=1/2" give "nprobe=4,k_factor_rf=1", ...
  */
 final class Sweep {
-    private Sweep() {
-    }
+    private Sweep() {}
 
     static List<String> settings(String[] axes) {
         List<String> settings = new ArrayList<>(List.of(""));
@@ -35,12 +34,15 @@ final class Sweep {
         SearchOptions options = SearchOptions.DEFAULT;
         for (String pair : setting.split(",")) {
             String[] kv = pair.split("=", 2);
-            options = switch (kv[0]) {
-                case "nprobe" -> options.withNprobe(Integer.parseInt(kv[1]));
-                case "efSearch" -> options.withEfSearch(Integer.parseInt(kv[1]));
-                case "k_factor_rf" -> options.withRefineFactor(Float.parseFloat(kv[1]));
-                default -> throw new IllegalArgumentException("unknown search parameter " + kv[0]);
-            };
+            options =
+                    switch (kv[0]) {
+                        case "nprobe" -> options.withNprobe(Integer.parseInt(kv[1]));
+                        case "efSearch" -> options.withEfSearch(Integer.parseInt(kv[1]));
+                        case "k_factor_rf" -> options.withRefineFactor(Float.parseFloat(kv[1]));
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "unknown search parameter " + kv[0]);
+                    };
         }
         return options;
     }

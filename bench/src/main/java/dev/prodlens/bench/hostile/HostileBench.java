@@ -5,7 +5,6 @@ import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
 import dev.prodlens.testkit.HostileImages;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -29,40 +28,69 @@ import java.util.function.Supplier;
  * HTTP status the service answers it with), the wall and CPU time of one decode (median of the
  * rounds), the decode memory reserved from the budget, and how far the process's resident memory
  * rose during it (peak VmRSS sampled every millisecond, minus the level before; the heap is
- * pre-touched by the script, so this is native memory plus whatever the heap did not already
- * hold). Then the concurrent case: many heavy decodes at once against the budget. A table, then
- * one summary line.
+ * pre-touched by the script, so this is native memory plus whatever the heap did not already hold).
+ * Then the concurrent case: many heavy decodes at once against the budget. A table, then one
+ * summary line.
  */
 public final class HostileBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private HostileBench() {
-    }
+    private HostileBench() {}
 
     /** One corpus entry. */
-    private record Case(String finding, String name, Supplier<byte[]> bytes) {
-    }
+    private record Case(String finding, String name, Supplier<byte[]> bytes) {}
 
     /** One decode's measurements. */
-    private record Run(String outcome, double wallMs, double cpuMs, long reservedBytes, long rssRiseBytes) {
-    }
+    private record Run(
+            String outcome, double wallMs, double cpuMs, long reservedBytes, long rssRiseBytes) {}
 
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
         Path photo = Path.of(args[1]);
-        List<Case> cases = List.of(
-                new Case("-", "photo " + photo.getFileName(), () -> read(photo)),
-                new Case("1", "lossy WebP 7000x7000", () -> HostileImages.lossyWebp(7000)),
-                new Case("2", "lossless WebP 7000x7000", () -> HostileImages.losslessWebp(7000)),
-                new Case("3", "hidden scans 1000 (FF E0 00 00)", () -> HostileImages.hiddenScansJpeg(1000)),
-                new Case("3", "hidden scans 5000 (FF E0 00 00)", () -> HostileImages.hiddenScansJpeg(5000)),
-                new Case("3", "scans behind FF 00, 1000", () -> HostileImages.stuffedZeroScansJpeg(1000)),
-                new Case("4", "progressive 7000x7000, 99 scans", () -> HostileImages.heavyProgressiveJpeg(7000, 99)),
-                new Case("4", "progressive 5000x5000, 70 scans", () -> HostileImages.heavyProgressiveJpeg(5000, 70)),
-                new Case("-", "PNG 7000x7000 of zero rows", () -> HostileImages.pngBomb(7000)));
+        List<Case> cases =
+                List.of(
+                        new Case("-", "photo " + photo.getFileName(), () -> read(photo)),
+                        new Case("1", "lossy WebP 7000x7000", () -> HostileImages.lossyWebp(7000)),
+                        new Case(
+                                "2",
+                                "lossless WebP 7000x7000",
+                                () -> HostileImages.losslessWebp(7000)),
+                        new Case(
+                                "3",
+                                "hidden scans 1000 (FF E0 00 00)",
+                                () -> HostileImages.hiddenScansJpeg(1000)),
+                        new Case(
+                                "3",
+                                "hidden scans 5000 (FF E0 00 00)",
+                                () -> HostileImages.hiddenScansJpeg(5000)),
+                        new Case(
+                                "3",
+                                "scans behind FF 00, 1000",
+                                () -> HostileImages.stuffedZeroScansJpeg(1000)),
+                        new Case(
+                                "4",
+                                "progressive 7000x7000, 99 scans",
+                                () -> HostileImages.heavyProgressiveJpeg(7000, 99)),
+                        new Case(
+                                "4",
+                                "progressive 5000x5000, 70 scans",
+                                () -> HostileImages.heavyProgressiveJpeg(5000, 70)),
+                        new Case(
+                                "-",
+                                "PNG 7000x7000 of zero rows",
+                                () -> HostileImages.pngBomb(7000)));
         ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS);
-        System.out.printf(Locale.ROOT, "%-7s  %-34s  %9s  %-44s  %8s  %8s  %9s  %9s%n", "finding", "file", "bytes", "outcome",
-                "wall ms", "cpu ms", "reserved", "RSS rise");
+        System.out.printf(
+                Locale.ROOT,
+                "%-7s  %-34s  %9s  %-44s  %8s  %8s  %9s  %9s%n",
+                "finding",
+                "file",
+                "bytes",
+                "outcome",
+                "wall ms",
+                "cpu ms",
+                "reserved",
+                "RSS rise");
         double worstWall = 0;
         long worstRss = 0;
         for (Case c : cases) {
@@ -70,21 +98,43 @@ public final class HostileBench {
             decode(decoder, bytes); // warm up: classes, JIT, the native libraries
             List<Run> runs = new ArrayList<>();
             for (int i = 0; i < rounds; i++) runs.add(measure(decoder, bytes));
-            Run median = runs.stream().sorted((a, b) -> Double.compare(a.wallMs(), b.wallMs())).toList().get(rounds / 2);
+            Run median =
+                    runs.stream()
+                            .sorted((a, b) -> Double.compare(a.wallMs(), b.wallMs()))
+                            .toList()
+                            .get(rounds / 2);
             long rss = runs.stream().mapToLong(Run::rssRiseBytes).max().orElse(0);
             long reserved = runs.stream().mapToLong(Run::reservedBytes).max().orElse(0);
-            System.out.printf(Locale.ROOT, "%-7s  %-34s  %9d  %-44s  %8.1f  %8.1f  %8.0fM  %8.0fM%n", c.finding(), c.name(), bytes.length,
-                    median.outcome(), median.wallMs(), median.cpuMs(), reserved / 1e6, rss / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-7s  %-34s  %9d  %-44s  %8.1f  %8.1f  %8.0fM  %8.0fM%n",
+                    c.finding(),
+                    c.name(),
+                    bytes.length,
+                    median.outcome(),
+                    median.wallMs(),
+                    median.cpuMs(),
+                    reserved / 1e6,
+                    rss / 1e6);
             if (!c.finding().equals("-")) {
                 worstWall = Math.max(worstWall, median.wallMs());
                 worstRss = Math.max(worstRss, rss);
             }
         }
         long concurrentRise = concurrent(decoder, HostileImages.heavyProgressiveJpeg(5000, 70), 8);
-        System.out.printf(Locale.ROOT, "%nconcurrent: 8 threads x 3 decodes of the 5000x5000 70-scan JPEG: RSS rose %.0f MB, "
-                + "budget %d MB%n", concurrentRise / 1e6, DecodeLimits.DEFAULTS.memoryBudgetBytes() / 1_000_000);
-        System.out.printf(Locale.ROOT, "summary: worst hostile file %.0f ms and %.0f MB RSS per decode; 8 concurrent heavy decodes "
-                + "%.0f MB against a %d MB budget%n", worstWall, worstRss / 1e6, concurrentRise / 1e6,
+        System.out.printf(
+                Locale.ROOT,
+                "%nconcurrent: 8 threads x 3 decodes of the 5000x5000 70-scan JPEG: RSS rose %.0f MB, "
+                        + "budget %d MB%n",
+                concurrentRise / 1e6,
+                DecodeLimits.DEFAULTS.memoryBudgetBytes() / 1_000_000);
+        System.out.printf(
+                Locale.ROOT,
+                "summary: worst hostile file %.0f ms and %.0f MB RSS per decode; 8 concurrent heavy decodes "
+                        + "%.0f MB against a %d MB budget%n",
+                worstWall,
+                worstRss / 1e6,
+                concurrentRise / 1e6,
                 DecodeLimits.DEFAULTS.memoryBudgetBytes() / 1_000_000);
     }
 
@@ -94,17 +144,19 @@ public final class HostileBench {
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong peak = new AtomicLong(before);
         AtomicLong reserved = new AtomicLong();
-        Thread sampler = new Thread(() -> {
-            while (!done.get()) {
-                peak.accumulateAndGet(rss(), Math::max);
-                reserved.accumulateAndGet(decoder.budget().inUseBytes(), Math::max);
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        Thread sampler =
+                new Thread(
+                        () -> {
+                            while (!done.get()) {
+                                peak.accumulateAndGet(rss(), Math::max);
+                                reserved.accumulateAndGet(decoder.budget().inUseBytes(), Math::max);
+                                try {
+                                    Thread.sleep(1);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        });
         sampler.start();
         long cpu = THREADS.getCurrentThreadCpuTime();
         long wall = System.nanoTime();
@@ -119,7 +171,8 @@ public final class HostileBench {
     /** The decoded size, or the refusal with the status the service gives it. */
     private static String decode(ImageDecoder decoder, byte[] bytes) {
         try {
-            BufferedImage image = decoder.decode(bytes, DecodeDeadline.after(decoder.limits().timeout()));
+            BufferedImage image =
+                    decoder.decode(bytes, DecodeDeadline.after(decoder.limits().timeout()));
             return "decoded " + image.getWidth() + "x" + image.getHeight();
         } catch (ImageDecodeException e) {
             return switch (e.reason()) {
@@ -134,7 +187,8 @@ public final class HostileBench {
     }
 
     /** The RSS rise while {@code threads} threads each decode {@code bytes} three times. */
-    private static long concurrent(ImageDecoder decoder, byte[] bytes, int threads) throws Exception {
+    private static long concurrent(ImageDecoder decoder, byte[] bytes, int threads)
+            throws Exception {
         System.gc();
         long before = rss();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -148,15 +202,27 @@ public final class HostileBench {
         pool.shutdown();
         List<String> outcomes = new ArrayList<>();
         for (Future<String> f : all) outcomes.add(f.get());
-        System.out.println("concurrent outcomes: " + Arrays.toString(outcomes.stream().distinct().map(o -> o + " x"
-                + outcomes.stream().filter(o::equals).count()).toArray()));
+        System.out.println(
+                "concurrent outcomes: "
+                        + Arrays.toString(
+                                outcomes.stream()
+                                        .distinct()
+                                        .map(
+                                                o ->
+                                                        o
+                                                                + " x"
+                                                                + outcomes.stream()
+                                                                        .filter(o::equals)
+                                                                        .count())
+                                        .toArray()));
         return peak - before;
     }
 
     private static long rss() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                if (line.startsWith("VmRSS:"))
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

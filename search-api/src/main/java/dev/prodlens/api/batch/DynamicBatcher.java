@@ -23,10 +23,10 @@ import java.util.function.Function;
  * it prepares its input (decodes an image), then queues the input with the {@link Ticket}, or
  * closes the ticket unused to give the place back; a place is free again once an instance takes the
  * request off the queue. A full queue refuses at once ({@link QueueFullException}: the caller
- * refuses the request as overloaded, to be retried later) rather than letting latency grow without bound, and before the
- * caller has spent work on a request it cannot serve. A request whose deadline passed while it
- * waited is completed with a {@link TimeoutException} and never reaches the model; nor does one
- * whose future is already done (a caller that gave up cancels it).
+ * refuses the request as overloaded, to be retried later) rather than letting latency grow without
+ * bound, and before the caller has spent work on a request it cannot serve. A request whose
+ * deadline passed while it waited is completed with a {@link TimeoutException} and never reaches
+ * the model; nor does one whose future is already done (a caller that gave up cancels it).
  *
  * @param <I> one request's model input
  * @param <O> one request's model output
@@ -38,15 +38,16 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
 
     /** A request's output with where its time went. */
-    public record Result<O>(O output, long queueNanos, long modelNanos, int batchSize) {
-    }
+    public record Result<O>(O output, long queueNanos, long modelNanos, int batchSize) {}
 
-    private record Pending<I, O>(I input, long enqueuedNanos, long deadlineNanos, CompletableFuture<Result<O>> future) {
-    }
+    private record Pending<I, O>(
+            I input, long enqueuedNanos, long deadlineNanos, CompletableFuture<Result<O>> future) {}
 
     private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
+
     /** Free places: queueCapacity less the requests queued and the tickets not yet used. */
     private final Semaphore places;
+
     private final int queueCapacity;
     private final int maxBatch;
     private final long maxDelayNanos;
@@ -57,12 +58,19 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 
     /**
      * @param model runs one batch; must return one output per input, in order, and be safe to call
-     *              from {@code instances} threads at once
+     *     from {@code instances} threads at once
      */
-    public DynamicBatcher(String name, int instances, int maxBatch, Duration maxQueueDelay, int queueCapacity,
-                          Function<List<I>, List<O>> model, Listener listener) {
+    public DynamicBatcher(
+            String name,
+            int instances,
+            int maxBatch,
+            Duration maxQueueDelay,
+            int queueCapacity,
+            Function<List<I>, List<O>> model,
+            Listener listener) {
         if (instances < 1 || maxBatch < 1 || queueCapacity < 1 || maxQueueDelay.isNegative()) {
-            throw new IllegalArgumentException("instances, maxBatch, queueCapacity ≥ 1 and a delay ≥ 0 required");
+            throw new IllegalArgumentException(
+                    "instances, maxBatch, queueCapacity ≥ 1 and a delay ≥ 0 required");
         }
         this.places = new Semaphore(queueCapacity);
         this.queueCapacity = queueCapacity;
@@ -78,12 +86,14 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    /** A place in the queue, held until its request is queued with it or it is closed unused; for one thread. */
+    /**
+     * A place in the queue, held until its request is queued with it or it is closed unused; for
+     * one thread.
+     */
     public final class Ticket implements AutoCloseable {
         private boolean spent;
 
-        private Ticket() {
-        }
+        private Ticket() {}
 
         /**
          * Queues one request in this ticket's place.
@@ -98,7 +108,8 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
                 throw new IllegalStateException("batcher is closed");
             }
             long now = System.nanoTime();
-            Pending<I, O> pending = new Pending<>(input, now, now + timeout.toNanos(), new CompletableFuture<>());
+            Pending<I, O> pending =
+                    new Pending<>(input, now, now + timeout.toNanos(), new CompletableFuture<>());
             queue.add(pending);
             return pending.future();
         }
@@ -182,9 +193,14 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         List<Pending<I, O>> live = new ArrayList<>(batch.size());
         for (Pending<I, O> p : batch) {
             if (p.deadlineNanos() - start < 0) {
-                p.future().completeExceptionally(new TimeoutException("waited "
-                        + TimeUnit.NANOSECONDS.toMillis(start - p.enqueuedNanos()) + " ms for the model"));
-            } else if (!p.future().isDone()) {  // a caller may have given up already
+                p.future()
+                        .completeExceptionally(
+                                new TimeoutException(
+                                        "waited "
+                                                + TimeUnit.NANOSECONDS.toMillis(
+                                                        start - p.enqueuedNanos())
+                                                + " ms for the model"));
+            } else if (!p.future().isDone()) { // a caller may have given up already
                 live.add(p);
             }
         }
@@ -195,7 +211,12 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         try {
             outputs = model.apply(inputs);
             if (outputs.size() != inputs.size()) {
-                throw new IllegalStateException("model returned " + outputs.size() + " outputs for " + inputs.size() + " inputs");
+                throw new IllegalStateException(
+                        "model returned "
+                                + outputs.size()
+                                + " outputs for "
+                                + inputs.size()
+                                + " inputs");
             }
         } catch (RuntimeException e) {
             for (Pending<I, O> p : live) p.future().completeExceptionally(e);
@@ -205,7 +226,13 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         listener.batch(live.size(), end - start);
         for (int i = 0; i < live.size(); i++) {
             Pending<I, O> p = live.get(i);
-            p.future().complete(new Result<>(outputs.get(i), start - p.enqueuedNanos(), end - start, live.size()));
+            p.future()
+                    .complete(
+                            new Result<>(
+                                    outputs.get(i),
+                                    start - p.enqueuedNanos(),
+                                    end - start,
+                                    live.size()));
         }
     }
 

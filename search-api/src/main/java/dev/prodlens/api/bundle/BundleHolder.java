@@ -4,21 +4,20 @@ import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.faiss.FaissException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live bundle of one catalogue, following its {@code CURRENT} pointer. A new version is loaded
- * beside the old one and swapped in atomically; searches that hold the old one (through a
- * {@link Lease}) finish on it, and its index is closed when the last of them lets go. A version
- * that fails to load (corrupt, another model) is logged and skipped: the old one keeps serving.
+ * beside the old one and swapped in atomically; searches that hold the old one (through a {@link
+ * Lease}) finish on it, and its index is closed when the last of them lets go. A version that fails
+ * to load (corrupt, another model) is logged and skipped: the old one keeps serving.
  */
 public final class BundleHolder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BundleHolder.class);
@@ -58,10 +57,19 @@ public final class BundleHolder implements AutoCloseable {
     private final Listener listener;
     private final AtomicReference<LiveBundle> current = new AtomicReference<>();
     private final ScheduledExecutorService watcher;
-    /** The last version that failed to load: not retried (nor logged again) until CURRENT names another. */
+
+    /**
+     * The last version that failed to load: not retried (nor logged again) until CURRENT names
+     * another.
+     */
     private Path failed;
 
-    private BundleHolder(Path catalogueDir, ModelCard model, Listener listener, LiveBundle first, Duration interval) {
+    private BundleHolder(
+            Path catalogueDir,
+            ModelCard model,
+            Listener listener,
+            LiveBundle first,
+            Duration interval) {
         this.catalogueDir = catalogueDir;
         this.model = model;
         this.listener = listener;
@@ -69,12 +77,18 @@ public final class BundleHolder implements AutoCloseable {
         if (interval.isZero()) {
             this.watcher = null;
         } else {
-            this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "bundle-watcher");
-                t.setDaemon(true);
-                return t;
-            });
-            watcher.scheduleWithFixedDelay(this::reloadQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+            this.watcher =
+                    Executors.newSingleThreadScheduledExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "bundle-watcher");
+                                t.setDaemon(true);
+                                return t;
+                            });
+            watcher.scheduleWithFixedDelay(
+                    this::reloadQuietly,
+                    interval.toMillis(),
+                    interval.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -82,14 +96,26 @@ public final class BundleHolder implements AutoCloseable {
      * Loads the bundle {@code catalogueDir/CURRENT} names and, unless {@code reloadInterval} is
      * zero, checks the pointer that often for a new version.
      *
-     * @throws BundleException when there is no bundle or it cannot serve (the service must not start)
+     * @throws BundleException when there is no bundle or it cannot serve (the service must not
+     *     start)
      */
-    public static BundleHolder open(Path catalogueDir, ModelCard model, Duration reloadInterval, Listener listener) {
-        Path directory = Bundles.current(catalogueDir).orElseThrow(() -> new BundleException("no bundle to serve: "
-                + catalogueDir.resolve("CURRENT") + " does not exist; run the reindex job first (bin/prodlens-jobs "
-                + "reindex --conf conf/prodlens.properties, or make demo for the demo catalogue) or point bundles.dir and catalogue.name at a published bundle"));
+    public static BundleHolder open(
+            Path catalogueDir, ModelCard model, Duration reloadInterval, Listener listener) {
+        Path directory =
+                Bundles.current(catalogueDir)
+                        .orElseThrow(
+                                () ->
+                                        new BundleException(
+                                                "no bundle to serve: "
+                                                        + catalogueDir.resolve("CURRENT")
+                                                        + " does not exist; run the reindex job first (bin/prodlens-jobs "
+                                                        + "reindex --conf conf/prodlens.properties, or make demo for the demo catalogue) or point bundles.dir and catalogue.name at a published bundle"));
         LiveBundle first = load(directory, model);
-        LOG.info("serving bundle {} ({} items, {})", first.version(), first.size(), first.manifest().index().factory());
+        LOG.info(
+                "serving bundle {} ({} items, {})",
+                first.version(),
+                first.size(),
+                first.manifest().index().factory());
         return new BundleHolder(catalogueDir, model, listener, first, reloadInterval);
     }
 
@@ -97,7 +123,13 @@ public final class BundleHolder implements AutoCloseable {
         try {
             return LiveBundle.load(directory, model);
         } catch (FaissException e) {
-            throw new BundleException("cannot read the index of bundle " + directory + " (" + e.getMessage() + "); rebuild it with reindex", e);
+            throw new BundleException(
+                    "cannot read the index of bundle "
+                            + directory
+                            + " ("
+                            + e.getMessage()
+                            + "); rebuild it with reindex",
+                    e);
         }
     }
 
@@ -125,8 +157,13 @@ public final class BundleHolder implements AutoCloseable {
     public synchronized boolean reload() {
         LiveBundle live = current.get();
         if (live == null) return false;
-        Path directory = Bundles.current(catalogueDir).orElseThrow(() ->
-                new BundleException(catalogueDir.resolve("CURRENT") + " disappeared; the live bundle keeps serving"));
+        Path directory =
+                Bundles.current(catalogueDir)
+                        .orElseThrow(
+                                () ->
+                                        new BundleException(
+                                                catalogueDir.resolve("CURRENT")
+                                                        + " disappeared; the live bundle keeps serving"));
         if (directory.equals(live.directory()) || directory.equals(failed)) return false;
         LiveBundle next;
         try {
@@ -138,7 +175,12 @@ public final class BundleHolder implements AutoCloseable {
         }
         LiveBundle old = current.getAndSet(next);
         old.release();
-        LOG.info("serving bundle {} ({} items, {}) in place of {}", next.version(), next.size(), next.manifest().index().factory(), old.version());
+        LOG.info(
+                "serving bundle {} ({} items, {}) in place of {}",
+                next.version(),
+                next.size(),
+                next.manifest().index().factory(),
+                old.version());
         listener.reloaded(next);
         return true;
     }

@@ -8,7 +8,6 @@ import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
-
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Collections;
@@ -20,9 +19,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One loaded bundle version: its manifest, its Faiss index and what the API needs per item (line
- * i of items.jsonl is Faiss id i), with lookups by item id and category. Reference-counted, so a
- * hot swap can close the old index only after the searches that hold it have finished.
+ * One loaded bundle version: its manifest, its Faiss index and what the API needs per item (line i
+ * of items.jsonl is Faiss id i), with lookups by item id and category. Reference-counted, so a hot
+ * swap can close the old index only after the searches that hold it have finished.
  */
 public final class LiveBundle {
     private final Path directory;
@@ -32,10 +31,12 @@ public final class LiveBundle {
     private final Map<String, Integer> ordinals;
     private final Map<String, BitSet> categories;
     private final SearchOptions searchOptions;
+
     /** 1 for the holder's own reference, +1 per search in flight; the index closes at 0. */
     private final AtomicInteger references = new AtomicInteger(1);
 
-    private LiveBundle(Path directory, BundleManifest manifest, FaissIndex index, List<BundleItem> items) {
+    private LiveBundle(
+            Path directory, BundleManifest manifest, FaissIndex index, List<BundleItem> items) {
         this.directory = directory;
         this.manifest = manifest;
         this.index = index;
@@ -45,15 +46,18 @@ public final class LiveBundle {
         for (int i = 0; i < items.size(); i++) {
             BundleItem item = items.get(i);
             byId.put(item.id(), i);
-            if (item.category() != null) byCategory.computeIfAbsent(item.category(), c -> new BitSet(items.size())).set(i);
+            if (item.category() != null)
+                byCategory.computeIfAbsent(item.category(), c -> new BitSet(items.size())).set(i);
         }
         this.ordinals = byId;
         this.categories = Collections.unmodifiableMap(byCategory);
         Map<String, Integer> search = manifest.index().search();
-        this.searchOptions = SearchOptions.DEFAULT
-                .withNprobe(search.getOrDefault("nprobe", 0))
-                .withEfSearch(search.getOrDefault("efSearch", 0))
-                .withThreads(1);  // one request, one core: concurrency comes from the requests
+        this.searchOptions =
+                SearchOptions.DEFAULT
+                        .withNprobe(search.getOrDefault("nprobe", 0))
+                        .withEfSearch(search.getOrDefault("efSearch", 0))
+                        .withThreads(
+                                1); // one request, one core: concurrency comes from the requests
     }
 
     /**
@@ -64,21 +68,48 @@ public final class LiveBundle {
         BundleManifest manifest = Bundles.readManifest(directory);
         BundleManifest.Model built = manifest.model();
         if (built.id() == null || built.fingerprint() == null) {
-            throw new BundleException("bundle " + directory + " has a manifest.json that does not name its model (id and fingerprint);"
-                    + " rebuild it with reindex");
+            throw new BundleException(
+                    "bundle "
+                            + directory
+                            + " has a manifest.json that does not name its model (id and fingerprint);"
+                            + " rebuild it with reindex");
         }
-        if (!built.id().equals(model.id()) || !built.fingerprint().equals(model.fingerprint()) || built.dim() != model.dim()) {
-            throw new BundleException("bundle " + directory + " was built with model " + built.id() + " (" + built.fingerprint()
-                    + "), but this service runs " + model.id() + " (" + model.fingerprint() + "); their vectors cannot be compared: "
-                    + "start the service with model.id=" + built.id() + " or reindex the catalogue with " + model.id());
+        if (!built.id().equals(model.id())
+                || !built.fingerprint().equals(model.fingerprint())
+                || built.dim() != model.dim()) {
+            throw new BundleException(
+                    "bundle "
+                            + directory
+                            + " was built with model "
+                            + built.id()
+                            + " ("
+                            + built.fingerprint()
+                            + "), but this service runs "
+                            + model.id()
+                            + " ("
+                            + model.fingerprint()
+                            + "); their vectors cannot be compared: "
+                            + "start the service with model.id="
+                            + built.id()
+                            + " or reindex the catalogue with "
+                            + model.id());
         }
         List<BundleItem> items = Bundles.readItems(directory);
         FaissIndex index = FaissIndex.read(directory.resolve(BundleFiles.INDEX));
         try {
             if (index.size() != items.size() || index.dimension() != model.dim()) {
-                throw new BundleException("bundle " + directory + " is inconsistent: the index holds " + index.size() + " vectors of dimension "
-                        + index.dimension() + ", items.jsonl " + items.size() + " items, the model dimension " + model.dim()
-                        + "; rebuild it with reindex");
+                throw new BundleException(
+                        "bundle "
+                                + directory
+                                + " is inconsistent: the index holds "
+                                + index.size()
+                                + " vectors of dimension "
+                                + index.dimension()
+                                + ", items.jsonl "
+                                + items.size()
+                                + " items, the model dimension "
+                                + model.dim()
+                                + "; rebuild it with reindex");
             }
             return new LiveBundle(directory, manifest, index, items);
         } catch (RuntimeException e) {
@@ -133,7 +164,9 @@ public final class LiveBundle {
         return counts;
     }
 
-    /** Takes a reference for one search; false when the bundle is already closed (take the new one). */
+    /**
+     * Takes a reference for one search; false when the bundle is already closed (take the new one).
+     */
     boolean retain() {
         for (int n = references.get(); n > 0; n = references.get()) {
             if (references.compareAndSet(n, n + 1)) return true;

@@ -18,13 +18,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
-import io.javalin.plugin.bundled.CorsPluginConfig.CorsRule;
 import io.javalin.json.JavalinGson;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.ServerConnector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.javalin.plugin.bundled.CorsPluginConfig.CorsRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,20 +32,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP face of {@link SearchService}: the versioned JSON API, health, metrics, the OpenAPI
- * document, its docs page and the web page. Every error leaves as {@code {"error": code,
- * "message": …}} with a 4xx/5xx status; nothing internal (stack traces, class names) ever does.
+ * document, its docs page and the web page. Every error leaves as {@code {"error": code, "message":
+ * …}} with a 4xx/5xx status; nothing internal (stack traces, class names) ever does.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
     /** Idle connections (and clients that stop sending mid-request) are dropped after this long. */
     private static final int IDLE_TIMEOUT_MS = 30_000;
-    private static final Gson GSON = new GsonBuilder()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-            .disableHtmlEscaping()
-            .create();
+
+    private static final Gson GSON =
+            new GsonBuilder()
+                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                    .disableHtmlEscaping()
+                    .create();
 
     private final ApiSettings settings;
     private final SearchService search;
@@ -64,97 +66,169 @@ public final class ApiServer implements AutoCloseable {
         this.settings = settings;
         this.search = search;
         this.metrics = metrics;
-        this.images = new RequestImages(settings.limits().maxUploadBytes(), settings.limits().maxBatchImages(), settings.urlFetch());
+        this.images =
+                new RequestImages(
+                        settings.limits().maxUploadBytes(),
+                        settings.limits().maxBatchImages(),
+                        settings.urlFetch());
         this.itemImages = new ItemImages(settings.imagesRoot());
         this.clients = new ClientLimiter(settings.limits().maxInFlightPerClient());
         long maxUpload = settings.limits().maxUploadBytes();
-        this.app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            config.jsonMapper(new JavalinGson(GSON, false));
-            config.http.maxRequestSize = maxUpload;
-            config.jetty.multipartConfig.maxFileSize(maxUpload, SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxTotalRequestSize(maxUpload, SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, maxUpload), SizeUnit.BYTES);
-            config.staticFiles.enableWebjars();
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/";
-                files.directory = "/public";
-                files.location = Location.CLASSPATH;
-            });
-            List<String> origins = settings.corsOrigins();
-            if (origins.equals(List.of(ApiSettings.ANY_ORIGIN))) {
-                config.bundledPlugins.enableCors(cors -> cors.addRule(CorsRule::anyHost));
-            } else if (!origins.isEmpty()) {
-                config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> origins.forEach(rule::allowHost)));
-            }
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-            config.requestLogger.http((ctx, ms) -> metrics.request(endpoint(ctx), ctx.statusCode(), Math.round(ms * 1e6)));
-        });
+        this.app =
+                Javalin.create(
+                        config -> {
+                            config.showJavalinBanner = false;
+                            config.jsonMapper(new JavalinGson(GSON, false));
+                            config.http.maxRequestSize = maxUpload;
+                            config.jetty.multipartConfig.maxFileSize(maxUpload, SizeUnit.BYTES);
+                            config.jetty.multipartConfig.maxTotalRequestSize(
+                                    maxUpload, SizeUnit.BYTES);
+                            config.jetty.multipartConfig.maxInMemoryFileSize(
+                                    (int) Math.min(Integer.MAX_VALUE, maxUpload), SizeUnit.BYTES);
+                            config.staticFiles.enableWebjars();
+                            config.staticFiles.add(
+                                    files -> {
+                                        files.hostedPath = "/";
+                                        files.directory = "/public";
+                                        files.location = Location.CLASSPATH;
+                                    });
+                            List<String> origins = settings.corsOrigins();
+                            if (origins.equals(List.of(ApiSettings.ANY_ORIGIN))) {
+                                config.bundledPlugins.enableCors(
+                                        cors -> cors.addRule(CorsRule::anyHost));
+                            } else if (!origins.isEmpty()) {
+                                config.bundledPlugins.enableCors(
+                                        cors ->
+                                                cors.addRule(
+                                                        rule -> origins.forEach(rule::allowHost)));
+                            }
+                            config.jetty.modifyServer(
+                                    server -> server.setErrorHandler(new JsonErrorHandler()));
+                            config.requestLogger.http(
+                                    (ctx, ms) ->
+                                            metrics.request(
+                                                    endpoint(ctx),
+                                                    ctx.statusCode(),
+                                                    Math.round(ms * 1e6)));
+                        });
         routes();
         errors();
     }
 
     private void routes() {
-        app.post("/v1/search", ctx -> limited(ctx, () -> ctx.json(search.search(images.one(ctx), query(ctx)))));
-        app.post("/v1/search/batch", ctx -> limited(ctx, () -> {
-            List<byte[]> all = images.all(ctx);
-            ctx.json(Map.of("results", search.searchBatch(all, query(ctx)).stream().map(ApiServer::batchResult).toList()));
-        }));
+        app.post(
+                "/v1/search",
+                ctx -> limited(ctx, () -> ctx.json(search.search(images.one(ctx), query(ctx)))));
+        app.post(
+                "/v1/search/batch",
+                ctx ->
+                        limited(
+                                ctx,
+                                () -> {
+                                    List<byte[]> all = images.all(ctx);
+                                    ctx.json(
+                                            Map.of(
+                                                    "results",
+                                                    search.searchBatch(all, query(ctx)).stream()
+                                                            .map(ApiServer::batchResult)
+                                                            .toList()));
+                                }));
         app.get("/v1/items/{id}", ctx -> ctx.json(search.item(ctx.pathParam("id"))));
-        app.get("/v1/items/{id}/similar", ctx -> limited(ctx, () -> ctx.json(search.similar(ctx.pathParam("id"), query(ctx)))));
+        app.get(
+                "/v1/items/{id}/similar",
+                ctx ->
+                        limited(
+                                ctx,
+                                () -> ctx.json(search.similar(ctx.pathParam("id"), query(ctx)))));
         app.get("/v1/items/{id}/image", this::itemImage);
         app.get("/v1/info", ctx -> ctx.json(info()));
         app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-        app.get("/readyz", ctx -> {
-            LiveBundle live = search.bundles().peek();
-            if (live == null) throw new ApiException(503, "not_ready", "no bundle is loaded");
-            ctx.json(Map.of("status", "ready", "version", live.version(), "items", live.size()));
-        });
-        app.get("/metrics", ctx -> {
-            ctx.contentType(metrics.contentType());
-            metrics.write(ctx.outputStream());
-        });
-        app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(resource("/openapi.json")));
-        app.get("/docs", ctx -> ctx.html(new String(resource("/docs.html"), StandardCharsets.UTF_8)));
-        app.post("/admin/reload", ctx -> {
-            requireAdmin(ctx);
-            boolean switched;
-            try {
-                switched = search.bundles().reload();
-            } catch (BundleException e) {
-                throw new ApiException(422, "bundle_rejected", e.getMessage());
-            }
-            ctx.json(Map.of("switched", switched, "version", search.bundles().peek().version()));
-        });
+        app.get(
+                "/readyz",
+                ctx -> {
+                    LiveBundle live = search.bundles().peek();
+                    if (live == null)
+                        throw new ApiException(503, "not_ready", "no bundle is loaded");
+                    ctx.json(
+                            Map.of(
+                                    "status",
+                                    "ready",
+                                    "version",
+                                    live.version(),
+                                    "items",
+                                    live.size()));
+                });
+        app.get(
+                "/metrics",
+                ctx -> {
+                    ctx.contentType(metrics.contentType());
+                    metrics.write(ctx.outputStream());
+                });
+        app.get(
+                "/openapi.json",
+                ctx -> ctx.contentType("application/json").result(resource("/openapi.json")));
+        app.get(
+                "/docs",
+                ctx -> ctx.html(new String(resource("/docs.html"), StandardCharsets.UTF_8)));
+        app.post(
+                "/admin/reload",
+                ctx -> {
+                    requireAdmin(ctx);
+                    boolean switched;
+                    try {
+                        switched = search.bundles().reload();
+                    } catch (BundleException e) {
+                        throw new ApiException(422, "bundle_rejected", e.getMessage());
+                    }
+                    ctx.json(
+                            Map.of(
+                                    "switched",
+                                    switched,
+                                    "version",
+                                    search.bundles().peek().version()));
+                });
     }
 
     private void errors() {
         app.exception(ApiException.class, (e, ctx) -> answer(ctx, e));
         app.exception(SearchFailure.class, (e, ctx) -> answer(ctx, Failures.of(e)));
-        app.exception(HttpResponseException.class, (e, ctx) -> {
-            if (e.getStatus() == 404) {
-                noEndpoint(ctx);
-            } else {
-                error(ctx, e.getStatus(), ApiException.codeOf(e.getStatus()), e.getMessage());
-            }
-        });
-        app.exception(Exception.class, (e, ctx) -> {
-            LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal", ApiException.INTERNAL);
-        });
-        app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty()) noEndpoint(ctx);
-        });
+        app.exception(
+                HttpResponseException.class,
+                (e, ctx) -> {
+                    if (e.getStatus() == 404) {
+                        noEndpoint(ctx);
+                    } else {
+                        error(
+                                ctx,
+                                e.getStatus(),
+                                ApiException.codeOf(e.getStatus()),
+                                e.getMessage());
+                    }
+                });
+        app.exception(
+                Exception.class,
+                (e, ctx) -> {
+                    LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                    error(ctx, 500, "internal", ApiException.INTERNAL);
+                });
+        app.error(
+                404,
+                ctx -> {
+                    if (ctx.result() == null || ctx.result().isEmpty()) noEndpoint(ctx);
+                });
     }
 
     private static void answer(Context ctx, ApiException e) {
-        if (e.retryAfter() != null) ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        if (e.retryAfter() != null)
+            ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
         error(ctx, e.status(), e.code(), e.getMessage());
     }
 
-    /** One image of a batch answer: {@code result}, or {@code error} and {@code message} as an error answer has them. */
-    private record BatchResult(SearchResponse result, String error, String message) {
-    }
+    /**
+     * One image of a batch answer: {@code result}, or {@code error} and {@code message} as an error
+     * answer has them.
+     */
+    private record BatchResult(SearchResponse result, String error, String message) {}
 
     private static BatchResult batchResult(SearchService.BatchEntry entry) {
         if (entry.failure() == null) return new BatchResult(entry.result(), null, null);
@@ -163,7 +237,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void noEndpoint(Context ctx) {
-        ApiException e = ApiException.notFound("endpoint", ctx.method() + " " + ctx.path(), "", ApiException.SEE_ENDPOINTS);
+        ApiException e =
+                ApiException.notFound(
+                        "endpoint",
+                        ctx.method() + " " + ctx.path(),
+                        "",
+                        ApiException.SEE_ENDPOINTS);
         error(ctx, 404, e.code(), e.getMessage());
     }
 
@@ -174,9 +253,13 @@ public final class ApiServer implements AutoCloseable {
         ctx.status(status).json(body);
     }
 
-    /** Endpoint label of a request for metrics: its route template, so ids do not explode the label set. */
+    /**
+     * Endpoint label of a request for metrics: its route template, so ids do not explode the label
+     * set.
+     */
     private static String endpoint(Context ctx) {
-        if (ctx.handlerType() == HandlerType.BEFORE) return "other";  // no route matched: static files, 404s
+        if (ctx.handlerType() == HandlerType.BEFORE)
+            return "other"; // no route matched: static files, 404s
         String path = ctx.endpointHandlerPath();
         return path == null || path.isEmpty() || path.equals("*") ? "other" : path;
     }
@@ -194,19 +277,27 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** k, category, price_min, price_max, exclude (comma-separated and/or repeated) from the query string. */
+    /**
+     * k, category, price_min, price_max, exclude (comma-separated and/or repeated) from the query
+     * string.
+     */
     private SearchQuery query(Context ctx) {
         ApiSettings.Limits limits = settings.limits();
         int k = intParam(ctx, "k", limits.defaultK(), 1, limits.maxK());
         String category = ctx.queryParam("category");
         Set<String> exclude = new HashSet<>();
         for (String value : ctx.queryParams("exclude")) {
-            Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(exclude::add);
+            Arrays.stream(value.split(","))
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
+                    .forEach(exclude::add);
         }
         Double min = doubleParam(ctx, "price_min");
         Double max = doubleParam(ctx, "price_max");
-        if (min != null && max != null && min > max) throw ApiException.badRequest("price_min " + min + " is above price_max " + max);
-        return new SearchQuery(k, category == null || category.isBlank() ? null : category, min, max, exclude);
+        if (min != null && max != null && min > max)
+            throw ApiException.badRequest("price_min " + min + " is above price_max " + max);
+        return new SearchQuery(
+                k, category == null || category.isBlank() ? null : category, min, max, exclude);
     }
 
     private static int intParam(Context ctx, String name, int fallback, int min, int max) {
@@ -218,7 +309,15 @@ public final class ApiServer implements AutoCloseable {
         } catch (NumberFormatException ignored) {
             // answered below
         }
-        throw ApiException.badRequest(name + " must be a whole number from " + min + " to " + max + ", not '" + value + "'");
+        throw ApiException.badRequest(
+                name
+                        + " must be a whole number from "
+                        + min
+                        + " to "
+                        + max
+                        + ", not '"
+                        + value
+                        + "'");
     }
 
     private static Double doubleParam(Context ctx, String name) {
@@ -240,8 +339,15 @@ public final class ApiServer implements AutoCloseable {
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(32);
         }
-        String type = ImageFormat.sniff(head).map(f -> "image/" + f.name().toLowerCase(java.util.Locale.ROOT))
-                .orElseThrow(() -> new ApiException(415, "unsupported_format", "this item's image file is not an image format the service serves"));
+        String type =
+                ImageFormat.sniff(head)
+                        .map(f -> "image/" + f.name().toLowerCase(java.util.Locale.ROOT))
+                        .orElseThrow(
+                                () ->
+                                        new ApiException(
+                                                415,
+                                                "unsupported_format",
+                                                "this item's image file is not an image format the service serves"));
         ctx.contentType(type);
         ctx.header("Cache-Control", "public, max-age=3600");
         ctx.header("X-Content-Type-Options", "nosniff");
@@ -255,8 +361,17 @@ public final class ApiServer implements AutoCloseable {
         info.put("created_at", live.manifest().createdAt());
         info.put("model", live.manifest().model().id());
         info.put("items", live.size());
-        info.put("index", Map.of("factory", live.manifest().index().factory(), "search", live.manifest().index().search(),
-                "recall", live.manifest().index().recall(), "recall_k", live.manifest().index().recallK()));
+        info.put(
+                "index",
+                Map.of(
+                        "factory",
+                        live.manifest().index().factory(),
+                        "search",
+                        live.manifest().index().search(),
+                        "recall",
+                        live.manifest().index().recall(),
+                        "recall_k",
+                        live.manifest().index().recallK()));
         info.put("categories", live.categoryCounts());
         info.put("max_k", settings.limits().maxK());
         return info;
@@ -265,12 +380,19 @@ public final class ApiServer implements AutoCloseable {
     private void requireAdmin(Context ctx) {
         String key = settings.adminKey();
         if (key.isEmpty()) {
-            throw ApiException.notFound("endpoint", ctx.method() + " " + ctx.path(), "(admin endpoints are off)",
+            throw ApiException.notFound(
+                    "endpoint",
+                    ctx.method() + " " + ctx.path(),
+                    "(admin endpoints are off)",
                     "an operator can set api.admin-key to enable them");
         }
         String given = ctx.header("X-API-Key");
-        if (given == null || !MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiException(401, "unauthorized", "send the admin key in the X-API-Key header");
+        if (given == null
+                || !MessageDigest.isEqual(
+                        key.getBytes(StandardCharsets.UTF_8),
+                        given.getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(
+                    401, "unauthorized", "send the admin key in the X-API-Key header");
         }
     }
 

@@ -4,8 +4,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * At most N requests in flight per client address (429 beyond), so one client cannot take the
- * whole model queue from everyone else. 0 turns it off.
+ * At most N requests in flight per client address (429 beyond), so one client cannot take the whole
+ * model queue from everyone else. 0 turns it off.
  */
 final class ClientLimiter {
     private final int limit;
@@ -25,21 +25,32 @@ final class ClientLimiter {
 
         @Override
         public void close() {
-            if (client != null) inFlight.computeIfPresent(client, (k, n) -> n.decrementAndGet() == 0 ? null : n);
+            if (client != null)
+                inFlight.computeIfPresent(client, (k, n) -> n.decrementAndGet() == 0 ? null : n);
         }
     }
 
     Slot enter(String client) {
         if (limit == 0) return new Slot(null);
-        AtomicInteger n = inFlight.compute(client, (k, v) -> {
-            AtomicInteger count = v == null ? new AtomicInteger() : v;
-            count.incrementAndGet();
-            return count;
-        });
+        AtomicInteger n =
+                inFlight.compute(
+                        client,
+                        (k, v) -> {
+                            AtomicInteger count = v == null ? new AtomicInteger() : v;
+                            count.incrementAndGet();
+                            return count;
+                        });
         if (n.get() > limit) {
             new Slot(client).close();
-            throw new ApiException(429, "too_many_requests", "more than " + limit + " requests in flight from " + client
-                    + " (api.max-in-flight-per-client); wait for answers before sending more", ApiException.RETRY_AFTER);
+            throw new ApiException(
+                    429,
+                    "too_many_requests",
+                    "more than "
+                            + limit
+                            + " requests in flight from "
+                            + client
+                            + " (api.max-in-flight-per-client); wait for answers before sending more",
+                    ApiException.RETRY_AFTER);
         }
         return new Slot(client);
     }

@@ -1,22 +1,25 @@
 package dev.prodlens.api.http;
 
 import dev.prodlens.core.bundle.ImageReference;
-
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds a catalogue item's image file for GET /v1/items/{id}/image, only under the images root:
- * the bundle's image reference is resolved to a real path (symbolic links and ".." followed) and
+ * Finds a catalogue item's image file for GET /v1/items/{id}/image, only under the images root: the
+ * bundle's image reference is resolved to a real path (symbolic links and ".." followed) and
  * refused unless it lies inside the root's real path, so no request can read other files.
  */
 final class ItemImages {
-    private static final String FIX_CATALOGUE = "the catalogue or api.images-root needs fixing by an operator";
+    private static final String FIX_CATALOGUE =
+            "the catalogue or api.images-root needs fixing by an operator";
 
     private final Path root;
-    /** The root's real path, resolved once it exists (not per request: it is on every image's path). */
+
+    /**
+     * The root's real path, resolved once it exists (not per request: it is on every image's path).
+     */
     private volatile Path realRoot;
 
     ItemImages(Path root) {
@@ -29,7 +32,9 @@ final class ItemImages {
         return real;
     }
 
-    /** The file of item {@code itemId}'s image {@code reference}, or a 404 saying why there is none. */
+    /**
+     * The file of item {@code itemId}'s image {@code reference}, or a 404 saying why there is none.
+     */
     Path file(String itemId, String reference) {
         if (reference == null || reference.isBlank()) {
             throw missing(itemId, "(the catalogue names none)", "show the item without one");
@@ -38,8 +43,13 @@ final class ItemImages {
         try {
             if (reference.startsWith("file:")) {
                 path = Path.of(URI.create(reference));
-            } else if (ImageReference.isUri(reference)) {  // s3a://, hdfs://, http://: not on this machine
-                throw missing(itemId, "on this service (it is at " + reference.substring(0, reference.indexOf(':')) + ":…)",
+            } else if (ImageReference.isUri(
+                    reference)) { // s3a://, hdfs://, http://: not on this machine
+                throw missing(
+                        itemId,
+                        "on this service (it is at "
+                                + reference.substring(0, reference.indexOf(':'))
+                                + ":…)",
                         "serve the images from their store");
             } else {
                 path = root.resolve(reference);

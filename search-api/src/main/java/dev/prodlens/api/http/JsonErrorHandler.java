@@ -3,20 +3,19 @@ package dev.prodlens.api.http;
 import com.google.gson.JsonObject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-
 /**
  * Errors Jetty answers itself, before or outside the API's handlers: requests it cannot parse or
  * refuses (bad URIs, ambiguous encoded paths such as {@code %2F}, oversized headers: 400, 413,
- * 431), and anything that escapes the API's handlers. The API's JSON error shape instead of
- * Jetty's HTML page, for every method (Jetty writes no body at all for some by default).
+ * 431), and anything that escapes the API's handlers. The API's JSON error shape instead of Jetty's
+ * HTML page, for every method (Jetty writes no body at all for some by default).
  */
 final class JsonErrorHandler extends ErrorHandler {
     private static final String JSON = "application/json";
@@ -33,21 +32,42 @@ final class JsonErrorHandler extends ErrorHandler {
     }
 
     @Override
-    protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request, HttpServletResponse response,
-                                              int code, String message) throws IOException {
+    protected void generateAcceptableResponse(
+            Request baseRequest,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            int code,
+            String message)
+            throws IOException {
         baseRequest.setHandled(true);
         response.setContentType(JSON);
-        response.getOutputStream().write(body(code, message(code, request.getMethod() + " " + request.getRequestURI())));
+        response.getOutputStream()
+                .write(
+                        body(
+                                code,
+                                message(
+                                        code,
+                                        request.getMethod() + " " + request.getRequestURI())));
     }
 
-    /** Jetty's reasons can name internals: what the status means here and what to do, in our words. */
+    /**
+     * Jetty's reasons can name internals: what the status means here and what to do, in our words.
+     */
     private static String message(int status, String endpoint) {
         return switch (status) {
-            case 404 -> ApiException.notFound("endpoint", endpoint == null ? "?" : endpoint, "", ApiException.SEE_ENDPOINTS).getMessage();
+            case 404 ->
+                    ApiException.notFound(
+                                    "endpoint",
+                                    endpoint == null ? "?" : endpoint,
+                                    "",
+                                    ApiException.SEE_ENDPOINTS)
+                            .getMessage();
             case 413 -> "the request is larger than the service accepts; send a smaller image";
-            case 431 -> "the request's headers are larger than the service accepts; send fewer or smaller headers (cookies)";
+            case 431 ->
+                    "the request's headers are larger than the service accepts; send fewer or smaller headers (cookies)";
             case 500 -> ApiException.INTERNAL;
-            default -> "the request was refused before it reached the API; check the URL (no encoded slashes or dots) and the headers";
+            default ->
+                    "the request was refused before it reached the API; check the URL (no encoded slashes or dots) and the headers";
         };
     }
 

@@ -3,7 +3,6 @@ package dev.prodlens.api.http;
 import dev.prodlens.api.ApiSettings;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -18,7 +17,8 @@ import java.util.regex.Pattern;
  */
 final class RequestImages {
     static final String FIELD = "image";
-    private static final Pattern BOUNDARY = Pattern.compile(";\\s*boundary=\\S", Pattern.CASE_INSENSITIVE);
+    private static final Pattern BOUNDARY =
+            Pattern.compile(";\\s*boundary=\\S", Pattern.CASE_INSENSITIVE);
 
     private final long maxBytes;
     private final int maxImages;
@@ -34,8 +34,13 @@ final class RequestImages {
     byte[] one(Context ctx) {
         List<byte[]> images = all(ctx);
         if (images.size() != 1) {
-            throw ApiException.badRequest("send exactly one image: multipart field '" + FIELD + "', or the image as the raw body"
-                    + " (got " + images.size() + "); use /v1/search/batch for several");
+            throw ApiException.badRequest(
+                    "send exactly one image: multipart field '"
+                            + FIELD
+                            + "', or the image as the raw body"
+                            + " (got "
+                            + images.size()
+                            + "); use /v1/search/batch for several");
         }
         return images.get(0);
     }
@@ -48,8 +53,13 @@ final class RequestImages {
         if (ctx.isMultipartFormData()) {
             List<UploadedFile> files = uploads(ctx);
             if (files.size() > maxImages) {
-                throw new ApiException(413, "too_many_images", files.size() + " images in one request; at most " + maxImages
-                        + " (api.batch.max-images)");
+                throw new ApiException(
+                        413,
+                        "too_many_images",
+                        files.size()
+                                + " images in one request; at most "
+                                + maxImages
+                                + " (api.batch.max-images)");
             }
             long total = 0;
             for (UploadedFile file : files) {
@@ -70,7 +80,10 @@ final class RequestImages {
             }
         }
         if (images.isEmpty()) {
-            throw ApiException.badRequest("no image: send it as multipart field '" + FIELD + "' or as the raw request body");
+            throw ApiException.badRequest(
+                    "no image: send it as multipart field '"
+                            + FIELD
+                            + "' or as the raw request body");
         }
         return images;
     }
@@ -79,14 +92,18 @@ final class RequestImages {
     private List<UploadedFile> uploads(Context ctx) {
         String type = String.valueOf(ctx.contentType());
         if (!BOUNDARY.matcher(type).find()) {
-            throw ApiException.badRequest("multipart/form-data without a boundary parameter; let the HTTP client build the"
-                    + " multipart body (curl -F image=@photo.jpg) or send the image as the raw body");
+            throw ApiException.badRequest(
+                    "multipart/form-data without a boundary parameter; let the HTTP client build the"
+                            + " multipart body (curl -F image=@photo.jpg) or send the image as the raw body");
         }
         try {
             return ctx.uploadedFiles(FIELD);
-        } catch (Exception e) {  // Jetty's parser throws checked exceptions too, undeclared through Javalin's Kotlin
-            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("exceeds")) throw tooLarge(maxBytes);
-            throw ApiException.badRequest("malformed multipart/form-data body; send the image as field '" + FIELD + "'");
+        } catch (Exception e) { // Jetty's parser throws checked exceptions too, undeclared through
+            // Javalin's Kotlin
+            if (e instanceof IllegalStateException
+                    && String.valueOf(e.getMessage()).contains("exceeds")) throw tooLarge(maxBytes);
+            throw ApiException.badRequest(
+                    "malformed multipart/form-data body; send the image as field '" + FIELD + "'");
         }
     }
 
@@ -97,7 +114,11 @@ final class RequestImages {
     }
 
     static ApiException tooLarge(long maxBytes) {
-        return new ApiException(413, "upload_too_large", "the image is larger than " + maxBytes
-                + " bytes (api.max-upload-bytes); send a smaller image");
+        return new ApiException(
+                413,
+                "upload_too_large",
+                "the image is larger than "
+                        + maxBytes
+                        + " bytes (api.max-upload-bytes); send a smaller image");
     }
 }

@@ -10,7 +10,6 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -18,16 +17,19 @@ import java.util.function.IntSupplier;
 
 /**
  * The service's Prometheus metrics (GET /metrics): requests by endpoint and status, latency
- * histograms per endpoint and per stage (decode, queue wait, model, index), batch sizes, the
- * queue depth, and the live bundle and its reloads; and the process's own (resident memory, heap,
- * GC, threads: the client's JVM instrumentation), because the model and the index live outside the
- * Java heap and only the process's resident memory shows them. A registry per service, so tests can
- * run several services in one JVM.
+ * histograms per endpoint and per stage (decode, queue wait, model, index), batch sizes, the queue
+ * depth, and the live bundle and its reloads; and the process's own (resident memory, heap, GC,
+ * threads: the client's JVM instrumentation), because the model and the index live outside the Java
+ * heap and only the process's resident memory shows them. A registry per service, so tests can run
+ * several services in one JVM.
  */
 public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.Listener {
     /** 0.5 ms … ~16 s: single requests on a 2-core box are milliseconds, overload is seconds. */
-    private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256,
-            0.512, 1.024, 2.048, 4.096, 8.192, 16.384};
+    private static final double[] LATENCY_BUCKETS = {
+        0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048,
+        4.096, 8.192, 16.384
+    };
+
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128};
     private static final double NANOS = 1e9;
 
@@ -41,24 +43,53 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
     private final Counter shed;
 
     public ApiMetrics() {
-        requests = Counter.builder().name("prodlens_requests_total").help("HTTP requests by endpoint and status")
-                .labelNames("endpoint", "status").register(registry);
-        requestSeconds = Histogram.builder().name("prodlens_request_seconds").help("HTTP request latency by endpoint")
-                .labelNames("endpoint").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
-        stageSeconds = Histogram.builder().name("prodlens_stage_seconds")
-                .help("time per image in each stage: decode (and preprocess), queue (wait for a model instance), "
-                        + "model (the batch it ran in), index (Faiss search)")
-                .labelNames("stage").classicOnly().classicUpperBounds(LATENCY_BUCKETS).register(registry);
-        batchSize = Histogram.builder().name("prodlens_batch_size").help("images per model run")
-                .classicOnly().classicUpperBounds(BATCH_BUCKETS).register(registry);
-        reloads = Counter.builder().name("prodlens_bundle_reloads_total")
-                .help("bundle versions loaded on a reload by result: ok (now live), failed (refused; the live one stays)")
-                .labelNames("result").register(registry);
-        shed = Counter.builder().name("prodlens_shed_total")
-                .help("searches refused for load by reason: queue_full (before decoding), deadline (waited past "
-                        + "api.request-timeout-ms), client_limit (api.max-in-flight-per-client), decode_busy (no decode "
-                        + "memory came free within decode.timeout-ms)")
-                .labelNames("reason").register(registry);
+        requests =
+                Counter.builder()
+                        .name("prodlens_requests_total")
+                        .help("HTTP requests by endpoint and status")
+                        .labelNames("endpoint", "status")
+                        .register(registry);
+        requestSeconds =
+                Histogram.builder()
+                        .name("prodlens_request_seconds")
+                        .help("HTTP request latency by endpoint")
+                        .labelNames("endpoint")
+                        .classicOnly()
+                        .classicUpperBounds(LATENCY_BUCKETS)
+                        .register(registry);
+        stageSeconds =
+                Histogram.builder()
+                        .name("prodlens_stage_seconds")
+                        .help(
+                                "time per image in each stage: decode (and preprocess), queue (wait for a model instance), "
+                                        + "model (the batch it ran in), index (Faiss search)")
+                        .labelNames("stage")
+                        .classicOnly()
+                        .classicUpperBounds(LATENCY_BUCKETS)
+                        .register(registry);
+        batchSize =
+                Histogram.builder()
+                        .name("prodlens_batch_size")
+                        .help("images per model run")
+                        .classicOnly()
+                        .classicUpperBounds(BATCH_BUCKETS)
+                        .register(registry);
+        reloads =
+                Counter.builder()
+                        .name("prodlens_bundle_reloads_total")
+                        .help(
+                                "bundle versions loaded on a reload by result: ok (now live), failed (refused; the live one stays)")
+                        .labelNames("result")
+                        .register(registry);
+        shed =
+                Counter.builder()
+                        .name("prodlens_shed_total")
+                        .help(
+                                "searches refused for load by reason: queue_full (before decoding), deadline (waited past "
+                                        + "api.request-timeout-ms), client_limit (api.max-in-flight-per-client), decode_busy (no decode "
+                                        + "memory came free within decode.timeout-ms)")
+                        .labelNames("reason")
+                        .register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -67,32 +98,48 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
      * heavy part of a request before the model: see decode.memory-budget-bytes).
      */
     public void watchDecodes(DecodeBudget budget) {
-        GaugeWithCallback.builder().name("prodlens_decode_memory_budget_bytes")
+        GaugeWithCallback.builder()
+                .name("prodlens_decode_memory_budget_bytes")
                 .help("memory all decodes may hold at once (decode.memory-budget-bytes)")
-                .callback(cb -> cb.call(budget.capacityBytes())).register(registry);
-        GaugeWithCallback.builder().name("prodlens_decode_memory_in_use_bytes")
-                .help("memory reserved by the decodes running now (estimated from each image's header)")
-                .callback(cb -> cb.call(budget.inUseBytes())).register(registry);
+                .callback(cb -> cb.call(budget.capacityBytes()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("prodlens_decode_memory_in_use_bytes")
+                .help(
+                        "memory reserved by the decodes running now (estimated from each image's header)")
+                .callback(cb -> cb.call(budget.inUseBytes()))
+                .register(registry);
     }
 
     /** Gauges read at scrape time: queue depth and the live bundle. */
     public void watch(IntSupplier queued, BundleHolder bundles) {
         gauge("prodlens_queue_depth", "requests waiting for a model instance", queued);
-        gauge("prodlens_bundle_items", "items in the live bundle", () -> {
-            LiveBundle live = bundles.peek();
-            return live == null ? 0 : live.size();
-        });
-        GaugeWithCallback.builder().name("prodlens_bundle_live").help("the live bundle version and index (value 1)")
-                .labelNames("version", "factory")
-                .callback(cb -> {
+        gauge(
+                "prodlens_bundle_items",
+                "items in the live bundle",
+                () -> {
                     LiveBundle live = bundles.peek();
-                    if (live != null) cb.call(1, live.version(), live.manifest().index().factory());
-                })
+                    return live == null ? 0 : live.size();
+                });
+        GaugeWithCallback.builder()
+                .name("prodlens_bundle_live")
+                .help("the live bundle version and index (value 1)")
+                .labelNames("version", "factory")
+                .callback(
+                        cb -> {
+                            LiveBundle live = bundles.peek();
+                            if (live != null)
+                                cb.call(1, live.version(), live.manifest().index().factory());
+                        })
                 .register(registry);
     }
 
     private void gauge(String name, String help, IntSupplier value) {
-        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsInt())).register(registry);
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.getAsInt()))
+                .register(registry);
     }
 
     public void request(String endpoint, int status, long nanos) {

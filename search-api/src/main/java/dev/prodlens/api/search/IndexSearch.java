@@ -6,7 +6,6 @@ import dev.prodlens.core.faiss.Faiss;
 import dev.prodlens.core.faiss.IdFilter;
 import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.core.faiss.SearchResult;
-
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
@@ -15,10 +14,9 @@ import java.util.List;
 /**
  * Searches a live bundle's Faiss index with query vectors, each with its own k and filters. The
  * queries without filters share one Faiss call: for an exhaustive (Flat) index that is one matrix
- * product that reads the stored vectors once for all of them, instead of one scan per query (on
- * 10k x 1,280 floats, a model batch of 8 costs 1.3 ms per query instead of 4.5; see
- * {@link #BLAS_FROM_QUERIES}). Filtered queries each carry their own id selector, so they run one
- * by one.
+ * product that reads the stored vectors once for all of them, instead of one scan per query (on 10k
+ * x 1,280 floats, a model batch of 8 costs 1.3 ms per query instead of 4.5; see {@link
+ * #BLAS_FROM_QUERIES}). Filtered queries each carry their own id selector, so they run one by one.
  */
 final class IndexSearch {
     /**
@@ -28,8 +26,7 @@ final class IndexSearch {
      */
     static final int BLAS_FROM_QUERIES = 3;
 
-    private IndexSearch() {
-    }
+    private IndexSearch() {}
 
     /** Applies {@link #BLAS_FROM_QUERIES} to the process (once, before searches start). */
     static void configure() {
@@ -42,7 +39,8 @@ final class IndexSearch {
     }
 
     /** The hits of each query vector, in order. */
-    static List<List<SearchHit>> search(LiveBundle bundle, List<float[]> vectors, List<SearchQuery> queries) {
+    static List<List<SearchHit>> search(
+            LiveBundle bundle, List<float[]> vectors, List<SearchQuery> queries) {
         int n = vectors.size();
         List<List<SearchHit>> hits = new ArrayList<>(Collections.nCopies(n, List.of()));
         if (bundle.size() == 0) return hits;
@@ -62,7 +60,9 @@ final class IndexSearch {
                 System.arraycopy(vectors.get(plain.get(j)), 0, block, j * dimension, dimension);
                 k = Math.max(k, queries.get(plain.get(j)).k());
             }
-            SearchResult found = bundle.index().search(block, Math.min(k, bundle.size()), bundle.searchOptions());
+            SearchResult found =
+                    bundle.index()
+                            .search(block, Math.min(k, bundle.size()), bundle.searchOptions());
             for (int j = 0; j < plain.size(); j++) {
                 int i = plain.get(j);
                 hits.set(i, hitsOf(bundle, found, j, queries.get(i).k()));
@@ -87,8 +87,14 @@ final class IndexSearch {
         List<SearchHit> hits = new ArrayList<>(count);
         for (int rank = 0; rank < count; rank++) {
             BundleItem item = bundle.item((int) found.id(q, rank));
-            hits.add(new SearchHit(item.id(), found.score(q, rank), item.title(), item.category(), item.price(),
-                    SearchService.imageUrl(item.id())));
+            hits.add(
+                    new SearchHit(
+                            item.id(),
+                            found.score(q, rank),
+                            item.title(),
+                            item.category(),
+                            item.price(),
+                            SearchService.imageUrl(item.id())));
         }
         return hits;
     }
@@ -105,8 +111,10 @@ final class IndexSearch {
         if (query.priceMin() != null || query.priceMax() != null) {
             for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
                 Double price = bundle.item(i).price();
-                boolean ok = price != null && (query.priceMin() == null || price >= query.priceMin())
-                        && (query.priceMax() == null || price <= query.priceMax());
+                boolean ok =
+                        price != null
+                                && (query.priceMin() == null || price >= query.priceMin())
+                                && (query.priceMax() == null || price <= query.priceMax());
                 if (!ok) allowed.clear(i);
             }
         }

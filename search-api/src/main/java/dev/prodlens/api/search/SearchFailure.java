@@ -1,7 +1,6 @@
 package dev.prodlens.api.search;
 
 import dev.prodlens.core.embed.EmbedError;
-
 import java.time.Duration;
 
 /**
@@ -17,7 +16,10 @@ public final class SearchFailure extends RuntimeException {
         OVERLOADED,
         /** No model instance ran the request within api.request-timeout-ms. */
         TIMED_OUT,
-        /** The image has no embedding: {@link #imageError()} says why (all but {@code MODEL_FAILED}). */
+        /**
+         * The image has no embedding: {@link #imageError()} says why (all but {@code
+         * MODEL_FAILED}).
+         */
         BAD_IMAGE,
         /** No catalogue item has the id in the live bundle. */
         UNKNOWN_ITEM,
@@ -35,7 +37,7 @@ public final class SearchFailure extends RuntimeException {
     private final EmbedError.Code imageError;
 
     private SearchFailure(Kind kind, EmbedError.Code imageError, String message) {
-        super(message, null, false, false);  // no stack trace: this is an answer, not a bug
+        super(message, null, false, false); // no stack trace: this is an answer, not a bug
         this.kind = kind;
         this.imageError = imageError;
     }
@@ -44,33 +46,52 @@ public final class SearchFailure extends RuntimeException {
         this(kind, null, message);
     }
 
-    /** @param queueFull the batcher's words for the full queue */
+    /**
+     * @param queueFull the batcher's words for the full queue
+     */
     public static SearchFailure overloaded(String queueFull) {
-        return new SearchFailure(Kind.OVERLOADED, "the service is at capacity (" + queueFull
-                + ", api.batching.queue-capacity); retry after the Retry-After seconds");
+        return new SearchFailure(
+                Kind.OVERLOADED,
+                "the service is at capacity ("
+                        + queueFull
+                        + ", api.batching.queue-capacity); retry after the Retry-After seconds");
     }
 
     public static SearchFailure timedOut(Duration timeout) {
-        return new SearchFailure(Kind.TIMED_OUT, "no model instance was free within " + timeout.toMillis()
-                + " ms (api.request-timeout-ms); the service is overloaded, retry later");
+        return new SearchFailure(
+                Kind.TIMED_OUT,
+                "no model instance was free within "
+                        + timeout.toMillis()
+                        + " ms (api.request-timeout-ms); the service is overloaded, retry later");
     }
 
-    /** An image that has no embedding: {@link Kind#BAD_IMAGE}, or {@link Kind#MODEL_FAILED} when the model failed. */
+    /**
+     * An image that has no embedding: {@link Kind#BAD_IMAGE}, or {@link Kind#MODEL_FAILED} when the
+     * model failed.
+     */
     public static SearchFailure image(EmbedError error) {
         if (error.code() == EmbedError.Code.MODEL_FAILED) {
-            return new SearchFailure(Kind.MODEL_FAILED, "the model failed on this request's batch; retry");
+            return new SearchFailure(
+                    Kind.MODEL_FAILED, "the model failed on this request's batch; retry");
         }
         return new SearchFailure(Kind.BAD_IMAGE, error.code(), error.message());
     }
 
-    /** In the one format of every "not found": {@code no <thing> '<name>' <where>; <what to do>}. */
+    /**
+     * In the one format of every "not found": {@code no <thing> '<name>' <where>; <what to do>}.
+     */
     public static SearchFailure unknownItem(String itemId) {
-        return new SearchFailure(Kind.UNKNOWN_ITEM, "no item '" + itemId + "' in the live catalogue; check the id");
+        return new SearchFailure(
+                Kind.UNKNOWN_ITEM, "no item '" + itemId + "' in the live catalogue; check the id");
     }
 
     public static SearchFailure unsupported(String factory) {
-        return new SearchFailure(Kind.UNSUPPORTED, "the live index (" + factory + ") cannot return stored vectors, so "
-                + "more-like-this is not available; search by the item's image instead");
+        return new SearchFailure(
+                Kind.UNSUPPORTED,
+                "the live index ("
+                        + factory
+                        + ") cannot return stored vectors, so "
+                        + "more-like-this is not available; search by the item's image instead");
     }
 
     public static SearchFailure stopping() {
@@ -78,7 +99,9 @@ public final class SearchFailure extends RuntimeException {
     }
 
     public static SearchFailure searchFailed() {
-        return new SearchFailure(Kind.SEARCH_FAILED, "the search failed on this request's batch; it is logged, retry");
+        return new SearchFailure(
+                Kind.SEARCH_FAILED,
+                "the search failed on this request's batch; it is logged, retry");
     }
 
     public Kind kind() {
@@ -98,7 +121,8 @@ public final class SearchFailure extends RuntimeException {
     public boolean retryable() {
         return switch (kind) {
             case OVERLOADED, TIMED_OUT, STOPPING, MODEL_FAILED, SEARCH_FAILED -> true;
-            case BAD_IMAGE -> imageError == EmbedError.Code.BUSY || imageError == EmbedError.Code.CANCELLED;
+            case BAD_IMAGE ->
+                    imageError == EmbedError.Code.BUSY || imageError == EmbedError.Code.CANCELLED;
             case UNKNOWN_ITEM, UNSUPPORTED -> false;
         };
     }

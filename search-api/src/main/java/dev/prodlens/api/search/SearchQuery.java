@@ -5,13 +5,14 @@ import java.util.Set;
 /**
  * What to search for besides the image: how many results and which items may appear.
  *
- * @param k        results wanted
+ * @param k results wanted
  * @param category only items of this category, or null for all
  * @param priceMin only items with a price ≥ this, or null
  * @param priceMax only items with a price ≤ this, or null
- * @param exclude  item ids never returned
+ * @param exclude item ids never returned
  */
-public record SearchQuery(int k, String category, Double priceMin, Double priceMax, Set<String> exclude) {
+public record SearchQuery(
+        int k, String category, Double priceMin, Double priceMax, Set<String> exclude) {
     public SearchQuery {
         exclude = exclude == null ? Set.of() : Set.copyOf(exclude);
     }

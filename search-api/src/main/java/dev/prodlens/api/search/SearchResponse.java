@@ -5,8 +5,14 @@ import java.util.List;
 /**
  * One search's answer.
  *
- * @param version   the bundle version that answered
- * @param batchSize how many images shared the model run (1 when batching is off or the service idle)
+ * @param version the bundle version that answered
+ * @param batchSize how many images shared the model run (1 when batching is off or the service
+ *     idle)
  */
-public record SearchResponse(String version, String model, int k, List<SearchHit> items, Timing timingMs, int batchSize) {
-}
+public record SearchResponse(
+        String version,
+        String model,
+        int k,
+        List<SearchHit> items,
+        Timing timingMs,
+        int batchSize) {}

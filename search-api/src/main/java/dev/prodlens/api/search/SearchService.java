@@ -12,10 +12,6 @@ import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.PreparedImage;
 import dev.prodlens.core.image.DecodeDeadline;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Search by image and more-like-this over the live bundle. A search first takes its place in the
@@ -49,21 +47,34 @@ public final class SearchService implements AutoCloseable {
     private final DynamicBatcher<ImageSearch, Found> batcher;
 
     /** One image search as the batcher carries it. */
-    record ImageSearch(PreparedImage image, SearchQuery query) {
-    }
+    record ImageSearch(PreparedImage image, SearchQuery query) {}
 
-    /** What a batch found for one image: its hits in a bundle version, or why it has no embedding. */
-    record Found(EmbedError error, String version, List<SearchHit> hits, long modelNanos, long indexNanos) {
-    }
+    /**
+     * What a batch found for one image: its hits in a bundle version, or why it has no embedding.
+     */
+    record Found(
+            EmbedError error,
+            String version,
+            List<SearchHit> hits,
+            long modelNanos,
+            long indexNanos) {}
 
-    private SearchService(ApiSettings settings, ApiMetrics metrics, Embedder embedder, BundleHolder bundles) {
+    private SearchService(
+            ApiSettings settings, ApiMetrics metrics, Embedder embedder, BundleHolder bundles) {
         this.settings = settings;
         this.metrics = metrics;
         this.embedder = embedder;
         this.bundles = bundles;
         ApiSettings.Batching b = settings.batching();
-        this.batcher = new DynamicBatcher<>("model", b.instances(), b.effectiveMaxBatch(),
-                b.enabled() ? b.maxQueueDelay() : Duration.ZERO, b.queueCapacity(), this::runBatch, metrics);
+        this.batcher =
+                new DynamicBatcher<>(
+                        "model",
+                        b.instances(),
+                        b.effectiveMaxBatch(),
+                        b.enabled() ? b.maxQueueDelay() : Duration.ZERO,
+                        b.queueCapacity(),
+                        this::runBatch,
+                        metrics);
         metrics.watch(batcher::queued, bundles);
         metrics.watchDecodes(embedder.decodeBudget());
     }
@@ -71,14 +82,20 @@ public final class SearchService implements AutoCloseable {
     /**
      * Loads the model and the live bundle and starts the model instances.
      *
-     * @throws dev.prodlens.core.embed.ModelException    when the model cannot load
-     * @throws dev.prodlens.core.bundle.BundleException  when there is no bundle, or it was built with another model
+     * @throws dev.prodlens.core.embed.ModelException when the model cannot load
+     * @throws dev.prodlens.core.bundle.BundleException when there is no bundle, or it was built
+     *     with another model
      */
     public static SearchService start(ApiSettings settings, ApiMetrics metrics) {
         IndexSearch.configure();
         Embedder embedder = Embedder.open(settings.embedder());
         try {
-            BundleHolder bundles = BundleHolder.open(settings.catalogueBundles(), embedder.card(), settings.reloadInterval(), metrics);
+            BundleHolder bundles =
+                    BundleHolder.open(
+                            settings.catalogueBundles(),
+                            embedder.card(),
+                            settings.reloadInterval(),
+                            metrics);
             return new SearchService(settings, metrics, embedder, bundles);
         } catch (RuntimeException e) {
             embedder.close();
@@ -106,7 +123,8 @@ public final class SearchService implements AutoCloseable {
     public List<BatchEntry> searchBatch(List<byte[]> images, SearchQuery query) {
         long start = System.nanoTime();
         List<DynamicBatcher.Ticket> tickets = admit(images.size());
-        // the images are decoded one after another on this thread: together within the request's time
+        // the images are decoded one after another on this thread: together within the request's
+        // time
         DecodeDeadline deadline = requestDeadline();
         // queue every image first, so that they can share model batches, then collect the answers
         List<Submitted> submitted = new ArrayList<>(images.size());
@@ -122,7 +140,8 @@ public final class SearchService implements AutoCloseable {
                 }
             }
         } finally {
-            tickets.forEach(DynamicBatcher.Ticket::close);  // the places of images that were not queued
+            tickets.forEach(
+                    DynamicBatcher.Ticket::close); // the places of images that were not queued
         }
         List<BatchEntry> entries = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
@@ -130,14 +149,19 @@ public final class SearchService implements AutoCloseable {
                 if (refused.get(i) != null) throw refused.get(i);
                 entries.add(BatchEntry.of(answer(submitted.get(i), query, start)));
             } catch (SearchFailure e) {
-                if (e.retryable()) throw e;  // load or shutdown fails the whole request: retrying part of it helps no one
+                if (e.retryable())
+                    throw e; // load or shutdown fails the whole request: retrying part of it helps
+                // no one
                 entries.add(BatchEntry.of(e));
             }
         }
         return entries;
     }
 
-    /** One image of a batch request: its answer, or why it has none (never a {@link SearchFailure#retryable()} one). */
+    /**
+     * One image of a batch request: its answer, or why it has none (never a {@link
+     * SearchFailure#retryable()} one).
+     */
     public record BatchEntry(SearchResponse result, SearchFailure failure) {
         static BatchEntry of(SearchResponse result) {
             return new BatchEntry(result, null);
@@ -153,10 +177,14 @@ public final class SearchService implements AutoCloseable {
         long start = System.nanoTime();
         try (BundleHolder.Lease lease = bundles.acquire()) {
             LiveBundle bundle = lease.bundle();
-            int ordinal = bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId));
+            int ordinal =
+                    bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId));
             float[] vector;
             try {
-                vector = bundle.index().reconstruct(ordinal).orElseThrow(() -> SearchFailure.unknownItem(itemId));
+                vector =
+                        bundle.index()
+                                .reconstruct(ordinal)
+                                .orElseThrow(() -> SearchFailure.unknownItem(itemId));
             } catch (UnsupportedOperationException e) {
                 throw SearchFailure.unsupported(bundle.manifest().index().factory());
             }
@@ -164,7 +192,12 @@ public final class SearchService implements AutoCloseable {
             List<SearchHit> hits = IndexSearch.search(bundle, vector, query.excluding(itemId));
             long index = System.nanoTime() - t;
             metrics.stage("index", index);
-            return response(bundle.version(), query, hits, Timing.ofNanos(0, 0, 0, index, System.nanoTime() - start), 1);
+            return response(
+                    bundle.version(),
+                    query,
+                    hits,
+                    Timing.ofNanos(0, 0, 0, index, System.nanoTime() - start),
+                    1);
         }
     }
 
@@ -172,12 +205,20 @@ public final class SearchService implements AutoCloseable {
     public Item item(String itemId) {
         try (BundleHolder.Lease lease = bundles.acquire()) {
             BundleItem item = itemOf(lease.bundle(), itemId);
-            return new Item(item.id(), item.title(), item.category(), item.price(), imageUrl(item.id()), item.labelGroup(),
+            return new Item(
+                    item.id(),
+                    item.title(),
+                    item.category(),
+                    item.price(),
+                    imageUrl(item.id()),
+                    item.labelGroup(),
                     lease.bundle().version());
         }
     }
 
-    /** The stored image reference of a catalogue item (path or URI as the catalogue resolved it). */
+    /**
+     * The stored image reference of a catalogue item (path or URI as the catalogue resolved it).
+     */
     public String imageOf(String itemId) {
         try (BundleHolder.Lease lease = bundles.acquire()) {
             return itemOf(lease.bundle(), itemId).image();
@@ -185,19 +226,28 @@ public final class SearchService implements AutoCloseable {
     }
 
     private static BundleItem itemOf(LiveBundle bundle, String itemId) {
-        return bundle.item(bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId)));
+        return bundle.item(
+                bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId)));
     }
 
     /** A catalogue item as GET /v1/items/{id} returns it. */
-    public record Item(String id, String title, String category, Double price, String imageUrl, String labelGroup, String version) {
-    }
+    public record Item(
+            String id,
+            String title,
+            String category,
+            Double price,
+            String imageUrl,
+            String labelGroup,
+            String version) {}
 
     static String imageUrl(String itemId) {
-        return "/v1/items/" + URLEncoder.encode(itemId, StandardCharsets.UTF_8).replace("+", "%20") + "/image";
+        return "/v1/items/"
+                + URLEncoder.encode(itemId, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/image";
     }
 
-    private record Submitted(CompletableFuture<DynamicBatcher.Result<Found>> future, long decodeNanos) {
-    }
+    private record Submitted(
+            CompletableFuture<DynamicBatcher.Result<Found>> future, long decodeNanos) {}
 
     /**
      * Places in the model queue for {@code images} images, all or none, taken before anything is
@@ -224,12 +274,14 @@ public final class SearchService implements AutoCloseable {
     }
 
     /**
-     * Decodes and preprocesses here (within decode.timeout-ms, and by the request's deadline),
-     * then queues the batch run in the ticket's place.
+     * Decodes and preprocesses here (within decode.timeout-ms, and by the request's deadline), then
+     * queues the batch run in the ticket's place.
      */
-    private Submitted submit(DynamicBatcher.Ticket ticket, byte[] image, SearchQuery query, DecodeDeadline request) {
+    private Submitted submit(
+            DynamicBatcher.Ticket ticket, byte[] image, SearchQuery query, DecodeDeadline request) {
         long t = System.nanoTime();
-        PreparedImage prepared = embedder.prepare(image, request.within(embedder.config().decode().timeout()));
+        PreparedImage prepared =
+                embedder.prepare(image, request.within(embedder.config().decode().timeout()));
         long decode = System.nanoTime() - t;
         metrics.stage("decode", decode);
         if (!prepared.isOk()) {
@@ -237,7 +289,10 @@ public final class SearchService implements AutoCloseable {
             throw SearchFailure.image(prepared.error());
         }
         try {
-            return new Submitted(ticket.submit(new ImageSearch(prepared, query), settings.limits().requestTimeout()), decode);
+            return new Submitted(
+                    ticket.submit(
+                            new ImageSearch(prepared, query), settings.limits().requestTimeout()),
+                    decode);
         } catch (IllegalStateException e) {
             throw SearchFailure.stopping();
         }
@@ -250,13 +305,20 @@ public final class SearchService implements AutoCloseable {
         metrics.stage("model", found.modelNanos());
         if (found.error() != null) throw SearchFailure.image(found.error());
         metrics.stage("index", found.indexNanos());
-        Timing timing = Timing.ofNanos(submitted.decodeNanos(), result.queueNanos(), found.modelNanos(), found.indexNanos(),
-                System.nanoTime() - start);
+        Timing timing =
+                Timing.ofNanos(
+                        submitted.decodeNanos(),
+                        result.queueNanos(),
+                        found.modelNanos(),
+                        found.indexNanos(),
+                        System.nanoTime() - start);
         return response(found.version(), query, found.hits(), timing, result.batchSize());
     }
 
-    private SearchResponse response(String version, SearchQuery query, List<SearchHit> hits, Timing timing, int batchSize) {
-        return new SearchResponse(version, embedder.card().id(), query.k(), hits, timing, batchSize);
+    private SearchResponse response(
+            String version, SearchQuery query, List<SearchHit> hits, Timing timing, int batchSize) {
+        return new SearchResponse(
+                version, embedder.card().id(), query.k(), hits, timing, batchSize);
     }
 
     /**
@@ -285,18 +347,23 @@ public final class SearchService implements AutoCloseable {
             List<Found> found = new ArrayList<>(batch.size());
             int next = 0;
             for (EmbedResult result : embedded) {
-                found.add(result.isOk() ? new Found(null, version, hits.get(next++), model, index)
-                        : new Found(result.error(), version, List.of(), model, 0));
+                found.add(
+                        result.isOk()
+                                ? new Found(null, version, hits.get(next++), model, index)
+                                : new Found(result.error(), version, List.of(), model, 0));
             }
             return found;
         }
     }
 
-    private DynamicBatcher.Result<Found> await(CompletableFuture<DynamicBatcher.Result<Found>> future) {
+    private DynamicBatcher.Result<Found> await(
+            CompletableFuture<DynamicBatcher.Result<Found>> future) {
         Duration timeout = settings.limits().requestTimeout();
         try {
-            // the batcher drops requests past their deadline before the model; the slack covers the batch in flight
-            return future.get(timeout.toMillis() + timeout.toMillis() / 2 + 1_000, TimeUnit.MILLISECONDS);
+            // the batcher drops requests past their deadline before the model; the slack covers the
+            // batch in flight
+            return future.get(
+                    timeout.toMillis() + timeout.toMillis() / 2 + 1_000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(false);
             throw timeout(timeout);
@@ -304,7 +371,7 @@ public final class SearchService implements AutoCloseable {
             if (e.getCause() instanceof TimeoutException) throw timeout(timeout);
             LOG.error("a model batch failed", e.getCause());
             throw SearchFailure.searchFailed();
-        } catch (CancellationException e) {  // the batcher closed with this request still queued
+        } catch (CancellationException e) { // the batcher closed with this request still queued
             throw SearchFailure.stopping();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

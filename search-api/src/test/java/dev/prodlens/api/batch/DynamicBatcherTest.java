@@ -1,6 +1,9 @@
 package dev.prodlens.api.batch;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,15 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
- * The batcher's contract with a model that is a plain function, gated by latches so every
- * assertion follows from the order of events, not from timing.
+ * The batcher's contract with a model that is a plain function, gated by latches so every assertion
+ * follows from the order of events, not from timing.
  */
 class DynamicBatcherTest {
     private static final Duration LONG = Duration.ofSeconds(30);
@@ -56,12 +55,13 @@ class DynamicBatcherTest {
         }
     }
 
-    private static final DynamicBatcher.Listener NO_LISTENER = (size, nanos) -> { };
+    private static final DynamicBatcher.Listener NO_LISTENER = (size, nanos) -> {};
 
     @Test
     void requestsQueuedWhileTheInstanceIsBusyRunAsOneBatch() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 100, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 100, model, NO_LISTENER)) {
             CompletableFuture<DynamicBatcher.Result<Integer>> first = batcher.submit(1, LONG);
             assertTrue(model.entered.await(30, TimeUnit.SECONDS), "the first request runs alone");
             List<CompletableFuture<DynamicBatcher.Result<Integer>>> waiting = new ArrayList<>();
@@ -73,17 +73,22 @@ class DynamicBatcherTest {
                 assertEquals(2 * (i + 2), r.output(), "each request gets its own output");
                 assertTrue(r.batchSize() > 1, "shared a batch");
             }
-            assertEquals(List.of(1, 8, 2), model.batchSizes, "10 waiting requests: a full batch of 8, then the 2 left");
+            assertEquals(
+                    List.of(1, 8, 2),
+                    model.batchSizes,
+                    "10 waiting requests: a full batch of 8, then the 2 left");
         }
     }
 
     @Test
     void withBatchingOffEveryRequestIsItsOwnBatch() throws Exception {
         GatedModel model = new GatedModel(1, false);
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
             List<CompletableFuture<DynamicBatcher.Result<Integer>>> all = new ArrayList<>();
             for (int i = 0; i < 20; i++) all.add(batcher.submit(i, LONG));
-            for (CompletableFuture<DynamicBatcher.Result<Integer>> f : all) assertEquals(1, f.get(30, TimeUnit.SECONDS).batchSize());
+            for (CompletableFuture<DynamicBatcher.Result<Integer>> f : all)
+                assertEquals(1, f.get(30, TimeUnit.SECONDS).batchSize());
             assertEquals(20, model.batchSizes.size());
         }
     }
@@ -92,21 +97,27 @@ class DynamicBatcherTest {
     void aLoneRequestWaitsForCompanyAtMostTheQueueDelay() throws Exception {
         GatedModel model = new GatedModel(1, false);
         Duration delay = Duration.ofMillis(200);
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 8, delay, 100, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 1, 8, delay, 100, model, NO_LISTENER)) {
             DynamicBatcher.Result<Integer> r = batcher.submit(21, LONG).get(30, TimeUnit.SECONDS);
             assertEquals(42, r.output());
             assertEquals(1, r.batchSize());
-            assertTrue(r.queueNanos() >= delay.toNanos(), "it waited for the batch to fill: " + r.queueNanos());
+            assertTrue(
+                    r.queueNanos() >= delay.toNanos(),
+                    "it waited for the batch to fill: " + r.queueNanos());
         }
     }
 
     @Test
     void instancesRunBatchesInParallel() throws Exception {
         GatedModel model = new GatedModel(2, true);
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 2, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 2, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
             CompletableFuture<DynamicBatcher.Result<Integer>> a = batcher.submit(1, LONG);
             CompletableFuture<DynamicBatcher.Result<Integer>> b = batcher.submit(2, LONG);
-            assertTrue(model.entered.await(30, TimeUnit.SECONDS), "both instances are inside the model at once");
+            assertTrue(
+                    model.entered.await(30, TimeUnit.SECONDS),
+                    "both instances are inside the model at once");
             model.release.countDown();
             assertEquals(2, a.get(30, TimeUnit.SECONDS).output());
             assertEquals(4, b.get(30, TimeUnit.SECONDS).output());
@@ -117,7 +128,8 @@ class DynamicBatcherTest {
     @Test
     void aFullQueueRefusesAtOnce() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
             CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
             assertTrue(model.entered.await(30, TimeUnit.SECONDS));
             CompletableFuture<DynamicBatcher.Result<Integer>> q1 = batcher.submit(1, LONG);
@@ -134,29 +146,39 @@ class DynamicBatcherTest {
     @Test
     void aReservedPlaceCountsAgainstTheQueueUntilItIsUsedOrGivenBack() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
             CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
-            assertTrue(model.entered.await(30, TimeUnit.SECONDS), "off the queue: its place is free again");
+            assertTrue(
+                    model.entered.await(30, TimeUnit.SECONDS),
+                    "off the queue: its place is free again");
             DynamicBatcher<Integer, Integer>.Ticket a = batcher.reserve();
             DynamicBatcher<Integer, Integer>.Ticket b = batcher.reserve();
             assertEquals(0, batcher.queued(), "reserved, not queued");
             assertThrows(QueueFullException.class, batcher::reserve, "two places, both reserved");
             assertThrows(QueueFullException.class, () -> batcher.submit(9, LONG));
             a.close();
-            a.close();  // twice gives back one place, not two
+            a.close(); // twice gives back one place, not two
             DynamicBatcher<Integer, Integer>.Ticket c = batcher.reserve();
             assertThrows(QueueFullException.class, batcher::reserve);
             CompletableFuture<DynamicBatcher.Result<Integer>> queued = b.submit(2, LONG);
-            b.close();  // used: closing it gives nothing back
+            b.close(); // used: closing it gives nothing back
             assertEquals(1, batcher.queued());
             assertThrows(QueueFullException.class, batcher::reserve, "one queued, one reserved");
-            assertThrows(IllegalStateException.class, () -> b.submit(3, LONG), "a ticket queues one request");
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> b.submit(3, LONG),
+                    "a ticket queues one request");
             model.release.countDown();
             assertEquals(0, running.get(30, TimeUnit.SECONDS).output());
             assertEquals(4, queued.get(30, TimeUnit.SECONDS).output());
             c.close();
-            try (DynamicBatcher<Integer, Integer>.Ticket d = batcher.reserve(); DynamicBatcher<Integer, Integer>.Ticket e = batcher.reserve()) {
-                assertEquals(10, d.submit(5, LONG).get(30, TimeUnit.SECONDS).output(), "both places free once the queue is empty");
+            try (DynamicBatcher<Integer, Integer>.Ticket d = batcher.reserve();
+                    DynamicBatcher<Integer, Integer>.Ticket e = batcher.reserve()) {
+                assertEquals(
+                        10,
+                        d.submit(5, LONG).get(30, TimeUnit.SECONDS).output(),
+                        "both places free once the queue is empty");
                 assertEquals(12, e.submit(6, LONG).get(30, TimeUnit.SECONDS).output());
             }
         }
@@ -165,14 +187,17 @@ class DynamicBatcherTest {
     @Test
     void aRequestPastItsDeadlineNeverReachesTheModel() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 10, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 10, model, NO_LISTENER)) {
             CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
             assertTrue(model.entered.await(30, TimeUnit.SECONDS));
-            CompletableFuture<DynamicBatcher.Result<Integer>> late = batcher.submit(1, Duration.ofMillis(1));
-            Thread.sleep(20);  // past the 1 ms deadline (a lower bound, not a timing assertion)
+            CompletableFuture<DynamicBatcher.Result<Integer>> late =
+                    batcher.submit(1, Duration.ofMillis(1));
+            Thread.sleep(20); // past the 1 ms deadline (a lower bound, not a timing assertion)
             model.release.countDown();
             running.get(30, TimeUnit.SECONDS);
-            ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(30, TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> late.get(30, TimeUnit.SECONDS));
             assertInstanceOf(TimeoutException.class, e.getCause());
             assertEquals(List.of(1), model.batchSizes, "only the first request ran");
         }
@@ -181,12 +206,18 @@ class DynamicBatcherTest {
     @Test
     void aFailingModelFailsItsBatchAndTheBatcherGoesOn() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        Function<List<Integer>, List<Integer>> flaky = inputs -> {
-            if (calls.incrementAndGet() == 1) throw new IllegalStateException("engine error");
-            return inputs;
-        };
-        try (DynamicBatcher<Integer, Integer> batcher = new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 10, flaky, NO_LISTENER)) {
-            ExecutionException e = assertThrows(ExecutionException.class, () -> batcher.submit(1, LONG).get(30, TimeUnit.SECONDS));
+        Function<List<Integer>, List<Integer>> flaky =
+                inputs -> {
+                    if (calls.incrementAndGet() == 1)
+                        throw new IllegalStateException("engine error");
+                    return inputs;
+                };
+        try (DynamicBatcher<Integer, Integer> batcher =
+                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 10, flaky, NO_LISTENER)) {
+            ExecutionException e =
+                    assertThrows(
+                            ExecutionException.class,
+                            () -> batcher.submit(1, LONG).get(30, TimeUnit.SECONDS));
             assertEquals("engine error", e.getCause().getMessage());
             assertEquals(7, batcher.submit(7, LONG).get(30, TimeUnit.SECONDS).output());
         }

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IndexSearchTest {
     private static final int PHOTOS = 9;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     private static BundleHolder holder;
     private static BundleHolder.Lease lease;
     private static LiveBundle bundle;
@@ -35,8 +34,12 @@ class IndexSearchTest {
     static void load() {
         IndexSearch.configure();
         Path version = TestBundle.publish(tmp, PHOTOS, null);
-        holder = BundleHolder.open(version.getParent(), ModelCard.read(TestBundle.embedderConfig(null).modelDir()),
-                Duration.ZERO, new ApiMetrics());
+        holder =
+                BundleHolder.open(
+                        version.getParent(),
+                        ModelCard.read(TestBundle.embedderConfig(null).modelDir()),
+                        Duration.ZERO,
+                        new ApiMetrics());
         lease = holder.acquire();
         bundle = lease.bundle();
     }
@@ -51,16 +54,17 @@ class IndexSearchTest {
     void aBatchFindsWhatEachQueryFindsAlone() {
         List<float[]> vectors = new ArrayList<>();
         for (int i = 0; i < PHOTOS; i++) vectors.add(bundle.index().reconstruct(i).orElseThrow());
-        List<SearchQuery> queries = List.of(
-                new SearchQuery(3, null, null, null, null),
-                new SearchQuery(9, null, null, null, null),
-                new SearchQuery(9, "cat-1", null, null, null),
-                new SearchQuery(2, null, null, null, Set.of("item-03")),
-                new SearchQuery(1, null, null, null, null),
-                new SearchQuery(20, null, 25.0, 55.0, null),
-                new SearchQuery(5, null, null, null, null),
-                new SearchQuery(4, "cat-2", null, null, Set.of("item-08")),
-                new SearchQuery(100, null, null, null, null));
+        List<SearchQuery> queries =
+                List.of(
+                        new SearchQuery(3, null, null, null, null),
+                        new SearchQuery(9, null, null, null, null),
+                        new SearchQuery(9, "cat-1", null, null, null),
+                        new SearchQuery(2, null, null, null, Set.of("item-03")),
+                        new SearchQuery(1, null, null, null, null),
+                        new SearchQuery(20, null, 25.0, 55.0, null),
+                        new SearchQuery(5, null, null, null, null),
+                        new SearchQuery(4, "cat-2", null, null, Set.of("item-08")),
+                        new SearchQuery(100, null, null, null, null));
         List<List<SearchHit>> together = IndexSearch.search(bundle, vectors, queries);
         assertEquals(PHOTOS, together.size());
         for (int i = 0; i < PHOTOS; i++) {
@@ -68,19 +72,30 @@ class IndexSearchTest {
             List<SearchHit> batched = together.get(i);
             assertEquals(ids(alone), ids(batched), "query " + i);
             for (int r = 0; r < alone.size(); r++) {
-                assertEquals(alone.get(r).score(), batched.get(r).score(), 1e-4, "query " + i + " rank " + r);
+                assertEquals(
+                        alone.get(r).score(),
+                        batched.get(r).score(),
+                        1e-4,
+                        "query " + i + " rank " + r);
             }
         }
         // and each answer is the right one, not merely the same twice
         assertEquals(3, together.get(0).size());
-        assertEquals("item-00", together.get(0).get(0).id(), "a catalogue vector finds its own item first");
+        assertEquals(
+                "item-00",
+                together.get(0).get(0).id(),
+                "a catalogue vector finds its own item first");
         assertEquals(PHOTOS, together.get(1).size());
         assertEquals(Set.of("item-01", "item-04", "item-07"), Set.copyOf(ids(together.get(2))));
         assertFalse(ids(together.get(3)).contains("item-03"));
         assertEquals(List.of("item-04"), ids(together.get(4)));
-        assertEquals(Set.of("item-02", "item-03", "item-04"), Set.copyOf(ids(together.get(5))), "prices 30, 40, 50");
+        assertEquals(
+                Set.of("item-02", "item-03", "item-04"),
+                Set.copyOf(ids(together.get(5))),
+                "prices 30, 40, 50");
         assertEquals(Set.of("item-02", "item-05"), Set.copyOf(ids(together.get(7))));
-        assertEquals(PHOTOS, together.get(8).size(), "k beyond the catalogue gives the whole catalogue");
+        assertEquals(
+                PHOTOS, together.get(8).size(), "k beyond the catalogue gives the whole catalogue");
     }
 
     private static List<String> ids(List<SearchHit> hits) {

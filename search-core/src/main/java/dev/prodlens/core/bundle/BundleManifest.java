@@ -1,54 +1,75 @@
 package dev.prodlens.core.bundle;
 
 import com.google.gson.JsonObject;
-
 import java.util.Map;
 
 /**
- * {@code manifest.json}: what a bundle holds and how it was made. The API compares
- * {@code model.fingerprint} with the model it runs and refuses a bundle of another model.
+ * {@code manifest.json}: what a bundle holds and how it was made. The API compares {@code
+ * model.fingerprint} with the model it runs and refuses a bundle of another model.
  *
  * @param formatVersion {@link #FORMAT_VERSION}; a reader refuses newer formats
- * @param createdAt     ISO-8601 instant
+ * @param createdAt ISO-8601 instant
  */
-public record BundleManifest(int formatVersion, String version, String createdAt, Model model, Index index,
-                             Catalogue catalogue) {
+public record BundleManifest(
+        int formatVersion,
+        String version,
+        String createdAt,
+        Model model,
+        Index index,
+        Catalogue catalogue) {
     /**
      * 2: items' images relative to the images root when under it ({@link BundleItem#image()}),
-     * catalogue warnings and images root. A format 1 bundle (absolute image paths) still loads:
-     * an absolute reference resolves the same way in both. A reader older than 2 refuses a
-     * format 2 bundle rather than misread its relative images.
+     * catalogue warnings and images root. A format 1 bundle (absolute image paths) still loads: an
+     * absolute reference resolves the same way in both. A reader older than 2 refuses a format 2
+     * bundle rather than misread its relative images.
      */
     public static final int FORMAT_VERSION = 2;
 
     /**
      * @param fingerprint {@code ModelCard.fingerprint()}: weights + preprocessing
-     * @param card        the whole model card (input size, mean/std, layer, normalisation, sources)
+     * @param card the whole model card (input size, mean/std, layer, normalisation, sources)
      */
-    public record Model(String id, String fingerprint, int dim, String engine, JsonObject card) {
-    }
+    public record Model(String id, String fingerprint, int dim, String engine, JsonObject card) {}
 
     /**
-     * @param factory      the Faiss index_factory string
-     * @param choice       why this index (auto plan or configured)
-     * @param search       search parameters the API applies (e.g. {@code nprobe}, {@code efSearch})
-     * @param recall       recall@{@code recallK} vs exact search on {@code recallQueries} held-out queries at those parameters
+     * @param factory the Faiss index_factory string
+     * @param choice why this index (auto plan or configured)
+     * @param search search parameters the API applies (e.g. {@code nprobe}, {@code efSearch})
+     * @param recall recall@{@code recallK} vs exact search on {@code recallQueries} held-out
+     *     queries at those parameters
      */
-    public record Index(String factory, String choice, String metric, long ntotal, Map<String, Integer> search,
-                        double buildSeconds, double recall, int recallK, int recallQueries, double targetRecall,
-                        long memoryBytes) {
-    }
+    public record Index(
+            String factory,
+            String choice,
+            String metric,
+            long ntotal,
+            Map<String, Integer> search,
+            double buildSeconds,
+            double recall,
+            int recallK,
+            int recallQueries,
+            double targetRecall,
+            long memoryBytes) {}
 
     /**
-     * @param source     the catalogue path; rows in it, how many are in the index, failed ones by error code
-     * @param warned     rows indexed with a warning (a price that is not a number, text that is not UTF-8), by code;
-     *                   null in format 1
-     * @param imagesRoot the images root relative image references were made against when built; null in format 1
+     * @param source the catalogue path; rows in it, how many are in the index, failed ones by error
+     *     code
+     * @param warned rows indexed with a warning (a price that is not a number, text that is not
+     *     UTF-8), by code; null in format 1
+     * @param imagesRoot the images root relative image references were made against when built;
+     *     null in format 1
      */
-    public record Catalogue(String name, String source, long rows, long indexed, Map<String, Long> failed,
-                            Map<String, Long> warned, String imagesRoot) {
+    public record Catalogue(
+            String name,
+            String source,
+            long rows,
+            long indexed,
+            Map<String, Long> failed,
+            Map<String, Long> warned,
+            String imagesRoot) {
         /** Without warnings or images root (as format 1 wrote it). */
-        public Catalogue(String name, String source, long rows, long indexed, Map<String, Long> failed) {
+        public Catalogue(
+                String name, String source, long rows, long indexed, Map<String, Long> failed) {
             this(name, source, rows, indexed, failed, Map.of(), null);
         }
     }

@@ -4,7 +4,6 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -30,32 +29,47 @@ import java.util.UUID;
  * one, never a partial one, whatever happens to the writer.
  */
 public final class Bundles {
-    private static final Gson GSON = new GsonBuilder()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-            .setPrettyPrinting().disableHtmlEscaping().create();
-    private static final Gson LINES = new GsonBuilder()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).disableHtmlEscaping().create();
-    private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final Gson GSON =
+            new GsonBuilder()
+                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                    .setPrettyPrinting()
+                    .disableHtmlEscaping()
+                    .create();
+    private static final Gson LINES =
+            new GsonBuilder()
+                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                    .disableHtmlEscaping()
+                    .create();
+    private static final DateTimeFormatter VERSION_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    private Bundles() {
-    }
+    private Bundles() {}
 
     /** A new, sortable, unique version name: UTC time plus a random suffix. */
     public static String newVersion() {
-        return VERSION_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return VERSION_TIME.format(Instant.now())
+                + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** A fresh staging directory under {@code catalogueDir} (created with its parents). */
     public static Path createStaging(Path catalogueDir, String version) {
         try {
-            return Files.createDirectories(catalogueDir.resolve(BundleFiles.STAGING_PREFIX + version));
+            return Files.createDirectories(
+                    catalogueDir.resolve(BundleFiles.STAGING_PREFIX + version));
         } catch (IOException e) {
-            throw new BundleException("cannot create a bundle directory under " + catalogueDir + " (" + e.getMessage()
-                    + "); check bundles.dir is writable");
+            throw new BundleException(
+                    "cannot create a bundle directory under "
+                            + catalogueDir
+                            + " ("
+                            + e.getMessage()
+                            + "); check bundles.dir is writable");
         }
     }
 
-    /** Renames a complete staging directory to {@code catalogueDir/version}; returns the final path. */
+    /**
+     * Renames a complete staging directory to {@code catalogueDir/version}; returns the final path.
+     */
     public static Path seal(Path staging, String version) {
         Path target = staging.resolveSibling(version);
         move(staging, target);
@@ -66,17 +80,34 @@ public final class Bundles {
     public static void publish(Path catalogueDir, String version) {
         Path bundle = catalogueDir.resolve(version);
         readManifest(bundle); // never point CURRENT at something unreadable
-        if (!Files.isRegularFile(bundle.resolve(BundleFiles.INDEX)) || !Files.isRegularFile(bundle.resolve(BundleFiles.ITEMS))) {
-            throw new BundleException("bundle " + bundle + " lacks " + BundleFiles.INDEX + " or " + BundleFiles.ITEMS + "; rebuild it");
+        if (!Files.isRegularFile(bundle.resolve(BundleFiles.INDEX))
+                || !Files.isRegularFile(bundle.resolve(BundleFiles.ITEMS))) {
+            throw new BundleException(
+                    "bundle "
+                            + bundle
+                            + " lacks "
+                            + BundleFiles.INDEX
+                            + " or "
+                            + BundleFiles.ITEMS
+                            + "; rebuild it");
         }
-        Path tmp = catalogueDir.resolve(BundleFiles.STAGING_PREFIX + BundleFiles.CURRENT + "-" + UUID.randomUUID());
+        Path tmp =
+                catalogueDir.resolve(
+                        BundleFiles.STAGING_PREFIX + BundleFiles.CURRENT + "-" + UUID.randomUUID());
         try {
             Files.writeString(tmp, version + "\n", StandardCharsets.UTF_8);
-            try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            try (var channel =
+                    java.nio.channels.FileChannel.open(
+                            tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
         } catch (IOException e) {
-            throw new BundleException("cannot write " + tmp + " (" + e.getMessage() + "); check bundles.dir is writable");
+            throw new BundleException(
+                    "cannot write "
+                            + tmp
+                            + " ("
+                            + e.getMessage()
+                            + "); check bundles.dir is writable");
         }
         move(tmp, catalogueDir.resolve(BundleFiles.CURRENT));
     }
@@ -87,7 +118,11 @@ public final class Bundles {
         try {
             String version = Files.readString(pointer, StandardCharsets.UTF_8).strip();
             if (version.isEmpty() || version.contains("/") || version.startsWith(".")) {
-                throw new BundleException(pointer + " names no valid version ('" + version + "'); re-run reindex or fix the file");
+                throw new BundleException(
+                        pointer
+                                + " names no valid version ('"
+                                + version
+                                + "'); re-run reindex or fix the file");
             }
             return Optional.of(catalogueDir.resolve(version));
         } catch (NoSuchFileException e) {
@@ -105,16 +140,28 @@ public final class Bundles {
         Path file = bundle.resolve(BundleFiles.MANIFEST);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             BundleManifest m = GSON.fromJson(reader, BundleManifest.class);
-            if (m == null || m.model() == null || m.index() == null) throw new JsonParseException("model or index missing");
+            if (m == null || m.model() == null || m.index() == null)
+                throw new JsonParseException("model or index missing");
             if (m.formatVersion() > BundleManifest.FORMAT_VERSION) {
-                throw new BundleException(file + " has format " + m.formatVersion() + ", newer than this program's "
-                        + BundleManifest.FORMAT_VERSION + "; upgrade prodlens");
+                throw new BundleException(
+                        file
+                                + " has format "
+                                + m.formatVersion()
+                                + ", newer than this program's "
+                                + BundleManifest.FORMAT_VERSION
+                                + "; upgrade prodlens");
             }
             return m;
         } catch (NoSuchFileException e) {
-            throw new BundleException("no " + BundleFiles.MANIFEST + " in " + bundle + "; it is not a complete bundle");
+            throw new BundleException(
+                    "no "
+                            + BundleFiles.MANIFEST
+                            + " in "
+                            + bundle
+                            + "; it is not a complete bundle");
         } catch (IOException | JsonParseException e) {
-            throw new BundleException(file + " is unreadable (" + e.getMessage() + "); rebuild the bundle");
+            throw new BundleException(
+                    file + " is unreadable (" + e.getMessage() + "); rebuild the bundle");
         }
     }
 
@@ -141,11 +188,13 @@ public final class Bundles {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = reader.readLine()) != null; ) {
                 BundleItem item = LINES.fromJson(line, BundleItem.class);
-                if (item == null || item.id() == null) throw new JsonParseException("line " + (items.size() + 1) + " has no id");
+                if (item == null || item.id() == null)
+                    throw new JsonParseException("line " + (items.size() + 1) + " has no id");
                 items.add(item);
             }
         } catch (IOException | JsonParseException e) {
-            throw new BundleException(file + " is unreadable (" + e.getMessage() + "); rebuild the bundle");
+            throw new BundleException(
+                    file + " is unreadable (" + e.getMessage() + "); rebuild the bundle");
         }
         return items;
     }
@@ -162,11 +211,16 @@ public final class Bundles {
 
     private static void move(Path from, Path to) {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
-            throw new BundleException("the file system of " + to + " cannot rename atomically; put bundles.dir on a local disk");
+            throw new BundleException(
+                    "the file system of "
+                            + to
+                            + " cannot rename atomically; put bundles.dir on a local disk");
         } catch (IOException e) {
-            throw new BundleException("cannot rename " + from + " to " + to + " (" + e.getMessage() + ")");
+            throw new BundleException(
+                    "cannot rename " + from + " to " + to + " (" + e.getMessage() + ")");
         }
     }
 }

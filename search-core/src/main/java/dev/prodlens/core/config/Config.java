@@ -17,8 +17,8 @@ import java.util.TreeMap;
 /**
  * The one configuration loader: a properties file from {@code conf/}, overridden per key by an
  * environment variable ({@code model.id} → {@code PRODLENS_MODEL_ID}) and then by a JVM system
- * property of the same name. Typed getters fail with a one-line {@link ConfigException} naming
- * the key, the bad value and what is expected.
+ * property of the same name. Typed getters fail with a one-line {@link ConfigException} naming the
+ * key, the bad value and what is expected.
  */
 public final class Config {
     private final Map<String, String> values;
@@ -35,13 +35,20 @@ public final class Config {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
         } catch (NoSuchFileException e) {
-            throw new ConfigException("configuration file " + file + " not found; pass the path of conf/prodlens.properties");
+            throw new ConfigException(
+                    "configuration file "
+                            + file
+                            + " not found; pass the path of conf/prodlens.properties");
         } catch (IOException | IllegalArgumentException e) {
-            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+            throw new ConfigException(
+                    "cannot read configuration file " + file + ": " + e.getMessage());
         }
         Map<String, String> merged = new TreeMap<>();
-        properties.stringPropertyNames().forEach(k -> merged.put(k, properties.getProperty(k).trim()));
-        return new Config(merged, file.toString()).withOverrides(System.getenv(), System.getProperties());
+        properties
+                .stringPropertyNames()
+                .forEach(k -> merged.put(k, properties.getProperty(k).trim()));
+        return new Config(merged, file.toString())
+                .withOverrides(System.getenv(), System.getProperties());
     }
 
     /** A configuration from explicit values (tests, programmatic use); no overrides applied. */
@@ -78,8 +85,17 @@ public final class Config {
     }
 
     public String string(String key) {
-        return find(key).orElseThrow(() -> new ConfigException(
-                "missing configuration key " + key + " (in " + origin + " or " + envName(key) + ")"));
+        return find(key)
+                .orElseThrow(
+                        () ->
+                                new ConfigException(
+                                        "missing configuration key "
+                                                + key
+                                                + " (in "
+                                                + origin
+                                                + " or "
+                                                + envName(key)
+                                                + ")"));
     }
 
     public String string(String key, String fallback) {
@@ -94,7 +110,16 @@ public final class Config {
             if (v < min || v > max) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw new ConfigException(key + " = '" + raw.get() + "' is not an integer in [" + min + ", " + max + "]; fix it in " + origin);
+            throw new ConfigException(
+                    key
+                            + " = '"
+                            + raw.get()
+                            + "' is not an integer in ["
+                            + min
+                            + ", "
+                            + max
+                            + "]; fix it in "
+                            + origin);
         }
     }
 
@@ -110,7 +135,16 @@ public final class Config {
             if (!(v >= min && v <= max)) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw new ConfigException(key + " = '" + raw.get() + "' is not a number in [" + min + ", " + max + "]; fix it in " + origin);
+            throw new ConfigException(
+                    key
+                            + " = '"
+                            + raw.get()
+                            + "' is not a number in ["
+                            + min
+                            + ", "
+                            + max
+                            + "]; fix it in "
+                            + origin);
         }
     }
 
@@ -124,7 +158,8 @@ public final class Config {
         String v = raw.get().strip();
         if (v.equalsIgnoreCase("true")) return true;
         if (v.equalsIgnoreCase("false")) return false;
-        throw new ConfigException(key + " = '" + raw.get() + "' is not true or false; fix it in " + origin);
+        throw new ConfigException(
+                key + " = '" + raw.get() + "' is not true or false; fix it in " + origin);
     }
 
     /** A comma-separated list of integers, each in [min, max], at least one. */
@@ -139,8 +174,16 @@ public final class Config {
                 out.add(v);
             }
         } catch (NumberFormatException e) {
-            throw new ConfigException(key + " = '" + raw.get() + "' is not a comma-separated list of integers in [" + min + ", "
-                    + max + "]; fix it in " + origin);
+            throw new ConfigException(
+                    key
+                            + " = '"
+                            + raw.get()
+                            + "' is not a comma-separated list of integers in ["
+                            + min
+                            + ", "
+                            + max
+                            + "]; fix it in "
+                            + origin);
         }
         return List.copyOf(out);
     }
@@ -159,10 +202,18 @@ public final class Config {
         Optional<String> raw = find(key);
         if (raw.isEmpty()) return fallback;
         for (E constant : type.getEnumConstants()) {
-            if (constant.name().replace("_", "").equalsIgnoreCase(raw.get().replace("-", "").replace("_", ""))) return constant;
+            if (constant.name()
+                    .replace("_", "")
+                    .equalsIgnoreCase(raw.get().replace("-", "").replace("_", ""))) return constant;
         }
-        throw new ConfigException(key + " = '" + raw.get() + "' is not one of " + java.util.Arrays.toString(type.getEnumConstants())
-                + "; fix it in " + origin);
+        throw new ConfigException(
+                key
+                        + " = '"
+                        + raw.get()
+                        + "' is not one of "
+                        + java.util.Arrays.toString(type.getEnumConstants())
+                        + "; fix it in "
+                        + origin);
     }
 
     /** Resolves a path value against {@code base} when it is relative. */

@@ -3,8 +3,8 @@ package dev.prodlens.core.embed;
 import dev.prodlens.core.image.ImageDecodeException;
 
 /**
- * Why one image has no embedding. The code is stable (APIs map it to HTTP statuses, the Spark
- * job stores it); the message is one line for people: what is wrong and what to do.
+ * Why one image has no embedding. The code is stable (APIs map it to HTTP statuses, the Spark job
+ * stores it); the message is one line for people: what is wrong and what to do.
  */
 public record EmbedError(Code code, String message) {
     public enum Code {
@@ -18,7 +18,9 @@ public record EmbedError(Code code, String message) {
         TOO_MANY_PIXELS,
         /** The bytes claim a supported format but do not decode. */
         CORRUPT,
-        /** Decoding would need more than {@code decode.max-memory-bytes} (judged from the header). */
+        /**
+         * Decoding would need more than {@code decode.max-memory-bytes} (judged from the header).
+         */
         OVER_BUDGET,
         /** Decoding ran past {@code decode.timeout-ms} and was stopped. */
         TIMED_OUT,
@@ -31,7 +33,8 @@ public record EmbedError(Code code, String message) {
     }
 
     public EmbedError {
-        if (code == null || message == null) throw new NullPointerException("code and message are required");
+        if (code == null || message == null)
+            throw new NullPointerException("code and message are required");
     }
 
     static EmbedError of(ImageDecodeException e) {

@@ -9,9 +9,6 @@ import dev.prodlens.core.image.DecodeBudget;
 import dev.prodlens.core.image.DecodeDeadline;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,30 +21,42 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one embedding path for the Spark jobs and the API: bytes → decode (sniffed format, EXIF
- * orientation, reduced-scale decode, pixel cap) → resize/crop → normalise → model → L2
- * normalise. Thread-safe: each calling thread borrows its own DJL predictor from a pool.
+ * orientation, reduced-scale decode, pixel cap) → resize/crop → normalise → model → L2 normalise.
+ * Thread-safe: each calling thread borrows its own DJL predictor from a pool.
  *
- * <p>Batches never fail as a whole for one image: every image gets a vector or a typed
- * {@link EmbedError}. Opening checks the exported file against the card's sha256 and runs the
- * card's check input through the engine, so a corrupt or mismatched export fails at start-up
- * with a message, not later with wrong vectors.
+ * <p>Batches never fail as a whole for one image: every image gets a vector or a typed {@link
+ * EmbedError}. Opening checks the exported file against the card's sha256 and runs the card's check
+ * input through the engine, so a corrupt or mismatched export fails at start-up with a message, not
+ * later with wrong vectors.
  */
 public final class Embedder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Embedder.class);
-    /** Largest allowed difference between the engine's output and the exporter's for the check input. */
+
+    /**
+     * Largest allowed difference between the engine's output and the exporter's for the check
+     * input.
+     */
     private static final float CHECK_TOLERANCE = 2e-3f;
 
     static {
         // Nothing may be downloaded: the native libraries come from the Maven jars.
-        if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
-        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+        if (System.getProperty("ai.djl.offline") == null)
+            System.setProperty("ai.djl.offline", "true");
+        if (System.getProperty("java.awt.headless") == null)
+            System.setProperty("java.awt.headless", "true");
     }
 
-    /** {@code model.max-batch = 0}: images per engine call on a GPU and on a CPU (see {@link #engineBatch()}). */
+    /**
+     * {@code model.max-batch = 0}: images per engine call on a GPU and on a CPU (see {@link
+     * #engineBatch()}).
+     */
     private static final int GPU_BATCH = 32;
+
     private static final int CPU_BATCH = 1;
 
     private final EmbedderConfig config;
@@ -56,20 +65,30 @@ public final class Embedder implements AutoCloseable {
     private final ImageDecoder decoder;
     private final ImagePreprocessor preprocessor;
     private final ZooModel<float[][], float[][]> model;
-    private final ConcurrentLinkedDeque<Predictor<float[][], float[][]>> predictors = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Predictor<float[][], float[][]>> predictors =
+            new ConcurrentLinkedDeque<>();
     private final List<Predictor<float[][], float[][]>> allPredictors = new ArrayList<>();
     private volatile boolean closed;
 
-    private Embedder(EmbedderConfig config, ModelCard card, ZooModel<float[][], float[][]> model, int engineBatch) {
+    private Embedder(
+            EmbedderConfig config,
+            ModelCard card,
+            ZooModel<float[][], float[][]> model,
+            int engineBatch) {
         this.engineBatch = engineBatch;
         this.config = config;
         this.card = card;
         this.model = model;
-        this.decoder = new ImageDecoder(config.decode().withTargetMinSide(card.input().resizeShorterSide()));
+        this.decoder =
+                new ImageDecoder(
+                        config.decode().withTargetMinSide(card.input().resizeShorterSide()));
         this.preprocessor = new ImagePreprocessor(card.input());
     }
 
-    /** Loads the model named by {@code config}; {@link ModelException} with a one-line reason when it cannot. */
+    /**
+     * Loads the model named by {@code config}; {@link ModelException} with a one-line reason when
+     * it cannot.
+     */
     public static Embedder open(EmbedderConfig config) {
         ModelCard card = ModelCard.read(config.modelDir());
         Path file = card.modelFile(config.engine());
@@ -77,15 +96,17 @@ public final class Embedder implements AutoCloseable {
         configureThreads(config);
         Engine engine = engine(config.engine());
         Device device = device(config.device(), engine);
-        Criteria.Builder<float[][], float[][]> criteria = Criteria.builder()
-                .setTypes(float[][].class, float[][].class)
-                .optModelPath(card.dir())
-                .optModelName(fileStem(file))
-                .optEngine(config.engine().djlName())
-                .optDevice(device)
-                .optTranslator(new EmbeddingTranslator(card.input().size(), card.dim()));
+        Criteria.Builder<float[][], float[][]> criteria =
+                Criteria.builder()
+                        .setTypes(float[][].class, float[][].class)
+                        .optModelPath(card.dir())
+                        .optModelName(fileStem(file))
+                        .optEngine(config.engine().djlName())
+                        .optDevice(device)
+                        .optTranslator(new EmbeddingTranslator(card.input().size(), card.dim()));
         if (config.engine() == ModelEngine.ONNX_RUNTIME) {
-            if (config.threads() > 0) criteria.optOption("intraOpNumThreads", Integer.toString(config.threads()));
+            if (config.threads() > 0)
+                criteria.optOption("intraOpNumThreads", Integer.toString(config.threads()));
             criteria.optOption("interOpNumThreads", "1");
             criteria.optOption("executionMode", "SEQUENTIAL");
         } else {
@@ -95,24 +116,38 @@ public final class Embedder implements AutoCloseable {
         try {
             model = criteria.build().loadModel();
         } catch (Exception e) {
-            throw new ModelException("cannot load " + file + " with " + config.engine().djlName() + ": " + e.getMessage(), e);
+            throw new ModelException(
+                    "cannot load "
+                            + file
+                            + " with "
+                            + config.engine().djlName()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
-        Embedder embedder = new Embedder(config, card, model, engineBatch(config.maxBatch(), device));
+        Embedder embedder =
+                new Embedder(config, card, model, engineBatch(config.maxBatch(), device));
         try {
             embedder.selfCheck();
         } catch (RuntimeException e) {
             embedder.close();
             throw e;
         }
-        LOG.info("model {} ({}, dim {}) on {} {} ready", card.id(), card.source(), card.dim(), config.engine().djlName(), device);
+        LOG.info(
+                "model {} ({}, dim {}) on {} {} ready",
+                card.id(),
+                card.source(),
+                card.dim(),
+                config.engine().djlName(),
+                device);
         return embedder;
     }
 
     /**
      * Most images per engine call: {@code model.max-batch}, or when that is 0, by device. A GPU
-     * needs batches to be used at all; on a CPU this model runs fastest one image at a time
-     * (2 cores, ONNX Runtime, one thread per instance: 203 images/s at batch 1 against 141 at
-     * 32, bench/embed.sh), since a batch's activations no longer fit the caches.
+     * needs batches to be used at all; on a CPU this model runs fastest one image at a time (2
+     * cores, ONNX Runtime, one thread per instance: 203 images/s at batch 1 against 141 at 32,
+     * bench/embed.sh), since a batch's activations no longer fit the caches.
      */
     private static int engineBatch(int configured, Device device) {
         if (configured > 0) return configured;
@@ -137,7 +172,9 @@ public final class Embedder implements AutoCloseable {
         return config;
     }
 
-    /** Decodes and preprocesses one image (the CPU half of embedding); never throws for bad bytes. */
+    /**
+     * Decodes and preprocesses one image (the CPU half of embedding); never throws for bad bytes.
+     */
     public PreparedImage prepare(byte[] bytes) {
         return prepare(bytes, DecodeDeadline.after(config.decode().timeout()));
     }
@@ -152,7 +189,10 @@ public final class Embedder implements AutoCloseable {
         }
     }
 
-    /** The model input of a prepared image (for benchmarks that time the model alone); null when it failed. */
+    /**
+     * The model input of a prepared image (for benchmarks that time the model alone); null when it
+     * failed.
+     */
     public static float[] tensorOf(PreparedImage image) {
         return image.chw();
     }
@@ -162,14 +202,19 @@ public final class Embedder implements AutoCloseable {
         return embedPrepared(List.of(prepare(bytes))).get(0);
     }
 
-    /** Embeds many images, one result per image in order; bad images get errors, the rest vectors. */
+    /**
+     * Embeds many images, one result per image in order; bad images get errors, the rest vectors.
+     */
     public List<EmbedResult> embed(List<byte[]> images) {
         List<PreparedImage> prepared = new ArrayList<>(images.size());
         for (byte[] bytes : images) prepared.add(prepare(bytes));
         return embedPrepared(prepared);
     }
 
-    /** Runs the model on prepared images in chunks of {@link #engineBatch()}; failed preparations pass through. */
+    /**
+     * Runs the model on prepared images in chunks of {@link #engineBatch()}; failed preparations
+     * pass through.
+     */
     public List<EmbedResult> embedPrepared(List<PreparedImage> images) {
         EmbedResult[] results = new EmbedResult[images.size()];
         List<Integer> pending = new ArrayList<>();
@@ -179,12 +224,14 @@ public final class Embedder implements AutoCloseable {
             else results[i] = EmbedResult.failed(image.error());
         }
         for (int from = 0; from < pending.size(); from += engineBatch) {
-            List<Integer> chunk = pending.subList(from, Math.min(pending.size(), from + engineBatch));
+            List<Integer> chunk =
+                    pending.subList(from, Math.min(pending.size(), from + engineBatch));
             float[][] batch = new float[chunk.size()][];
             for (int j = 0; j < batch.length; j++) batch[j] = images.get(chunk.get(j)).chw();
             try {
                 float[][] vectors = runModel(batch);
-                for (int j = 0; j < vectors.length; j++) results[chunk.get(j)] = EmbedResult.ok(vectors[j]);
+                for (int j = 0; j < vectors.length; j++)
+                    results[chunk.get(j)] = EmbedResult.ok(vectors[j]);
             } catch (ModelException e) {
                 LOG.warn("model failed on a batch of {}: {}", batch.length, e.getMessage());
                 EmbedError error = new EmbedError(EmbedError.Code.MODEL_FAILED, e.getMessage());
@@ -205,7 +252,9 @@ public final class Embedder implements AutoCloseable {
         try {
             return predictor.predict(batch);
         } catch (Exception e) {
-            throw new ModelException(card.id() + " on " + config.engine().djlName() + " failed: " + e.getMessage(), e);
+            throw new ModelException(
+                    card.id() + " on " + config.engine().djlName() + " failed: " + e.getMessage(),
+                    e);
         } finally {
             predictors.push(predictor);
         }
@@ -226,11 +275,14 @@ public final class Embedder implements AutoCloseable {
         float[] unit = runModel(new float[][] {card.checkInput()})[0];
         float[] expected = card.checkHead();
         for (int i = 0; i < expected.length; i++) {
-            float raw = unit[i] * card.checkNorm(); // runModel L2-normalises; the card holds raw outputs
+            float raw = unit[i] * card.checkNorm(); // runModel L2-normalises; the card holds raw
+            // outputs
             if (Math.abs(raw - expected[i]) > CHECK_TOLERANCE) {
-                throw new ModelException(String.format("%s on %s gives %.6f at output %d for the check input, the exporter got %.6f;"
-                        + " the export is damaged or from another model: re-run scripts/prepare-model.sh",
-                        card.id(), config.engine().djlName(), raw, i, expected[i]));
+                throw new ModelException(
+                        String.format(
+                                "%s on %s gives %.6f at output %d for the check input, the exporter got %.6f;"
+                                        + " the export is damaged or from another model: re-run scripts/prepare-model.sh",
+                                card.id(), config.engine().djlName(), raw, i, expected[i]));
             }
         }
     }
@@ -238,9 +290,11 @@ public final class Embedder implements AutoCloseable {
     private static void configureThreads(EmbedderConfig config) {
         if (config.engine() != ModelEngine.PYTORCH) return;
         // libtorch reads these once, when the engine starts in this JVM.
-        if (config.threads() > 0) setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(config.threads()));
+        if (config.threads() > 0)
+            setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(config.threads()));
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
-        // The profiling graph executor re-optimises for every new batch shape: slow first calls, no gain for CNNs.
+        // The profiling graph executor re-optimises for every new batch shape: slow first calls, no
+        // gain for CNNs.
         setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
     }
 
@@ -251,12 +305,15 @@ public final class Embedder implements AutoCloseable {
     private static Engine engine(ModelEngine choice) {
         try {
             Engine engine = Engine.getEngine(choice.djlName());
-            if (engine == null) throw new ModelException("DJL engine " + choice.djlName() + " is not on the classpath");
+            if (engine == null)
+                throw new ModelException(
+                        "DJL engine " + choice.djlName() + " is not on the classpath");
             return engine;
         } catch (ModelException e) {
             throw e;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
-            throw new ModelException("cannot start the " + choice.djlName() + " engine: " + e.getMessage(), e);
+            throw new ModelException(
+                    "cannot start the " + choice.djlName() + " engine: " + e.getMessage(), e);
         }
     }
 
@@ -265,8 +322,10 @@ public final class Embedder implements AutoCloseable {
         int gpus = gpuCount(engine);
         if (choice == DeviceChoice.AUTO) return gpus > 0 ? Device.gpu() : Device.cpu();
         if (gpus == 0) {
-            throw new ModelException("model.device = gpu but " + engine.getEngineName()
-                    + " sees no GPU; use the CUDA build (see docs) or set model.device = auto");
+            throw new ModelException(
+                    "model.device = gpu but "
+                            + engine.getEngineName()
+                            + " sees no GPU; use the CUDA build (see docs) or set model.device = auto");
         }
         return Device.gpu();
     }
@@ -277,21 +336,35 @@ public final class Embedder implements AutoCloseable {
      */
     private static int gpuCount(Engine engine) {
         if (engine.getEngineName().equals(ModelEngine.ONNX_RUNTIME.djlName())) {
-            if (!ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) return 0;
+            if (!ai.onnxruntime.OrtEnvironment.getAvailableProviders()
+                    .contains(ai.onnxruntime.OrtProvider.CUDA)) return 0;
         }
         return engine.getGpuCount();
     }
 
     private static void verifyChecksum(Path file, String expected) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+        try (InputStream in =
+                new DigestInputStream(
+                        Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            String actual = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            String actual =
+                    HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
             if (!actual.equals(expected)) {
-                throw new ModelException(file + " has sha256 " + actual + " but its model card says " + expected
-                        + "; re-run scripts/prepare-model.sh");
+                throw new ModelException(
+                        file
+                                + " has sha256 "
+                                + actual
+                                + " but its model card says "
+                                + expected
+                                + "; re-run scripts/prepare-model.sh");
             }
         } catch (IOException e) {
-            throw new ModelException("cannot read " + file + " (" + e.getMessage() + "); run scripts/prepare-model.sh");
+            throw new ModelException(
+                    "cannot read "
+                            + file
+                            + " ("
+                            + e.getMessage()
+                            + "); run scripts/prepare-model.sh");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -5,22 +5,22 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * DJL translator for a batch of prepared images: stacks their CHW tensors into one NCHW input,
- * and L2-normalises each row of the model's pooled output. Decoding and preprocessing happen
- * before (per image, so one bad image cannot fail a batch): see {@link Embedder}.
+ * DJL translator for a batch of prepared images: stacks their CHW tensors into one NCHW input, and
+ * L2-normalises each row of the model's pooled output. Decoding and preprocessing happen before
+ * (per image, so one bad image cannot fail a batch): see {@link Embedder}.
  */
 final class EmbeddingTranslator implements NoBatchifyTranslator<float[][], float[][]> {
     private final int size;
     private final int dim;
+
     /**
-     * One input buffer per calling thread, grown as needed: a fresh direct buffer per batch
-     * (0.6 MB per image) costs a zeroing pass and a Cleaner, at the model's call rate.
+     * One input buffer per calling thread, grown as needed: a fresh direct buffer per batch (0.6 MB
+     * per image) costs a zeroing pass and a Cleaner, at the model's call rate.
      */
     private final ThreadLocal<FloatBuffer> inputBuffers = new ThreadLocal<>();
 
@@ -34,7 +34,9 @@ final class EmbeddingTranslator implements NoBatchifyTranslator<float[][], float
         int perImage = 3 * size * size;
         FloatBuffer buffer = inputBuffer(batch.length * perImage);
         for (float[] chw : batch) {
-            if (chw.length != perImage) throw new IllegalArgumentException("image tensor has " + chw.length + " floats, expected " + perImage);
+            if (chw.length != perImage)
+                throw new IllegalArgumentException(
+                        "image tensor has " + chw.length + " floats, expected " + perImage);
             buffer.put(chw);
         }
         buffer.flip();
@@ -45,7 +47,10 @@ final class EmbeddingTranslator implements NoBatchifyTranslator<float[][], float
     private FloatBuffer inputBuffer(int floats) {
         FloatBuffer buffer = inputBuffers.get();
         if (buffer == null || buffer.capacity() < floats) {
-            buffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            buffer =
+                    ByteBuffer.allocateDirect(floats * Float.BYTES)
+                            .order(ByteOrder.nativeOrder())
+                            .asFloatBuffer();
             inputBuffers.set(buffer);
         }
         buffer.clear();
@@ -57,7 +62,12 @@ final class EmbeddingTranslator implements NoBatchifyTranslator<float[][], float
         NDArray output = list.singletonOrThrow();
         long[] shape = output.getShape().getShape();
         if (shape.length != 2 || shape[1] != dim) {
-            throw new ModelException("the model returned shape " + output.getShape() + ", its card says (batch, " + dim + ")");
+            throw new ModelException(
+                    "the model returned shape "
+                            + output.getShape()
+                            + ", its card says (batch, "
+                            + dim
+                            + ")");
         }
         float[] flat = output.toFloatArray();
         float[][] vectors = new float[(int) shape[0]][];

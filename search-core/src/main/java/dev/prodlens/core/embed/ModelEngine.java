@@ -2,7 +2,10 @@ package dev.prodlens.core.embed;
 
 /** The DJL engine that runs the exported model, and which exported file it reads. */
 public enum ModelEngine {
-    /** TorchScript through DJL's PyTorch engine (libtorch from the pytorch-native jar); the CUDA path. */
+    /**
+     * TorchScript through DJL's PyTorch engine (libtorch from the pytorch-native jar); the CUDA
+     * path.
+     */
     PYTORCH("PyTorch", "torchscript"),
     /** ONNX through DJL's ONNX Runtime engine: the default, the fastest on CPU (bench/embed.sh). */
     ONNX_RUNTIME("OnnxRuntime", "onnx");

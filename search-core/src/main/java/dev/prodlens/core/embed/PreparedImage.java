@@ -1,9 +1,9 @@
 package dev.prodlens.core.embed;
 
 /**
- * An image decoded and preprocessed into the model's input layout (CHW floats, normalised), or
- * the error that stopped it. Preparing is the CPU work that runs beside the model: request
- * threads in the API, tasks in Spark; the model then runs on batches of prepared images.
+ * An image decoded and preprocessed into the model's input layout (CHW floats, normalised), or the
+ * error that stopped it. Preparing is the CPU work that runs beside the model: request threads in
+ * the API, tasks in Spark; the model then runs on batches of prepared images.
  */
 public final class PreparedImage {
     private final float[] chw;

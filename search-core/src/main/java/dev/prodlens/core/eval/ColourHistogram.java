@@ -3,7 +3,6 @@ package dev.prodlens.core.eval;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
-
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,12 @@ import java.util.List;
  */
 public final class ColourHistogram implements ImageVectoriser {
     private static final int LEVELS = 4;
-    private final ImageDecoder decoder = new ImageDecoder(new DecodeLimits(DecodeLimits.DEFAULTS.maxBytes(), DecodeLimits.DEFAULTS.maxPixels(), 128));
+    private final ImageDecoder decoder =
+            new ImageDecoder(
+                    new DecodeLimits(
+                            DecodeLimits.DEFAULTS.maxBytes(),
+                            DecodeLimits.DEFAULTS.maxPixels(),
+                            128));
 
     @Override
     public String name() {

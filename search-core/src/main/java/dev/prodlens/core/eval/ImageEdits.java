@@ -1,10 +1,5 @@
 package dev.prodlens.core.eval;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -15,18 +10,35 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.UnaryOperator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 /**
- * The synthetic edits that turn a catalogue photo into a near-duplicate query: what sellers do
- * to the same product photo (crop, resize, recompress, recolour, rotate, stamp text, pad onto a
- * backdrop).
- * Deterministic, so evaluation sets are reproducible.
+ * The synthetic edits that turn a catalogue photo into a near-duplicate query: what sellers do to
+ * the same product photo (crop, resize, recompress, recolour, rotate, stamp text, pad onto a
+ * backdrop). Deterministic, so evaluation sets are reproducible.
  */
 public enum ImageEdits {
     /** An off-centre crop keeping 70% of each side. */
-    CROP(img -> img.getSubimage(img.getWidth() / 10, img.getHeight() / 8, img.getWidth() * 7 / 10, img.getHeight() * 7 / 10), false),
+    CROP(
+            img ->
+                    img.getSubimage(
+                            img.getWidth() / 10,
+                            img.getHeight() / 8,
+                            img.getWidth() * 7 / 10,
+                            img.getHeight() * 7 / 10),
+            false),
     /** Down to 30% of the size. */
-    RESIZE(img -> resize(img, Math.max(8, img.getWidth() * 3 / 10), Math.max(8, img.getHeight() * 3 / 10)), false),
+    RESIZE(
+            img ->
+                    resize(
+                            img,
+                            Math.max(8, img.getWidth() * 3 / 10),
+                            Math.max(8, img.getHeight() * 3 / 10)),
+            false),
     /** JPEG at quality 30. */
     JPEG_Q30(img -> img, true),
     /** A warm colour cast and +10% brightness. */
@@ -35,11 +47,26 @@ public enum ImageEdits {
     ROTATE(img -> rotate(img, Math.toRadians(12)), false),
     /** A "SALE -50%" banner across the lower third. */
     TEXT(ImageEdits::textOverlay, false),
-    /** Shrunk to 80% and centred on a light grey square backdrop, as marketplaces pad listing photos. */
+    /**
+     * Shrunk to 80% and centred on a light grey square backdrop, as marketplaces pad listing
+     * photos.
+     */
     BACKGROUND(ImageEdits::onBackdrop, false),
-    /** All at once, harder: a 60% crop, the colour cast, 8° rotation, the banner, then JPEG q=30. */
-    COMBINED(img -> textOverlay(rotate(colourShift(img.getSubimage(img.getWidth() / 4, img.getHeight() / 5,
-            img.getWidth() * 6 / 10, img.getHeight() * 6 / 10)), Math.toRadians(8))), true);
+    /**
+     * All at once, harder: a 60% crop, the colour cast, 8° rotation, the banner, then JPEG q=30.
+     */
+    COMBINED(
+            img ->
+                    textOverlay(
+                            rotate(
+                                    colourShift(
+                                            img.getSubimage(
+                                                    img.getWidth() / 4,
+                                                    img.getHeight() / 5,
+                                                    img.getWidth() * 6 / 10,
+                                                    img.getHeight() * 6 / 10)),
+                                    Math.toRadians(8))),
+            true);
 
     private final UnaryOperator<BufferedImage> edit;
     private final boolean lowQualityJpeg;
@@ -86,7 +113,8 @@ public enum ImageEdits {
 
     /** A TYPE_INT_RGB copy (sub-images share pixels; JPEG writers want plain RGB). */
     static BufferedImage copy(BufferedImage image) {
-        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+        BufferedImage rgb =
+                new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = rgb.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
@@ -95,19 +123,30 @@ public enum ImageEdits {
         return rgb;
     }
 
-    /** {@code image} scaled down so that neither side exceeds {@code maxSide}; unchanged when it already fits. */
+    /**
+     * {@code image} scaled down so that neither side exceeds {@code maxSide}; unchanged when it
+     * already fits.
+     */
     public static BufferedImage fit(BufferedImage image, int maxSide) {
         int longer = Math.max(image.getWidth(), image.getHeight());
         if (longer <= maxSide) return image;
         double scale = (double) maxSide / longer;
-        return resize(image, Math.max(1, (int) Math.round(image.getWidth() * scale)), Math.max(1, (int) Math.round(image.getHeight() * scale)));
+        return resize(
+                image,
+                Math.max(1, (int) Math.round(image.getWidth() * scale)),
+                Math.max(1, (int) Math.round(image.getHeight() * scale)));
     }
 
     static BufferedImage resize(BufferedImage image, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(image.getScaledInstance(width, height, java.awt.Image.SCALE_AREA_AVERAGING), 0, 0, null);
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(
+                image.getScaledInstance(width, height, java.awt.Image.SCALE_AREA_AVERAGING),
+                0,
+                0,
+                null);
         g.dispose();
         return out;
     }
@@ -137,7 +176,8 @@ public enum ImageEdits {
         Graphics2D g = out.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(image, AffineTransform.getRotateInstance(radians, w / 2.0, h / 2.0), null);
         g.dispose();
         return out;
@@ -161,7 +201,8 @@ public enum ImageEdits {
         int w = out.getWidth();
         int h = out.getHeight();
         Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(new Color(200, 20, 20));
         g.fillRect(0, h * 2 / 3, w, h / 7);
         g.setColor(Color.WHITE);

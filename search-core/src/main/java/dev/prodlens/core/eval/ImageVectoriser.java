@@ -2,11 +2,13 @@ package dev.prodlens.core.eval;
 
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
-
 import java.util.ArrayList;
 import java.util.List;
 
-/** Anything that maps encoded images to unit vectors compared by inner product: a model or a baseline. */
+/**
+ * Anything that maps encoded images to unit vectors compared by inner product: a model or a
+ * baseline.
+ */
 public interface ImageVectoriser {
     String name();
 

@@ -16,38 +16,69 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Images that Debian packages put on the machine (no download at run time), for evaluation,
- * tests and the demo catalogue: real photos (python3-skimage, python3-sklearn, darknet), clip
- * art (openclipart-png) and Fashion-MNIST (dataset-fashion-mnist).
- * {@code scripts/install-deps.sh data} installs them.
+ * Images that Debian packages put on the machine (no download at run time), for evaluation, tests
+ * and the demo catalogue: real photos (python3-skimage, python3-sklearn, darknet), clip art
+ * (openclipart-png) and Fashion-MNIST (dataset-fashion-mnist). {@code scripts/install-deps.sh data}
+ * installs them.
  */
 public final class OfflineImages {
     private static final String INSTALL_HINT = "; install them with scripts/install-deps.sh data";
     private static final Path SKIMAGE = Path.of("/usr/lib/python3/dist-packages/skimage/data");
-    private static final Path SKLEARN = Path.of("/usr/lib/python3/dist-packages/sklearn/datasets/images");
+    private static final Path SKLEARN =
+            Path.of("/usr/lib/python3/dist-packages/sklearn/datasets/images");
     private static final Path DARKNET = Path.of("/usr/share/darknet/data");
     public static final Path OPENCLIPART = Path.of("/usr/share/openclipart/png");
     public static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
     /** Fashion-MNIST's images are this many pixels square. */
     public static final int FASHION_SIDE = 28;
-    /** Fashion-MNIST's class names, by label. */
-    public static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
-    private OfflineImages() {
-    }
+    /** Fashion-MNIST's class names, by label. */
+    public static final List<String> FASHION_CLASSES =
+            List.of(
+                    "T-shirt/top",
+                    "Trouser",
+                    "Pullover",
+                    "Dress",
+                    "Coat",
+                    "Sandal",
+                    "Shirt",
+                    "Sneaker",
+                    "Bag",
+                    "Ankle boot");
+
+    private OfflineImages() {}
 
     /** Real, distinct photos (colour and grey), in a fixed order. */
     public static List<Path> photos() {
         List<Path> photos = new ArrayList<>();
-        for (String name : List.of("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png",
-                "hubble_deep_field.jpg", "retina.jpg", "ihc.png", "camera.png", "coins.png", "moon.png", "brick.png")) {
+        for (String name :
+                List.of(
+                        "astronaut.png",
+                        "chelsea.png",
+                        "coffee.png",
+                        "rocket.jpg",
+                        "motorcycle_left.png",
+                        "hubble_deep_field.jpg",
+                        "retina.jpg",
+                        "ihc.png",
+                        "camera.png",
+                        "coins.png",
+                        "moon.png",
+                        "brick.png")) {
             photos.add(SKIMAGE.resolve(name));
         }
         photos.add(SKLEARN.resolve("china.jpg"));
         photos.add(SKLEARN.resolve("flower.jpg"));
-        for (String name : List.of("dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg", "kite.jpg", "person.jpg", "scream.jpg")) {
+        for (String name :
+                List.of(
+                        "dog.jpg",
+                        "eagle.jpg",
+                        "giraffe.jpg",
+                        "horses.jpg",
+                        "kite.jpg",
+                        "person.jpg",
+                        "scream.jpg")) {
             photos.add(DARKNET.resolve(name));
         }
         for (Path p : photos) requireFile(p);
@@ -68,7 +99,8 @@ public final class OfflineImages {
     public static List<Path> clipArtSample(int count) {
         List<Path> all = clipArt();
         List<Path> sample = new ArrayList<>(count);
-        for (int i = 0; i < count && i < all.size(); i++) sample.add(all.get((int) ((long) i * all.size() / count)));
+        for (int i = 0; i < count && i < all.size(); i++)
+            sample.add(all.get((int) ((long) i * all.size() / count)));
         return sample;
     }
 
@@ -85,8 +117,10 @@ public final class OfflineImages {
         Path labels = FASHION_MNIST.resolve(split + "-labels-idx1-ubyte.gz");
         requireFile(images);
         requireFile(labels);
-        try (DataInputStream in = gz(images); DataInputStream lin = gz(labels)) {
-            if (in.readInt() != 2051 || lin.readInt() != 2049) throw new IOException("not an IDX file");
+        try (DataInputStream in = gz(images);
+                DataInputStream lin = gz(labels)) {
+            if (in.readInt() != 2051 || lin.readInt() != 2049)
+                throw new IOException("not an IDX file");
             int n = Math.min(limit, in.readInt());
             lin.readInt();
             int rows = in.readInt();
@@ -99,18 +133,29 @@ public final class OfflineImages {
             }
             return new FashionMnist(pixels, label);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read Fashion-MNIST from " + FASHION_MNIST + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read Fashion-MNIST from " + FASHION_MNIST + ": " + e.getMessage(), e);
         }
     }
 
-    /** One Fashion-MNIST image ({@link FashionMnist#images()}) as a grey image {@code side} pixels square, bicubic when enlarged. */
+    /**
+     * One Fashion-MNIST image ({@link FashionMnist#images()}) as a grey image {@code side} pixels
+     * square, bicubic when enlarged.
+     */
     public static BufferedImage fashionImage(byte[] pixels, int side) {
-        BufferedImage grey = new BufferedImage(FASHION_SIDE, FASHION_SIDE, BufferedImage.TYPE_BYTE_GRAY);
-        System.arraycopy(pixels, 0, ((DataBufferByte) grey.getRaster().getDataBuffer()).getData(), 0, pixels.length);
+        BufferedImage grey =
+                new BufferedImage(FASHION_SIDE, FASHION_SIDE, BufferedImage.TYPE_BYTE_GRAY);
+        System.arraycopy(
+                pixels,
+                0,
+                ((DataBufferByte) grey.getRaster().getDataBuffer()).getData(),
+                0,
+                pixels.length);
         if (side == FASHION_SIDE) return grey;
         BufferedImage scaled = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
         Graphics2D g = scaled.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
         g.drawImage(grey, 0, 0, side, side, null);
         g.dispose();
         return scaled;
@@ -118,10 +163,13 @@ public final class OfflineImages {
 
     private static DataInputStream gz(Path file) throws IOException {
         InputStream raw = Files.newInputStream(file);
-        return new DataInputStream(new java.io.BufferedInputStream(new GZIPInputStream(raw, 1 << 16)));
+        return new DataInputStream(
+                new java.io.BufferedInputStream(new GZIPInputStream(raw, 1 << 16)));
     }
 
     private static void requireFile(Path p) {
-        if (!Files.exists(p)) throw new IllegalStateException(p + " is missing: it comes from a Debian package" + INSTALL_HINT);
+        if (!Files.exists(p))
+            throw new IllegalStateException(
+                    p + " is missing: it comes from a Debian package" + INSTALL_HINT);
     }
 }

@@ -3,8 +3,6 @@ package dev.prodlens.core.eval;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchResult;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,29 +14,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
+import javax.imageio.ImageIO;
 
 /**
  * The two retrieval checks of an image embedding on offline data.
+ *
  * <ul>
  *   <li><b>Near-duplicates:</b> real photos in a catalogue padded with clip-art and Fashion-MNIST
  *       distractors; every photo edited each way of {@link ImageEdits} is a query whose right
- *       answer is its original. Recall@1 overall and per edit.</li>
+ *       answer is its original. Recall@1 overall and per edit.
  *   <li><b>Fashion-MNIST classes:</b> train images are the catalogue, test images the queries;
- *       precision@10 = share of the ten nearest with the query's class (chance: 0.1).</li>
+ *       precision@10 = share of the ten nearest with the query's class (chance: 0.1).
  * </ul>
+ *
  * Exact inner-product search (Faiss Flat), so the numbers measure the embedding, not an index.
  */
 public final class RetrievalEval {
     /** Sizes of the evaluation sets. */
-    public record Sizes(int clipArtDistractors, int fashionDistractors, int fashionTrainPerClass, int fashionQueriesPerClass) {
+    public record Sizes(
+            int clipArtDistractors,
+            int fashionDistractors,
+            int fashionTrainPerClass,
+            int fashionQueriesPerClass) {
         public static final Sizes TEST = new Sizes(300, 300, 100, 20);
         public static final Sizes BENCH = new Sizes(1000, 1000, 300, 50);
     }
 
-    /** recall@1 of the near-duplicate check (overall and per edit) and Fashion-MNIST precision@10. */
-    public record Scores(String name, double nearDupRecallAt1, Map<String, Double> recallByEdit, double fashionPrecisionAt10,
-                         int catalogueSize, int queries) {
-    }
+    /**
+     * recall@1 of the near-duplicate check (overall and per edit) and Fashion-MNIST precision@10.
+     */
+    public record Scores(
+            String name,
+            double nearDupRecallAt1,
+            Map<String, Double> recallByEdit,
+            double fashionPrecisionAt10,
+            int catalogueSize,
+            int queries) {}
 
     private final List<byte[]> nearDupCatalogue = new ArrayList<>();
     private final List<byte[]> nearDupQueries = new ArrayList<>();
@@ -49,8 +60,7 @@ public final class RetrievalEval {
     private final List<byte[]> fashionQueries = new ArrayList<>();
     private final List<Integer> fashionQueryLabel = new ArrayList<>();
 
-    private RetrievalEval() {
-    }
+    private RetrievalEval() {}
 
     /** Builds both sets from the Debian images (see {@link OfflineImages}); deterministic. */
     public static RetrievalEval build(Sizes sizes) {
@@ -67,21 +77,31 @@ public final class RetrievalEval {
                     eval.nearDupEdit.add(edit.name());
                 }
             }
-            for (Path clip : OfflineImages.clipArtSample(sizes.clipArtDistractors())) eval.nearDupCatalogue.add(Files.readAllBytes(clip));
+            for (Path clip : OfflineImages.clipArtSample(sizes.clipArtDistractors()))
+                eval.nearDupCatalogue.add(Files.readAllBytes(clip));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         int[] distractors = {0};
-        perClass(OfflineImages.fashionMnist("t10k", 10_000), sizes.fashionQueriesPerClass(), (image, label) -> {
-            eval.fashionQueries.add(greyPng(image));
-            eval.fashionQueryLabel.add(label);
-        }, image -> {
-            if (distractors[0]++ < sizes.fashionDistractors()) eval.nearDupCatalogue.add(greyPng(image));
-        });
-        perClass(OfflineImages.fashionMnist("train", 60_000), sizes.fashionTrainPerClass(), (image, label) -> {
-            eval.fashionCatalogue.add(greyPng(image));
-            eval.fashionCatalogueLabel.add(label);
-        }, image -> { });
+        perClass(
+                OfflineImages.fashionMnist("t10k", 10_000),
+                sizes.fashionQueriesPerClass(),
+                (image, label) -> {
+                    eval.fashionQueries.add(greyPng(image));
+                    eval.fashionQueryLabel.add(label);
+                },
+                image -> {
+                    if (distractors[0]++ < sizes.fashionDistractors())
+                        eval.nearDupCatalogue.add(greyPng(image));
+                });
+        perClass(
+                OfflineImages.fashionMnist("train", 60_000),
+                sizes.fashionTrainPerClass(),
+                (image, label) -> {
+                    eval.fashionCatalogue.add(greyPng(image));
+                    eval.fashionCatalogueLabel.add(label);
+                },
+                image -> {});
         return eval;
     }
 
@@ -106,23 +126,42 @@ public final class RetrievalEval {
             int same = 0;
             for (int r = 0; r < k; r++) {
                 int id = fashionTop[q * k + r];
-                if (id >= 0 && fashionCatalogueLabel.get(id).equals(fashionQueryLabel.get(q))) same++;
+                if (id >= 0 && fashionCatalogueLabel.get(id).equals(fashionQueryLabel.get(q)))
+                    same++;
             }
             precision += (double) same / k;
         }
-        return new Scores(vectoriser.name(), (double) hits / nearDupQueries.size(), recallByEdit, precision / fashionQueries.size(),
-                nearDupCatalogue.size(), nearDupQueries.size());
+        return new Scores(
+                vectoriser.name(),
+                (double) hits / nearDupQueries.size(),
+                recallByEdit,
+                precision / fashionQueries.size(),
+                nearDupCatalogue.size(),
+                nearDupQueries.size());
     }
 
-    /** Ids (catalogue positions) of the k nearest per query, row-major; -1 for a failed query or missing rank. */
-    private static int[] top(ImageVectoriser vectoriser, List<byte[]> catalogue, List<byte[]> queries, int k) {
+    /**
+     * Ids (catalogue positions) of the k nearest per query, row-major; -1 for a failed query or
+     * missing rank.
+     */
+    private static int[] top(
+            ImageVectoriser vectoriser, List<byte[]> catalogue, List<byte[]> queries, int k) {
         List<float[]> items = vectoriser.vectors(catalogue);
         List<float[]> asked = vectoriser.vectors(queries);
-        int dim = items.stream().filter(v -> v != null).findFirst().orElseThrow(() -> new IllegalStateException(
-                vectoriser.name() + " produced no vector for any catalogue image")).length;
+        int dim =
+                items.stream()
+                        .filter(v -> v != null)
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                vectoriser.name()
+                                                        + " produced no vector for any catalogue image"))
+                        .length;
         int[] result = new int[queries.size() * k];
         java.util.Arrays.fill(result, -1);
-        float[] queryMatrix = new float[asked.size() * dim]; // a failed query stays all-zero and is skipped below
+        float[] queryMatrix =
+                new float[asked.size() * dim]; // a failed query stays all-zero and is skipped below
         for (int q = 0; q < asked.size(); q++) {
             if (asked.get(q) != null) System.arraycopy(asked.get(q), 0, queryMatrix, q * dim, dim);
         }
@@ -130,7 +169,9 @@ public final class RetrievalEval {
             for (int i = 0; i < items.size(); i++) {
                 if (items.get(i) != null) index.add(items.get(i), new long[] {i});
             }
-            SearchResult found = index.search(queryMatrix, k); // one batched search: no per-query thread start-up
+            SearchResult found =
+                    index.search(
+                            queryMatrix, k); // one batched search: no per-query thread start-up
             for (int q = 0; q < asked.size(); q++) {
                 if (asked.get(q) == null) continue;
                 for (int r = 0; r < found.count(q); r++) result[q * k + r] = (int) found.id(q, r);
@@ -139,8 +180,15 @@ public final class RetrievalEval {
         return result;
     }
 
-    /** In order: the first {@code perClass} images of each class go to {@code taken}, the others to {@code rest}. */
-    private static void perClass(OfflineImages.FashionMnist split, int perClass, ObjIntConsumer<byte[]> taken, Consumer<byte[]> rest) {
+    /**
+     * In order: the first {@code perClass} images of each class go to {@code taken}, the others to
+     * {@code rest}.
+     */
+    private static void perClass(
+            OfflineImages.FashionMnist split,
+            int perClass,
+            ObjIntConsumer<byte[]> taken,
+            Consumer<byte[]> rest) {
         int[] count = new int[OfflineImages.FASHION_CLASSES.size()];
         for (int i = 0; i < split.size(); i++) {
             int label = split.labels()[i];
@@ -150,6 +198,7 @@ public final class RetrievalEval {
     }
 
     private static byte[] greyPng(byte[] pixels28) {
-        return ImageEdits.encodePng(OfflineImages.fashionImage(pixels28, OfflineImages.FASHION_SIDE));
+        return ImageEdits.encodePng(
+                OfflineImages.fashionImage(pixels28, OfflineImages.FASHION_SIDE));
     }
 }

@@ -5,8 +5,8 @@ public final class Faiss {
     private Faiss() {}
 
     /**
-     * OpenMP threads each Faiss call may use (0 restores the default: OMP_NUM_THREADS or the
-     * core count). Per-call {@link SearchOptions#threads()} overrides it.
+     * OpenMP threads each Faiss call may use (0 restores the default: OMP_NUM_THREADS or the core
+     * count). Per-call {@link SearchOptions#threads()} overrides it.
      */
     public static void setThreads(int threads) {
         if (threads < 0) {
@@ -17,8 +17,8 @@ public final class Faiss {
 
     /**
      * Which build of Faiss's distance kernels is loaded: "avx2" (AVX2 + FMA) or "generic" (the
-     * x86-64 baseline, as Debian ships it). Chosen by the CPU; system property
-     * {@code prodlens.faiss.simd} = auto | avx2 | generic overrides it before first use.
+     * x86-64 baseline, as Debian ships it). Chosen by the CPU; system property {@code
+     * prodlens.faiss.simd} = auto | avx2 | generic overrides it before first use.
      */
     public static String simdLevel() {
         return NativeLibrary.variant();
@@ -26,14 +26,15 @@ public final class Faiss {
 
     /**
      * From how many queries in one call an exhaustive (Flat) search computes its distances as one
-     * matrix product (BLAS) rather than scanning the vectors once per query; Faiss's default is
-     * 20. The product reads the stored vectors once for all the queries, so a lower threshold
-     * pays where a few queries are searched together (a served model batch); see
-     * bench/faiss.sh. Process-wide: set it before searches start.
+     * matrix product (BLAS) rather than scanning the vectors once per query; Faiss's default is 20.
+     * The product reads the stored vectors once for all the queries, so a lower threshold pays
+     * where a few queries are searched together (a served model batch); see bench/faiss.sh.
+     * Process-wide: set it before searches start.
      */
     public static void setBlasThreshold(int queries) {
         if (queries < 1) {
-            throw new IllegalArgumentException("the BLAS threshold must be >= 1 query, got " + queries);
+            throw new IllegalArgumentException(
+                    "the BLAS threshold must be >= 1 query, got " + queries);
         }
         FaissNative.setBlasThreshold(queries);
     }

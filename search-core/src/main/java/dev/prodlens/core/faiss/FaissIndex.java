@@ -21,12 +21,12 @@ import java.util.UUID;
  * <p>Searches may run from many threads at once; writes (train, add, remove, parameter changes,
  * merge) wait for running searches and are serialised. Every Faiss error arrives as a Java
  * exception: {@link IllegalArgumentException} for bad arguments, {@link
- * UnsupportedOperationException} for what the index type cannot do, {@link
- * FaissInternalException} for out of native memory and unknown native errors, {@link
- * FaissException} for the rest, with Faiss's message. Close it to release native memory.
+ * UnsupportedOperationException} for what the index type cannot do, {@link FaissInternalException}
+ * for out of native memory and unknown native errors, {@link FaissException} for the rest, with
+ * Faiss's message. Close it to release native memory.
  *
- * <p>Vectors are passed row-major in one {@code float[]} (n x dimension), or in direct
- * native-order buffers to avoid the copy.
+ * <p>Vectors are passed row-major in one {@code float[]} (n x dimension), or in direct native-order
+ * buffers to avoid the copy.
  */
 public final class FaissIndex extends NativeHandle {
     /** Java arrays stop a little short of Integer.MAX_VALUE. */
@@ -43,8 +43,8 @@ public final class FaissIndex extends NativeHandle {
 
     /**
      * Creates an empty index from a Faiss {@code index_factory} string ("Flat", "HNSW32",
-     * "IVF1024,PQ32", "OPQ32,IVF4096,PQ32"...). Types that cannot store ids themselves are
-     * wrapped in an id map, so {@link #add} always takes ids.
+     * "IVF1024,PQ32", "OPQ32,IVF4096,PQ32"...). Types that cannot store ids themselves are wrapped
+     * in an id map, so {@link #add} always takes ids.
      */
     public static FaissIndex create(int dimension, String factory, Metric metric) {
         if (dimension <= 0) {
@@ -64,9 +64,9 @@ public final class FaissIndex extends NativeHandle {
     }
 
     /**
-     * Reads an index; with {@code mmap} the inverted lists of an IVF index stay in the file and
-     * are paged in on demand (other index types are read into memory either way). A mapped index
-     * is read-only, and its file must not change while it is open.
+     * Reads an index; with {@code mmap} the inverted lists of an IVF index stay in the file and are
+     * paged in on demand (other index types are read into memory either way). A mapped index is
+     * read-only, and its file must not change while it is open.
      */
     public static FaissIndex read(Path file, boolean mmap) {
         Objects.requireNonNull(file, "file");
@@ -74,13 +74,19 @@ public final class FaissIndex extends NativeHandle {
             throw new FaissException("index file not found: " + file);
         }
         if (!Files.isReadable(file)) {
-            throw new FaissException("index file is not readable: " + file + " (check permissions)");
+            throw new FaissException(
+                    "index file is not readable: " + file + " (check permissions)");
         }
         try {
             return new FaissIndex(FaissNative.read(file.toString(), mmap));
         } catch (FaissException e) {
-            throw new FaissException("cannot read index " + file + " (corrupt, truncated or not "
-                    + "a Faiss index): " + e.getMessage(), e);
+            throw new FaissException(
+                    "cannot read index "
+                            + file
+                            + " (corrupt, truncated or not "
+                            + "a Faiss index): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -90,21 +96,24 @@ public final class FaissIndex extends NativeHandle {
         try {
             return new FaissIndex(FaissNative.fromBytes(data));
         } catch (FaissException e) {
-            throw new FaissException("cannot decode index bytes (corrupt or truncated): "
-                    + e.getMessage(), e);
+            throw new FaissException(
+                    "cannot decode index bytes (corrupt or truncated): " + e.getMessage(), e);
         }
     }
 
-    /** Trains the index (IVF centroids, PQ codebooks...) on n = vectors.length / dimension vectors. */
+    /**
+     * Trains the index (IVF centroids, PQ codebooks...) on n = vectors.length / dimension vectors.
+     */
     public void train(float[] vectors) {
         long n = rows(vectors, "training vectors");
         if (n == 0) {
             throw new IllegalArgumentException("train needs at least one vector");
         }
-        exclusive(p -> {
-            FaissNative.train(p, vectors, n);
-            return null;
-        });
+        exclusive(
+                p -> {
+                    FaissNative.train(p, vectors, n);
+                    return null;
+                });
     }
 
     /** Adds vectors.length / dimension vectors under {@code ids} (one id per vector). */
@@ -115,10 +124,11 @@ public final class FaissIndex extends NativeHandle {
             throw new IllegalArgumentException(
                     "got " + n + " vectors but " + ids.length + " ids: pass one id per vector");
         }
-        exclusive(p -> {
-            FaissNative.add(p, vectors, ids, n);
-            return null;
-        });
+        exclusive(
+                p -> {
+                    FaissNative.add(p, vectors, ids, n);
+                    return null;
+                });
     }
 
     /**
@@ -132,13 +142,17 @@ public final class FaissIndex extends NativeHandle {
         requireDirect(ids, "ids");
         long n = ids.capacity();
         if ((long) vectors.capacity() < n * dimension) {
-            throw new IllegalArgumentException("vectors holds " + vectors.capacity()
-                    + " floats, fewer than ids x dimension = " + n * dimension);
+            throw new IllegalArgumentException(
+                    "vectors holds "
+                            + vectors.capacity()
+                            + " floats, fewer than ids x dimension = "
+                            + n * dimension);
         }
-        exclusive(p -> {
-            FaissNative.addDirect(p, vectors, ids, n);
-            return null;
-        });
+        exclusive(
+                p -> {
+                    FaissNative.addDirect(p, vectors, ids, n);
+                    return null;
+                });
     }
 
     /** The k nearest neighbours of each of queries.length / dimension queries. */
@@ -154,11 +168,25 @@ public final class FaissIndex extends NativeHandle {
         int total = (int) (n * k);
         long[] ids = new long[total];
         float[] scores = new float[total];
-        shared(p -> IdFilter.withPointer(options.filter(), f -> {
-            FaissNative.search(p, queries, (int) n, k, options.nprobe(), options.efSearch(),
-                    options.refineFactor(), f, options.threads(), scores, ids);
-            return null;
-        }));
+        shared(
+                p ->
+                        IdFilter.withPointer(
+                                options.filter(),
+                                f -> {
+                                    FaissNative.search(
+                                            p,
+                                            queries,
+                                            (int) n,
+                                            k,
+                                            options.nprobe(),
+                                            options.efSearch(),
+                                            options.refineFactor(),
+                                            f,
+                                            options.threads(),
+                                            scores,
+                                            ids);
+                                    return null;
+                                }));
         return new SearchResult((int) n, k, ids, scores);
     }
 
@@ -166,29 +194,46 @@ public final class FaissIndex extends NativeHandle {
      * Searches from and into direct, native-order buffers (no copies): n = queries.capacity() /
      * dimension queries; scores and ids receive n x k entries from their start.
      */
-    public void search(FloatBuffer queries, int k, SearchOptions options, FloatBuffer scores,
-            LongBuffer ids) {
+    public void search(
+            FloatBuffer queries, int k, SearchOptions options, FloatBuffer scores, LongBuffer ids) {
         Objects.requireNonNull(options, "options");
         requireDirect(queries, "queries");
         requireDirect(scores, "scores");
         requireDirect(ids, "ids");
         if (queries.capacity() % dimension != 0) {
-            throw new IllegalArgumentException("queries holds " + queries.capacity()
-                    + " floats, not a multiple of the dimension " + dimension);
+            throw new IllegalArgumentException(
+                    "queries holds "
+                            + queries.capacity()
+                            + " floats, not a multiple of the dimension "
+                            + dimension);
         }
         long n = queries.capacity() / dimension;
         if (k <= 0) {
             throw new IllegalArgumentException("k must be > 0, got " + k);
         }
         if (scores.capacity() < n * k || ids.capacity() < n * k) {
-            throw new IllegalArgumentException("result buffers must hold n x k = " + n * k
-                    + " entries");
+            throw new IllegalArgumentException(
+                    "result buffers must hold n x k = " + n * k + " entries");
         }
-        shared(p -> IdFilter.withPointer(options.filter(), f -> {
-            FaissNative.searchDirect(p, queries, n, k, options.nprobe(), options.efSearch(),
-                    options.refineFactor(), f, options.threads(), scores, ids);
-            return null;
-        }));
+        shared(
+                p ->
+                        IdFilter.withPointer(
+                                options.filter(),
+                                f -> {
+                                    FaissNative.searchDirect(
+                                            p,
+                                            queries,
+                                            n,
+                                            k,
+                                            options.nprobe(),
+                                            options.efSearch(),
+                                            options.refineFactor(),
+                                            f,
+                                            options.threads(),
+                                            scores,
+                                            ids);
+                                    return null;
+                                }));
     }
 
     /**
@@ -210,8 +255,8 @@ public final class FaissIndex extends NativeHandle {
     }
 
     /**
-     * The stored vector of an id (approximate for compressed indexes such as PQ), or empty when
-     * the id is not in the index. IVF indexes build an id lookup table on first use.
+     * The stored vector of an id (approximate for compressed indexes such as PQ), or empty when the
+     * id is not in the index. IVF indexes build an id lookup table on first use.
      *
      * @throws UnsupportedOperationException for index types that cannot reconstruct
      */
@@ -232,26 +277,30 @@ public final class FaissIndex extends NativeHandle {
      */
     public void setSearchParameters(String parameters) {
         Objects.requireNonNull(parameters, "parameters");
-        exclusive(p -> {
-            FaissNative.setParameters(p, parameters);
-            return null;
-        });
+        exclusive(
+                p -> {
+                    FaissNative.setParameters(p, parameters);
+                    return null;
+                });
     }
 
     /**
-     * Moves all vectors of {@code other} into this index; {@code other} is left empty. Both must
-     * be IVF indexes made from the same trained index (parallel builds: each worker adds a shard to
-     * a copy of the trained index, then the shards are merged).
+     * Moves all vectors of {@code other} into this index; {@code other} is left empty. Both must be
+     * IVF indexes made from the same trained index (parallel builds: each worker adds a shard to a
+     * copy of the trained index, then the shards are merged).
      */
     public void mergeFrom(FaissIndex other) {
         Objects.requireNonNull(other, "other");
         if (other == this) {
             throw new IllegalArgumentException("cannot merge an index into itself");
         }
-        exclusive(p -> other.exclusive(o -> {
-            FaissNative.mergeFrom(p, o);
-            return null;
-        }));
+        exclusive(
+                p ->
+                        other.exclusive(
+                                o -> {
+                                    FaissNative.mergeFrom(p, o);
+                                    return null;
+                                }));
     }
 
     /**
@@ -263,19 +312,24 @@ public final class FaissIndex extends NativeHandle {
         Path absolute = file.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
-            throw new FaissException("cannot write " + file + ": directory " + dir + " does not exist");
+            throw new FaissException(
+                    "cannot write " + file + ": directory " + dir + " does not exist");
         }
         Path temp = dir.resolve("." + absolute.getFileName() + ".tmp-" + UUID.randomUUID());
         try {
-            shared(p -> {
-                FaissNative.write(p, temp.toString());
-                return null;
-            });
+            shared(
+                    p -> {
+                        FaissNative.write(p, temp.toString());
+                        return null;
+                    });
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
             try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE,
+                Files.move(
+                        temp,
+                        absolute,
+                        StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
@@ -333,15 +387,26 @@ public final class FaissIndex extends NativeHandle {
         if (isClosed()) {
             return "FaissIndex(closed)";
         }
-        return "FaissIndex(" + description() + ", d=" + dimension + ", " + metric + ", n=" + size()
+        return "FaissIndex("
+                + description()
+                + ", d="
+                + dimension
+                + ", "
+                + metric
+                + ", n="
+                + size()
                 + ")";
     }
 
     private long rows(float[] vectors, String what) {
         Objects.requireNonNull(vectors, what);
         if (vectors.length % dimension != 0) {
-            throw new IllegalArgumentException(what + " has " + vectors.length
-                    + " floats, not a multiple of the dimension " + dimension);
+            throw new IllegalArgumentException(
+                    what
+                            + " has "
+                            + vectors.length
+                            + " floats, not a multiple of the dimension "
+                            + dimension);
         }
         return vectors.length / dimension;
     }
@@ -351,8 +416,10 @@ public final class FaissIndex extends NativeHandle {
             throw new IllegalArgumentException("k must be > 0, got " + k);
         }
         if (n * k > MAX_ARRAY) {
-            throw new IllegalArgumentException("n x k = " + n * k
-                    + " results do not fit one array: search in smaller batches");
+            throw new IllegalArgumentException(
+                    "n x k = "
+                            + n * k
+                            + " results do not fit one array: search in smaller batches");
         }
     }
 
@@ -361,11 +428,15 @@ public final class FaissIndex extends NativeHandle {
         if (!buffer.isDirect()) {
             throw new IllegalArgumentException(what + " must be a direct buffer");
         }
-        ByteOrder order = buffer instanceof FloatBuffer f ? f.order()
-                : buffer instanceof LongBuffer l ? l.order() : ByteOrder.nativeOrder();
+        ByteOrder order =
+                buffer instanceof FloatBuffer f
+                        ? f.order()
+                        : buffer instanceof LongBuffer l ? l.order() : ByteOrder.nativeOrder();
         if (order != ByteOrder.nativeOrder()) {
-            throw new IllegalArgumentException(what + " must be in native byte order "
-                    + "(ByteBuffer.allocateDirect(..).order(ByteOrder.nativeOrder()))");
+            throw new IllegalArgumentException(
+                    what
+                            + " must be in native byte order "
+                            + "(ByteBuffer.allocateDirect(..).order(ByteOrder.nativeOrder()))");
         }
     }
 }

@@ -3,7 +3,9 @@ package dev.prodlens.core.faiss;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 
-/** The JNI entry points (search-core/src/main/native/faiss_jni.cpp). Handles are native pointers. */
+/**
+ * The JNI entry points (search-core/src/main/native/faiss_jni.cpp). Handles are native pointers.
+ */
 final class FaissNative {
     static {
         NativeLibrary.load();
@@ -21,16 +23,38 @@ final class FaissNative {
 
     static native void addDirect(long index, FloatBuffer vectors, LongBuffer ids, long n);
 
-    static native void search(long index, float[] queries, int n, int k, int nprobe, int efSearch,
-            float refineFactor, long filter, int threads, float[] scores, long[] ids);
+    static native void search(
+            long index,
+            float[] queries,
+            int n,
+            int k,
+            int nprobe,
+            int efSearch,
+            float refineFactor,
+            long filter,
+            int threads,
+            float[] scores,
+            long[] ids);
 
-    static native void searchDirect(long index, FloatBuffer queries, long n, int k, int nprobe,
-            int efSearch, float refineFactor, long filter, int threads, FloatBuffer scores,
+    static native void searchDirect(
+            long index,
+            FloatBuffer queries,
+            long n,
+            int k,
+            int nprobe,
+            int efSearch,
+            float refineFactor,
+            long filter,
+            int threads,
+            FloatBuffer scores,
             LongBuffer ids);
 
     static native long removeIds(long index, long filter);
 
-    /** 1: found (written to out), 0: absent, -1: an IVF index needs its id lookup built (call again with build). */
+    /**
+     * 1: found (written to out), 0: absent, -1: an IVF index needs its id lookup built (call again
+     * with build).
+     */
     static native int reconstruct(long index, long id, float[] out, boolean build);
 
     static native void setParameters(long index, String parameters);

@@ -4,9 +4,9 @@ import java.util.BitSet;
 import java.util.Objects;
 
 /**
- * A set of item ids that a search may return (Faiss IDSelector). Build it once and reuse it
- * across searches and threads (a category's items, say); close it when done. Combining filters
- * with {@link #and} or {@link #not} keeps what they need alive, so the parts may be closed first.
+ * A set of item ids that a search may return (Faiss IDSelector). Build it once and reuse it across
+ * searches and threads (a category's items, say); close it when done. Combining filters with {@link
+ * #and} or {@link #not} keeps what they need alive, so the parts may be closed first.
  */
 public final class IdFilter extends NativeHandle {
     private IdFilter(long pointer) {
@@ -22,7 +22,8 @@ public final class IdFilter extends NativeHandle {
     /** Ids in [minInclusive, maxExclusive). */
     public static IdFilter range(long minInclusive, long maxExclusive) {
         if (minInclusive > maxExclusive) {
-            throw new IllegalArgumentException("range min " + minInclusive + " > max " + maxExclusive);
+            throw new IllegalArgumentException(
+                    "range min " + minInclusive + " > max " + maxExclusive);
         }
         return new IdFilter(FaissNative.filterRange(minInclusive, maxExclusive));
     }

@@ -7,10 +7,10 @@ import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
- * Owner of one native object. Readers (searches) share it, writers (add, train, remove, close)
- * have it alone, so a search never sees the object change or vanish under it, and a call after
- * {@link #close()} throws {@link IllegalStateException} instead of touching freed memory.
- * An object that is never closed is freed when it becomes unreachable.
+ * Owner of one native object. Readers (searches) share it, writers (add, train, remove, close) have
+ * it alone, so a search never sees the object change or vanish under it, and a call after {@link
+ * #close()} throws {@link IllegalStateException} instead of touching freed memory. An object that
+ * is never closed is freed when it becomes unreachable.
  */
 abstract class NativeHandle implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();

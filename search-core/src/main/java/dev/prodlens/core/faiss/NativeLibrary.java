@@ -17,8 +17,10 @@ import java.util.stream.Stream;
  */
 final class NativeLibrary {
     static final String SIMD_PROPERTY = "prodlens.faiss.simd";
+
     /** CPU flags (as /proc/cpuinfo names them) the avx2 variant is compiled for. */
     static final Set<String> AVX2_FLAGS = Set.of("avx2", "fma", "f16c", "popcnt");
+
     private static volatile String variant;
 
     private NativeLibrary() {}
@@ -32,9 +34,11 @@ final class NativeLibrary {
                 return;
             }
             String chosen = chooseVariant(System.getProperty(SIMD_PROPERTY, "auto"), cpuFlags());
-            JarLibrary.load(chosen.equals("avx2") ? "libprodlens_faiss_avx2.so"
-                    : "libprodlens_faiss.so", "the Faiss binding", "install its runtime "
-                    + "libraries: apt-get install libopenblas0-openmp libgomp1");
+            JarLibrary.load(
+                    chosen.equals("avx2") ? "libprodlens_faiss_avx2.so" : "libprodlens_faiss.so",
+                    "the Faiss binding",
+                    "install its runtime "
+                            + "libraries: apt-get install libopenblas0-openmp libgomp1");
             variant = chosen;
         }
     }
@@ -53,13 +57,21 @@ final class NativeLibrary {
             case "generic" -> "generic";
             case "avx2" -> {
                 if (!avx2) {
-                    throw new UnsatisfiedLinkError(SIMD_PROPERTY + "=avx2 but this CPU lacks some of "
-                            + AVX2_FLAGS + ": use auto or generic");
+                    throw new UnsatisfiedLinkError(
+                            SIMD_PROPERTY
+                                    + "=avx2 but this CPU lacks some of "
+                                    + AVX2_FLAGS
+                                    + ": use auto or generic");
                 }
                 yield "avx2";
             }
-            default -> throw new UnsatisfiedLinkError(SIMD_PROPERTY + " must be auto, avx2 or "
-                    + "generic, got '" + requested + "'");
+            default ->
+                    throw new UnsatisfiedLinkError(
+                            SIMD_PROPERTY
+                                    + " must be auto, avx2 or "
+                                    + "generic, got '"
+                                    + requested
+                                    + "'");
         };
     }
 

@@ -5,15 +5,15 @@ package dev.prodlens.core.faiss;
  * ones. A knob that does not apply to the index type (nprobe on HNSW) is ignored; 0 means the
  * index's own setting.
  *
- * @param nprobe   IVF: inverted lists visited per query
+ * @param nprobe IVF: inverted lists visited per query
  * @param efSearch HNSW: candidate list size
- * @param refineFactor IVF-PQ + refine ("...,RFlat"): candidates re-ranked exactly per result
- *                 (Faiss k_factor)
- * @param filter   only ids this filter accepts are returned, or null for all
- * @param threads  OpenMP threads for this call (1 suits many concurrent single queries), 0: default
+ * @param refineFactor IVF-PQ + refine ("...,RFlat"): candidates re-ranked exactly per result (Faiss
+ *     k_factor)
+ * @param filter only ids this filter accepts are returned, or null for all
+ * @param threads OpenMP threads for this call (1 suits many concurrent single queries), 0: default
  */
-public record SearchOptions(int nprobe, int efSearch, float refineFactor, IdFilter filter,
-        int threads) {
+public record SearchOptions(
+        int nprobe, int efSearch, float refineFactor, IdFilter filter, int threads) {
     public static final SearchOptions DEFAULT = new SearchOptions(0, 0, 0, null, 0);
 
     public SearchOptions {
@@ -21,8 +21,10 @@ public record SearchOptions(int nprobe, int efSearch, float refineFactor, IdFilt
             throw new IllegalArgumentException("nprobe, efSearch and threads must be >= 0");
         }
         if (!(refineFactor == 0 || refineFactor >= 1) || refineFactor > 1024) {
-            throw new IllegalArgumentException("refineFactor must be 0 (index default) or in "
-                    + "[1, 1024], got " + refineFactor);
+            throw new IllegalArgumentException(
+                    "refineFactor must be 0 (index default) or in "
+                            + "[1, 1024], got "
+                            + refineFactor);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.prodlens.core.faiss;
 
 /**
- * Results of a batched search: for query q, rank r (0..k-1), {@code id(q, r)} and {@code score(q, r)}.
- * Ranks past the available matches (fewer than k items, or a narrow filter) have id -1; the
+ * Results of a batched search: for query q, rank r (0..k-1), {@code id(q, r)} and {@code score(q,
+ * r)}. Ranks past the available matches (fewer than k items, or a narrow filter) have id -1; the
  * {@link #count(int)} valid ones come first.
  */
 public final class SearchResult {
@@ -62,8 +62,8 @@ public final class SearchResult {
 
     private int offset(int query, int rank) {
         if (query < 0 || query >= queries || rank < 0 || rank >= k) {
-            throw new IndexOutOfBoundsException("query " + query + ", rank " + rank + " outside "
-                    + queries + " x " + k);
+            throw new IndexOutOfBoundsException(
+                    "query " + query + ", rank " + rank + " outside " + queries + " x " + k);
         }
         return query * k + rank;
     }

@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The memory all decodes of one {@link ImageDecoder} may hold at once, handed out by weight: a
  * decode first reserves what {@link DecodeCost} says it will need, and waits (first come, first
- * served) until that much is free. So however many requests arrive together, the decodes in
- * flight never hold more than the budget: a burst of heavy images queues here instead of
- * exhausting the heap or the native memory.
+ * served) until that much is free. So however many requests arrive together, the decodes in flight
+ * never hold more than the budget: a burst of heavy images queues here instead of exhausting the
+ * heap or the native memory.
  *
  * <p>Counted in KiB so that a budget of terabytes still fits a {@link Semaphore}'s int permits.
  */
@@ -20,8 +20,11 @@ public final class DecodeBudget {
 
     DecodeBudget(long capacityBytes) {
         if (capacityBytes < 1024 || capacityBytes / 1024 > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("decode.memory-budget-bytes must be in [1024, "
-                    + (long) Integer.MAX_VALUE * 1024 + "], got " + capacityBytes);
+            throw new IllegalArgumentException(
+                    "decode.memory-budget-bytes must be in [1024, "
+                            + (long) Integer.MAX_VALUE * 1024
+                            + "], got "
+                            + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
         this.kib = new Semaphore((int) (capacityBytes / 1024), true);
@@ -63,7 +66,7 @@ public final class DecodeBudget {
      * waiting until the deadline.
      *
      * @throws ImageDecodeException BUSY when the memory did not free up before the deadline,
-     *                              CANCELLED when the deadline was cancelled meanwhile
+     *     CANCELLED when the deadline was cancelled meanwhile
      */
     Lease acquire(long bytes, DecodeDeadline deadline) throws ImageDecodeException {
         int permits = (int) Math.max(1, (Math.min(bytes, capacityBytes) + 1023) / 1024);
@@ -71,8 +74,12 @@ public final class DecodeBudget {
         // meanwhile is seen when it ends (at the latest at the deadline)
         boolean acquired;
         try {
-            acquired = !deadline.isCancelled()
-                    && kib.tryAcquire(permits, Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+            acquired =
+                    !deadline.isCancelled()
+                            && kib.tryAcquire(
+                                    permits,
+                                    Math.max(0, deadline.remainingNanos()),
+                                    TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ImageDecodeException.cancelled();
@@ -82,7 +89,8 @@ public final class DecodeBudget {
             acquired = false;
         }
         if (!acquired) {
-            throw deadline.isCancelled() ? ImageDecodeException.cancelled()
+            throw deadline.isCancelled()
+                    ? ImageDecodeException.cancelled()
                     : ImageDecodeException.busy(bytes, capacityBytes);
         }
         inUseBytes.addAndGet(bytes);

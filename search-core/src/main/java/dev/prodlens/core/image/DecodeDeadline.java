@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * When one decode must stop, and a switch to stop it earlier (the client went away). Checked by
- * the decoders while they work, not only when they are done: libjpeg's progress monitor reads the
+ * When one decode must stop, and a switch to stop it earlier (the client went away). Checked by the
+ * decoders while they work, not only when they are done: libjpeg's progress monitor reads the
  * deadline and the cancel flag between rows of blocks (see {@code jpeg_jni.cpp}), ImageIO readers
  * are aborted from their progress callbacks, and waiting for decode memory ends at the deadline.
  *
@@ -16,14 +16,17 @@ public final class DecodeDeadline {
     public static final String DECODE_TIMEOUT_KEY = "decode.timeout-ms";
 
     private final long deadlineNanos;
+
     /** What set the deadline, for messages: "3000 ms (decode.timeout-ms)". */
     private final String limit;
+
     private final Switch cancel;
 
     /** The cancel switch, shared by a deadline and those made {@link #within} it. */
     private static final class Switch {
         /** Byte 0 nonzero: cancelled. Direct, so the native decoder reads the same byte. */
         private final ByteBuffer flag = ByteBuffer.allocateDirect(1);
+
         private volatile boolean cancelled;
     }
 
@@ -38,12 +41,16 @@ public final class DecodeDeadline {
         return after(timeout, DECODE_TIMEOUT_KEY);
     }
 
-    /** A deadline {@code timeout} from now, set by configuration key {@code key} (named in messages). */
+    /**
+     * A deadline {@code timeout} from now, set by configuration key {@code key} (named in
+     * messages).
+     */
     public static DecodeDeadline after(Duration timeout, String key) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("a decode timeout must be positive, got " + timeout);
         }
-        return new DecodeDeadline(System.nanoTime() + timeout.toNanos(), describe(timeout, key), new Switch());
+        return new DecodeDeadline(
+                System.nanoTime() + timeout.toNanos(), describe(timeout, key), new Switch());
     }
 
     /**
@@ -54,7 +61,8 @@ public final class DecodeDeadline {
     public DecodeDeadline within(Duration timeout) {
         long now = System.nanoTime();
         return timeout.toNanos() < deadlineNanos - now
-                ? new DecodeDeadline(now + timeout.toNanos(), describe(timeout, DECODE_TIMEOUT_KEY), cancel)
+                ? new DecodeDeadline(
+                        now + timeout.toNanos(), describe(timeout, DECODE_TIMEOUT_KEY), cancel)
                 : new DecodeDeadline(deadlineNanos, limit, cancel);
     }
 

@@ -8,29 +8,35 @@ import java.util.Objects;
  * decodes together may cost. The names in messages ({@code decode.max-bytes} ...) are the
  * configuration keys these values come from; the target side has none (the model card sets it).
  *
- * @param maxBytes          largest encoded image accepted, in bytes
- * @param maxPixels         largest width x height accepted, checked from the header before any
- *                          pixel is decoded (a small file may declare a huge image: a
- *                          decompression bomb); at most {@link Integer#MAX_VALUE}, the most a
- *                          {@code BufferedImage} holds
- * @param targetMinSide     the shorter side the caller will resize to: images with a shorter side
- *                          of at least twice this are decoded at a reduced scale that still keeps
- *                          at least this many pixels on that side (still WebPs, through
- *                          libwebp: any larger image, to exactly this); 0 decodes at full size
- * @param maxMemoryBytes    most memory one decode may need, estimated from the header before
- *                          decoding ({@link DecodeCost}); more is refused (OVER_BUDGET). The
- *                          native JPEG decoder is held to it too
- * @param memoryBudgetBytes most memory all decodes of one decoder may hold at once
- *                          ({@link DecodeBudget}); at least {@code maxMemoryBytes}
- * @param timeout           how long one decode may take, waiting for memory included; the
- *                          decoders stop when it passes (TIMED_OUT)
+ * @param maxBytes largest encoded image accepted, in bytes
+ * @param maxPixels largest width x height accepted, checked from the header before any pixel is
+ *     decoded (a small file may declare a huge image: a decompression bomb); at most {@link
+ *     Integer#MAX_VALUE}, the most a {@code BufferedImage} holds
+ * @param targetMinSide the shorter side the caller will resize to: images with a shorter side of at
+ *     least twice this are decoded at a reduced scale that still keeps at least this many pixels on
+ *     that side (still WebPs, through libwebp: any larger image, to exactly this); 0 decodes at
+ *     full size
+ * @param maxMemoryBytes most memory one decode may need, estimated from the header before decoding
+ *     ({@link DecodeCost}); more is refused (OVER_BUDGET). The native JPEG decoder is held to it
+ *     too
+ * @param memoryBudgetBytes most memory all decodes of one decoder may hold at once ({@link
+ *     DecodeBudget}); at least {@code maxMemoryBytes}
+ * @param timeout how long one decode may take, waiting for memory included; the decoders stop when
+ *     it passes (TIMED_OUT)
  */
-public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide, long maxMemoryBytes,
-                           long memoryBudgetBytes, Duration timeout) {
+public record DecodeLimits(
+        long maxBytes,
+        long maxPixels,
+        int targetMinSide,
+        long maxMemoryBytes,
+        long memoryBudgetBytes,
+        Duration timeout) {
     /** 256 MiB: a 50 MP progressive 4:2:0 JPEG (150 MB of coefficients) with room to spare. */
     public static final long DEFAULT_MAX_MEMORY = 256L << 20;
+
     /** 512 MiB: two of the heaviest decodes at once, or dozens of ordinary photos. */
     public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
+
     /** 3 s: ten times what a 50 MP baseline JPEG takes on one core. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
 
@@ -44,42 +50,63 @@ public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide, lon
                     "decode.max-bytes must be at least 1, got " + maxBytes);
         }
         if (maxPixels < 1 || maxPixels > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("decode.max-pixels must be in [1, "
-                    + Integer.MAX_VALUE + "] (the most a BufferedImage holds), got " + maxPixels);
+            throw new IllegalArgumentException(
+                    "decode.max-pixels must be in [1, "
+                            + Integer.MAX_VALUE
+                            + "] (the most a BufferedImage holds), got "
+                            + maxPixels);
         }
         if (targetMinSide < 0) {
-            throw new IllegalArgumentException("the target shorter side must be >= 0 (0: decode at full size; "
-                    + "the model card's input.resize_shorter_side sets it), got " + targetMinSide);
+            throw new IllegalArgumentException(
+                    "the target shorter side must be >= 0 (0: decode at full size; "
+                            + "the model card's input.resize_shorter_side sets it), got "
+                            + targetMinSide);
         }
         if (maxMemoryBytes < 1 << 20) {
-            throw new IllegalArgumentException("decode.max-memory-bytes must be at least 1 MiB ("
-                    + (1 << 20) + "), got " + maxMemoryBytes);
+            throw new IllegalArgumentException(
+                    "decode.max-memory-bytes must be at least 1 MiB ("
+                            + (1 << 20)
+                            + "), got "
+                            + maxMemoryBytes);
         }
         if (memoryBudgetBytes < maxMemoryBytes) {
-            throw new IllegalArgumentException("decode.memory-budget-bytes (" + memoryBudgetBytes
-                    + ") must be at least decode.max-memory-bytes (" + maxMemoryBytes
-                    + "): one decode of the largest size must fit");
+            throw new IllegalArgumentException(
+                    "decode.memory-budget-bytes ("
+                            + memoryBudgetBytes
+                            + ") must be at least decode.max-memory-bytes ("
+                            + maxMemoryBytes
+                            + "): one decode of the largest size must fit");
         }
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("decode.timeout-ms must be positive, got " + timeout.toMillis());
+            throw new IllegalArgumentException(
+                    "decode.timeout-ms must be positive, got " + timeout.toMillis());
         }
     }
 
     /** The given size limits with the default memory and time limits. */
     public DecodeLimits(long maxBytes, long maxPixels, int targetMinSide) {
-        this(maxBytes, maxPixels, targetMinSide, DEFAULT_MAX_MEMORY, DEFAULT_MEMORY_BUDGET, DEFAULT_TIMEOUT);
+        this(
+                maxBytes,
+                maxPixels,
+                targetMinSide,
+                DEFAULT_MAX_MEMORY,
+                DEFAULT_MEMORY_BUDGET,
+                DEFAULT_TIMEOUT);
     }
 
     public DecodeLimits withMaxBytes(long value) {
-        return new DecodeLimits(value, maxPixels, targetMinSide, maxMemoryBytes, memoryBudgetBytes, timeout);
+        return new DecodeLimits(
+                value, maxPixels, targetMinSide, maxMemoryBytes, memoryBudgetBytes, timeout);
     }
 
     public DecodeLimits withMaxPixels(long value) {
-        return new DecodeLimits(maxBytes, value, targetMinSide, maxMemoryBytes, memoryBudgetBytes, timeout);
+        return new DecodeLimits(
+                maxBytes, value, targetMinSide, maxMemoryBytes, memoryBudgetBytes, timeout);
     }
 
     public DecodeLimits withTargetMinSide(int value) {
-        return new DecodeLimits(maxBytes, maxPixels, value, maxMemoryBytes, memoryBudgetBytes, timeout);
+        return new DecodeLimits(
+                maxBytes, maxPixels, value, maxMemoryBytes, memoryBudgetBytes, timeout);
     }
 
     /** One decode's memory limit and the budget of all decodes together. */
@@ -88,6 +115,7 @@ public record DecodeLimits(long maxBytes, long maxPixels, int targetMinSide, lon
     }
 
     public DecodeLimits withTimeout(Duration value) {
-        return new DecodeLimits(maxBytes, maxPixels, targetMinSide, maxMemoryBytes, memoryBudgetBytes, value);
+        return new DecodeLimits(
+                maxBytes, maxPixels, targetMinSide, maxMemoryBytes, memoryBudgetBytes, value);
     }
 }

@@ -8,17 +8,16 @@ import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
-
 import java.io.IOException;
 import java.io.InputStream;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Reads the EXIF orientation of a JPEG from its APP1 "Exif" segment (a small TIFF structure)
- * with TwelveMonkeys' metadata readers, which stop at the first scan: the pixel data is not read.
+ * Reads the EXIF orientation of a JPEG from its APP1 "Exif" segment (a small TIFF structure) with
+ * TwelveMonkeys' metadata readers, which stop at the first scan: the pixel data is not read.
  *
- * <p>Damaged EXIF counts as no orientation (1): the picture itself may be fine, and a browser
- * would show it the same way.
+ * <p>Damaged EXIF counts as no orientation (1): the picture itself may be fine, and a browser would
+ * show it the same way.
  */
 final class ExifOrientation {
     /** "Exif\0" and one pad byte precede the TIFF header. */
@@ -53,8 +52,11 @@ final class ExifOrientation {
         if (data.length <= EXIF_HEADER) {
             return 0;
         }
-        Directory tiff = new TIFFReader().read(
-                new ByteArrayImageInputStream(data, EXIF_HEADER, data.length - EXIF_HEADER));
+        Directory tiff =
+                new TIFFReader()
+                        .read(
+                                new ByteArrayImageInputStream(
+                                        data, EXIF_HEADER, data.length - EXIF_HEADER));
         Entry entry = tiff.getEntryById(TIFF.TAG_ORIENTATION);
         if (entry != null && entry.getValue() instanceof Number value) {
             int orientation = value.intValue();

@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * An image that {@link ImageDecoder} refuses. The message is one line meant for the person who
- * sent the image: what is wrong and what to do about it. {@link #reason()} is for code (metrics,
- * HTTP status); the reader's own exception, if any, stays attached as the cause.
+ * An image that {@link ImageDecoder} refuses. The message is one line meant for the person who sent
+ * the image: what is wrong and what to do about it. {@link #reason()} is for code (metrics, HTTP
+ * status); the reader's own exception, if any, stays attached as the cause.
  */
 public final class ImageDecodeException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -33,8 +33,8 @@ public final class ImageDecodeException extends Exception {
         /** Decoding ran past {@link DecodeLimits#timeout()} and was stopped. */
         TIMED_OUT,
         /**
-         * The other decodes in flight held the whole {@link DecodeLimits#memoryBudgetBytes()}
-         * until the deadline: the process is busy, not the image wrong; retry later.
+         * The other decodes in flight held the whole {@link DecodeLimits#memoryBudgetBytes()} until
+         * the deadline: the process is busy, not the image wrong; retry later.
          */
         BUSY,
         /** The caller cancelled the decode (the client went away). */
@@ -60,70 +60,114 @@ public final class ImageDecodeException extends Exception {
     }
 
     static ImageDecodeException empty() {
-        return new ImageDecodeException(Reason.EMPTY,
+        return new ImageDecodeException(
+                Reason.EMPTY,
                 "image is empty (no bytes); check that the upload or download read the file");
     }
 
     static ImageDecodeException tooManyBytes(long size, long maxBytes) {
-        return new ImageDecodeException(Reason.TOO_MANY_BYTES, "image is " + bytes(size)
-                + ", over the " + bytes(maxBytes) + " limit (decode.max-bytes); "
-                + "send a smaller or more compressed image");
+        return new ImageDecodeException(
+                Reason.TOO_MANY_BYTES,
+                "image is "
+                        + bytes(size)
+                        + ", over the "
+                        + bytes(maxBytes)
+                        + " limit (decode.max-bytes); "
+                        + "send a smaller or more compressed image");
     }
 
     static ImageDecodeException unsupported(byte[] bytes) {
-        return new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, "image format not recognised: "
-                + UnknownFormat.describe(bytes) + "; send JPEG, PNG, WebP, GIF or BMP");
+        return new ImageDecodeException(
+                Reason.UNSUPPORTED_FORMAT,
+                "image format not recognised: "
+                        + UnknownFormat.describe(bytes)
+                        + "; send JPEG, PNG, WebP, GIF or BMP");
     }
 
     static ImageDecodeException tooManyPixels(int width, int height, long maxPixels) {
-        return new ImageDecodeException(Reason.TOO_MANY_PIXELS, "image is " + width + "x" + height
-                + " = " + pixels((long) width * height) + ", over the " + pixels(maxPixels)
-                + " limit (decode.max-pixels); send a smaller image");
+        return new ImageDecodeException(
+                Reason.TOO_MANY_PIXELS,
+                "image is "
+                        + width
+                        + "x"
+                        + height
+                        + " = "
+                        + pixels((long) width * height)
+                        + ", over the "
+                        + pixels(maxPixels)
+                        + " limit (decode.max-pixels); send a smaller image");
     }
 
     static ImageDecodeException corrupt(ImageFormat format, Exception cause) {
-        return new ImageDecodeException(Reason.CORRUPT, "image is not a valid "
-                + format.displayName() + " (" + detail(cause) + "); re-export or re-upload it",
+        return new ImageDecodeException(
+                Reason.CORRUPT,
+                "image is not a valid "
+                        + format.displayName()
+                        + " ("
+                        + detail(cause)
+                        + "); re-export or re-upload it",
                 cause);
     }
 
     static ImageDecodeException overBudget(String what, long needed, long maxBytes) {
-        return new ImageDecodeException(Reason.OVER_BUDGET, "image (" + what + ") would need about "
-                + bytes(needed) + " of memory to decode, over the " + bytes(maxBytes)
-                + " a decode may use (decode.max-memory-bytes); send a smaller or baseline (non-progressive) image");
+        return new ImageDecodeException(
+                Reason.OVER_BUDGET,
+                "image ("
+                        + what
+                        + ") would need about "
+                        + bytes(needed)
+                        + " of memory to decode, over the "
+                        + bytes(maxBytes)
+                        + " a decode may use (decode.max-memory-bytes); send a smaller or baseline (non-progressive) image");
     }
 
     static ImageDecodeException timedOut(DecodeDeadline deadline) {
-        return new ImageDecodeException(Reason.TIMED_OUT, "image took longer than " + deadline.limit()
-                + " to decode and was stopped; send a smaller or baseline (non-progressive) image");
+        return new ImageDecodeException(
+                Reason.TIMED_OUT,
+                "image took longer than "
+                        + deadline.limit()
+                        + " to decode and was stopped; send a smaller or baseline (non-progressive) image");
     }
 
     static ImageDecodeException busy(long needed, long budget) {
-        return new ImageDecodeException(Reason.BUSY, "no decode memory came free in time (this image needs "
-                + bytes(needed) + " of the " + bytes(budget) + " all decodes share, decode.memory-budget-bytes); retry shortly");
+        return new ImageDecodeException(
+                Reason.BUSY,
+                "no decode memory came free in time (this image needs "
+                        + bytes(needed)
+                        + " of the "
+                        + bytes(budget)
+                        + " all decodes share, decode.memory-budget-bytes); retry shortly");
     }
 
     static ImageDecodeException cancelled() {
-        return new ImageDecodeException(Reason.CANCELLED, "decode cancelled: the request was given up");
+        return new ImageDecodeException(
+                Reason.CANCELLED, "decode cancelled: the request was given up");
     }
 
     static ImageDecodeException tooManyScans(int maxScans) {
-        return new ImageDecodeException(Reason.CORRUPT, "image is not a valid JPEG (more than "
-                + maxScans + " progressive scans, where encoders write about 10); "
-                + "re-export or re-upload it");
+        return new ImageDecodeException(
+                Reason.CORRUPT,
+                "image is not a valid JPEG (more than "
+                        + maxScans
+                        + " progressive scans, where encoders write about 10); "
+                        + "re-export or re-upload it");
     }
 
     static ImageDecodeException truncated(ImageFormat format, String readerWarning) {
-        return new ImageDecodeException(Reason.CORRUPT, "image is a truncated "
-                + format.displayName() + " (" + oneLine(readerWarning)
-                + "); re-upload the complete file");
+        return new ImageDecodeException(
+                Reason.CORRUPT,
+                "image is a truncated "
+                        + format.displayName()
+                        + " ("
+                        + oneLine(readerWarning)
+                        + "); re-upload the complete file");
     }
 
     /**
-     * The reader's words for what is wrong, when they are about the data: an IOException's
-     * message. A RuntimeException means the reader tripped over the data ("Index 5 out of
-     * bounds", "-2"): its words and its class name would tell the sender nothing, so they stay
-     * in the attached cause, for the logs.
+     * The reader's words for what is wrong, when they are about the data: an IOException's message.
+     * A RuntimeException means the reader tripped over the data ("Index 5 out of bounds", "-2"):
+     * its words and its class name would tell the sender nothing, so they stay in the attached
+     * cause, for the logs.
      */
     private static String detail(Exception cause) {
         Throwable withMessage = cause;
@@ -153,7 +197,8 @@ public final class ImageDecodeException extends Exception {
     }
 
     private static String pixels(long n) {
-        return n < 1_000_000 ? String.format(Locale.ROOT, "%,d pixels", n)
+        return n < 1_000_000
+                ? String.format(Locale.ROOT, "%,d pixels", n)
                 : decimal(n / 1e6) + " MP";
     }
 

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * The image formats {@link ImageDecoder} reads, recognised by their leading magic bytes only: a
- * file name or a Content-Type header says what the sender believes, the bytes say what the
- * decoder will actually meet.
+ * file name or a Content-Type header says what the sender believes, the bytes say what the decoder
+ * will actually meet.
  */
 public enum ImageFormat {
     JPEG("JPEG"),
@@ -36,9 +36,9 @@ public enum ImageFormat {
     /**
      * The format the bytes are in, from their magic number; empty when none of ours matches (or
      * {@code bytes} is null). JPEG {@code FF D8 FF}; PNG {@code 89 50 4E 47 0D 0A 1A 0A}; GIF
-     * {@code GIF87a}/{@code GIF89a}; WebP {@code RIFF....WEBP}; BMP {@code BM} followed, at
-     * offset 14, by one of the DIB header sizes that exist (12 to 124): two letters alone would
-     * take any text beginning with "BM" for a bitmap.
+     * {@code GIF87a}/{@code GIF89a}; WebP {@code RIFF....WEBP}; BMP {@code BM} followed, at offset
+     * 14, by one of the DIB header sizes that exist (12 to 124): two letters alone would take any
+     * text beginning with "BM" for a bitmap.
      */
     public static Optional<ImageFormat> sniff(byte[] bytes) {
         if (bytes == null) {
@@ -64,7 +64,13 @@ public enum ImageFormat {
 
     /** BITMAPCOREHEADER (12), OS/2 v2 (16 or 64), BITMAPINFOHEADER (40) and its v2-v5 (52-124). */
     private static boolean isDibHeaderSize(long size) {
-        return size == 12 || size == 16 || size == 40 || size == 52 || size == 56 || size == 64
-                || size == 108 || size == 124;
+        return size == 12
+                || size == 16
+                || size == 40
+                || size == 52
+                || size == 56
+                || size == 64
+                || size == 108
+                || size == 124;
     }
 }

@@ -3,17 +3,24 @@ package dev.prodlens.core.image;
 /**
  * What {@link ImageDecoder#probe} learns from an image's header, without decoding pixels.
  *
- * @param format      the format sniffed from the magic bytes
- * @param width       width as stored, before the orientation is applied
- * @param height      height as stored, before the orientation is applied
- * @param orientation EXIF orientation, 1 (upright, also when there is none) to 8; only JPEG's
- *                    is read
+ * @param format the format sniffed from the magic bytes
+ * @param width width as stored, before the orientation is applied
+ * @param height height as stored, before the orientation is applied
+ * @param orientation EXIF orientation, 1 (upright, also when there is none) to 8; only JPEG's is
+ *     read
  */
 public record ImageInfo(ImageFormat format, int width, int height, int orientation) {
     public ImageInfo {
         if (format == null || width < 1 || height < 1 || orientation < 1 || orientation > 8) {
-            throw new IllegalArgumentException("bad image info: " + format + " " + width + "x"
-                    + height + " orientation " + orientation);
+            throw new IllegalArgumentException(
+                    "bad image info: "
+                            + format
+                            + " "
+                            + width
+                            + "x"
+                            + height
+                            + " orientation "
+                            + orientation);
         }
     }
 

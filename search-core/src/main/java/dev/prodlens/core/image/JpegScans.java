@@ -12,15 +12,15 @@ import java.util.List;
  * <p>Why: what a JPEG costs to decode is decided by its structure, and must be known before the
  * decoder starts. A progressive JPEG may hold any number of scans, and each one makes the decoder
  * pass over the whole coefficient buffer: a file of a few hundred kilobytes with thousands of
- * near-empty scans keeps libjpeg busy for minutes (libjpeg-turbo's "LJT-01-003"; the JDK's
- * decoder offers no scan limit); and a multi-scan JPEG holds every DCT coefficient of the image
- * in memory (2 bytes each) until its last scan is read.
+ * near-empty scans keeps libjpeg busy for minutes (libjpeg-turbo's "LJT-01-003"; the JDK's decoder
+ * offers no scan limit); and a multi-scan JPEG holds every DCT coefficient of the image in memory
+ * (2 bytes each) until its last scan is read.
  *
  * <p>The walk follows libjpeg's own rules for finding markers ({@code next_marker} in jdmarker.c:
  * any bytes up to an 0xFF, fill 0xFF bytes, and {@code FF 00} is not a marker) so that it sees
  * every scan libjpeg will read, and it refuses what it cannot follow: a segment length below 2
- * (libjpeg would read on past it; a walk that stopped there would miss every scan behind it)
- * or a second SOI. Data that ends early is left to the decoder, which refuses truncation itself.
+ * (libjpeg would read on past it; a walk that stopped there would miss every scan behind it) or a
+ * second SOI. Data that ends early is left to the decoder, which refuses truncation itself.
  */
 final class JpegScans {
     /** Several times what progressive encoders write (libjpeg's default script has 10). */
@@ -38,23 +38,28 @@ final class JpegScans {
     private JpegScans() {}
 
     /** One colour component of the frame: its sampling factors (1 to 4). */
-    record Component(int horizontal, int vertical) {
-    }
+    record Component(int horizontal, int vertical) {}
 
     /**
      * What one walk of the markers tells.
      *
-     * @param scans       SOS segments seen (counting stops once past the limit it was given)
-     * @param iccProfile  an APP2 "ICC_PROFILE" segment before the first scan (such a JPEG's
-     *                    colours need colour management, which only the ImageIO path does)
+     * @param scans SOS segments seen (counting stops once past the limit it was given)
+     * @param iccProfile an APP2 "ICC_PROFILE" segment before the first scan (such a JPEG's colours
+     *     need colour management, which only the ImageIO path does)
      * @param progressive a progressive frame (SOF2, SOF6, SOF10, SOF14)
-     * @param width       the frame's width, 0 when no frame header was seen
-     * @param height      the frame's height, 0 when none was seen (or DNL defines it)
-     * @param components  the frame's components, empty when no frame header was seen
-     * @param adobe       an Adobe APP14 segment (its transform flag decides YCCK/CMYK vs RGB)
+     * @param width the frame's width, 0 when no frame header was seen
+     * @param height the frame's height, 0 when none was seen (or DNL defines it)
+     * @param components the frame's components, empty when no frame header was seen
+     * @param adobe an Adobe APP14 segment (its transform flag decides YCCK/CMYK vs RGB)
      */
-    record Structure(int scans, boolean iccProfile, boolean progressive, int width, int height,
-                     List<Component> components, boolean adobe) {
+    record Structure(
+            int scans,
+            boolean iccProfile,
+            boolean progressive,
+            int width,
+            int height,
+            List<Component> components,
+            boolean adobe) {
         Structure {
             components = List.copyOf(components);
         }
@@ -66,8 +71,8 @@ final class JpegScans {
 
         /**
          * Bytes of the coefficient buffer libjpeg allocates for a multi-scan JPEG: 64 coefficients
-         * of 2 bytes per 8x8 block of each component, blocks padded to whole MCUs (jdcoefct.c);
-         * 0 for a single scan, which libjpeg decodes one row of MCUs at a time.
+         * of 2 bytes per 8x8 block of each component, blocks padded to whole MCUs (jdcoefct.c); 0
+         * for a single scan, which libjpeg decodes one row of MCUs at a time.
          */
         long coefficientBytes() {
             if (!multiScan() || components.isEmpty()) {
@@ -88,14 +93,20 @@ final class JpegScans {
     /**
      * Walks up to the first EOI (or the data's end), once.
      *
-     * @throws ImageDecodeException CORRUPT for a structure libjpeg would follow differently from
-     *                              a simple walk: a segment length below 2, a second SOI
+     * @throws ImageDecodeException CORRUPT for a structure libjpeg would follow differently from a
+     *     simple walk: a segment length below 2, a second SOI
      */
     static Structure inspect(byte[] jpeg, int scanLimit) throws ImageDecodeException {
         Walk walk = new Walk(jpeg, scanLimit);
         walk.run();
-        return new Structure(walk.scans, walk.icc, walk.progressive, walk.width, walk.height,
-                walk.components, walk.adobe);
+        return new Structure(
+                walk.scans,
+                walk.icc,
+                walk.progressive,
+                walk.width,
+                walk.height,
+                walk.components,
+                walk.adobe);
     }
 
     /** The walk's state: one pass, fields filled in as segments are met. */
@@ -138,8 +149,10 @@ final class JpegScans {
                 }
                 int length = uint16(jpeg, pos + 2);
                 if (length < 2) {
-                    throw corrupt(String.format("marker FF%02X with a segment length of %d (at least 2)",
-                            marker, length));
+                    throw corrupt(
+                            String.format(
+                                    "marker FF%02X with a segment length of %d (at least 2)",
+                                    marker, length));
                 }
                 visit(marker, pos + 4, length - 2);
                 if (scans > scanLimit) {
@@ -158,7 +171,9 @@ final class JpegScans {
                 scans++;
             } else if (isStartOfFrame(marker) && components.isEmpty()) {
                 frame(marker, payload, size);
-            } else if (marker == APP2 && scans == 0 && Magic.startsWith(jpeg, payload, ICC_PROFILE)) {
+            } else if (marker == APP2
+                    && scans == 0
+                    && Magic.startsWith(jpeg, payload, ICC_PROFILE)) {
                 icc = true;
             } else if (marker == APP14 && Magic.startsWith(jpeg, payload, ADOBE)) {
                 adobe = true;
@@ -175,7 +190,9 @@ final class JpegScans {
             width = uint16(jpeg, payload + 3);
             int count = jpeg[payload + 5] & 0xFF;
             List<Component> found = new ArrayList<>(count);
-            for (int i = 0; i < count && 6 + 3 * i + 2 < size && payload + 6 + 3 * i + 2 < jpeg.length; i++) {
+            for (int i = 0;
+                    i < count && 6 + 3 * i + 2 < size && payload + 6 + 3 * i + 2 < jpeg.length;
+                    i++) {
                 int sampling = jpeg[payload + 6 + 3 * i + 1] & 0xFF;
                 // libjpeg refuses factors outside 1..4 itself; clamp so the estimate stays sane
                 found.add(new Component(clamp(sampling >> 4), clamp(sampling & 0x0F)));
@@ -188,7 +205,8 @@ final class JpegScans {
         }
 
         private static ImageDecodeException corrupt(String what) {
-            return new ImageDecodeException(ImageDecodeException.Reason.CORRUPT,
+            return new ImageDecodeException(
+                    ImageDecodeException.Reason.CORRUPT,
                     "image is not a valid JPEG (" + what + "); re-export or re-upload it");
         }
     }
@@ -217,7 +235,11 @@ final class JpegScans {
 
     /** SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
     private static boolean isStartOfFrame(int marker) {
-        return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        return marker >= 0xC0
+                && marker <= 0xCF
+                && marker != 0xC4
+                && marker != 0xC8
+                && marker != 0xCC;
     }
 
     /** TEM and RST0-7 stand alone; every other marker is followed by a segment length. */
@@ -226,8 +248,8 @@ final class JpegScans {
     }
 
     /**
-     * Skips entropy-coded data: inside it a 0xFF byte is always followed by 0x00 (a stuffed
-     * 0xFF), a fill 0xFF or a restart marker, so the first other 0xFF xx is the next marker.
+     * Skips entropy-coded data: inside it a 0xFF byte is always followed by 0x00 (a stuffed 0xFF),
+     * a fill 0xFF or a restart marker, so the first other 0xFF xx is the next marker.
      */
     private static int endOfEntropyData(byte[] jpeg, int pos) {
         while (pos + 1 < jpeg.length) {

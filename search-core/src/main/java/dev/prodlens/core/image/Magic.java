@@ -27,7 +27,9 @@ final class Magic {
         if (bytes.length < offset + 4) {
             return -1;
         }
-        return (bytes[offset] & 0xFFL) | (bytes[offset + 1] & 0xFFL) << 8
-                | (bytes[offset + 2] & 0xFFL) << 16 | (bytes[offset + 3] & 0xFFL) << 24;
+        return (bytes[offset] & 0xFFL)
+                | (bytes[offset + 1] & 0xFFL) << 8
+                | (bytes[offset + 2] & 0xFFL) << 16
+                | (bytes[offset + 3] & 0xFFL) << 24;
     }
 }

@@ -17,22 +17,28 @@ import org.slf4j.Logger;
 final class NativeCodecs {
     /** {@code info[0]}: pixels returned. */
     static final int OK = 0;
+
     /** {@code info[0]}: width x height over maxPixels, nothing decoded. */
     static final int TOO_MANY_PIXELS = 1;
 
     private static final int[] RGB_MASKS = {0xFF0000, 0xFF00, 0xFF};
-    private static final DirectColorModel INT_RGB = new DirectColorModel(24, RGB_MASKS[0],
-            RGB_MASKS[1], RGB_MASKS[2]);
+    private static final DirectColorModel INT_RGB =
+            new DirectColorModel(24, RGB_MASKS[0], RGB_MASKS[1], RGB_MASKS[2]);
 
     private NativeCodecs() {}
 
     /**
      * Loads an optional library from the jar: null when it loaded, else why not. System property
-     * {@code property=false} keeps it off; a failure to load is said once, at WARN on
-     * {@code log}, after {@code fallback} (what the decoder does instead).
+     * {@code property=false} keeps it off; a failure to load is said once, at WARN on {@code log},
+     * after {@code fallback} (what the decoder does instead).
      */
-    static String load(String property, String fileName, String what, String runtimeHint,
-            String fallback, Logger log) {
+    static String load(
+            String property,
+            String fileName,
+            String what,
+            String runtimeHint,
+            String fallback,
+            Logger log) {
         if (!Boolean.parseBoolean(System.getProperty(property, "true"))) {
             return property + "=false";
         }
@@ -51,8 +57,14 @@ final class NativeCodecs {
      * raster layout as {@code new BufferedImage(w, h, TYPE_INT_RGB)} builds.
      */
     static BufferedImage image(int[] pixels, int width, int height) {
-        WritableRaster raster = Raster.createPackedRaster(new DataBufferInt(pixels, pixels.length),
-                width, height, width, RGB_MASKS, null);
+        WritableRaster raster =
+                Raster.createPackedRaster(
+                        new DataBufferInt(pixels, pixels.length),
+                        width,
+                        height,
+                        width,
+                        RGB_MASKS,
+                        null);
         return new BufferedImage(INT_RGB, raster, false, null);
     }
 }

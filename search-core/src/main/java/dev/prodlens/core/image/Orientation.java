@@ -4,8 +4,8 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 
 /**
- * Turns a decoded picture upright according to its EXIF orientation (TIFF tag 0x0112): the
- * camera stores the sensor's rows as they came and records how a viewer should turn them.
+ * Turns a decoded picture upright according to its EXIF orientation (TIFF tag 0x0112): the camera
+ * stores the sensor's rows as they came and records how a viewer should turn them.
  *
  * <p>Works on {@code TYPE_INT_RGB} images by moving whole pixels (no interpolation, so a turn is
  * lossless) and returns a new image; orientation 1 returns the image itself.
@@ -42,9 +42,9 @@ final class Orientation {
     }
 
     /**
-     * Where upright pixel (x, y) comes from in the stored w x h picture. The tag names the
-     * stored row 0 / column 0 sides: 2 mirror, 3 half turn, 4 flip, 5 transpose, 6 needs a
-     * quarter turn clockwise, 7 transverse, 8 a quarter turn counter-clockwise.
+     * Where upright pixel (x, y) comes from in the stored w x h picture. The tag names the stored
+     * row 0 / column 0 sides: 2 mirror, 3 half turn, 4 flip, 5 transpose, 6 needs a quarter turn
+     * clockwise, 7 transverse, 8 a quarter turn counter-clockwise.
      */
     private static int sourceIndex(int orientation, int x, int y, int w, int h) {
         return switch (orientation) {

@@ -3,7 +3,6 @@ package dev.prodlens.core.image;
 import com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
-
 import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -72,18 +71,20 @@ final class ReaderProviders {
                 return provider;
             }
         }
-        throw new IllegalStateException("this JVM has no " + className
-                + " in its ImageIO registry; an OpenJDK-based JDK 17+ with java.desktop is needed");
+        throw new IllegalStateException(
+                "this JVM has no "
+                        + className
+                        + " in its ImageIO registry; an OpenJDK-based JDK 17+ with java.desktop is needed");
     }
 
     /**
      * TwelveMonkeys' JPEG reader decodes through the JDK's (libjpeg) and adds CMYK/YCCK, ICC and
-     * Exif handling. Its provider finds that delegate only when it is registered in a registry
-     * that holds the JDK's provider; a private registry does that without touching the global one.
+     * Exif handling. Its provider finds that delegate only when it is registered in a registry that
+     * holds the JDK's provider; a private registry does that without touching the global one.
      */
     private static ImageReaderSpi twelveMonkeysJpeg(ImageReaderSpi jdkJpeg) {
-        ServiceRegistry wiring = new ServiceRegistry(List.<Class<?>>of(ImageReaderSpi.class)
-                .iterator());
+        ServiceRegistry wiring =
+                new ServiceRegistry(List.<Class<?>>of(ImageReaderSpi.class).iterator());
         wiring.registerServiceProvider(jdkJpeg, ImageReaderSpi.class);
         JPEGImageReaderSpi twelveMonkeys = new JPEGImageReaderSpi();
         wiring.registerServiceProvider(twelveMonkeys, ImageReaderSpi.class);

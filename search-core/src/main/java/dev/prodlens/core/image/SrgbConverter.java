@@ -42,8 +42,8 @@ final class SrgbConverter {
 
     /** Java2D does the layout conversion and the compositing; every sRGB layout is handled. */
     private static BufferedImage flattenOnWhite(BufferedImage image) {
-        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(),
-                BufferedImage.TYPE_INT_RGB);
+        BufferedImage rgb =
+                new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = rgb.createGraphics();
         try {
             g.drawImage(image, 0, 0, Color.WHITE, null);
@@ -56,17 +56,20 @@ final class SrgbConverter {
     /** ICC-managed conversion (CMYK, Adobe RGB...), keeping alpha for the compositing after. */
     private static BufferedImage convertToSrgb(BufferedImage image) {
         boolean alpha = image.getColorModel().hasAlpha();
-        BufferedImage srgb = new BufferedImage(image.getWidth(), image.getHeight(),
-                alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        BufferedImage srgb =
+                new BufferedImage(
+                        image.getWidth(),
+                        image.getHeight(),
+                        alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         new ColorConvertOp(null).filter(image, srgb);
         return srgb;
     }
 
     /**
      * Grey samples are taken as they are stored, gamma-encoded like sRGB, as browsers and other
-     * decoders show them. Java2D is not consistent here: drawing a grey image copies the value,
-     * but its colour model treats grey as linear and {@code getRGB} or a colour conversion
-     * lightens mid-tones (128 becomes 188). Reading the raster avoids both.
+     * decoders show them. Java2D is not consistent here: drawing a grey image copies the value, but
+     * its colour model treats grey as linear and {@code getRGB} or a colour conversion lightens
+     * mid-tones (128 becomes 188). Reading the raster avoids both.
      */
     private static BufferedImage grayToRgb(BufferedImage image) {
         int w = image.getWidth();

@@ -39,7 +39,8 @@ final class UnknownFormat {
         if (Magic.startsWith(bytes, 8, "avif") || Magic.startsWith(bytes, 8, "avis")) {
             return "it is an AVIF image";
         }
-        if (Magic.startsWith(bytes, 8, "hei") || Magic.startsWith(bytes, 8, "mif1")
+        if (Magic.startsWith(bytes, 8, "hei")
+                || Magic.startsWith(bytes, 8, "mif1")
                 || Magic.startsWith(bytes, 8, "msf1")) {
             return "it is a HEIF/HEIC image";
         }
@@ -51,10 +52,12 @@ final class UnknownFormat {
         ByteBuffer in = ByteBuffer.wrap(bytes, 0, Math.min(bytes.length, TEXT_PROBE));
         CharBuffer out = CharBuffer.allocate(TEXT_PROBE);
         // endOfInput false: a character cut by the probe's end is not an error
-        CoderResult result = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(in, out, false);
+        CoderResult result =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(in, out, false);
         if (result.isError()) {
             return false;
         }
@@ -63,8 +66,9 @@ final class UnknownFormat {
     }
 
     private static String textPrefix(byte[] bytes) {
-        String text = new String(bytes, 0, Math.min(bytes.length, TEXT_PROBE),
-                StandardCharsets.UTF_8).strip();
+        String text =
+                new String(bytes, 0, Math.min(bytes.length, TEXT_PROBE), StandardCharsets.UTF_8)
+                        .strip();
         String line = text.lines().findFirst().orElse("");
         return line.length() > 32 ? line.substring(0, 32) + "..." : line;
     }

@@ -14,15 +14,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** docs/configuration.md lists every key of conf/prodlens.properties with the file's default, and no other key. */
+/**
+ * docs/configuration.md lists every key of conf/prodlens.properties with the file's default, and no
+ * other key.
+ */
 class ConfigReferenceTest {
     /** A table row of the reference: | `key` | `default` or (empty) | meaning |. */
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9.-]+)` \\| (?:`([^`]*)`|\\(empty\\)) \\|", Pattern.MULTILINE);
+    private static final Pattern ROW =
+            Pattern.compile(
+                    "^\\| `([a-z0-9.-]+)` \\| (?:`([^`]*)`|\\(empty\\)) \\|", Pattern.MULTILINE);
 
     @Test
     void theReferenceMatchesTheFile() throws IOException {
         Properties file = new Properties();
-        try (Reader reader = Files.newBufferedReader(TestModels.repo().resolve("conf/prodlens.properties"), StandardCharsets.UTF_8)) {
+        try (Reader reader =
+                Files.newBufferedReader(
+                        TestModels.repo().resolve("conf/prodlens.properties"),
+                        StandardCharsets.UTF_8)) {
             file.load(reader);
         }
         Map<String, String> inFile = new TreeMap<>();
@@ -33,7 +41,13 @@ class ConfigReferenceTest {
         Matcher row = ROW.matcher(doc);
         while (row.find()) documented.put(row.group(1), row.group(2) == null ? "" : row.group(2));
 
-        assertEquals(inFile.keySet(), documented.keySet(), "keys of conf/prodlens.properties vs docs/configuration.md");
-        assertEquals(inFile, documented, "defaults of conf/prodlens.properties vs docs/configuration.md");
+        assertEquals(
+                inFile.keySet(),
+                documented.keySet(),
+                "keys of conf/prodlens.properties vs docs/configuration.md");
+        assertEquals(
+                inFile,
+                documented,
+                "defaults of conf/prodlens.properties vs docs/configuration.md");
     }
 }

@@ -1,22 +1,20 @@
 package dev.prodlens.core.embed;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A missing, damaged or mismatched model fails at start-up with a message that says what to do. */
 class ModelLoadingTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private Path copyOfDefault() throws IOException {
         Path source = TestModels.dir(TestModels.DEFAULT);
@@ -34,7 +32,12 @@ class ModelLoadingTest {
 
     @Test
     void missingModelSaysHowToExportIt() {
-        ModelException e = assertThrows(ModelException.class, () -> Embedder.open(configFor(tmp.resolve("nothing"), ModelEngine.PYTORCH)));
+        ModelException e =
+                assertThrows(
+                        ModelException.class,
+                        () ->
+                                Embedder.open(
+                                        configFor(tmp.resolve("nothing"), ModelEngine.PYTORCH)));
         assertTrue(e.getMessage().contains("scripts/prepare-model.sh"), e.getMessage());
     }
 
@@ -46,7 +49,10 @@ class ModelLoadingTest {
             channel.position(Files.size(pt) / 2);
             channel.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
         }
-        ModelException e = assertThrows(ModelException.class, () -> Embedder.open(configFor(dir, ModelEngine.PYTORCH)));
+        ModelException e =
+                assertThrows(
+                        ModelException.class,
+                        () -> Embedder.open(configFor(dir, ModelEngine.PYTORCH)));
         assertTrue(e.getMessage().contains("sha256"), e.getMessage());
     }
 
@@ -57,13 +63,21 @@ class ModelLoadingTest {
         // match, so only the self-check (running the card's check input) can catch it.
         Path card = dir.resolve(ModelCard.FILE_NAME);
         Path foreign = TestModels.dir(TestModels.RANDOM).resolve(TestModels.RANDOM + ".onnx");
-        Files.copy(foreign, dir.resolve(TestModels.DEFAULT + ".onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                foreign,
+                dir.resolve(TestModels.DEFAULT + ".onnx"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         String json = Files.readString(card, StandardCharsets.UTF_8);
-        String foreignSha = ModelCard.read(TestModels.dir(TestModels.RANDOM)).fileSha256(ModelEngine.ONNX_RUNTIME);
+        String foreignSha =
+                ModelCard.read(TestModels.dir(TestModels.RANDOM))
+                        .fileSha256(ModelEngine.ONNX_RUNTIME);
         String ownSha = ModelCard.read(dir).fileSha256(ModelEngine.ONNX_RUNTIME);
         Files.writeString(card, json.replace(ownSha, foreignSha), StandardCharsets.UTF_8);
 
-        ModelException e = assertThrows(ModelException.class, () -> Embedder.open(configFor(dir, ModelEngine.ONNX_RUNTIME)));
+        ModelException e =
+                assertThrows(
+                        ModelException.class,
+                        () -> Embedder.open(configFor(dir, ModelEngine.ONNX_RUNTIME)));
         assertTrue(e.getMessage().contains("check input"), e.getMessage());
     }
 
@@ -71,15 +85,27 @@ class ModelLoadingTest {
     void unreadableCardIsAClearError() throws IOException {
         Path dir = copyOfDefault();
         Files.writeString(dir.resolve(ModelCard.FILE_NAME), "{\"id\": 3", StandardCharsets.UTF_8);
-        ModelException e = assertThrows(ModelException.class, () -> Embedder.open(configFor(dir, ModelEngine.PYTORCH)));
+        ModelException e =
+                assertThrows(
+                        ModelException.class,
+                        () -> Embedder.open(configFor(dir, ModelEngine.PYTORCH)));
         assertTrue(e.getMessage().contains("unreadable"), e.getMessage());
     }
 
     @Test
     void gpuOnAMachineWithoutOneIsAClearError() {
-        // On a machine with a GPU (and the CUDA build) this configuration is valid, so only assert where there is none.
+        // On a machine with a GPU (and the CUDA build) this configuration is valid, so only assert
+        // where there is none.
         EmbedderConfig cpu = TestModels.config(TestModels.DEFAULT, ModelEngine.PYTORCH);
-        EmbedderConfig gpu = new EmbedderConfig(cpu.modelDir(), cpu.engine(), DeviceChoice.GPU, 1, 8, cpu.maxBytes(), cpu.maxPixels());
+        EmbedderConfig gpu =
+                new EmbedderConfig(
+                        cpu.modelDir(),
+                        cpu.engine(),
+                        DeviceChoice.GPU,
+                        1,
+                        8,
+                        cpu.maxBytes(),
+                        cpu.maxPixels());
         if (ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0) {
             ModelException e = assertThrows(ModelException.class, () -> Embedder.open(gpu));
             assertTrue(e.getMessage().contains("no GPU"), e.getMessage());

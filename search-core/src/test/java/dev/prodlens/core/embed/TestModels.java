@@ -2,34 +2,52 @@ package dev.prodlens.core.embed;
 
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.image.DecodeLimits;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The exported models the tests use: the configured default and its control (`make model`, run by `make test`). */
+/**
+ * The exported models the tests use: the configured default and its control (`make model`, run by
+ * `make test`).
+ */
 public final class TestModels {
     /** {@code model.id} of conf/prodlens.properties. */
-    public static final String DEFAULT = Config.load(repo().resolve("conf/prodlens.properties")).string("model.id");
+    public static final String DEFAULT =
+            Config.load(repo().resolve("conf/prodlens.properties")).string("model.id");
+
     /** The default architecture with shuffled weights: quality tests must fail on it. */
     public static final String RANDOM = DEFAULT + "-random";
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     /** The repository root (the models directory's parent). */
     public static Path repo() {
-        return Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath().getParent();
+        return Path.of(System.getProperty("prodlens.models", "models"))
+                .toAbsolutePath()
+                .getParent();
     }
 
     public static Path dir(String id) {
         Path dir = Path.of(System.getProperty("prodlens.models", "models")).resolve(id);
         if (!Files.isRegularFile(dir.resolve(ModelCard.FILE_NAME))) {
-            throw new IllegalStateException("model " + id + " is not exported in " + dir + "; run scripts/prepare-model.sh " + id);
+            throw new IllegalStateException(
+                    "model "
+                            + id
+                            + " is not exported in "
+                            + dir
+                            + "; run scripts/prepare-model.sh "
+                            + id);
         }
         return dir;
     }
 
     public static EmbedderConfig config(String id, ModelEngine engine) {
-        return new EmbedderConfig(dir(id), engine, DeviceChoice.CPU, 1, 32, DecodeLimits.DEFAULTS.maxBytes(), DecodeLimits.DEFAULTS.maxPixels());
+        return new EmbedderConfig(
+                dir(id),
+                engine,
+                DeviceChoice.CPU,
+                1,
+                32,
+                DecodeLimits.DEFAULTS.maxBytes(),
+                DecodeLimits.DEFAULTS.maxPixels());
     }
 }

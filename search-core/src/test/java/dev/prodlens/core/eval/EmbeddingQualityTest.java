@@ -1,5 +1,8 @@
 package dev.prodlens.core.eval;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelEngine;
@@ -7,19 +10,17 @@ import dev.prodlens.core.embed.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * The pretrained default model finds near-duplicates of real photos among distractors and
- * retrieves Fashion-MNIST classes far better than a colour histogram; the same architecture
- * with shuffled weights does not, which shows these thresholds test the weights.
+ * The pretrained default model finds near-duplicates of real photos among distractors and retrieves
+ * Fashion-MNIST classes far better than a colour histogram; the same architecture with shuffled
+ * weights does not, which shows these thresholds test the weights.
  */
 class EmbeddingQualityTest {
     static final double NEAR_DUP_RECALL_AT_1 = 0.9;
+
     /** Precision@10 by class; chance is 0.1. */
     static final double FASHION_PRECISION_AT_10 = 0.6;
+
     /** How far the model must beat the baseline on each measure. */
     static final double MARGIN = 0.15;
 

@@ -40,26 +40,37 @@ class FaissConcurrencyTest {
             SearchOptions options = SearchOptions.DEFAULT.withEfSearch(64);
             long[][] expected = new long[Q][];
             for (int q = 0; q < Q; q++) {
-                expected[q] = index.search(TestVectors.rows(queries, D, q, q + 1), 10, options).rawIds();
+                expected[q] =
+                        index.search(TestVectors.rows(queries, D, q, q + 1), 10, options).rawIds();
             }
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             try {
                 List<Future<Integer>> results = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
                     int seed = t;
-                    results.add(pool.submit(() -> {
-                        SplittableRandom random = new SplittableRandom(seed);
-                        int checked = 0;
-                        for (int i = 0; i < 200; i++) {
-                            int q = random.nextInt(Q);
-                            // alternate single queries on one OpenMP thread and batches on all
-                            SearchOptions o = i % 2 == 0 ? options.withThreads(1) : options;
-                            long[] got = index.search(TestVectors.rows(queries, D, q, q + 1), 10, o).rawIds();
-                            assertArrayEquals(expected[q], got, "query " + q);
-                            checked++;
-                        }
-                        return checked;
-                    }));
+                    results.add(
+                            pool.submit(
+                                    () -> {
+                                        SplittableRandom random = new SplittableRandom(seed);
+                                        int checked = 0;
+                                        for (int i = 0; i < 200; i++) {
+                                            int q = random.nextInt(Q);
+                                            // alternate single queries on one OpenMP thread and
+                                            // batches on all
+                                            SearchOptions o =
+                                                    i % 2 == 0 ? options.withThreads(1) : options;
+                                            long[] got =
+                                                    index.search(
+                                                                    TestVectors.rows(
+                                                                            queries, D, q, q + 1),
+                                                                    10,
+                                                                    o)
+                                                            .rawIds();
+                                            assertArrayEquals(expected[q], got, "query " + q);
+                                            checked++;
+                                        }
+                                        return checked;
+                                    }));
                 }
                 for (Future<Integer> f : results) {
                     assertEquals(200, f.get(2, TimeUnit.MINUTES));
@@ -77,25 +88,37 @@ class FaissConcurrencyTest {
             int batch = N / batches;
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             try {
-                Future<?> writer = pool.submit(() -> {
-                    for (int b = 0; b < batches; b++) {
-                        index.add(TestVectors.rows(base, D, b * batch, (b + 1) * batch),
-                                java.util.Arrays.copyOfRange(ids, b * batch, (b + 1) * batch));
-                    }
-                });
+                Future<?> writer =
+                        pool.submit(
+                                () -> {
+                                    for (int b = 0; b < batches; b++) {
+                                        index.add(
+                                                TestVectors.rows(
+                                                        base, D, b * batch, (b + 1) * batch),
+                                                java.util.Arrays.copyOfRange(
+                                                        ids, b * batch, (b + 1) * batch));
+                                    }
+                                });
                 List<Future<?>> readers = new ArrayList<>();
                 for (int t = 0; t < THREADS - 1; t++) {
-                    readers.add(pool.submit(() -> {
-                        while (!writer.isDone()) {
-                            long size = index.size();
-                            SearchResult r = index.search(queries, 5);
-                            // every result is a real id: a search never sees a half-done add
-                            for (long id : r.rawIds()) {
-                                assertTrue(id == -1 || (id - 1) % 7 == 0, "bad id " + id);
-                            }
-                            assertTrue(size % batch == 0, "size " + size + " mid-batch");
-                        }
-                    }));
+                    readers.add(
+                            pool.submit(
+                                    () -> {
+                                        while (!writer.isDone()) {
+                                            long size = index.size();
+                                            SearchResult r = index.search(queries, 5);
+                                            // every result is a real id: a search never sees a
+                                            // half-done add
+                                            for (long id : r.rawIds()) {
+                                                assertTrue(
+                                                        id == -1 || (id - 1) % 7 == 0,
+                                                        "bad id " + id);
+                                            }
+                                            assertTrue(
+                                                    size % batch == 0,
+                                                    "size " + size + " mid-batch");
+                                        }
+                                    }));
                 }
                 writer.get(2, TimeUnit.MINUTES);
                 for (Future<?> r : readers) {
@@ -118,19 +141,23 @@ class FaissConcurrencyTest {
         try {
             List<Future<?>> searchers = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
-                searchers.add(pool.submit(() -> {
-                    for (int i = 0; i < 10_000; i++) {
-                        try {
-                            SearchResult r = index.search(queries, 10);
-                            assertEquals(10, r.count(0));
-                            ok.incrementAndGet();
-                        } catch (IllegalStateException e) {
-                            assertTrue(e.getMessage().contains("closed"), e.getMessage());
-                            closed.incrementAndGet();
-                            return;
-                        }
-                    }
-                }));
+                searchers.add(
+                        pool.submit(
+                                () -> {
+                                    for (int i = 0; i < 10_000; i++) {
+                                        try {
+                                            SearchResult r = index.search(queries, 10);
+                                            assertEquals(10, r.count(0));
+                                            ok.incrementAndGet();
+                                        } catch (IllegalStateException e) {
+                                            assertTrue(
+                                                    e.getMessage().contains("closed"),
+                                                    e.getMessage());
+                                            closed.incrementAndGet();
+                                            return;
+                                        }
+                                    }
+                                }));
             }
             while (ok.get() < 20) {
                 Thread.onSpinWait();

@@ -6,10 +6,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Searching an index that holds no vectors yet (a service before its first add, a reader racing
- * the first batch) answers "nothing found" for every query, however many queries there are:
- * Faiss's BLAS path (20 queries or more on a flat index) returns before it fills the results, and
- * the id map's translation then read id_map[0] of an empty map (a JVM crash, seen once in
+ * Searching an index that holds no vectors yet (a service before its first add, a reader racing the
+ * first batch) answers "nothing found" for every query, however many queries there are: Faiss's
+ * BLAS path (20 queries or more on a flat index) returns before it fills the results, and the id
+ * map's translation then read id_map[0] of an empty map (a JVM crash, seen once in
  * FaissConcurrencyTest).
  */
 class FaissEmptyIndexTest {

@@ -29,7 +29,8 @@ class FaissErrorTest {
 
     static <T extends Throwable> T fails(Class<T> type, String fragment, Executable call) {
         T e = assertThrows(type, call);
-        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
+        assertTrue(
+                e.getMessage() != null && e.getMessage().contains(fragment),
                 "message '" + e.getMessage() + "' should mention '" + fragment + "'");
         return e;
     }
@@ -42,11 +43,20 @@ class FaissErrorTest {
 
     @Test
     void badFactoryStringsCarryFaissMessage() {
-        fails(IllegalArgumentException.class, "could not parse", () -> FaissIndex.create(D, "NotAnIndex", Metric.L2));
+        fails(
+                IllegalArgumentException.class,
+                "could not parse",
+                () -> FaissIndex.create(D, "NotAnIndex", Metric.L2));
         // PQ sub-quantizers must divide the dimension: Faiss's own check, reported as such
-        fails(IllegalArgumentException.class, "cannot create index 'PQ3'", () -> FaissIndex.create(D, "PQ3", Metric.L2));
+        fails(
+                IllegalArgumentException.class,
+                "cannot create index 'PQ3'",
+                () -> FaissIndex.create(D, "PQ3", Metric.L2));
         fails(IllegalArgumentException.class, "blank", () -> FaissIndex.create(D, " ", Metric.L2));
-        fails(IllegalArgumentException.class, "dimension", () -> FaissIndex.create(0, "Flat", Metric.L2));
+        fails(
+                IllegalArgumentException.class,
+                "dimension",
+                () -> FaissIndex.create(0, "Flat", Metric.L2));
         assertThrows(NullPointerException.class, () -> FaissIndex.create(D, null, Metric.L2));
         assertThrows(NullPointerException.class, () -> FaissIndex.create(D, "Flat", null));
     }
@@ -54,14 +64,28 @@ class FaissErrorTest {
     @Test
     void wrongDimensionIsRefused() {
         try (FaissIndex index = flatWithOne()) {
-            fails(IllegalArgumentException.class, "not a multiple of the dimension",
+            fails(
+                    IllegalArgumentException.class,
+                    "not a multiple of the dimension",
                     () -> index.add(new float[D + 1], new long[] {2}));
-            fails(IllegalArgumentException.class, "not a multiple of the dimension",
+            fails(
+                    IllegalArgumentException.class,
+                    "not a multiple of the dimension",
                     () -> index.search(new float[D - 1], 1));
-            fails(IllegalArgumentException.class, "one id per vector",
+            fails(
+                    IllegalArgumentException.class,
+                    "one id per vector",
                     () -> index.add(new float[2 * D], new long[] {2}));
-            fails(IllegalArgumentException.class, "not a multiple of the dimension",
-                    () -> index.search(direct(D + 3), 1, SearchOptions.DEFAULT, direct(1), directLongs(1)));
+            fails(
+                    IllegalArgumentException.class,
+                    "not a multiple of the dimension",
+                    () ->
+                            index.search(
+                                    direct(D + 3),
+                                    1,
+                                    SearchOptions.DEFAULT,
+                                    direct(1),
+                                    directLongs(1)));
         }
         try (FaissIndex a = FaissIndex.create(D, "IVF2,Flat", Metric.L2);
                 FaissIndex b = FaissIndex.create(2 * D, "IVF2,Flat", Metric.L2)) {
@@ -86,7 +110,9 @@ class FaissErrorTest {
         try (FaissIndex index = flatWithOne()) {
             fails(IllegalArgumentException.class, "k must be > 0", () -> index.search(ONE, 0));
             fails(IllegalArgumentException.class, "k must be > 0", () -> index.search(ONE, -3));
-            fails(IllegalArgumentException.class, "smaller batches",
+            fails(
+                    IllegalArgumentException.class,
+                    "smaller batches",
                     () -> index.search(new float[D * 1000], Integer.MAX_VALUE / 10));
         }
     }
@@ -107,30 +133,116 @@ class FaissErrorTest {
     @Test
     void nativeLayerChecksArgumentsOnItsOwn() {
         try (FaissIndex index = flatWithOne()) {
-            index.shared(p -> {
-                fails(IllegalArgumentException.class, "must not be null",
-                        () -> FaissNative.search(p, null, 1, 1, 0, 0, 0, 0, 0, new float[1], new long[1]));
-                fails(IllegalArgumentException.class, "shorter",
-                        () -> FaissNative.search(p, new float[D - 1], 1, 1, 0, 0, 0, 0, 0, new float[1], new long[1]));
-                fails(IllegalArgumentException.class, "shorter",
-                        () -> FaissNative.search(p, ONE, 1, 2, 0, 0, 0, 0, 0, new float[1], new long[1]));
-                fails(IllegalArgumentException.class, "k must be > 0",
-                        () -> FaissNative.search(p, ONE, 1, 0, 0, 0, 0, 0, 0, new float[1], new long[1]));
-                fails(IllegalArgumentException.class, "shorter",
-                        () -> FaissNative.add(p, ONE, new long[0], 1));
-                fails(IllegalArgumentException.class, "shorter",
-                        () -> FaissNative.add(p, new float[D - 1], new long[1], 1));
-                fails(IllegalArgumentException.class, "must not be null",
-                        () -> FaissNative.train(p, null, 1));
-                fails(IllegalArgumentException.class, "direct buffer",
-                        () -> FaissNative.addDirect(p, FloatBuffer.allocate(D), directLongs(1), 1));
-                fails(IllegalArgumentException.class, "too small",
-                        () -> FaissNative.addDirect(p, direct(D - 1), directLongs(1), 1));
-                fails(IllegalArgumentException.class, "too small",
-                        () -> FaissNative.searchDirect(p, direct(D), 1, 4, 0, 0, 0, 0, 0, direct(1), directLongs(4)));
-                fails(IllegalArgumentException.class, "unknown metric", () -> FaissNative.create(D, "Flat", 7));
-                return null;
-            });
+            index.shared(
+                    p -> {
+                        fails(
+                                IllegalArgumentException.class,
+                                "must not be null",
+                                () ->
+                                        FaissNative.search(
+                                                p,
+                                                null,
+                                                1,
+                                                1,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                new float[1],
+                                                new long[1]));
+                        fails(
+                                IllegalArgumentException.class,
+                                "shorter",
+                                () ->
+                                        FaissNative.search(
+                                                p,
+                                                new float[D - 1],
+                                                1,
+                                                1,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                new float[1],
+                                                new long[1]));
+                        fails(
+                                IllegalArgumentException.class,
+                                "shorter",
+                                () ->
+                                        FaissNative.search(
+                                                p,
+                                                ONE,
+                                                1,
+                                                2,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                new float[1],
+                                                new long[1]));
+                        fails(
+                                IllegalArgumentException.class,
+                                "k must be > 0",
+                                () ->
+                                        FaissNative.search(
+                                                p,
+                                                ONE,
+                                                1,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                new float[1],
+                                                new long[1]));
+                        fails(
+                                IllegalArgumentException.class,
+                                "shorter",
+                                () -> FaissNative.add(p, ONE, new long[0], 1));
+                        fails(
+                                IllegalArgumentException.class,
+                                "shorter",
+                                () -> FaissNative.add(p, new float[D - 1], new long[1], 1));
+                        fails(
+                                IllegalArgumentException.class,
+                                "must not be null",
+                                () -> FaissNative.train(p, null, 1));
+                        fails(
+                                IllegalArgumentException.class,
+                                "direct buffer",
+                                () ->
+                                        FaissNative.addDirect(
+                                                p, FloatBuffer.allocate(D), directLongs(1), 1));
+                        fails(
+                                IllegalArgumentException.class,
+                                "too small",
+                                () -> FaissNative.addDirect(p, direct(D - 1), directLongs(1), 1));
+                        fails(
+                                IllegalArgumentException.class,
+                                "too small",
+                                () ->
+                                        FaissNative.searchDirect(
+                                                p,
+                                                direct(D),
+                                                1,
+                                                4,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                0,
+                                                direct(1),
+                                                directLongs(4)));
+                        fails(
+                                IllegalArgumentException.class,
+                                "unknown metric",
+                                () -> FaissNative.create(D, "Flat", 7));
+                        return null;
+                    });
         }
         fails(IllegalStateException.class, "closed", () -> FaissNative.ntotal(0));
         fails(IllegalStateException.class, "closed", () -> FaissNative.filterNot(0));
@@ -139,17 +251,35 @@ class FaissErrorTest {
     @Test
     void buffersMustBeDirectAndNativeOrder() {
         try (FaissIndex index = flatWithOne()) {
-            fails(IllegalArgumentException.class, "direct",
+            fails(
+                    IllegalArgumentException.class,
+                    "direct",
                     () -> index.add(FloatBuffer.allocate(D), directLongs(1)));
-            FloatBuffer bigEndian = ByteBuffer.allocateDirect(D * 4).order(
-                    ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? ByteOrder.LITTLE_ENDIAN
-                            : ByteOrder.BIG_ENDIAN).asFloatBuffer();
-            fails(IllegalArgumentException.class, "native byte order",
+            FloatBuffer bigEndian =
+                    ByteBuffer.allocateDirect(D * 4)
+                            .order(
+                                    ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN
+                                            ? ByteOrder.LITTLE_ENDIAN
+                                            : ByteOrder.BIG_ENDIAN)
+                            .asFloatBuffer();
+            fails(
+                    IllegalArgumentException.class,
+                    "native byte order",
                     () -> index.add(bigEndian, directLongs(1)));
-            fails(IllegalArgumentException.class, "fewer than ids",
+            fails(
+                    IllegalArgumentException.class,
+                    "fewer than ids",
                     () -> index.add(direct(D), directLongs(2)));
-            fails(IllegalArgumentException.class, "n x k",
-                    () -> index.search(direct(D), 5, SearchOptions.DEFAULT, direct(4), directLongs(5)));
+            fails(
+                    IllegalArgumentException.class,
+                    "n x k",
+                    () ->
+                            index.search(
+                                    direct(D),
+                                    5,
+                                    SearchOptions.DEFAULT,
+                                    direct(4),
+                                    directLongs(5)));
         }
     }
 
@@ -174,7 +304,10 @@ class FaissErrorTest {
             index.setSearchParameters("efSearch=64");
         }
         fails(IllegalArgumentException.class, ">= 0", () -> SearchOptions.DEFAULT.withNprobe(-1));
-        fails(IllegalArgumentException.class, "refineFactor", () -> SearchOptions.DEFAULT.withRefineFactor(0.5f));
+        fails(
+                IllegalArgumentException.class,
+                "refineFactor",
+                () -> SearchOptions.DEFAULT.withRefineFactor(0.5f));
     }
 
     static FloatBuffer direct(int floats) {
@@ -192,13 +325,19 @@ class FaissErrorTest {
      */
     @Test
     void theExceptionsTheNativeLayerThrowsExistAndInternalOnesAreNoUserErrors() throws Exception {
-        String jni = Files.readString(TestModels.repo().resolve("search-core/src/main/native/faiss_jni.cpp"));
-        Matcher named = Pattern.compile("\"((?:java|dev)/[A-Za-z/]+(?:Exception|Error))\"").matcher(jni);
+        String jni =
+                Files.readString(
+                        TestModels.repo().resolve("search-core/src/main/native/faiss_jni.cpp"));
+        Matcher named =
+                Pattern.compile("\"((?:java|dev)/[A-Za-z/]+(?:Exception|Error))\"").matcher(jni);
         Set<String> classes = new TreeSet<>();
         while (named.find()) classes.add(named.group(1).replace('/', '.'));
-        assertTrue(classes.contains(FaissInternalException.class.getName()) && classes.contains(FaissException.class.getName()),
+        assertTrue(
+                classes.contains(FaissInternalException.class.getName())
+                        && classes.contains(FaissException.class.getName()),
                 classes.toString());
-        for (String name : classes) assertTrue(RuntimeException.class.isAssignableFrom(Class.forName(name)), name);
+        for (String name : classes)
+            assertTrue(RuntimeException.class.isAssignableFrom(Class.forName(name)), name);
         assertTrue(UserError.class.isAssignableFrom(FaissException.class));
         assertFalse(UserError.class.isAssignableFrom(FaissInternalException.class));
     }

@@ -22,8 +22,10 @@ class FaissFilterTest {
     static final int Q = 100;
     static float[] base;
     static float[] queries;
+
     /** Dense ids 0..N-1, so a bitmap can cover them. */
     static long[] ids;
+
     static IdFilter everyThird;
 
     @BeforeAll
@@ -46,13 +48,18 @@ class FaissFilterTest {
 
     /** Every returned id passes {@code allowed}; recall vs the filtered brute force is high. */
     static void check(FaissIndex index, IdFilter filter, LongPredicate allowed, double minRecall) {
-        SearchOptions options = SearchOptions.DEFAULT.withFilter(filter).withNprobe(32)
-                .withEfSearch(256).withRefineFactor(4);
+        SearchOptions options =
+                SearchOptions.DEFAULT
+                        .withFilter(filter)
+                        .withNprobe(32)
+                        .withEfSearch(256)
+                        .withRefineFactor(4);
         SearchResult got = index.search(queries, 10, options);
         for (long id : got.rawIds()) {
             assertTrue(id == -1 || allowed.test(id), "id " + id + " is not allowed");
         }
-        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, allowed);
+        SearchResult truth =
+                TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, allowed);
         double recall = TestVectors.recall(got, truth);
         assertTrue(recall >= minRecall, index.description() + " filtered recall " + recall);
     }
@@ -68,9 +75,11 @@ class FaissFilterTest {
     @Test
     void flatFilteredSearchIsExactlyTheFilteredBruteForce() {
         try (FaissIndex index = build("Flat")) {
-            SearchResult got = index.search(queries, 10, SearchOptions.DEFAULT.withFilter(everyThird));
-            SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT,
-                    id -> id % 3 == 0);
+            SearchResult got =
+                    index.search(queries, 10, SearchOptions.DEFAULT.withFilter(everyThird));
+            SearchResult truth =
+                    TestVectors.exact(
+                            base, ids, D, queries, 10, Metric.INNER_PRODUCT, id -> id % 3 == 0);
             assertArrayEquals(truth.rawIds(), got.rawIds());
         }
     }
@@ -100,10 +109,12 @@ class FaissFilterTest {
         // 1% of the ids: the graph walk would mostly meet rejected nodes; the binding scans the
         // allowed vectors instead, so the answer is the filtered brute force exactly
         long[] few = LongStream.range(0, N).filter(i -> i % 100 == 7).toArray();
-        try (FaissIndex index = build("HNSW32"); IdFilter filter = IdFilter.allowList(few)) {
+        try (FaissIndex index = build("HNSW32");
+                IdFilter filter = IdFilter.allowList(few)) {
             SearchResult got = index.search(queries, 10, SearchOptions.DEFAULT.withFilter(filter));
-            SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT,
-                    id -> id % 100 == 7);
+            SearchResult truth =
+                    TestVectors.exact(
+                            base, ids, D, queries, 10, Metric.INNER_PRODUCT, id -> id % 100 == 7);
             assertArrayEquals(truth.rawIds(), got.rawIds());
         }
     }
@@ -113,14 +124,16 @@ class FaissFilterTest {
         IdFilter range = IdFilter.range(0, 4_000);
         IdFilter composite = range.and(everyThird);
         range.close();
-        try (FaissIndex index = build("Flat"); composite) {
+        try (FaissIndex index = build("Flat");
+                composite) {
             check(index, composite, id -> id < 4_000 && id % 3 == 0, 1.0);
         }
     }
 
     @Test
     void filterRejectingEverythingGivesEmptyResults() {
-        try (FaissIndex index = build("HNSW32"); IdFilter none = IdFilter.allowList()) {
+        try (FaissIndex index = build("HNSW32");
+                IdFilter none = IdFilter.allowList()) {
             SearchResult got = index.search(queries, 5, SearchOptions.DEFAULT.withFilter(none));
             long[] expected = new long[Q * 5];
             Arrays.fill(expected, -1);
@@ -133,7 +146,8 @@ class FaissFilterTest {
     void idsOutsideTheBitmapAreRejected() {
         BitSet first = new BitSet();
         first.set(0, 10);
-        try (FaissIndex index = build("Flat"); IdFilter bitmap = IdFilter.bitmap(first)) {
+        try (FaissIndex index = build("Flat");
+                IdFilter bitmap = IdFilter.bitmap(first)) {
             check(index, bitmap, id -> id < 10, 1.0);
         }
     }
@@ -144,8 +158,12 @@ class FaissFilterTest {
         filter.close();
         filter.close(); // idempotent
         try (FaissIndex index = build("Flat")) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> index.search(queries, 5, SearchOptions.DEFAULT.withFilter(filter)));
+            IllegalStateException e =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () ->
+                                    index.search(
+                                            queries, 5, SearchOptions.DEFAULT.withFilter(filter)));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }
     }
@@ -154,8 +172,14 @@ class FaissFilterTest {
     void filteredSearchOnIndexesWithoutSelectorsIsUnsupported() {
         try (FaissIndex index = FaissIndex.create(D, "LSH", Metric.L2)) {
             index.add(base, ids);
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> index.search(queries, 5, SearchOptions.DEFAULT.withFilter(everyThird)));
+            UnsupportedOperationException e =
+                    assertThrows(
+                            UnsupportedOperationException.class,
+                            () ->
+                                    index.search(
+                                            queries,
+                                            5,
+                                            SearchOptions.DEFAULT.withFilter(everyThird)));
             assertTrue(e.getMessage().contains("filtered search"), e.getMessage());
         }
     }

@@ -51,8 +51,11 @@ class FaissMutationTest {
                 removed.add(id);
             }
             // search with the removed vectors themselves: they must not come back
-            SearchResult got = index.search(TestVectors.rows(base, D, 0, 100), 10,
-                    SearchOptions.DEFAULT.withNprobe(16));
+            SearchResult got =
+                    index.search(
+                            TestVectors.rows(base, D, 0, 100),
+                            10,
+                            SearchOptions.DEFAULT.withNprobe(16));
             for (long id : got.rawIds()) {
                 assertFalse(removed.contains(id), "removed id " + id + " returned");
             }
@@ -62,7 +65,8 @@ class FaissMutationTest {
 
     @Test
     void removeByFilter() {
-        try (FaissIndex index = build("Flat"); IdFilter below = IdFilter.range(0, ids[100])) {
+        try (FaissIndex index = build("Flat");
+                IdFilter below = IdFilter.range(0, ids[100])) {
             assertEquals(100, index.remove(below));
             assertEquals(N - 100, index.size());
             assertTrue(index.reconstruct(ids[99]).isEmpty());
@@ -101,16 +105,23 @@ class FaissMutationTest {
     @ValueSource(strings = {"Flat", "IVF16,Flat"})
     void reconstructRunsBesideReaders(String factory) throws Exception {
         try (FaissIndex index = build(factory)) {
-            index.reconstruct(ids[0]).orElseThrow();  // IVF builds its id lookup here, once
+            index.reconstruct(ids[0]).orElseThrow(); // IVF builds its id lookup here, once
             ExecutorService other = Executors.newSingleThreadExecutor();
             try {
-                float[] got = index.shared(p -> {
-                    try {
-                        return other.submit(() -> index.reconstruct(ids[7]).orElseThrow()).get(30, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        throw new AssertionError("reconstruct did not run beside a reader: " + e, e);
-                    }
-                });
+                float[] got =
+                        index.shared(
+                                p -> {
+                                    try {
+                                        return other.submit(
+                                                        () ->
+                                                                index.reconstruct(ids[7])
+                                                                        .orElseThrow())
+                                                .get(30, TimeUnit.SECONDS);
+                                    } catch (Exception e) {
+                                        throw new AssertionError(
+                                                "reconstruct did not run beside a reader: " + e, e);
+                                    }
+                                });
                 assertArrayEquals(TestVectors.rows(base, D, 7, 8), got, 0f);
             } finally {
                 other.shutdownNow();
@@ -180,7 +191,8 @@ class FaissMutationTest {
 
     @Test
     void mergeNeedsIvfIndexes() {
-        try (FaissIndex a = build("HNSW16"); FaissIndex b = build("HNSW16");
+        try (FaissIndex a = build("HNSW16");
+                FaissIndex b = build("HNSW16");
                 FaissIndex ivf = build("IVF16,Flat")) {
             assertThrows(UnsupportedOperationException.class, () -> a.mergeFrom(b));
             assertThrows(UnsupportedOperationException.class, () -> ivf.mergeFrom(a));

@@ -25,8 +25,7 @@ class FaissPersistenceTest {
     static float[] queries;
     static long[] ids;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void data() {
@@ -78,14 +77,19 @@ class FaissPersistenceTest {
                 assertArrayEquals(before.rawIds(), after.rawIds());
                 assertArrayEquals(before.rawScores(), after.rawScores(), 0f);
                 // the inverted lists live in the file: RAM use is the quantizer, not the vectors
-                assertTrue(mapped.memoryUsageBytes() < index.memoryUsageBytes() / 10,
+                assertTrue(
+                        mapped.memoryUsageBytes() < index.memoryUsageBytes() / 10,
                         mapped.memoryUsageBytes() + " vs " + index.memoryUsageBytes());
-                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                        () -> mapped.add(TestVectors.rows(base, D, 0, 1), new long[] {1}));
+                UnsupportedOperationException e =
+                        assertThrows(
+                                UnsupportedOperationException.class,
+                                () -> mapped.add(TestVectors.rows(base, D, 0, 1), new long[] {1}));
                 assertTrue(e.getMessage().contains("read-only"), e.getMessage());
                 assertThrows(UnsupportedOperationException.class, () -> mapped.remove(ids[0]));
-                assertArrayEquals(index.reconstruct(ids[3]).orElseThrow(),
-                        mapped.reconstruct(ids[3]).orElseThrow(), 0f);
+                assertArrayEquals(
+                        index.reconstruct(ids[3]).orElseThrow(),
+                        mapped.reconstruct(ids[3]).orElseThrow(),
+                        0f);
             }
         }
     }
@@ -110,16 +114,19 @@ class FaissPersistenceTest {
     @Test
     void writeIntoMissingDirectoryFailsClearly() {
         try (FaissIndex index = built("Flat")) {
-            FaissException e = assertThrows(FaissException.class,
-                    () -> index.write(dir.resolve("no/such/dir/index.faiss")));
+            FaissException e =
+                    assertThrows(
+                            FaissException.class,
+                            () -> index.write(dir.resolve("no/such/dir/index.faiss")));
             assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         }
     }
 
     @Test
     void missingFileIsAClearError() {
-        FaissException e = assertThrows(FaissException.class,
-                () -> FaissIndex.read(dir.resolve("absent.faiss")));
+        FaissException e =
+                assertThrows(
+                        FaissException.class, () -> FaissIndex.read(dir.resolve("absent.faiss")));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
     }
 
@@ -133,8 +140,11 @@ class FaissPersistenceTest {
         byte[] bytes = Files.readAllBytes(file);
         for (int keep : new int[] {0, 3, 100, bytes.length / 2, bytes.length - 1}) {
             Files.write(file, Arrays.copyOf(bytes, keep));
-            FaissException e = assertThrows(FaissException.class, () -> FaissIndex.read(file, mmap),
-                    "truncated to " + keep + " bytes");
+            FaissException e =
+                    assertThrows(
+                            FaissException.class,
+                            () -> FaissIndex.read(file, mmap),
+                            "truncated to " + keep + " bytes");
             assertTrue(e.getMessage().contains("corrupt, truncated"), e.getMessage());
         }
     }
@@ -162,7 +172,9 @@ class FaissPersistenceTest {
         // Blow the first list's size up so it points far past the end of the file.
         int ilar = indexOf(bytes, "ilar".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         assertTrue(ilar > 0, "inverted lists header found");
-        assertEquals("full", new String(bytes, ilar + 20, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(
+                "full",
+                new String(bytes, ilar + 20, 4, java.nio.charset.StandardCharsets.US_ASCII));
         int firstSize = ilar + 4 + 8 + 8 + 4 + 8;
         bytes[firstSize + 5] = 0x7f;
         Files.write(file, bytes);

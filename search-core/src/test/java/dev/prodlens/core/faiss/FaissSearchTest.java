@@ -23,7 +23,8 @@ class FaissSearchTest {
 
     @BeforeAll
     static void data() {
-        TestVectors.Split split = TestVectors.split(N, Q, D, 100, 1, true); // queries: same clusters
+        TestVectors.Split split =
+                TestVectors.split(N, Q, D, 100, 1, true); // queries: same clusters
         base = split.base();
         queries = split.queries();
         ids = TestVectors.ids(N, 1_000_000_000_000L);
@@ -57,7 +58,8 @@ class FaissSearchTest {
                 Faiss.setBlasThreshold(threshold);
                 SearchResult got = index.search(few, 10, SearchOptions.DEFAULT.withThreads(1));
                 assertArrayEquals(truth.rawIds(), got.rawIds(), "threshold " + threshold);
-                assertArrayEquals(truth.rawScores(), got.rawScores(), 1e-4f, "threshold " + threshold);
+                assertArrayEquals(
+                        truth.rawScores(), got.rawScores(), 1e-4f, "threshold " + threshold);
             }
         } finally {
             Faiss.setBlasThreshold(before);
@@ -67,15 +69,20 @@ class FaissSearchTest {
 
     @Test
     void hnswReachesRecall95() {
-        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, null);
+        SearchResult truth =
+                TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, null);
         try (FaissIndex index = FaissIndex.create(D, "HNSW32", Metric.INNER_PRODUCT)) {
             index.add(base, ids);
-            double recall = TestVectors.recall(
-                    index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(128)), truth);
+            double recall =
+                    TestVectors.recall(
+                            index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(128)),
+                            truth);
             assertTrue(recall >= 0.95, "HNSW32 recall@10 " + recall);
             // efSearch really reaches Faiss: a tiny candidate list loses recall
-            double low = TestVectors.recall(
-                    index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(10)), truth);
+            double low =
+                    TestVectors.recall(
+                            index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(10)),
+                            truth);
             assertTrue(low < recall, "efSearch=10 recall " + low + " vs 128 " + recall);
         }
     }
@@ -88,23 +95,29 @@ class FaissSearchTest {
                 IdFilter everyId = IdFilter.allowList(ids)) {
             index.add(base, ids);
             index.setSearchParameters("efSearch=16");
-            SearchResult perCall = index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(200));
-            SearchResult filtered = index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(200)
-                    .withFilter(everyId));
+            SearchResult perCall =
+                    index.search(queries, 10, SearchOptions.DEFAULT.withEfSearch(200));
+            SearchResult filtered =
+                    index.search(
+                            queries,
+                            10,
+                            SearchOptions.DEFAULT.withEfSearch(200).withFilter(everyId));
             SearchResult narrow = index.search(queries, 10);
             index.setSearchParameters("efSearch=200");
             SearchResult indexWide = index.search(queries, 10);
             assertArrayEquals(indexWide.rawIds(), perCall.rawIds());
             assertArrayEquals(indexWide.rawScores(), perCall.rawScores());
             assertArrayEquals(indexWide.rawIds(), filtered.rawIds());
-            assertTrue(!java.util.Arrays.equals(narrow.rawIds(), indexWide.rawIds()),
+            assertTrue(
+                    !java.util.Arrays.equals(narrow.rawIds(), indexWide.rawIds()),
                     "efSearch 16 and 200 gave the same results: the setting did not reach Faiss");
         }
     }
 
     @Test
     void efConstructionSetsTheGraphQuality() {
-        SearchResult truth = TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, null);
+        SearchResult truth =
+                TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, null);
         double[] recall = new double[2];
         int[] efConstruction = {8, 200};
         for (int i = 0; i < 2; i++) {
@@ -114,16 +127,22 @@ class FaissSearchTest {
                 recall[i] = TestVectors.recall(index.search(queries, 10), truth);
             }
         }
-        assertTrue(recall[1] > recall[0] + 0.02, "efConstruction 200 recall " + recall[1]
-                + " vs 8: " + recall[0]);
+        assertTrue(
+                recall[1] > recall[0] + 0.02,
+                "efConstruction 200 recall " + recall[1] + " vs 8: " + recall[0]);
         try (FaissIndex flat = FaissIndex.create(D, "Flat", Metric.L2);
                 FaissIndex hnsw = FaissIndex.create(D, "HNSW8", Metric.L2)) {
-            IllegalArgumentException notHnsw = assertThrows(
-                    IllegalArgumentException.class, () -> flat.setSearchParameters("efConstruction=64"));
+            IllegalArgumentException notHnsw =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> flat.setSearchParameters("efConstruction=64"));
             assertTrue(notHnsw.getMessage().contains("HNSW"), notHnsw.getMessage());
-            for (String bad : new String[] {"efConstruction=0", "efConstruction=x", "efConstruction=9e9"}) {
-                IllegalArgumentException e = assertThrows(
-                        IllegalArgumentException.class, () -> hnsw.setSearchParameters(bad));
+            for (String bad :
+                    new String[] {"efConstruction=0", "efConstruction=x", "efConstruction=9e9"}) {
+                IllegalArgumentException e =
+                        assertThrows(
+                                IllegalArgumentException.class,
+                                () -> hnsw.setSearchParameters(bad));
                 assertTrue(e.getMessage().contains("[1, 100000]"), e.getMessage());
             }
         }
@@ -139,20 +158,23 @@ class FaissSearchTest {
             SearchOptions tuned = SearchOptions.DEFAULT.withNprobe(16).withRefineFactor(8);
             double recall = TestVectors.recall(index.search(queries, 10, tuned), truth);
             assertTrue(recall >= 0.95, "IVF64,PQ12np,RFlat recall@10 " + recall);
-            // both knobs reach Faiss: fewer lists or no re-ranking lose neighbours. Queries far from
+            // both knobs reach Faiss: fewer lists or no re-ranking lose neighbours. Queries far
+            // from
             // the data's clusters sit near cell borders, where nprobe matters.
             float[] stray = TestVectors.clustered(Q, D, Q, 9, false);
             SearchResult strayTruth = TestVectors.exact(base, ids, D, stray, 10, Metric.L2, null);
             double strayRecall = TestVectors.recall(index.search(stray, 10, tuned), strayTruth);
-            double oneList = TestVectors.recall(index.search(stray, 10, tuned.withNprobe(1)), strayTruth);
-            assertTrue(oneList < strayRecall, "nprobe=1 recall " + oneList + " vs 16 " + strayRecall);
-            double pqOnly = TestVectors.recall(
-                    index.search(queries, 10, tuned.withRefineFactor(1)), truth);
+            double oneList =
+                    TestVectors.recall(index.search(stray, 10, tuned.withNprobe(1)), strayTruth);
+            assertTrue(
+                    oneList < strayRecall, "nprobe=1 recall " + oneList + " vs 16 " + strayRecall);
+            double pqOnly =
+                    TestVectors.recall(index.search(queries, 10, tuned.withRefineFactor(1)), truth);
             assertTrue(pqOnly < recall, "refine x1 recall " + pqOnly + " vs x8 " + recall);
             // the index-wide defaults, set through ParameterSpace, give the same answer
             index.setSearchParameters("nprobe=16,k_factor_rf=8");
-            assertArrayEquals(index.search(queries, 10, tuned).rawIds(),
-                    index.search(queries, 10).rawIds());
+            assertArrayEquals(
+                    index.search(queries, 10, tuned).rawIds(), index.search(queries, 10).rawIds());
         }
     }
 
@@ -165,7 +187,8 @@ class FaissSearchTest {
             double before = TestVectors.recall(index.search(queries, 10), truth);
             index.setSearchParameters("nprobe=64");
             SearchResult all = index.search(queries, 10);
-            assertEquals(1.0, TestVectors.recall(all, truth), 1e-9, "IVF with nprobe=nlist is exact");
+            assertEquals(
+                    1.0, TestVectors.recall(all, truth), 1e-9, "IVF with nprobe=nlist is exact");
             assertTrue(before < 1.0, "nprobe=1 default should lose some neighbours: " + before);
         }
     }
@@ -187,7 +210,8 @@ class FaissSearchTest {
             index.add(TestVectors.floatBuffer(base), TestVectors.longBuffer(ids));
             FloatBuffer scores = TestVectors.floatBuffer(new float[Q * 10]);
             LongBuffer found = TestVectors.longBuffer(new long[Q * 10]);
-            index.search(TestVectors.floatBuffer(queries), 10, SearchOptions.DEFAULT, scores, found);
+            index.search(
+                    TestVectors.floatBuffer(queries), 10, SearchOptions.DEFAULT, scores, found);
             SearchResult viaArrays = index.search(queries, 10);
             long[] foundIds = new long[Q * 10];
             found.get(foundIds);

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The two builds of Faiss's distance kernels: which one loads, and that both answer alike. */
 class FaissSimdTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void variantFollowsTheCpuAndTheProperty() {
@@ -25,29 +24,39 @@ class FaissSimdTest {
         assertEquals("generic", NativeLibrary.chooseVariant("auto", Set.of("avx2", "sse4_2")));
         assertEquals("generic", NativeLibrary.chooseVariant("generic", all));
         assertEquals("avx2", NativeLibrary.chooseVariant(" AVX2 ", all));
-        UnsatisfiedLinkError noAvx = assertThrows(UnsatisfiedLinkError.class,
-                () -> NativeLibrary.chooseVariant("avx2", Set.of("sse2")));
+        UnsatisfiedLinkError noAvx =
+                assertThrows(
+                        UnsatisfiedLinkError.class,
+                        () -> NativeLibrary.chooseVariant("avx2", Set.of("sse2")));
         assertTrue(noAvx.getMessage().contains("lacks"), noAvx.getMessage());
-        UnsatisfiedLinkError bad = assertThrows(UnsatisfiedLinkError.class,
-                () -> NativeLibrary.chooseVariant("fast", all));
+        UnsatisfiedLinkError bad =
+                assertThrows(
+                        UnsatisfiedLinkError.class, () -> NativeLibrary.chooseVariant("fast", all));
         assertTrue(bad.getMessage().contains("auto, avx2 or generic"), bad.getMessage());
     }
 
     @Test
     void loadedVariantIsTheCpusChoice() {
         String requested = System.getProperty(NativeLibrary.SIMD_PROPERTY, "auto");
-        assertEquals(NativeLibrary.chooseVariant(requested, NativeLibrary.cpuFlags()),
+        assertEquals(
+                NativeLibrary.chooseVariant(requested, NativeLibrary.cpuFlags()),
                 Faiss.simdLevel());
     }
 
     @Test
     void genericVariantInAnotherJvmGivesTheSameResults() throws Exception {
         Path out = dir.resolve("generic.bin");
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"),
-                "-D" + NativeLibrary.SIMD_PROPERTY + "=generic", SimdProbe.class.getName(),
-                out.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        Process child =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "-D" + NativeLibrary.SIMD_PROPERTY + "=generic",
+                                SimdProbe.class.getName(),
+                                out.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("child.log").toFile())
+                        .start();
         assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
         assertEquals(0, child.exitValue(), () -> "child JVM failed: " + log());
 

@@ -10,8 +10,7 @@ import java.nio.file.Path;
  * asks for and writes {@link #results()} to the file named by its argument.
  */
 public final class SimdProbe {
-    private SimdProbe() {
-    }
+    private SimdProbe() {}
 
     /**
      * Flat search of 10 queries under both metrics: below Faiss's BLAS threshold (20 queries) it

@@ -45,7 +45,8 @@ final class TestVectors {
     }
 
     private static double gaussian(SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+        return Math.sqrt(-2 * Math.log(1 - r.nextDouble()))
+                * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
     static long[] ids(int n, long first) {
@@ -61,8 +62,7 @@ final class TestVectors {
     }
 
     /** A test's vectors: {@code n} base rows and {@code q} queries drawn from the same clusters. */
-    record Split(float[] base, float[] queries) {
-    }
+    record Split(float[] base, float[] queries) {}
 
     static Split split(int n, int q, int d, int clusters, long seed, boolean normalise) {
         float[] all = clustered(n + q, d, clusters, seed, normalise);
@@ -80,7 +80,13 @@ final class TestVectors {
     }
 
     /** Exact top-k ids (and scores) by brute force; {@code allowed} may be null. */
-    static SearchResult exact(float[] base, long[] ids, int d, float[] queries, int k, Metric metric,
+    static SearchResult exact(
+            float[] base,
+            long[] ids,
+            int d,
+            float[] queries,
+            int k,
+            Metric metric,
             java.util.function.LongPredicate allowed) {
         int n = base.length / d;
         int q = queries.length / d;
@@ -100,8 +106,12 @@ final class TestVectors {
                 score[i] = s;
                 order[i] = i;
             }
-            Arrays.sort(order, (a, b) -> metric == Metric.L2
-                    ? Double.compare(score[a], score[b]) : Double.compare(score[b], score[a]));
+            Arrays.sort(
+                    order,
+                    (a, b) ->
+                            metric == Metric.L2
+                                    ? Double.compare(score[a], score[b])
+                                    : Double.compare(score[b], score[a]));
             int r = 0;
             for (int i = 0; i < n && r < k; i++) {
                 if (allowed == null || allowed.test(ids[order[i]])) {
@@ -134,15 +144,19 @@ final class TestVectors {
     }
 
     static FloatBuffer floatBuffer(float[] values) {
-        FloatBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
+        FloatBuffer b =
+                ByteBuffer.allocateDirect(values.length * 4)
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
         b.put(values).flip();
         return b;
     }
 
     static LongBuffer longBuffer(long[] values) {
-        LongBuffer b = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder())
-                .asLongBuffer();
+        LongBuffer b =
+                ByteBuffer.allocateDirect(values.length * 8)
+                        .order(ByteOrder.nativeOrder())
+                        .asLongBuffer();
         b.put(values).flip();
         return b;
     }

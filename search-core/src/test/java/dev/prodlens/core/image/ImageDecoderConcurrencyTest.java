@@ -36,14 +36,19 @@ class ImageDecoderConcurrencyTest {
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 SplittableRandom random = new SplittableRandom(t);
-                results.add(pool.submit((Callable<Integer>) () -> {
-                    for (int n = 0; n < DECODES_PER_THREAD; n++) {
-                        int i = random.nextInt(images.length);
-                        assertArrayEquals(expected[i], pixels(decoder.decode(images[i])),
-                                names.get(i));
-                    }
-                    return DECODES_PER_THREAD;
-                }));
+                results.add(
+                        pool.submit(
+                                (Callable<Integer>)
+                                        () -> {
+                                            for (int n = 0; n < DECODES_PER_THREAD; n++) {
+                                                int i = random.nextInt(images.length);
+                                                assertArrayEquals(
+                                                        expected[i],
+                                                        pixels(decoder.decode(images[i])),
+                                                        names.get(i));
+                                            }
+                                            return DECODES_PER_THREAD;
+                                        }));
             }
             int done = 0;
             for (Future<Integer> result : results) {

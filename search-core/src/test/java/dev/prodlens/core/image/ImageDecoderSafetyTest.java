@@ -26,24 +26,57 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** What is refused, and that damaged input gives CORRUPT (or decodes), never another failure. */
 class ImageDecoderSafetyTest {
     /** The small fixtures, one or more per format. */
-    static final List<String> SMALL = List.of("quad.jpg", "quad_progressive.jpg", "quad_cmyk.jpg",
-            "quad_gray.jpg", "orientation_6.jpg", "photo.jpg", "quad.png", "quad_palette.png",
-            "quad_gray16.png", "alpha.png", "alpha_palette.png", "quad_lossy.webp",
-            "quad_lossless.webp", "alpha.webp", "animated.webp", "photo.webp",
-            "photo_lossless.webp", "quad.gif", "animated.gif", "quad.bmp");
+    static final List<String> SMALL =
+            List.of(
+                    "quad.jpg",
+                    "quad_progressive.jpg",
+                    "quad_cmyk.jpg",
+                    "quad_gray.jpg",
+                    "orientation_6.jpg",
+                    "photo.jpg",
+                    "quad.png",
+                    "quad_palette.png",
+                    "quad_gray16.png",
+                    "alpha.png",
+                    "alpha_palette.png",
+                    "quad_lossy.webp",
+                    "quad_lossless.webp",
+                    "alpha.webp",
+                    "animated.webp",
+                    "photo.webp",
+                    "photo_lossless.webp",
+                    "quad.gif",
+                    "animated.gif",
+                    "quad.bmp");
 
     private final ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS);
 
     @ParameterizedTest
-    @CsvSource({"quad.jpg, JPEG", "quad_cmyk.jpg, JPEG", "quad.png, PNG", "quad_lossy.webp, WEBP",
-        "quad_lossless.webp, WEBP", "animated.webp, WEBP", "quad.gif, GIF", "quad.bmp, BMP"})
+    @CsvSource({
+        "quad.jpg, JPEG",
+        "quad_cmyk.jpg, JPEG",
+        "quad.png, PNG",
+        "quad_lossy.webp, WEBP",
+        "quad_lossless.webp, WEBP",
+        "animated.webp, WEBP",
+        "quad.gif, GIF",
+        "quad.bmp, BMP"
+    })
     void sniffsTheFormatFromMagicBytes(String name, ImageFormat expected) {
         assertEquals(Optional.of(expected), ImageFormat.sniff(fixture(name)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "\u00FF\u00D8", "GIF88a;", "RIFF\0\0\0\0WAVEfmt ",
-        "BMW is a car maker, says the text", "\u0089PNG\r\n\u001A", "%PDF-1.4"})
+    @ValueSource(
+            strings = {
+                "",
+                "\u00FF\u00D8",
+                "GIF88a;",
+                "RIFF\0\0\0\0WAVEfmt ",
+                "BMW is a car maker, says the text",
+                "\u0089PNG\r\n\u001A",
+                "%PDF-1.4"
+            })
     void sniffRefusesLookalikes(String latin1) {
         byte[] bytes = latin1.getBytes(StandardCharsets.ISO_8859_1);
         assertEquals(Optional.empty(), ImageFormat.sniff(bytes));
@@ -59,12 +92,15 @@ class ImageDecoderSafetyTest {
         // no configuration key sets the target side (the model card does): the message names none
         assertMessage("target shorter side", () -> new DecodeLimits(1, 1, -1));
         assertMessage("input.resize_shorter_side", () -> new DecodeLimits(1, 1, -1));
-        assertFalse(assertThrows(IllegalArgumentException.class, () -> new DecodeLimits(1, 1, -1)).getMessage().contains("decode."));
+        assertFalse(
+                assertThrows(IllegalArgumentException.class, () -> new DecodeLimits(1, 1, -1))
+                        .getMessage()
+                        .contains("decode."));
     }
 
     private static void assertMessage(String fragment, Runnable construction) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                construction::run);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, construction::run);
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 
@@ -88,22 +124,27 @@ class ImageDecoderSafetyTest {
     static Stream<Arguments> otherFormats() {
         return Stream.of(
                 Arguments.of("hello world", "it is text starting with \"hello world\""),
-                Arguments.of("<!DOCTYPE html><html><body>404 Not Found",
+                Arguments.of(
+                        "<!DOCTYPE html><html><body>404 Not Found",
                         "it is text starting with \"<!DOCTYPE html><html><body>404 N...\""),
                 Arguments.of("%PDF-1.7 (binary follows)", "it is a PDF document"),
                 Arguments.of("II*\0 then a TIFF directory", "it is a TIFF image"),
                 Arguments.of("MM\0* then a TIFF directory", "it is a TIFF image"),
                 Arguments.of("\0\0\0\u0018ftypheic\0\0\0\0", "it is a HEIF/HEIC image"),
                 Arguments.of("\0\0\0\u001Cftypavif\0\0\0\0", "it is an AVIF image"),
-                Arguments.of("\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009",
+                Arguments.of(
+                        "\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009",
                         "it starts with bytes 01 02 03 04 05 06 07 08"));
     }
 
     @ParameterizedTest
     @MethodSource("otherFormats")
     void refusesOtherFormatsAndSaysWhatTheyAre(String latin1, String description) {
-        ImageDecodeException e = assertRefused(Reason.UNSUPPORTED_FORMAT, description,
-                latin1.getBytes(StandardCharsets.ISO_8859_1));
+        ImageDecodeException e =
+                assertRefused(
+                        Reason.UNSUPPORTED_FORMAT,
+                        description,
+                        latin1.getBytes(StandardCharsets.ISO_8859_1));
         assertTrue(e.getMessage().contains("send JPEG, PNG, WebP, GIF or BMP"), e.getMessage());
     }
 
@@ -123,11 +164,13 @@ class ImageDecoderSafetyTest {
     @Test
     void refusesADecompressionBombFromItsHeader() throws Exception {
         byte[] bomb = fixture("bomb_12000x12000.png");
-        assertRefused(Reason.TOO_MANY_PIXELS,
-                "image is 12000x12000 = 144 MP, over the 50 MP limit (decode.max-pixels)", bomb);
+        assertRefused(
+                Reason.TOO_MANY_PIXELS,
+                "image is 12000x12000 = 144 MP, over the 50 MP limit (decode.max-pixels)",
+                bomb);
         assertEquals(new ImageInfo(ImageFormat.PNG, 12000, 12000, 1), decoder.probe(bomb));
-        assertRefused(Reason.TOO_MANY_PIXELS, "40000x40000",
-                fixture("bomb_header_40000x40000.png"));
+        assertRefused(
+                Reason.TOO_MANY_PIXELS, "40000x40000", fixture("bomb_header_40000x40000.png"));
     }
 
     /** Huge sizes patched into the headers of JPEG (SOF), lossless WebP (VP8L) and BMP. */
@@ -155,17 +198,25 @@ class ImageDecoderSafetyTest {
 
     /** Each reader's header size is what the limit sees: 64x48 = 3072 pixels. */
     @ParameterizedTest
-    @ValueSource(strings = {"quad.jpg", "quad.png", "quad_lossy.webp", "quad_lossless.webp",
-        "quad.gif", "quad.bmp"})
+    @ValueSource(
+            strings = {
+                "quad.jpg",
+                "quad.png",
+                "quad_lossy.webp",
+                "quad_lossless.webp",
+                "quad.gif",
+                "quad.bmp"
+            })
     void thePixelLimitIsExact(String name) throws Exception {
         byte[] image = fixture(name);
         ImageDecoder atLimit = new ImageDecoder(DecodeLimits.DEFAULTS.withMaxPixels(3072));
         assertEquals(64, atLimit.decode(image).getWidth());
         ImageDecoder below = new ImageDecoder(DecodeLimits.DEFAULTS.withMaxPixels(3071));
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> below.decode(image));
+        ImageDecodeException e =
+                assertThrows(ImageDecodeException.class, () -> below.decode(image));
         assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
-        assertTrue(e.getMessage().contains("64x48 = 3,072 pixels, over the 3,071 pixels limit"),
+        assertTrue(
+                e.getMessage().contains("64x48 = 3,072 pixels, over the 3,071 pixels limit"),
                 e.getMessage());
     }
 
@@ -176,10 +227,12 @@ class ImageDecoderSafetyTest {
         assertTrue(JpegScans.inspect(bomb, JpegScans.MAX_SCANS).scans() > JpegScans.MAX_SCANS);
         assertRefused(Reason.CORRUPT, "more than 100 progressive scans", bomb);
         assertEquals(1, JpegScans.inspect(fixture("quad.jpg"), JpegScans.MAX_SCANS).scans());
-        int progressive = JpegScans.inspect(fixture("quad_progressive.jpg"), JpegScans.MAX_SCANS).scans();
+        int progressive =
+                JpegScans.inspect(fixture("quad_progressive.jpg"), JpegScans.MAX_SCANS).scans();
         assertTrue(progressive > 1 && progressive <= 12, progressive + " scans");
         // an Exif thumbnail has its own scan, inside APP1: not counted
-        assertEquals(1, JpegScans.inspect(fixture("orientation_6.jpg"), JpegScans.MAX_SCANS).scans());
+        assertEquals(
+                1, JpegScans.inspect(fixture("orientation_6.jpg"), JpegScans.MAX_SCANS).scans());
     }
 
     @Test
@@ -193,8 +246,7 @@ class ImageDecoderSafetyTest {
 
     /** Magic bytes followed by garbage: recognised, then CORRUPT with the reader's exception. */
     @ParameterizedTest
-    @CsvSource({"quad.jpg, 3", "quad.png, 8", "quad.gif, 6", "quad_lossy.webp, 16",
-        "quad.bmp, 18"})
+    @CsvSource({"quad.jpg, 3", "quad.png, 8", "quad.gif, 6", "quad_lossy.webp, 16", "quad.bmp, 18"})
     void refusesGarbageBehindMagicBytes(String name, int keep) {
         SplittableRandom random = new SplittableRandom(11);
         for (int i = 0; i < 20; i++) {
@@ -207,8 +259,11 @@ class ImageDecoderSafetyTest {
                 // a tolerant reader may make a picture of noise; that is allowed
             } catch (ImageDecodeException e) {
                 // garbage may declare a huge size: refused from the header, as pixels or memory
-                assertTrue(e.reason() == Reason.CORRUPT || e.reason() == Reason.TOO_MANY_PIXELS
-                        || e.reason() == Reason.OVER_BUDGET, e.reason() + ": " + e.getMessage());
+                assertTrue(
+                        e.reason() == Reason.CORRUPT
+                                || e.reason() == Reason.TOO_MANY_PIXELS
+                                || e.reason() == Reason.OVER_BUDGET,
+                        e.reason() + ": " + e.getMessage());
             }
         }
     }
@@ -224,8 +279,7 @@ class ImageDecoderSafetyTest {
         "quad.jpg, 0.9, image is a truncated JPEG (",
         "quad_progressive.jpg, 0.8, image is not a valid JPEG (",
     })
-    void refusesATruncatedJpegInsteadOfFillingItWithGrey(String name, double kept,
-            String message) {
+    void refusesATruncatedJpegInsteadOfFillingItWithGrey(String name, double kept, String message) {
         byte[] whole = fixture(name);
         byte[] truncated = Arrays.copyOf(whole, (int) (whole.length * kept));
         assertRefused(Reason.CORRUPT, message, truncated);
@@ -237,8 +291,8 @@ class ImageDecoderSafetyTest {
         for (String name : SMALL) {
             byte[] whole = fixture(name);
             for (int length = 1; length < whole.length; length += Math.max(1, whole.length / 40)) {
-                assertDecodesOrIsRefused(name + " cut to " + length + " bytes",
-                        Arrays.copyOf(whole, length));
+                assertDecodesOrIsRefused(
+                        name + " cut to " + length + " bytes", Arrays.copyOf(whole, length));
             }
         }
     }
@@ -271,12 +325,13 @@ class ImageDecoderSafetyTest {
         }
     }
 
-    private ImageDecodeException assertRefused(Reason reason, String messageFragment,
-            byte[] image) {
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> decoder.decode(image));
+    private ImageDecodeException assertRefused(
+            Reason reason, String messageFragment, byte[] image) {
+        ImageDecodeException e =
+                assertThrows(ImageDecodeException.class, () -> decoder.decode(image));
         assertEquals(reason, e.reason(), e.getMessage());
-        assertTrue(e.getMessage().contains(messageFragment),
+        assertTrue(
+                e.getMessage().contains(messageFragment),
                 "\"" + e.getMessage() + "\" should contain \"" + messageFragment + "\"");
         assertFalse(e.getMessage().contains("\n"), "one line");
         return e;

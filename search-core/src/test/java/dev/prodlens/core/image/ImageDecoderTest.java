@@ -51,8 +51,8 @@ class ImageDecoderTest {
     }
 
     /**
-     * Grey stays as stored (gamma-encoded), not lightened as a linear grey would be: the values
-     * are Pillow's luma of the quadrant colours, 8-bit and 16-bit alike.
+     * Grey stays as stored (gamma-encoded), not lightened as a linear grey would be: the values are
+     * Pillow's luma of the quadrant colours, 8-bit and 16-bit alike.
      */
     @ParameterizedTest
     @CsvSource({"quad_gray.jpg, 6", "quad_gray16.png, 1"})
@@ -69,16 +69,23 @@ class ImageDecoderTest {
 
     /**
      * A colour space other than sRGB (here linear RGB, as a BMP or WebP with an ICC profile may
-     * give) is converted, and its transparency still composited onto white: linear 0.5 is sRGB
-     * 188.
+     * give) is converted, and its transparency still composited onto white: linear 0.5 is sRGB 188.
      */
     @Test
     void convertsOtherColourSpacesToSrgb() {
-        ColorModel linearWithAlpha = new ComponentColorModel(
-                ColorSpace.getInstance(ColorSpace.CS_LINEAR_RGB), true, false,
-                Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
-        BufferedImage linear = new BufferedImage(linearWithAlpha,
-                linearWithAlpha.createCompatibleWritableRaster(2, 1), false, null);
+        ColorModel linearWithAlpha =
+                new ComponentColorModel(
+                        ColorSpace.getInstance(ColorSpace.CS_LINEAR_RGB),
+                        true,
+                        false,
+                        Transparency.TRANSLUCENT,
+                        DataBuffer.TYPE_BYTE);
+        BufferedImage linear =
+                new BufferedImage(
+                        linearWithAlpha,
+                        linearWithAlpha.createCompatibleWritableRaster(2, 1),
+                        false,
+                        null);
         linear.getRaster().setPixel(0, 0, new int[] {128, 128, 128, 255});
         linear.getRaster().setPixel(1, 0, new int[] {0, 0, 0, 0});
         BufferedImage srgb = SrgbConverter.toIntRgb(linear);
@@ -120,8 +127,7 @@ class ImageDecoderTest {
 
     /**
      * Every orientation file stores the 48x32 quadrant picture transformed so that applying its
-     * orientation gives it back upright (checked by make_fixtures.py with Pillow's
-     * exif_transpose).
+     * orientation gives it back upright (checked by make_fixtures.py with Pillow's exif_transpose).
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
@@ -135,8 +141,13 @@ class ImageDecoderTest {
     void probeReadsSizeAndOrientationAsStored(int orientation) throws Exception {
         ImageInfo info = decoder.probe(fixture("orientation_" + orientation + ".jpg"));
         boolean quarterTurn = orientation >= 5;
-        assertEquals(new ImageInfo(ImageFormat.JPEG, quarterTurn ? 32 : 48, quarterTurn ? 48 : 32,
-                orientation), info);
+        assertEquals(
+                new ImageInfo(
+                        ImageFormat.JPEG,
+                        quarterTurn ? 32 : 48,
+                        quarterTurn ? 48 : 32,
+                        orientation),
+                info);
         assertEquals(48, info.uprightWidth());
         assertEquals(32, info.uprightHeight());
     }
@@ -144,10 +155,11 @@ class ImageDecoderTest {
     @Test
     void probeDescribesEachFormat() throws Exception {
         assertEquals(new ImageInfo(ImageFormat.PNG, 64, 48, 1), decoder.probe(fixture("quad.png")));
-        assertEquals(new ImageInfo(ImageFormat.WEBP, 64, 48, 1),
+        assertEquals(
+                new ImageInfo(ImageFormat.WEBP, 64, 48, 1),
                 decoder.probe(fixture("quad_lossy.webp")));
-        assertEquals(new ImageInfo(ImageFormat.GIF, 40, 30, 1),
-                decoder.probe(fixture("animated.gif")));
+        assertEquals(
+                new ImageInfo(ImageFormat.GIF, 40, 30, 1), decoder.probe(fixture("animated.gif")));
         assertEquals(new ImageInfo(ImageFormat.BMP, 64, 48, 1), decoder.probe(fixture("quad.bmp")));
     }
 
@@ -165,16 +177,16 @@ class ImageDecoderTest {
     }
 
     /**
-     * 2000x1500 with targetMinSide 224. ImageIO: step 6 (1500 / 6 = 250 >= 224, 1500 / 7 < 224),
-     * so 334x250. TurboJPEG: scale 1/4 (375 >= 224, 1/8 gives 188 < 224), so 500x375. Either way
-     * at least 224 on the short side, under twice it, same aspect ratio.
+     * 2000x1500 with targetMinSide 224. ImageIO: step 6 (1500 / 6 = 250 >= 224, 1500 / 7 < 224), so
+     * 334x250. TurboJPEG: scale 1/4 (375 >= 224, 1/8 gives 188 < 224), so 500x375. Either way at
+     * least 224 on the short side, under twice it, same aspect ratio.
      */
     @ParameterizedTest
     @CsvSource({"true, 500, 375", "false, 334, 250"})
-    void decodesLargeImagesAtAReducedScale(boolean turbo, int width, int height)
-            throws Exception {
-        BufferedImage image = new ImageDecoder(DecodeLimits.DEFAULTS, turbo)
-                .decode(fixture("large_2000x1500.jpg"));
+    void decodesLargeImagesAtAReducedScale(boolean turbo, int width, int height) throws Exception {
+        BufferedImage image =
+                new ImageDecoder(DecodeLimits.DEFAULTS, turbo)
+                        .decode(fixture("large_2000x1500.jpg"));
         int shortSide = Math.min(image.getWidth(), image.getHeight());
         assertTrue(shortSide >= 224 && shortSide < 448, "short side " + shortSide);
         assertEquals(2000.0 / 1500, (double) image.getWidth() / image.getHeight(), 0.01);
@@ -199,7 +211,8 @@ class ImageDecoderTest {
             for (int side = target; side < 20 * target; side += 3) {
                 int step = ImageDecoder.subsampling(side, side + 17, target);
                 int decoded = (side + step - 1) / step; // what a reader returns: ceil(side / step)
-                assertTrue(decoded >= target && decoded < 2 * target,
+                assertTrue(
+                        decoded >= target && decoded < 2 * target,
                         side + " / " + step + " -> " + decoded + " for target " + target);
             }
         }
@@ -223,7 +236,9 @@ class ImageDecoderTest {
     void aJpegMissingOnlyItsEndMarkerDecodesCompletely() throws Exception {
         byte[] whole = fixture("photo.jpg");
         byte[] noEoi = Arrays.copyOf(whole, whole.length - 2);
-        assertEquals(0xFFD9, (whole[whole.length - 2] & 0xFF) << 8 | whole[whole.length - 1] & 0xFF,
+        assertEquals(
+                0xFFD9,
+                (whole[whole.length - 2] & 0xFF) << 8 | whole[whole.length - 1] & 0xFF,
                 "the fixture ends with EOI");
         assertArrayEqualsPixels(decoder.decode(whole), decoder.decode(noEoi));
     }
@@ -231,15 +246,20 @@ class ImageDecoderTest {
     @Test
     void readersComeFromFixedProviders() {
         ReaderProviders providers = ReaderProviders.get();
-        assertEquals("com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi",
+        assertEquals(
+                "com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi",
                 providers.providerName(ImageFormat.JPEG));
-        assertEquals("com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi",
+        assertEquals(
+                "com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi",
                 providers.providerName(ImageFormat.WEBP));
-        assertEquals("com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi",
+        assertEquals(
+                "com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi",
                 providers.providerName(ImageFormat.BMP));
-        assertEquals("com.sun.imageio.plugins.png.PNGImageReaderSpi",
+        assertEquals(
+                "com.sun.imageio.plugins.png.PNGImageReaderSpi",
                 providers.providerName(ImageFormat.PNG));
-        assertEquals("com.sun.imageio.plugins.gif.GIFImageReaderSpi",
+        assertEquals(
+                "com.sun.imageio.plugins.gif.GIFImageReaderSpi",
                 providers.providerName(ImageFormat.GIF));
     }
 

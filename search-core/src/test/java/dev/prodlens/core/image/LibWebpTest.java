@@ -32,11 +32,13 @@ class LibWebpTest {
 
     /**
      * A lossless 7000x7000 WebP of 38 bytes, one colour (200, 100, 50): Pillow 9.4 with libwebp
-     * 1.2.4, {@code Image.new('RGB', (7000, 7000), (200, 100, 50)).save(f, 'WEBP',
-     * lossless=True, method=0)}. TwelveMonkeys' reader spends minutes of CPU on it.
+     * 1.2.4, {@code Image.new('RGB', (7000, 7000), (200, 100, 50)).save(f, 'WEBP', lossless=True,
+     * method=0)}. TwelveMonkeys' reader spends minutes of CPU on it.
      */
-    private static final byte[] LOSSLESS_BOMB = HexFormat.of().parseHex(
-            "524946461e000000574542505650384c110000002f57dbd5060750b22257a6ff8188e87f0000");
+    private static final byte[] LOSSLESS_BOMB =
+            HexFormat.of()
+                    .parseHex(
+                            "524946461e000000574542505650384c110000002f57dbd5060750b22257a6ff8188e87f0000");
 
     /** The build compiles the binding: if it does not load here, WebP silently stays slow. */
     @Test
@@ -45,41 +47,55 @@ class LibWebpTest {
     }
 
     /**
-     * Each still WebP fixture at full size, libwebp vs TwelveMonkeys: the same size, and the
-     * same pixels for lossless. Lossy, TwelveMonkeys' own VP8 decoder is not libwebp's: measured
-     * mean 2.6 / 0.5 / 2.0 per channel, max 122 / 59 / 40 (at colour edges) on quad_lossy,
-     * alpha and photo, where libwebp equals Pillow's libwebp exactly (next test); so the lossy
-     * bound is on the mean.
+     * Each still WebP fixture at full size, libwebp vs TwelveMonkeys: the same size, and the same
+     * pixels for lossless. Lossy, TwelveMonkeys' own VP8 decoder is not libwebp's: measured mean
+     * 2.6 / 0.5 / 2.0 per channel, max 122 / 59 / 40 (at colour edges) on quad_lossy, alpha and
+     * photo, where libwebp equals Pillow's libwebp exactly (next test); so the lossy bound is on
+     * the mean.
      */
     @ParameterizedTest
-    @CsvSource({"quad_lossy.webp, 3.5, 255", "quad_lossless.webp, 0, 0", "alpha.webp, 1, 255",
-        "photo.webp, 3, 255", "photo_lossless.webp, 0, 0"})
+    @CsvSource({
+        "quad_lossy.webp, 3.5, 255",
+        "quad_lossless.webp, 0, 0",
+        "alpha.webp, 1, 255",
+        "photo.webp, 3, 255",
+        "photo_lossless.webp, 0, 0"
+    })
     void matchesTwelveMonkeysAtFullSize(String name, double maxMean, int maxMax) throws Exception {
         double[] difference = nativeVsImageIo(name);
-        assertTrue(difference[0] <= maxMean && difference[1] <= maxMax,
+        assertTrue(
+                difference[0] <= maxMean && difference[1] <= maxMax,
                 name + ": mean " + difference[0] + ", max " + difference[1]);
     }
 
     /**
-     * Lossy, with and without alpha: exactly what Pillow decodes with libwebp and composites
-     * onto white (make_fixtures.py), so rounding included.
+     * Lossy, with and without alpha: exactly what Pillow decodes with libwebp and composites onto
+     * white (make_fixtures.py), so rounding included.
      */
     @ParameterizedTest
-    @CsvSource({"quad_lossy.webp, quad_lossy_webp_reference.png",
-        "alpha.webp, alpha_webp_reference.png"})
+    @CsvSource({
+        "quad_lossy.webp, quad_lossy_webp_reference.png",
+        "alpha.webp, alpha_webp_reference.png"
+    })
     void matchesLibWebpThroughPillow(String name, String reference) throws Exception {
         ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS);
-        assertArrayEquals(pixels(decoder.decode(fixture(reference))),
-                pixels(decoder.decode(fixture(name))));
+        assertArrayEquals(
+                pixels(decoder.decode(fixture(reference))), pixels(decoder.decode(fixture(name))));
     }
 
     /**
-     * The shorter side comes out at exactly the target, the longer one rounded in proportion
-     * (320 x 224 / 240 = 298.7); full size for 0 or a target not below the image; never up.
+     * The shorter side comes out at exactly the target, the longer one rounded in proportion (320 x
+     * 224 / 240 = 298.7); full size for 0 or a target not below the image; never up.
      */
     @ParameterizedTest
-    @CsvSource({"0, 320, 240", "100, 133, 100", "224, 299, 224", "239, 319, 239",
-        "240, 320, 240", "5000, 320, 240"})
+    @CsvSource({
+        "0, 320, 240",
+        "100, 133, 100",
+        "224, 299, 224",
+        "239, 319, 239",
+        "240, 320, 240",
+        "5000, 320, 240"
+    })
     void scalesToTheTargetShorterSide(int target, int width, int height) throws Exception {
         int[] info = new int[LibWebp.INFO_LENGTH];
         int[] pixels = LibWebp.decode(fixture("photo.webp"), target, MAX_PIXELS, info);
@@ -133,17 +149,18 @@ class LibWebpTest {
         assertEquals("7000x7000", info[1] + "x" + info[2]);
         assertEquals(LibWebp.LOSSLESS, info[6]);
         ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS.withMaxPixels(1_000_000));
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> decoder.decode(LOSSLESS_BOMB));
+        ImageDecodeException e =
+                assertThrows(ImageDecodeException.class, () -> decoder.decode(LOSSLESS_BOMB));
         assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
-        assertTrue(e.getMessage().startsWith("image is 7000x7000 = 49 MP, over the 1 MP limit"),
+        assertTrue(
+                e.getMessage().startsWith("image is 7000x7000 = 49 MP, over the 1 MP limit"),
                 e.getMessage());
     }
 
     /**
-     * The two 7000x7000 bombs (under the 50 MP limit) decode straight to 224x224 with libwebp,
-     * in a fraction of a second; TwelveMonkeys would subsample them to 226x226 (step 31) after
-     * seconds or minutes. One colour each, exact for the lossless one.
+     * The two 7000x7000 bombs (under the 50 MP limit) decode straight to 224x224 with libwebp, in a
+     * fraction of a second; TwelveMonkeys would subsample them to 226x226 (step 31) after seconds
+     * or minutes. One colour each, exact for the lossless one.
      */
     @Test
     void decodesTheBombsScaled() throws Exception {
@@ -154,8 +171,9 @@ class LibWebpTest {
         for (int b = 0; b < bombs.length; b++) {
             int[] info = new int[LibWebp.INFO_LENGTH];
             int[] pixels = LibWebp.decode(bombs[b], 224, MAX_PIXELS, info);
-            assertEquals(Arrays.toString(new int[] {LibWebp.OK, 7000, 7000, 224, 224, 0,
-                formats[b]}), Arrays.toString(info));
+            assertEquals(
+                    Arrays.toString(new int[] {LibWebp.OK, 7000, 7000, 224, 224, 0, formats[b]}),
+                    Arrays.toString(info));
             int[] expected = new int[224 * 224];
             Arrays.fill(expected, colours[b]);
             assertArrayEquals(expected, pixels);
@@ -167,13 +185,18 @@ class LibWebpTest {
 
     /** The header alone: size, alpha, format, animation. */
     @ParameterizedTest
-    @CsvSource({"quad_lossy.webp, 0, 64, 48, 0, 0", "quad_lossless.webp, 0, 64, 48, 0, 1",
-        "alpha.webp, 0, 64, 48, 1, 0", "animated.webp, 2, 40, 30, 0, 2"})
-    void probeReadsTheHeader(String name, int status, int width, int height, int alpha,
-            int format) throws Exception {
+    @CsvSource({
+        "quad_lossy.webp, 0, 64, 48, 0, 0",
+        "quad_lossless.webp, 0, 64, 48, 0, 1",
+        "alpha.webp, 0, 64, 48, 1, 0",
+        "animated.webp, 2, 40, 30, 0, 2"
+    })
+    void probeReadsTheHeader(String name, int status, int width, int height, int alpha, int format)
+            throws Exception {
         int[] info = new int[LibWebp.INFO_LENGTH];
         LibWebp.probe(fixture(name), info);
-        assertEquals(Arrays.toString(new int[] {status, width, height, 0, 0, alpha, format}),
+        assertEquals(
+                Arrays.toString(new int[] {status, width, height, 0, 0, alpha, format}),
                 Arrays.toString(info));
     }
 
@@ -191,18 +214,30 @@ class LibWebpTest {
 
     /** Cut anywhere after the header: truncated (not enough data), refused as such. */
     @ParameterizedTest
-    @CsvSource({"photo.webp, 0.5", "photo.webp, 0.99", "photo_lossless.webp, 0.3",
-        "quad_lossless.webp, 0.8", "alpha.webp, 0.7"})
+    @CsvSource({
+        "photo.webp, 0.5",
+        "photo.webp, 0.99",
+        "photo_lossless.webp, 0.3",
+        "quad_lossless.webp, 0.8",
+        "alpha.webp, 0.7"
+    })
     void truncatedDataIsAFailure(String name, double kept) {
         byte[] whole = fixture(name);
         byte[] truncated = Arrays.copyOf(whole, (int) (whole.length * kept));
-        LibWebp.Failure f = assertThrows(LibWebp.Failure.class,
-                () -> LibWebp.decode(truncated, 224, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
+        LibWebp.Failure f =
+                assertThrows(
+                        LibWebp.Failure.class,
+                        () ->
+                                LibWebp.decode(
+                                        truncated, 224, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
         assertTrue(f.truncated(), f.getMessage() + " (status " + f.status() + ")");
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(truncated));
+        ImageDecodeException e =
+                assertThrows(
+                        ImageDecodeException.class,
+                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(truncated));
         assertEquals(Reason.CORRUPT, e.reason());
-        assertEquals("image is a truncated WebP (not enough data); re-upload the complete file",
+        assertEquals(
+                "image is a truncated WebP (not enough data); re-upload the complete file",
                 e.getMessage());
     }
 
@@ -214,22 +249,31 @@ class LibWebpTest {
         byte[] lossless = fixture("quad_lossless.webp");
         lossless[indexOf(lossless, "VP8L") + 8] = 0x42; // the 0x2F signature
         for (byte[] webp : new byte[][] {lossy, lossless}) {
-            LibWebp.Failure f = assertThrows(LibWebp.Failure.class,
-                    () -> LibWebp.decode(webp, 0, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
+            LibWebp.Failure f =
+                    assertThrows(
+                            LibWebp.Failure.class,
+                            () ->
+                                    LibWebp.decode(
+                                            webp, 0, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
             assertEquals("bitstream error", f.getMessage());
             assertFalse(f.truncated());
-            assertThrows(LibWebp.Failure.class,
-                    () -> LibWebp.probe(webp, new int[LibWebp.INFO_LENGTH]));
-            ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                    () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(webp));
+            assertThrows(
+                    LibWebp.Failure.class, () -> LibWebp.probe(webp, new int[LibWebp.INFO_LENGTH]));
+            ImageDecodeException e =
+                    assertThrows(
+                            ImageDecodeException.class,
+                            () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(webp));
             assertEquals(Reason.CORRUPT, e.reason());
-            assertEquals("image is not a valid WebP (bitstream error); re-export or re-upload it",
+            assertEquals(
+                    "image is not a valid WebP (bitstream error); re-export or re-upload it",
                     e.getMessage());
         }
         byte[] text = "not a WebP at all, just some text".getBytes();
-        assertThrows(LibWebp.Failure.class,
+        assertThrows(
+                LibWebp.Failure.class,
                 () -> LibWebp.decode(text, 0, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
-        assertThrows(LibWebp.Failure.class,
+        assertThrows(
+                LibWebp.Failure.class,
                 () -> LibWebp.decode(new byte[0], 0, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
     }
 

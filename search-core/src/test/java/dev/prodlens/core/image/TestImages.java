@@ -40,15 +40,15 @@ final class TestImages {
     }
 
     /**
-     * A valid lossy WebP of up to 524,287 macroblocks (11584x11584: the first partition's size
-     * has 19 bits), made of zeros: a VP8 key frame whose two partitions (modes, then DCT tokens)
-     * hold one zero byte per 16x16 macroblock each. A boolean decoder reading zeros decodes
-     * every symbol as 0, whatever its probability: header fields 0 (no loop filter, one token
-     * partition, no probability updates, no skip flags), macroblocks predicted 4x4 by their DC,
-     * every block ending at its first token (EOB). Each macroblock needs about 4 bits of the
-     * first partition and 6 of the second, so the decoder never runs out of data: it decodes
-     * every macroblock, to a flat grey (0x848484 with libwebp). 7000x7000 is 384 KB: a lossy
-     * decompression bomb without an encoder.
+     * A valid lossy WebP of up to 524,287 macroblocks (11584x11584: the first partition's size has
+     * 19 bits), made of zeros: a VP8 key frame whose two partitions (modes, then DCT tokens) hold
+     * one zero byte per 16x16 macroblock each. A boolean decoder reading zeros decodes every symbol
+     * as 0, whatever its probability: header fields 0 (no loop filter, one token partition, no
+     * probability updates, no skip flags), macroblocks predicted 4x4 by their DC, every block
+     * ending at its first token (EOB). Each macroblock needs about 4 bits of the first partition
+     * and 6 of the second, so the decoder never runs out of data: it decodes every macroblock, to a
+     * flat grey (0x848484 with libwebp). 7000x7000 is 384 KB: a lossy decompression bomb without an
+     * encoder.
      */
     static byte[] zeroLossyWebp(int width, int height) {
         int macroblocks = ((width + 15) / 16) * ((height + 15) / 16);
@@ -88,8 +88,11 @@ final class TestImages {
         int actual = image.getRGB(x, y) & 0xFFFFFF;
         for (int shift = 0; shift <= 16; shift += 8) {
             int diff = Math.abs((expected >> shift & 0xFF) - (actual >> shift & 0xFF));
-            assertTrue(diff <= tolerance, String.format("pixel (%d, %d): expected %06X, got %06X"
-                    + " (tolerance %d)", x, y, expected, actual, tolerance));
+            assertTrue(
+                    diff <= tolerance,
+                    String.format(
+                            "pixel (%d, %d): expected %06X, got %06X" + " (tolerance %d)",
+                            x, y, expected, actual, tolerance));
         }
     }
 
@@ -127,11 +130,15 @@ final class TestImages {
         BufferedImage fast = new ImageDecoder(fullSize, true).decode(bytes);
         BufferedImage slow = new ImageDecoder(fullSize, false).decode(bytes);
         assertEquals(BufferedImage.TYPE_INT_RGB, fast.getType());
-        assertEquals(slow.getWidth() + "x" + slow.getHeight(),
-                fast.getWidth() + "x" + fast.getHeight());
+        assertEquals(
+                slow.getWidth() + "x" + slow.getHeight(), fast.getWidth() + "x" + fast.getHeight());
         double[] difference = channelDifference(pixels(slow), pixels(fast));
-        System.out.printf(Locale.ROOT, "native vs ImageIO %s: mean %.3f, max %.0f%n", name,
-                difference[0], difference[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "native vs ImageIO %s: mean %.3f, max %.0f%n",
+                name,
+                difference[0],
+                difference[1]);
         return difference;
     }
 

@@ -32,16 +32,30 @@ class TurboJpegTest {
 
     /**
      * Every committed JPEG at full size, fast path vs ImageIO: the same size and the same pixels
-     * within rounding. Measured: identical (mean 0, max 0 per channel) on these fixtures and on
-     * the 21 Debian photos of the embedding benchmark re-encoded at q=90: both use libjpeg's
-     * accurate integer IDCT and fancy upsampling. The bounds leave room for another
-     * libjpeg-turbo build (SIMD rounding), not for a colour or geometry error.
+     * within rounding. Measured: identical (mean 0, max 0 per channel) on these fixtures and on the
+     * 21 Debian photos of the embedding benchmark re-encoded at q=90: both use libjpeg's accurate
+     * integer IDCT and fancy upsampling. The bounds leave room for another libjpeg-turbo build
+     * (SIMD rounding), not for a colour or geometry error.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"quad.jpg", "quad_progressive.jpg", "quad_gray.jpg", "photo.jpg",
-        "large_2000x1500.jpg", "orientation_1.jpg", "orientation_2.jpg", "orientation_3.jpg",
-        "orientation_4.jpg", "orientation_5.jpg", "orientation_6.jpg", "orientation_7.jpg",
-        "orientation_8.jpg", "quad_cmyk.jpg", "quad_adobe_rgb.jpg"})
+    @ValueSource(
+            strings = {
+                "quad.jpg",
+                "quad_progressive.jpg",
+                "quad_gray.jpg",
+                "photo.jpg",
+                "large_2000x1500.jpg",
+                "orientation_1.jpg",
+                "orientation_2.jpg",
+                "orientation_3.jpg",
+                "orientation_4.jpg",
+                "orientation_5.jpg",
+                "orientation_6.jpg",
+                "orientation_7.jpg",
+                "orientation_8.jpg",
+                "quad_cmyk.jpg",
+                "quad_adobe_rgb.jpg"
+            })
     void matchesTheImageIoPath(String name) throws Exception {
         double[] difference = nativeVsImageIo(name);
         double mean = difference[0];
@@ -62,22 +76,41 @@ class TurboJpegTest {
     /** An embedded ICC profile keeps the JPEG on the ImageIO path (colour-managed). */
     @Test
     void findsEmbeddedIccProfiles() throws Exception {
-        assertTrue(JpegScans.inspect(fixture("quad_adobe_rgb.jpg"), JpegScans.MAX_SCANS).iccProfile());
-        for (String plain : new String[] {"quad.jpg", "quad_progressive.jpg", "quad_gray.jpg",
-            "photo.jpg", "orientation_6.jpg", "quad_cmyk.jpg"}) {
+        assertTrue(
+                JpegScans.inspect(fixture("quad_adobe_rgb.jpg"), JpegScans.MAX_SCANS).iccProfile());
+        for (String plain :
+                new String[] {
+                    "quad.jpg",
+                    "quad_progressive.jpg",
+                    "quad_gray.jpg",
+                    "photo.jpg",
+                    "orientation_6.jpg",
+                    "quad_cmyk.jpg"
+                }) {
             assertFalse(JpegScans.inspect(fixture(plain), JpegScans.MAX_SCANS).iccProfile(), plain);
         }
-        assertFalse(JpegScans.inspect(new byte[] {(byte) 0xFF, (byte) 0xD8}, JpegScans.MAX_SCANS).iccProfile());
+        assertFalse(
+                JpegScans.inspect(new byte[] {(byte) 0xFF, (byte) 0xD8}, JpegScans.MAX_SCANS)
+                        .iccProfile());
     }
 
     /**
-     * The scale is the smallest of 1/1, 1/2, 1/4, 1/8 whose shorter side (ceil(1500 x scale))
-     * stays at least the target; full size for 0 or a target above the image.
+     * The scale is the smallest of 1/1, 1/2, 1/4, 1/8 whose shorter side (ceil(1500 x scale)) stays
+     * at least the target; full size for 0 or a target above the image.
      */
     @ParameterizedTest
-    @CsvSource({"0, 2000, 1500", "100, 250, 188", "188, 250, 188", "189, 500, 375",
-        "224, 500, 375", "375, 500, 375", "376, 1000, 750", "750, 1000, 750", "751, 2000, 1500",
-        "5000, 2000, 1500"})
+    @CsvSource({
+        "0, 2000, 1500",
+        "100, 250, 188",
+        "188, 250, 188",
+        "189, 500, 375",
+        "224, 500, 375",
+        "375, 500, 375",
+        "376, 1000, 750",
+        "750, 1000, 750",
+        "751, 2000, 1500",
+        "5000, 2000, 1500"
+    })
     void scalesByThePowerOfTwoThatKeepsTheTarget(int target, int width, int height)
             throws Exception {
         int[] info = new int[TurboJpeg.INFO_LENGTH];
@@ -92,8 +125,8 @@ class TurboJpegTest {
     /** Through the decoder at targetMinSide 224: shorter side in [224, 448). */
     @Test
     void reducedScaleKeepsTheShortSideBetweenTargetAndTwiceIt() throws Exception {
-        BufferedImage image = new ImageDecoder(DecodeLimits.DEFAULTS)
-                .decode(fixture("large_2000x1500.jpg"));
+        BufferedImage image =
+                new ImageDecoder(DecodeLimits.DEFAULTS).decode(fixture("large_2000x1500.jpg"));
         int shortSide = Math.min(image.getWidth(), image.getHeight());
         assertTrue(shortSide >= 224 && shortSide < 448, "short side " + shortSide);
     }
@@ -106,15 +139,15 @@ class TurboJpegTest {
         int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
         for (int i = 0; i < data.length; i++) {
             assertEquals(0, data[i] >>> 24, "pixel " + i);
-            assertEquals(data[i] | 0xFF000000, image.getRGB(i % image.getWidth(),
-                    i / image.getWidth()));
+            assertEquals(
+                    data[i] | 0xFF000000, image.getRGB(i % image.getWidth(), i / image.getWidth()));
         }
     }
 
     @Test
     void greyComesOutAsGreyRgb() throws Exception {
-        BufferedImage image = new ImageDecoder(DecodeLimits.DEFAULTS)
-                .decode(fixture("quad_gray.jpg"));
+        BufferedImage image =
+                new ImageDecoder(DecodeLimits.DEFAULTS).decode(fixture("quad_gray.jpg"));
         for (int rgb : pixels(image)) {
             int r = rgb >> 16 & 0xFF;
             assertEquals(r, rgb >> 8 & 0xFF);
@@ -136,8 +169,10 @@ class TurboJpegTest {
         assertEquals(TurboJpeg.TOO_MANY_PIXELS, info[0]);
         assertEquals(30000, info[1]);
         assertEquals(30000, info[2]);
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(jpeg));
+        ImageDecodeException e =
+                assertThrows(
+                        ImageDecodeException.class,
+                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(jpeg));
         assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
     }
 
@@ -147,11 +182,17 @@ class TurboJpegTest {
     void truncatedDataIsAFailureNotGrey(String name, double kept) {
         byte[] whole = fixture(name);
         byte[] truncated = Arrays.copyOf(whole, (int) (whole.length * kept));
-        TurboJpeg.Failure f = assertThrows(TurboJpeg.Failure.class,
-                () -> TurboJpeg.decode(truncated, 0, MAX_PIXELS, new int[TurboJpeg.INFO_LENGTH]));
+        TurboJpeg.Failure f =
+                assertThrows(
+                        TurboJpeg.Failure.class,
+                        () ->
+                                TurboJpeg.decode(
+                                        truncated, 0, MAX_PIXELS, new int[TurboJpeg.INFO_LENGTH]));
         assertTrue(f.warning() && f.truncated(), f.getMessage());
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(truncated));
+        ImageDecodeException e =
+                assertThrows(
+                        ImageDecodeException.class,
+                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(truncated));
         assertEquals(Reason.CORRUPT, e.reason());
         assertTrue(e.getMessage().startsWith("image is a truncated JPEG ("), e.getMessage());
     }
@@ -161,11 +202,17 @@ class TurboJpegTest {
     void aCorruptHeaderIsAFailure() {
         byte[] jpeg = fixture("quad.jpg");
         jpeg[indexOf(jpeg, "\u00FF\u00C4") + 4] = 0x7F;
-        TurboJpeg.Failure f = assertThrows(TurboJpeg.Failure.class,
-                () -> TurboJpeg.decode(jpeg, 0, MAX_PIXELS, new int[TurboJpeg.INFO_LENGTH]));
+        TurboJpeg.Failure f =
+                assertThrows(
+                        TurboJpeg.Failure.class,
+                        () ->
+                                TurboJpeg.decode(
+                                        jpeg, 0, MAX_PIXELS, new int[TurboJpeg.INFO_LENGTH]));
         assertFalse(f.getMessage().isBlank());
-        ImageDecodeException e = assertThrows(ImageDecodeException.class,
-                () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(jpeg));
+        ImageDecodeException e =
+                assertThrows(
+                        ImageDecodeException.class,
+                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(jpeg));
         assertEquals(Reason.CORRUPT, e.reason());
     }
 
@@ -175,12 +222,13 @@ class TurboJpegTest {
         int[] info = new int[TurboJpeg.INFO_LENGTH];
         assertThrows(NullPointerException.class, () -> TurboJpeg.decode(null, 0, 1, info));
         assertThrows(NullPointerException.class, () -> TurboJpeg.decode(jpeg, 0, 1, null));
-        assertThrows(IllegalArgumentException.class,
-                () -> TurboJpeg.decode(jpeg, 0, 1, new int[3]));
+        assertThrows(
+                IllegalArgumentException.class, () -> TurboJpeg.decode(jpeg, 0, 1, new int[3]));
         assertThrows(IllegalArgumentException.class, () -> TurboJpeg.decode(jpeg, -1, 1, info));
         assertThrows(IllegalArgumentException.class, () -> TurboJpeg.decode(jpeg, 0, 0, info));
         assertThrows(TurboJpeg.Failure.class, () -> TurboJpeg.decode(new byte[1], 0, 1, info));
-        assertThrows(TurboJpeg.Failure.class,
+        assertThrows(
+                TurboJpeg.Failure.class,
                 () -> TurboJpeg.decode(new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2}, 0, 1, info));
     }
 

@@ -1,17 +1,19 @@
 package dev.prodlens.jobs.catalogue;
 
 import dev.prodlens.core.config.Config;
-
 import java.io.Serializable;
 
 /**
- * Which source columns hold the catalogue's fields. Defaults are the Shopee product-matching
- * schema ({@code posting_id, image, title, label_group}) plus {@code category, price};
- * {@code catalogue.column.<field>} in conf maps other names.
+ * Which source columns hold the catalogue's fields. Defaults are the Shopee product-matching schema
+ * ({@code posting_id, image, title, label_group}) plus {@code category, price}; {@code
+ * catalogue.column.<field>} in conf maps other names.
  */
-public record CatalogueColumns(String id, String image, String title, String labelGroup, String category, String price)
+public record CatalogueColumns(
+        String id, String image, String title, String labelGroup, String category, String price)
         implements Serializable {
-    public static final CatalogueColumns SHOPEE = new CatalogueColumns("posting_id", "image", "title", "label_group", "category", "price");
+    public static final CatalogueColumns SHOPEE =
+            new CatalogueColumns(
+                    "posting_id", "image", "title", "label_group", "category", "price");
 
     public static CatalogueColumns from(Config config) {
         return new CatalogueColumns(

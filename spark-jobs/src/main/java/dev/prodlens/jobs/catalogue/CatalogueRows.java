@@ -1,5 +1,15 @@
 package dev.prodlens.jobs.catalogue;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -10,50 +20,86 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 
-import java.util.List;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.split;
-import static org.apache.spark.sql.functions.udf;
-import static org.apache.spark.sql.functions.when;
-
 /**
- * The catalogue as the jobs use it: every row read ({@link CatalogueReader}), checked
- * ({@link RowCheck}) and, among rows of one id, all but the first in file order (by file name,
- * then position in the file) refused as {@link RowCheck.Error#DUPLICATE_ID}. Rows with an
- * {@code error_code} are refused; the others are embedded, with their warning if any.
+ * The catalogue as the jobs use it: every row read ({@link CatalogueReader}), checked ({@link
+ * RowCheck}) and, among rows of one id, all but the first in file order (by file name, then
+ * position in the file) refused as {@link RowCheck.Error#DUPLICATE_ID}. Rows with an {@code
+ * error_code} are refused; the others are embedded, with their warning if any.
  */
 public final class CatalogueRows {
     /**
-     * The columns: {@code image} is what the bundle stores ({@link ImageRefs#bundleRef}), {@code path}
-     * where the image is read, {@code price} a number or null.
+     * The columns: {@code image} is what the bundle stores ({@link ImageRefs#bundleRef}), {@code
+     * path} where the image is read, {@code price} a number or null.
      */
-    public static final List<String> COLUMNS = List.of("item_id", "image", "path", "title", "label_group", "category", "price",
-            "error_code", "error", "warning_code", "warning");
+    public static final List<String> COLUMNS =
+            List.of(
+                    "item_id",
+                    "image",
+                    "path",
+                    "title",
+                    "label_group",
+                    "category",
+                    "price",
+                    "error_code",
+                    "error",
+                    "warning_code",
+                    "warning");
 
-    private CatalogueRows() {
-    }
+    private CatalogueRows() {}
 
     /** {@code root}: the images root ({@link ImageRefs#root}). */
-    public static Dataset<Row> read(SparkSession spark, String catalogue, String format, CatalogueColumns columns, String root) {
+    public static Dataset<Row> read(
+            SparkSession spark,
+            String catalogue,
+            String format,
+            CatalogueColumns columns,
+            String root) {
         RowCheck check = new RowCheck(columns, root);
         Column file = element_at(split(col("source_file"), "/"), -1);
-        Dataset<Row> checked = CatalogueReader.read(spark, catalogue, format, columns)
-                .withColumn("source_name", file)
-                .withColumn("check", udf((UDF7<String, String, String, String, String, String, String, Row>) check::check, RowCheck.RESULT)
-                        .apply(col("source_name"), col("item_id"), col("image"), col("price"), col("title"), col("category"),
-                                col("label_group")))
-                .withColumn("item_id", when(col("check.error_code").equalTo(RowCheck.Error.MISSING_ID.name()), lit(null))
-                        .otherwise(col("item_id")));
+        Dataset<Row> checked =
+                CatalogueReader.read(spark, catalogue, format, columns)
+                        .withColumn("source_name", file)
+                        .withColumn(
+                                "check",
+                                udf(
+                                                (UDF7<
+                                                                String,
+                                                                String,
+                                                                String,
+                                                                String,
+                                                                String,
+                                                                String,
+                                                                String,
+                                                                Row>)
+                                                        check::check,
+                                                RowCheck.RESULT)
+                                        .apply(
+                                                col("source_name"),
+                                                col("item_id"),
+                                                col("image"),
+                                                col("price"),
+                                                col("title"),
+                                                col("category"),
+                                                col("label_group")))
+                        .withColumn(
+                                "item_id",
+                                when(
+                                                col("check.error_code")
+                                                        .equalTo(RowCheck.Error.MISSING_ID.name()),
+                                                lit(null))
+                                        .otherwise(col("item_id")));
 
         WindowSpec byId = Window.partitionBy("item_id").orderBy("source_file", "source_row");
         Column duplicate = col("item_id").isNotNull().and(row_number().over(byId).gt(1));
-        Column message = udf((UDF4<String, String, String, String, String>) RowCheck::duplicate, DataTypes.StringType)
-                .apply(col("item_id"), first("image").over(byId), first("source_name").over(byId), col("image"));
+        Column message =
+                udf(
+                                (UDF4<String, String, String, String, String>) RowCheck::duplicate,
+                                DataTypes.StringType)
+                        .apply(
+                                col("item_id"),
+                                first("image").over(byId),
+                                first("source_name").over(byId),
+                                col("image"));
         return checked.select(
                 col("item_id"),
                 col("check.image_ref").as("image"),
@@ -62,7 +108,9 @@ public final class CatalogueRows {
                 col("label_group"),
                 col("category"),
                 col("check.price").as("price"),
-                when(duplicate, lit(RowCheck.Error.DUPLICATE_ID.name())).otherwise(col("check.error_code")).as("error_code"),
+                when(duplicate, lit(RowCheck.Error.DUPLICATE_ID.name()))
+                        .otherwise(col("check.error_code"))
+                        .as("error_code"),
                 when(duplicate, message).otherwise(col("check.error")).as("error"),
                 col("check.warning_code").as("warning_code"),
                 col("check.warning").as("warning"));

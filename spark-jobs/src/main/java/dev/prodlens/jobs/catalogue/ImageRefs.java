@@ -1,30 +1,39 @@
 package dev.prodlens.jobs.catalogue;
 
 import dev.prodlens.core.bundle.ImageReference;
-import org.apache.hadoop.fs.Path;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.apache.hadoop.fs.Path;
 
 /**
- * A catalogue row's image is a path relative to the images root, an absolute path or a URI
- * ({@code scheme:/…}). A relative one is resolved under the root and may not climb out of it with
- * {@code ..}: such a row is refused and its file never read. A bundle stores each image relative
- * to the root when it lies under it, so the bundle moves with its images: the API resolves the
- * reference against its own images root ({@code api.images-root}). Images elsewhere keep the
- * absolute path or URI the catalogue gave.
+ * A catalogue row's image is a path relative to the images root, an absolute path or a URI ({@code
+ * scheme:/…}). A relative one is resolved under the root and may not climb out of it with {@code
+ * ..}: such a row is refused and its file never read. A bundle stores each image relative to the
+ * root when it lies under it, so the bundle moves with its images: the API resolves the reference
+ * against its own images root ({@code api.images-root}). Images elsewhere keep the absolute path or
+ * URI the catalogue gave.
  */
 public final class ImageRefs {
-    private ImageRefs() {
-    }
+    private ImageRefs() {}
 
-    /** The root relative images resolve against: {@code catalogue.images-root}, else the catalogue's directory. */
+    /**
+     * The root relative images resolve against: {@code catalogue.images-root}, else the catalogue's
+     * directory.
+     */
     public static String root(String imagesRoot, String cataloguePath) {
-        String root = imagesRoot != null && !imagesRoot.isBlank() ? imagesRoot : new Path(cataloguePath).getParent().toString();
-        return root.length() > 1 && root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+        String root =
+                imagesRoot != null && !imagesRoot.isBlank()
+                        ? imagesRoot
+                        : new Path(cataloguePath).getParent().toString();
+        return root.length() > 1 && root.endsWith("/")
+                ? root.substring(0, root.length() - 1)
+                : root;
     }
 
-    /** Where to read {@code ref}: itself when absolute, else under {@code root}; null when it is empty or climbs out of the root. */
+    /**
+     * Where to read {@code ref}: itself when absolute, else under {@code root}; null when it is
+     * empty or climbs out of the root.
+     */
     public static String resolve(String root, String ref) {
         if (ref == null || ref.isBlank()) return null;
         if (ImageReference.isAbsolute(ref)) return ref;
@@ -34,8 +43,8 @@ public final class ImageRefs {
     }
 
     /**
-     * What a bundle stores for an image read from {@code path}: the part under {@code root} when the
-     * path lies under it (a relative path without {@code ..}), else {@code path} as it is.
+     * What a bundle stores for an image read from {@code path}: the part under {@code root} when
+     * the path lies under it (a relative path without {@code ..}), else {@code path} as it is.
      */
     public static String bundleRef(String root, String path) {
         String prefix = root.endsWith("/") ? root : root + "/";

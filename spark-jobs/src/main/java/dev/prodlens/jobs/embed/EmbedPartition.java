@@ -6,15 +6,6 @@ import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.jobs.JobSettings;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
-import org.apache.spark.util.SerializableConfiguration;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -24,6 +15,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Embeds a partition of {@link #INPUT} rows: reads each image from its Hadoop file system path
@@ -34,24 +33,32 @@ import java.util.NoSuchElementException;
  */
 public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 3L;
-    /** Error code of an image file that is absent or unreadable (the Embedder's codes cover the rest). */
+
+    /**
+     * Error code of an image file that is absent or unreadable (the Embedder's codes cover the
+     * rest).
+     */
     public static final String MISSING_FILE = "MISSING_FILE";
 
-    /** The input columns, in this order (the warning columns may be left out: then there is none). */
+    /**
+     * The input columns, in this order (the warning columns may be left out: then there is none).
+     */
     public static final List<String> INPUT = List.of("item_id", "path", "warning_code", "warning");
 
     /** The output schema. */
-    public static final StructType SCHEMA = new StructType()
-            .add("item_id", DataTypes.StringType, false)
-            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true)
-            .add("image_sha256", DataTypes.StringType, true)
-            .add("error_code", DataTypes.StringType, true)
-            .add("error", DataTypes.StringType, true)
-            .add("warning_code", DataTypes.StringType, true)
-            .add("warning", DataTypes.StringType, true);
+    public static final StructType SCHEMA =
+            new StructType()
+                    .add("item_id", DataTypes.StringType, false)
+                    .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+                    .add("image_sha256", DataTypes.StringType, true)
+                    .add("error_code", DataTypes.StringType, true)
+                    .add("error", DataTypes.StringType, true)
+                    .add("warning_code", DataTypes.StringType, true)
+                    .add("warning", DataTypes.StringType, true);
 
     /** The model.* / decode.* configuration, as plain strings so the function serialises. */
     private final HashMap<String, String> settings;
+
     private final SerializableConfiguration hadoop;
     private final LongAccumulator modelImages;
 
@@ -65,20 +72,26 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
         Config config = Config.of(settings);
         String relative = settings.get(JobSettings.MODEL_DIR_AS_CONFIGURED);
         if (relative != null) {
-            EmbedderConfig here = EmbedderConfig.from(config.with(Map.of("model.dir", relative)),
-                    java.nio.file.Path.of("").toAbsolutePath());
+            EmbedderConfig here =
+                    EmbedderConfig.from(
+                            config.with(Map.of("model.dir", relative)),
+                            java.nio.file.Path.of("").toAbsolutePath());
             if (Files.isDirectory(here.modelDir())) return here;
         }
         return EmbedderConfig.fromResolved(settings);
     }
 
-    /** {@code settings}: the job's configuration; {@code model.dir} must be absolute (executors have no working directory of ours). */
+    /**
+     * {@code settings}: the job's configuration; {@code model.dir} must be absolute (executors have
+     * no working directory of ours).
+     */
     public EmbedPartition(Map<String, String> settings, Configuration hadoop) {
         this(settings, hadoop, null);
     }
 
     /** {@code modelImages}: counts the images handed to the model (null: not counted). */
-    public EmbedPartition(Map<String, String> settings, Configuration hadoop, LongAccumulator modelImages) {
+    public EmbedPartition(
+            Map<String, String> settings, Configuration hadoop, LongAccumulator modelImages) {
         this.settings = new HashMap<>(settings);
         this.hadoop = new SerializableConfiguration(hadoop);
         this.modelImages = modelImages;
@@ -87,7 +100,8 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        // an incremental run over unchanged images leaves every embed partition empty: no model to load then
+        // an incremental run over unchanged images leaves every embed partition empty: no model to
+        // load then
         if (!rows.hasNext()) return Collections.emptyIterator();
         EmbedderConfig config = executorConfig(settings);
         Embedder embedder = ExecutorEmbedders.get(config);
@@ -126,21 +140,44 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
         if (modelImages != null) modelImages.add(images.size());
         for (int i = 0; i < read.size(); i++) {
             EmbedResult r = results.get(i);
-            String sha = ImageFiles.complete(images.get(i), config.maxBytes()) ? ImageFiles.sha256(images.get(i)) : null;
-            out.add(r.isOk() ? output(read.get(i), boxed(r.vector()), sha, null, null)
-                    : output(read.get(i), null, sha, r.error().code().name(), message(r.error(), string(read.get(i), 1))));
+            String sha =
+                    ImageFiles.complete(images.get(i), config.maxBytes())
+                            ? ImageFiles.sha256(images.get(i))
+                            : null;
+            out.add(
+                    r.isOk()
+                            ? output(read.get(i), boxed(r.vector()), sha, null, null)
+                            : output(
+                                    read.get(i),
+                                    null,
+                                    sha,
+                                    r.error().code().name(),
+                                    message(r.error(), string(read.get(i), 1))));
         }
         return out.iterator();
     }
 
-    /** The decoder's message, except for an unrecognised file, which it would quote ({@link ImageFiles#unrecognised}). */
+    /**
+     * The decoder's message, except for an unrecognised file, which it would quote ({@link
+     * ImageFiles#unrecognised}).
+     */
     private static String message(EmbedError error, String path) {
-        return error.code() == EmbedError.Code.UNSUPPORTED_FORMAT ? ImageFiles.unrecognised(path) : error.message();
+        return error.code() == EmbedError.Code.UNSUPPORTED_FORMAT
+                ? ImageFiles.unrecognised(path)
+                : error.message();
     }
 
     /** The {@link #SCHEMA} row of {@code input}: its id and warning, and the outcome. */
-    private static Row output(Row input, Float[] embedding, String sha, String errorCode, String error) {
-        return RowFactory.create(input.getString(0), embedding, sha, errorCode, error, string(input, 2), string(input, 3));
+    private static Row output(
+            Row input, Float[] embedding, String sha, String errorCode, String error) {
+        return RowFactory.create(
+                input.getString(0),
+                embedding,
+                sha,
+                errorCode,
+                error,
+                string(input, 2),
+                string(input, 3));
     }
 
     /** Column {@code i} of {@link #INPUT}; null when null or absent. */

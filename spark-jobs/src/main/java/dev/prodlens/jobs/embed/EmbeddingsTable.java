@@ -1,14 +1,11 @@
 package dev.prodlens.jobs.embed;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.split;
+
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.jobs.JobException;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -17,24 +14,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.split;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
- * The embeddings table, the contract between embed and the jobs that read its output (as
- * {@code Bundles} is for bundles): one Parquet row per catalogue row, read by column name.
+ * The embeddings table, the contract between embed and the jobs that read its output (as {@code
+ * Bundles} is for bundles): one Parquet row per catalogue row, read by column name.
  *
  * <ul>
- * <li>{@code item_id}: the catalogue's id (null for a row without one);</li>
- * <li>{@code embedding}: the L2-normalised vector, null when the row has an error;</li>
- * <li>{@code model_id}, {@code model_fingerprint}: the model that made it (a table never mixes models);</li>
- * <li>{@code image_sha256}: the image's hash, what an incremental run reuses vectors by;</li>
- * <li>{@code error_code}, {@code error}: why the row has no embedding (a {@code RowCheck.Error} or an
- *     {@code EmbedError.Code}), one line for people;</li>
- * <li>{@code warning_code}, {@code warning}: what is odd about a row that is embedded all the same
- *     (comma-separated codes; tables from before warnings lack these two columns).</li>
+ *   <li>{@code item_id}: the catalogue's id (null for a row without one);
+ *   <li>{@code embedding}: the L2-normalised vector, null when the row has an error;
+ *   <li>{@code model_id}, {@code model_fingerprint}: the model that made it (a table never mixes
+ *       models);
+ *   <li>{@code image_sha256}: the image's hash, what an incremental run reuses vectors by;
+ *   <li>{@code error_code}, {@code error}: why the row has no embedding (a {@code RowCheck.Error}
+ *       or an {@code EmbedError.Code}), one line for people;
+ *   <li>{@code warning_code}, {@code warning}: what is odd about a row that is embedded all the
+ *       same (comma-separated codes; tables from before warnings lack these two columns).
  * </ul>
  *
  * It is written under a temporary name and renamed into place: a failed run leaves the earlier
@@ -43,22 +43,43 @@ import static org.apache.spark.sql.functions.split;
 public final class EmbeddingsTable {
     /** The columns every embeddings table has (an earlier version's table lacks the newer ones). */
     static final List<String> REQUIRED =
-            List.of("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256", "error_code", "error");
+            List.of(
+                    "item_id",
+                    "embedding",
+                    "model_id",
+                    "model_fingerprint",
+                    "image_sha256",
+                    "error_code",
+                    "error");
+
     /** The columns written now, in order. */
-    static final List<String> COLUMNS = List.of("item_id", "embedding", "model_id", "model_fingerprint", "image_sha256",
-            "error_code", "error", "warning_code", "warning");
+    static final List<String> COLUMNS =
+            List.of(
+                    "item_id",
+                    "embedding",
+                    "model_id",
+                    "model_fingerprint",
+                    "image_sha256",
+                    "error_code",
+                    "error",
+                    "warning_code",
+                    "warning");
+
     private static final int MODEL_LIST_LIMIT = 3;
 
-    private EmbeddingsTable() {
-    }
+    private EmbeddingsTable() {}
 
     /**
      * Rows in; rows with an embedding; images that went through the model in this run (the rest
      * were reused from the earlier table by image hash); failures by error code; rows with a
      * warning by warning code (embedded all the same).
      */
-    public record Summary(long rows, long embedded, long modelImages, Map<String, Long> failedByCode,
-                          Map<String, Long> warnedByCode) {
+    public record Summary(
+            long rows,
+            long embedded,
+            long modelImages,
+            Map<String, Long> failedByCode,
+            Map<String, Long> warnedByCode) {
         public long failed() {
             return rows - embedded;
         }
@@ -72,22 +93,30 @@ public final class EmbeddingsTable {
     }
 
     /**
-     * The earlier table at {@code output}, if any, checked to be an embeddings table of this
-     * model: vectors of two models must never be mixed in one table.
+     * The earlier table at {@code output}, if any, checked to be an embeddings table of this model:
+     * vectors of two models must never be mixed in one table.
      */
     static Optional<Dataset<Row>> previous(SparkSession spark, String output, ModelCard card) {
         Path target = new Path(output);
         Dataset<Row> table;
         try {
-            if (!target.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(target)) return Optional.empty();
+            if (!target.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(target))
+                return Optional.empty();
             table = spark.read().parquet(output);
         } catch (IOException | RuntimeException e) {
-            throw new JobException("cannot read the existing embeddings table " + output + " (" + e.getMessage()
-                    + "); remove it or choose another embed output");
+            throw new JobException(
+                    "cannot read the existing embeddings table "
+                            + output
+                            + " ("
+                            + e.getMessage()
+                            + "); remove it or choose another embed output");
         }
         if (!Arrays.asList(table.columns()).containsAll(REQUIRED)) {
-            throw new JobException(output + " exists but is not an embeddings table (columns " + Arrays.toString(table.columns())
-                    + "); remove it or choose another embed output");
+            throw new JobException(
+                    output
+                            + " exists but is not an embeddings table (columns "
+                            + Arrays.toString(table.columns())
+                            + "); remove it or choose another embed output");
         }
         requireModel(table, output, card);
         return Optional.of(table);
@@ -95,25 +124,44 @@ public final class EmbeddingsTable {
 
     /**
      * Refuses an embeddings table holding vectors of another model (id or weights/preprocessing
-     * fingerprint): vectors of two models are not comparable and must never be mixed or indexed together.
+     * fingerprint): vectors of two models are not comparable and must never be mixed or indexed
+     * together.
      */
     public static void requireModel(Dataset<Row> table, String path, ModelCard card) {
-        for (Row r : table.select("model_id", "model_fingerprint").distinct().limit(MODEL_LIST_LIMIT).collectAsList()) {
+        for (Row r :
+                table.select("model_id", "model_fingerprint")
+                        .distinct()
+                        .limit(MODEL_LIST_LIMIT)
+                        .collectAsList()) {
             String id = r.getAs("model_id");
             String fingerprint = r.getAs("model_fingerprint");
             if (!card.id().equals(id) || !card.fingerprint().equals(fingerprint)) {
-                throw new JobException("embeddings table " + path + " was made with model " + id + " (" + fingerprint
-                        + "), but the configuration runs " + card.id() + " (" + card.fingerprint()
-                        + "); vectors of different models cannot be mixed: run with model.id=" + id
-                        + ", or embed into another output (jobs.embeddings) or remove the table");
+                throw new JobException(
+                        "embeddings table "
+                                + path
+                                + " was made with model "
+                                + id
+                                + " ("
+                                + fingerprint
+                                + "), but the configuration runs "
+                                + card.id()
+                                + " ("
+                                + card.fingerprint()
+                                + "); vectors of different models cannot be mixed: run with model.id="
+                                + id
+                                + ", or embed into another output (jobs.embeddings) or remove the table");
             }
         }
     }
 
-    /** Writes {@code table} (its {@link #COLUMNS}) to {@code output} under a temporary name, then renames it into place. */
+    /**
+     * Writes {@code table} (its {@link #COLUMNS}) to {@code output} under a temporary name, then
+     * renames it into place.
+     */
     static void write(SparkSession spark, Dataset<Row> table, String output) {
         Path target = new Path(output);
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        Path staging =
+                new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
         try {
             FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
             try {
@@ -122,14 +170,20 @@ public final class EmbeddingsTable {
                 fs.delete(staging, true);
                 throw e;
             }
-            if (fs.exists(target) && !fs.delete(target, true)) throw new IOException("cannot replace " + target);
-            if (!fs.rename(staging, target)) throw new IOException("cannot rename " + staging + " to " + target);
+            if (fs.exists(target) && !fs.delete(target, true))
+                throw new IOException("cannot replace " + target);
+            if (!fs.rename(staging, target))
+                throw new IOException("cannot rename " + staging + " to " + target);
         } catch (IOException e) {
-            throw new UncheckedIOException("writing embeddings to " + output + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "writing embeddings to " + output + ": " + e.getMessage(), e);
         }
     }
 
-    /** Counts of the table at {@code path} by error code and by warning code; {@code modelImages} as the caller measured it. */
+    /**
+     * Counts of the table at {@code path} by error code and by warning code; {@code modelImages} as
+     * the caller measured it.
+     */
     public static Summary summarise(SparkSession spark, String path, long modelImages) {
         Dataset<Row> table = spark.read().parquet(path);
         long rows = 0;
@@ -144,8 +198,13 @@ public final class EmbeddingsTable {
         Map<String, Long> warned = new LinkedHashMap<>();
         if (Arrays.asList(table.columns()).contains("warning_code")) {
             // a row may carry several warnings, comma-separated: each is counted
-            for (Row r : table.filter(col("warning_code").isNotNull()).select(explode(split(col("warning_code"), ",")).as("code"))
-                    .groupBy("code").count().orderBy("code").collectAsList()) {
+            for (Row r :
+                    table.filter(col("warning_code").isNotNull())
+                            .select(explode(split(col("warning_code"), ",")).as("code"))
+                            .groupBy("code")
+                            .count()
+                            .orderBy("code")
+                            .collectAsList()) {
                 warned.put(r.getAs("code"), r.getAs("count"));
             }
         }

@@ -1,5 +1,13 @@
 package dev.prodlens.jobs.embed;
 
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -7,21 +15,14 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.lit;
-
-/** Reading catalogue images (in the executors, and for report thumbnails) from any Hadoop file system, and naming their content. */
+/**
+ * Reading catalogue images (in the executors, and for report thumbnails) from any Hadoop file
+ * system, and naming their content.
+ */
 public final class ImageFiles {
     private static final int HASH_BUFFER = 1 << 16;
 
-    private ImageFiles() {
-    }
+    private ImageFiles() {}
 
     /**
      * The file's bytes; a file over {@code maxBytes} is read only up to one byte past the cap, so
@@ -55,7 +56,8 @@ public final class ImageFiles {
             Path file = new Path(path);
             FileSystem fs = file.getFileSystem(hadoop);
             FileStatus status = fs.getFileStatus(file);
-            if (status.isDirectory() || status.getLen() > maxBytes) return java.util.Optional.empty();
+            if (status.isDirectory() || status.getLen() > maxBytes)
+                return java.util.Optional.empty();
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[HASH_BUFFER];
             try (FSDataInputStream in = fs.open(file)) {
@@ -69,7 +71,10 @@ public final class ImageFiles {
         }
     }
 
-    /** Whether {@code bytes} is the whole file or a prefix cut at the cap (whose hash would mislead). */
+    /**
+     * Whether {@code bytes} is the whole file or a prefix cut at the cap (whose hash would
+     * mislead).
+     */
     static boolean complete(byte[] bytes, long maxBytes) {
         return bytes.length <= maxBytes;
     }
@@ -97,11 +102,16 @@ public final class ImageFiles {
     }
 
     private static final String UNRECOGNISED_BEFORE = "image ";
-    private static final String UNRECOGNISED_AFTER = " is not JPEG, PNG, WebP, GIF or BMP; convert it, or fix the catalogue's"
-            + " image reference";
+    private static final String UNRECOGNISED_AFTER =
+            " is not JPEG, PNG, WebP, GIF or BMP; convert it, or fix the catalogue's"
+                    + " image reference";
 
     /** The message of a row whose image could not be read. */
     static String unreadable(String path, Exception e) {
-        return "cannot read image " + path + " (" + e.getMessage() + "); check the catalogue's image column and catalogue.images-root";
+        return "cannot read image "
+                + path
+                + " ("
+                + e.getMessage()
+                + "); check the catalogue's image column and catalogue.images-root";
     }
 }

@@ -6,21 +6,28 @@ import java.util.Objects;
 
 /**
  * The items an evaluation searches: N embeddings under the dense ordinals 0..N-1 that the index
- * uses (an item's position here), with what the report shows about each. Checked once here so
- * that the metrics can trust it: arrays of length N, unique ids, L2-normalised vectors (scores
- * are read as cosines, and the Shopee threshold is a cosine).
+ * uses (an item's position here), with what the report shows about each. Checked once here so that
+ * the metrics can trust it: arrays of length N, unique ids, L2-normalised vectors (scores are read
+ * as cosines, and the Shopee threshold is a cosine).
  *
- * @param itemIds     the catalogue's ids, by ordinal
- * @param vectors     N x dim floats, row-major, L2-normalised
- * @param dim         embedding dimension
+ * @param itemIds the catalogue's ids, by ordinal
+ * @param vectors N x dim floats, row-major, L2-normalised
+ * @param dim embedding dimension
  * @param labelGroups label group per item (items sharing one match each other); null, or null
- *                    entries, when unknown
- * @param categories  category per item for the per-category table; null or null entries allowed
- * @param imageRefs   image path or URI per item, for the report's thumbnails; null allowed
+ *     entries, when unknown
+ * @param categories category per item for the per-category table; null or null entries allowed
+ * @param imageRefs image path or URI per item, for the report's thumbnails; null allowed
  */
-public record EvalData(String[] itemIds, float[] vectors, int dim, String[] labelGroups,
-        String[] categories, String[] imageRefs) {
-    /** How far a vector's norm may be from 1 (float rounding of a normalised embedding is ~1e-7). */
+public record EvalData(
+        String[] itemIds,
+        float[] vectors,
+        int dim,
+        String[] labelGroups,
+        String[] categories,
+        String[] imageRefs) {
+    /**
+     * How far a vector's norm may be from 1 (float rounding of a normalised embedding is ~1e-7).
+     */
     private static final double NORM_TOLERANCE = 1e-3;
 
     public EvalData {
@@ -34,8 +41,16 @@ public record EvalData(String[] itemIds, float[] vectors, int dim, String[] labe
             throw new EvaluationException("no items to evaluate: the embeddings table is empty");
         }
         if ((long) n * dim != vectors.length) {
-            throw new EvaluationException("got " + vectors.length + " floats for " + n + " items of dimension "
-                    + dim + " (expected " + (long) n * dim + ")");
+            throw new EvaluationException(
+                    "got "
+                            + vectors.length
+                            + " floats for "
+                            + n
+                            + " items of dimension "
+                            + dim
+                            + " (expected "
+                            + (long) n * dim
+                            + ")");
         }
         requireLength(labelGroups, n, "labelGroups");
         requireLength(categories, n, "categories");
@@ -61,8 +76,14 @@ public record EvalData(String[] itemIds, float[] vectors, int dim, String[] labe
             Objects.requireNonNull(itemIds[i], "item id at ordinal " + i);
             Integer previous = byId.put(itemIds[i], i);
             if (previous != null) {
-                throw new EvaluationException("item id '" + itemIds[i] + "' appears twice (ordinals " + previous
-                        + " and " + i + "): evaluate embeddings without duplicate ids");
+                throw new EvaluationException(
+                        "item id '"
+                                + itemIds[i]
+                                + "' appears twice (ordinals "
+                                + previous
+                                + " and "
+                                + i
+                                + "): evaluate embeddings without duplicate ids");
             }
         }
         return byId;
@@ -80,7 +101,8 @@ public record EvalData(String[] itemIds, float[] vectors, int dim, String[] labe
 
     private static void requireLength(String[] values, int n, String name) {
         if (values != null && values.length != n) {
-            throw new EvaluationException(name + " has " + values.length + " entries for " + n + " items");
+            throw new EvaluationException(
+                    name + " has " + values.length + " entries for " + n + " items");
         }
     }
 
@@ -92,8 +114,12 @@ public record EvalData(String[] itemIds, float[] vectors, int dim, String[] labe
             }
             double norm = Math.sqrt(squared);
             if (Math.abs(norm - 1) > NORM_TOLERANCE) {
-                throw new EvaluationException("the embedding of item '" + ids[i] + "' has norm " + norm
-                        + ", not 1: evaluate L2-normalised embeddings (as the embed job writes them)");
+                throw new EvaluationException(
+                        "the embedding of item '"
+                                + ids[i]
+                                + "' has norm "
+                                + norm
+                                + ", not 1: evaluate L2-normalised embeddings (as the embed job writes them)");
             }
         }
     }

@@ -10,24 +10,37 @@ import java.util.Map;
  * search (the embedding's quality) and under the ANN index (what users get); their difference is
  * what the index costs.
  *
- * @param items        items in the data
- * @param queries      items with at least one true match
- * @param pairsTotal   labelled pairs read (0 for label groups)
+ * @param items items in the data
+ * @param queries items with at least one true match
+ * @param pairsTotal labelled pairs read (0 for label groups)
  * @param pairsIgnored pairs skipped: unknown id or an item with itself
- * @param annIndex     the ANN index and its search settings, as shown to people
- * @param searchDepth  results retrieved per query, the query itself excluded
- * @param scores       cosine scores of the exactly retrieved neighbours, matches vs non-matches
+ * @param annIndex the ANN index and its search settings, as shown to people
+ * @param searchDepth results retrieved per query, the query itself excluded
+ * @param scores cosine scores of the exactly retrieved neighbours, matches vs non-matches
  * @param worstQueries the queries with the lowest AP@R under the ANN index, worst first
  */
-public record EvalResult(int items, int queries, Relevance.Kind relevance, int pairsTotal, int pairsIgnored,
-        String annIndex, int searchDepth, SearchMetrics exact, SearchMetrics ann, ScoreHistogram scores,
-        List<WorstQuery> worstQueries, Duration elapsed) {
+public record EvalResult(
+        int items,
+        int queries,
+        Relevance.Kind relevance,
+        int pairsTotal,
+        int pairsIgnored,
+        String annIndex,
+        int searchDepth,
+        SearchMetrics exact,
+        SearchMetrics ann,
+        ScoreHistogram scores,
+        List<WorstQuery> worstQueries,
+        Duration elapsed) {
 
-    /** The metrics of one search method; {@code shopee} is null unless relevance comes from label groups. */
+    /**
+     * The metrics of one search method; {@code shopee} is null unless relevance comes from label
+     * groups.
+     */
     public record SearchMetrics(RetrievalMetrics.Result retrieval, ShopeeF1.Result shopee) {
         /**
-         * The headline numbers under their metrics.json keys: {@code recall@k} for each k,
-         * {@code map@r}, and with label groups {@code shopee_f1} and {@code shopee_threshold}.
+         * The headline numbers under their metrics.json keys: {@code recall@k} for each k, {@code
+         * map@r}, and with label groups {@code shopee_f1} and {@code shopee_threshold}.
          */
         public Map<String, Double> headline() {
             Map<String, Double> values = new LinkedHashMap<>();
@@ -42,25 +55,29 @@ public record EvalResult(int items, int queries, Relevance.Kind relevance, int p
     }
 
     /** One retrieved item of a worst query. */
-    public record Hit(int ordinal, String itemId, float score, boolean correct) {
-    }
+    public record Hit(int ordinal, String itemId, float score, boolean correct) {}
 
     /** A query the ANN index served badly, with its first results. */
-    public record WorstQuery(int ordinal, String itemId, double averagePrecision, int trueMatches, List<Hit> top) {
-    }
+    public record WorstQuery(
+            int ordinal, String itemId, double averagePrecision, int trueMatches, List<Hit> top) {}
 
     static final String SHOPEE_F1 = "shopee_f1";
     static final String SHOPEE_THRESHOLD = "shopee_threshold";
 
-    /** Exact minus ANN for each headline metric (the threshold is a setting, not a score, so left out). */
+    /**
+     * Exact minus ANN for each headline metric (the threshold is a setting, not a score, so left
+     * out).
+     */
     public Map<String, Double> indexLoss() {
         Map<String, Double> annValues = ann.headline();
         Map<String, Double> loss = new LinkedHashMap<>();
-        exact.headline().forEach((key, value) -> {
-            if (!key.equals(SHOPEE_THRESHOLD)) {
-                loss.put(key, value - annValues.get(key));
-            }
-        });
+        exact.headline()
+                .forEach(
+                        (key, value) -> {
+                            if (!key.equals(SHOPEE_THRESHOLD)) {
+                                loss.put(key, value - annValues.get(key));
+                            }
+                        });
         return loss;
     }
 }

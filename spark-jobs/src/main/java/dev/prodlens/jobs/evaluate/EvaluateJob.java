@@ -1,5 +1,7 @@
 package dev.prodlens.jobs.evaluate;
 
+import static org.apache.spark.sql.functions.col;
+
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
@@ -12,78 +14,133 @@ import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.ImageRefs;
 import dev.prodlens.jobs.embed.ImageFiles;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.apache.spark.sql.functions.col;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * evaluate: a bundle's items with their embeddings, labelled by {@code label_group} or by a pairs
  * file ({@code evaluate.pairs}), searched exactly and through the bundle's index at its tuned
- * parameters → {@code report/} in the bundle (metrics.json, index.html, plots, thumbnails).
- * Runs on the driver: the evaluation set must fit there (10k items × 1,280 floats is 51 MB).
+ * parameters → {@code report/} in the bundle (metrics.json, index.html, plots, thumbnails). Runs on
+ * the driver: the evaluation set must fit there (10k items × 1,280 floats is 51 MB).
  */
 public final class EvaluateJob {
-    private EvaluateJob() {
-    }
+    private EvaluateJob() {}
 
-    /** Evaluates the bundle in {@code bundle} (sealed or still staging); empty when there is no ground truth. */
-    public static Optional<EvalResult> run(SparkSession spark, JobSettings settings, java.nio.file.Path bundle) {
+    /**
+     * Evaluates the bundle in {@code bundle} (sealed or still staging); empty when there is no
+     * ground truth.
+     */
+    public static Optional<EvalResult> run(
+            SparkSession spark, JobSettings settings, java.nio.file.Path bundle) {
         long start = System.nanoTime();
         BundleManifest manifest = Bundles.readManifest(bundle);
         EvalData data = load(spark, settings, bundle, manifest.model().dim());
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Relevance relevance = settings.config().find("evaluate.pairs")
-                .map(pairs -> Relevance.fromPairs(data, PairsCsv.read(JobSettings.location(pairs, java.nio.file.Path.of("").toAbsolutePath()), hadoop)))
-                .orElseGet(() -> Relevance.fromLabelGroups(data));
+        Relevance relevance =
+                settings.config()
+                        .find("evaluate.pairs")
+                        .map(
+                                pairs ->
+                                        Relevance.fromPairs(
+                                                data,
+                                                PairsCsv.read(
+                                                        JobSettings.location(
+                                                                pairs,
+                                                                java.nio.file.Path.of("")
+                                                                        .toAbsolutePath()),
+                                                        hadoop)))
+                        .orElseGet(() -> Relevance.fromLabelGroups(data));
         boolean anyQuery = false;
         for (int i = 0; i < data.size() && !anyQuery; i++) anyQuery = relevance.isQuery(i);
         if (!anyQuery) {
-            Progress.stage("evaluate", "skipped: no item has a labelled match (no label_group column and no evaluate.pairs)", 0, "", start);
+            Progress.stage(
+                    "evaluate",
+                    "skipped: no item has a labelled match (no label_group column and no evaluate.pairs)",
+                    0,
+                    "",
+                    start);
             return Optional.empty();
         }
         EvalResult result;
         try (FaissIndex index = FaissIndex.read(bundle.resolve(BundleFiles.INDEX))) {
             Map<String, Integer> params = manifest.index().search();
-            SearchOptions options = SearchOptions.DEFAULT.withNprobe(params.getOrDefault("nprobe", 0))
-                    .withEfSearch(params.getOrDefault("efSearch", 0));
-            result = new Evaluator(Evaluator.Settings.from(settings.config())).evaluate(data, relevance, index, options);
+            SearchOptions options =
+                    SearchOptions.DEFAULT
+                            .withNprobe(params.getOrDefault("nprobe", 0))
+                            .withEfSearch(params.getOrDefault("efSearch", 0));
+            result =
+                    new Evaluator(Evaluator.Settings.from(settings.config()))
+                            .evaluate(data, relevance, index, options);
         }
-        new ReportWriter(hadoopImages(hadoop,
-                EmbedderConfig.fromResolved(settings.embedderSettings()).maxBytes())).write(result, data, bundle.resolve(BundleFiles.REPORT));
+        new ReportWriter(
+                        hadoopImages(
+                                hadoop,
+                                EmbedderConfig.fromResolved(settings.embedderSettings())
+                                        .maxBytes()))
+                .write(result, data, bundle.resolve(BundleFiles.REPORT));
         Map<String, Double> exact = result.exact().headline();
         Map<String, Double> ann = result.ann().headline();
-        Progress.stage("evaluate", String.format(Locale.ROOT, "%,d queries over %,d items (%s): recall@10 exact %.3f / index %.3f, "
-                        + "mAP@R %.3f / %.3f%s; report in the bundle's %s/", result.queries(), result.items(), relevance.kind().key,
-                exact.getOrDefault("recall@10", Double.NaN), ann.getOrDefault("recall@10", Double.NaN), exact.get("map@r"),
-                ann.get("map@r"), exact.containsKey("shopee_f1") ? String.format(Locale.ROOT, ", Shopee F1 %.3f at threshold %.2f",
-                        exact.get("shopee_f1"), exact.get("shopee_threshold")) : "", BundleFiles.REPORT),
-                result.queries(), "query", start);
+        Progress.stage(
+                "evaluate",
+                String.format(
+                        Locale.ROOT,
+                        "%,d queries over %,d items (%s): recall@10 exact %.3f / index %.3f, "
+                                + "mAP@R %.3f / %.3f%s; report in the bundle's %s/",
+                        result.queries(),
+                        result.items(),
+                        relevance.kind().key,
+                        exact.getOrDefault("recall@10", Double.NaN),
+                        ann.getOrDefault("recall@10", Double.NaN),
+                        exact.get("map@r"),
+                        ann.get("map@r"),
+                        exact.containsKey("shopee_f1")
+                                ? String.format(
+                                        Locale.ROOT,
+                                        ", Shopee F1 %.3f at threshold %.2f",
+                                        exact.get("shopee_f1"),
+                                        exact.get("shopee_threshold"))
+                                : "",
+                        BundleFiles.REPORT),
+                result.queries(),
+                "query",
+                start);
         return Optional.of(result);
     }
 
     /** The bundle's items, in index order, with their vectors from the embeddings table. */
-    private static EvalData load(SparkSession spark, JobSettings settings, java.nio.file.Path bundle, int dim) {
+    private static EvalData load(
+            SparkSession spark, JobSettings settings, java.nio.file.Path bundle, int dim) {
         List<BundleItem> items = Bundles.readItems(bundle);
         Map<String, Integer> ordinal = new HashMap<>();
         for (int i = 0; i < items.size(); i++) ordinal.put(items.get(i).id(), i);
         float[] vectors = new float[items.size() * dim];
         boolean[] found = new boolean[items.size()];
-        for (java.util.Iterator<Row> rows = spark.read().parquet(settings.embeddingsPath()).filter(col("error_code").isNull())
-                .select("item_id", "embedding").toLocalIterator(); rows.hasNext(); ) {
+        for (java.util.Iterator<Row> rows =
+                        spark.read()
+                                .parquet(settings.embeddingsPath())
+                                .filter(col("error_code").isNull())
+                                .select("item_id", "embedding")
+                                .toLocalIterator();
+                rows.hasNext(); ) {
             Row r = rows.next();
             Integer i = ordinal.get(r.getString(0));
             if (i == null) continue;
             List<Float> v = r.getList(1);
-            if (v.size() != dim) throw new JobException("embedding of " + r.getString(0) + " has " + v.size() + " dimensions, the bundle "
-                    + dim + "; the embeddings table does not belong to this bundle");
+            if (v.size() != dim)
+                throw new JobException(
+                        "embedding of "
+                                + r.getString(0)
+                                + " has "
+                                + v.size()
+                                + " dimensions, the bundle "
+                                + dim
+                                + "; the embeddings table does not belong to this bundle");
             for (int d = 0; d < dim; d++) vectors[i * dim + d] = v.get(d);
             found[i] = true;
         }
@@ -94,8 +151,14 @@ public final class EvaluateJob {
         String root = ImageRefs.root(settings.imagesRoot(), settings.cataloguePath());
         for (int i = 0; i < items.size(); i++) {
             if (!found[i]) {
-                throw new JobException("item " + items.get(i).id() + " of bundle " + bundle + " is not in the embeddings table "
-                        + settings.embeddingsPath() + "; evaluate a bundle built from this table");
+                throw new JobException(
+                        "item "
+                                + items.get(i).id()
+                                + " of bundle "
+                                + bundle
+                                + " is not in the embeddings table "
+                                + settings.embeddingsPath()
+                                + "; evaluate a bundle built from this table");
             }
             BundleItem item = items.get(i);
             ids[i] = item.id();
@@ -106,7 +169,9 @@ public final class EvaluateJob {
         return new EvalData(ids, vectors, dim, groups, categories, images);
     }
 
-    /** Thumbnails read like the embed job reads images: through Hadoop, capped at decode.max-bytes. */
+    /**
+     * Thumbnails read like the embed job reads images: through Hadoop, capped at decode.max-bytes.
+     */
     private static ImageSource hadoopImages(Configuration hadoop, long maxBytes) {
         return (ordinal, ref) -> ImageFiles.read(ref, maxBytes, hadoop);
     }

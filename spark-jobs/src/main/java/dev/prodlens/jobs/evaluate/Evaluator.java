@@ -6,7 +6,6 @@ import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.core.faiss.SearchResult;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,55 +15,84 @@ import java.util.stream.IntStream;
 
 /**
  * Measures retrieval quality twice over the same data: with exact search (a Faiss "Flat"
- * inner-product index built here from the vectors, so the numbers describe the embedding) and
- * with the ANN index handed in (what users get); the difference is the index's loss. Every
- * item's own vector is its query. Searches run in batches and the metrics accumulate per batch,
- * so memory holds one batch of results, not N x k.
+ * inner-product index built here from the vectors, so the numbers describe the embedding) and with
+ * the ANN index handed in (what users get); the difference is the index's loss. Every item's own
+ * vector is its query. Searches run in batches and the metrics accumulate per batch, so memory
+ * holds one batch of results, not N x k.
  */
 public final class Evaluator {
     /** The exact index: brute-force inner product, i.e. cosine on normalised vectors. */
     static final String EXACT_FACTORY = "Flat";
+
     /** Most results per query: bounds a batch's result arrays. */
     static final int MAX_K = 1000;
-    /** Queries per search call: large enough for Faiss's batched BLAS path, small enough for a modest heap. */
+
+    /**
+     * Queries per search call: large enough for Faiss's batched BLAS path, small enough for a
+     * modest heap.
+     */
     static final int DEFAULT_BATCH_SIZE = 1024;
+
     /** Worst queries in the report: two rows of six thumbnails each fit a screen. */
     static final int DEFAULT_WORST_QUERIES = 12;
 
     /**
      * What to measure.
      *
-     * @param ks               the k of recall@k
+     * @param ks the k of recall@k
      * @param shopeeNeighbours results per item the Shopee F1 may predict as matches
-     * @param batchSize        queries per Faiss search call
-     * @param worstQueries     queries shown in the report's worst-queries section
+     * @param batchSize queries per Faiss search call
+     * @param worstQueries queries shown in the report's worst-queries section
      */
-    public record Settings(List<Integer> ks, int shopeeNeighbours, int batchSize, int worstQueries) {
-        public static final Settings DEFAULTS = new Settings(RetrievalMetrics.DEFAULT_KS, ShopeeF1.DEFAULT_NEIGHBOURS,
-                DEFAULT_BATCH_SIZE, DEFAULT_WORST_QUERIES);
+    public record Settings(
+            List<Integer> ks, int shopeeNeighbours, int batchSize, int worstQueries) {
+        public static final Settings DEFAULTS =
+                new Settings(
+                        RetrievalMetrics.DEFAULT_KS,
+                        ShopeeF1.DEFAULT_NEIGHBOURS,
+                        DEFAULT_BATCH_SIZE,
+                        DEFAULT_WORST_QUERIES);
 
         public Settings {
             ks = List.copyOf(ks);
             if (ks.isEmpty() || ks.stream().anyMatch(k -> k < 1 || k > MAX_K)) {
-                throw new ConfigException("evaluate.recall-ks = " + ks + ": give k values in [1, " + MAX_K + "]");
+                throw new ConfigException(
+                        "evaluate.recall-ks = " + ks + ": give k values in [1, " + MAX_K + "]");
             }
-            if (shopeeNeighbours < 1 || shopeeNeighbours > MAX_K || batchSize < 1 || worstQueries < 0) {
-                throw new ConfigException("evaluate settings out of range: shopee-neighbours " + shopeeNeighbours
-                        + " (1.." + MAX_K + "), batch-size " + batchSize + " (>= 1), worst-queries " + worstQueries
-                        + " (>= 0)");
+            if (shopeeNeighbours < 1
+                    || shopeeNeighbours > MAX_K
+                    || batchSize < 1
+                    || worstQueries < 0) {
+                throw new ConfigException(
+                        "evaluate settings out of range: shopee-neighbours "
+                                + shopeeNeighbours
+                                + " (1.."
+                                + MAX_K
+                                + "), batch-size "
+                                + batchSize
+                                + " (>= 1), worst-queries "
+                                + worstQueries
+                                + " (>= 0)");
             }
         }
 
         /**
-         * From {@code evaluate.recall-ks} (comma-separated, e.g. "1,5,10,50,100"),
-         * {@code evaluate.shopee-neighbours}, {@code evaluate.batch-size} and
-         * {@code evaluate.worst-queries}; absent keys keep {@link #DEFAULTS}.
+         * From {@code evaluate.recall-ks} (comma-separated, e.g. "1,5,10,50,100"), {@code
+         * evaluate.shopee-neighbours}, {@code evaluate.batch-size} and {@code
+         * evaluate.worst-queries}; absent keys keep {@link #DEFAULTS}.
          */
         public static Settings from(Config config) {
-            return new Settings(config.intList("evaluate.recall-ks", DEFAULTS.ks(), 1, MAX_K),
-                    config.intValue("evaluate.shopee-neighbours", DEFAULTS.shopeeNeighbours(), 1, MAX_K),
-                    config.intValue("evaluate.batch-size", DEFAULTS.batchSize(), 1, Integer.MAX_VALUE),
-                    config.intValue("evaluate.worst-queries", DEFAULTS.worstQueries(), 0, Integer.MAX_VALUE));
+            return new Settings(
+                    config.intList("evaluate.recall-ks", DEFAULTS.ks(), 1, MAX_K),
+                    config.intValue(
+                            "evaluate.shopee-neighbours", DEFAULTS.shopeeNeighbours(), 1, MAX_K),
+                    config.intValue(
+                            "evaluate.batch-size", DEFAULTS.batchSize(), 1, Integer.MAX_VALUE),
+                    config.intValue(
+                            "evaluate.worst-queries",
+                            DEFAULTS.worstQueries(),
+                            0,
+                            Integer.MAX_VALUE));
         }
     }
 
@@ -75,22 +103,36 @@ public final class Evaluator {
     }
 
     /**
-     * Evaluates {@code ann} (holding every item under its ordinal, searched with {@code annOptions})
-     * against exact search. With label groups every item is searched (the Shopee F1 counts all of
-     * them); with pairs only the queries.
+     * Evaluates {@code ann} (holding every item under its ordinal, searched with {@code
+     * annOptions}) against exact search. With label groups every item is searched (the Shopee F1
+     * counts all of them); with pairs only the queries.
      */
-    public EvalResult evaluate(EvalData data, Relevance relevance, FaissIndex ann, SearchOptions annOptions) {
+    public EvalResult evaluate(
+            EvalData data, Relevance relevance, FaissIndex ann, SearchOptions annOptions) {
         long start = System.nanoTime();
         requireSameItems(data, ann);
-        int[] searched = IntStream.range(0, data.size())
-                .filter(i -> relevance.kind() == Relevance.Kind.LABEL_GROUP || relevance.isQuery(i)).toArray();
+        int[] searched =
+                IntStream.range(0, data.size())
+                        .filter(
+                                i ->
+                                        relevance.kind() == Relevance.Kind.LABEL_GROUP
+                                                || relevance.isQuery(i))
+                        .toArray();
         int queries = (int) IntStream.of(searched).filter(relevance::isQuery).count();
         if (queries == 0) {
-            throw new EvaluationException("no item has a true match (" + relevance.kind().key
-                    + "): check that label groups are shared by several items, or that the pairs name evaluated items");
+            throw new EvaluationException(
+                    "no item has a true match ("
+                            + relevance.kind().key
+                            + "): check that label groups are shared by several items, or that the pairs name evaluated items");
         }
-        int depth = Math.min(data.size() - 1, Math.max(Math.max(maxK(), RetrievalMetrics.CATEGORY_K),
-                relevance.kind() == Relevance.Kind.LABEL_GROUP ? settings.shopeeNeighbours() : 0));
+        int depth =
+                Math.min(
+                        data.size() - 1,
+                        Math.max(
+                                Math.max(maxK(), RetrievalMetrics.CATEGORY_K),
+                                relevance.kind() == Relevance.Kind.LABEL_GROUP
+                                        ? settings.shopeeNeighbours()
+                                        : 0));
         Method exact = new Method(relevance, data);
         Method approximate = new Method(relevance, data);
         ScoreHistogram scores = new ScoreHistogram();
@@ -98,19 +140,26 @@ public final class Evaluator {
 
         try (FaissIndex exactIndex = exactIndex(data)) {
             for (int from = 0; from < searched.length; from += settings.batchSize()) {
-                int[] batch = Arrays.copyOfRange(searched, from, Math.min(searched.length, from + settings.batchSize()));
+                int[] batch =
+                        Arrays.copyOfRange(
+                                searched,
+                                from,
+                                Math.min(searched.length, from + settings.batchSize()));
                 float[] vectors = rows(data, batch);
                 // depth + 1: the query's own vector is (almost always) its first result
-                SearchResult exactFound = exactIndex.search(vectors, depth + 1, SearchOptions.DEFAULT);
+                SearchResult exactFound =
+                        exactIndex.search(vectors, depth + 1, SearchOptions.DEFAULT);
                 SearchResult annFound = ann.search(vectors, depth + 1, annOptions);
                 for (int q = 0; q < batch.length; q++) {
                     int item = batch[q];
-                    Neighbours byExact = Neighbours.withoutSelf(exactFound, q, item, depth, data.size());
+                    Neighbours byExact =
+                            Neighbours.withoutSelf(exactFound, q, item, depth, data.size());
                     exact.add(item, byExact);
                     for (int r = 0; r < byExact.ordinals.length; r++) {
                         scores.add(byExact.scores[r], relevance.isMatch(item, byExact.ordinals[r]));
                     }
-                    Neighbours byAnn = Neighbours.withoutSelf(annFound, q, item, depth, data.size());
+                    Neighbours byAnn =
+                            Neighbours.withoutSelf(annFound, q, item, depth, data.size());
                     double averagePrecision = approximate.add(item, byAnn);
                     if (relevance.isQuery(item)) {
                         worst.offer(item, averagePrecision, byAnn.ordinals, byAnn.scores);
@@ -118,8 +167,18 @@ public final class Evaluator {
                 }
             }
         }
-        return new EvalResult(data.size(), queries, relevance.kind(), relevance.pairsTotal(), relevance.pairsIgnored(),
-                describe(ann, annOptions), depth, exact.result(), approximate.result(), scores, worst.result(),
+        return new EvalResult(
+                data.size(),
+                queries,
+                relevance.kind(),
+                relevance.pairsTotal(),
+                relevance.pairsIgnored(),
+                describe(ann, annOptions),
+                depth,
+                exact.result(),
+                approximate.result(),
+                scores,
+                worst.result(),
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -129,16 +188,26 @@ public final class Evaluator {
 
     private static void requireSameItems(EvalData data, FaissIndex ann) {
         if (ann.dimension() != data.dim()) {
-            throw new EvaluationException("the ANN index has dimension " + ann.dimension() + " but the embeddings "
-                    + data.dim() + ": build the index from the evaluated embeddings");
+            throw new EvaluationException(
+                    "the ANN index has dimension "
+                            + ann.dimension()
+                            + " but the embeddings "
+                            + data.dim()
+                            + ": build the index from the evaluated embeddings");
         }
         if (ann.size() != data.size()) {
-            throw new EvaluationException("the ANN index holds " + ann.size() + " vectors but the data has "
-                    + data.size() + " items: build the index from the evaluated embeddings");
+            throw new EvaluationException(
+                    "the ANN index holds "
+                            + ann.size()
+                            + " vectors but the data has "
+                            + data.size()
+                            + " items: build the index from the evaluated embeddings");
         }
         if (ann.metric() != Metric.INNER_PRODUCT) {
-            throw new EvaluationException("the ANN index uses " + ann.metric()
-                    + "; evaluation reads scores as cosines and needs an INNER_PRODUCT index");
+            throw new EvaluationException(
+                    "the ANN index uses "
+                            + ann.metric()
+                            + "; evaluation reads scores as cosines and needs an INNER_PRODUCT index");
         }
     }
 
@@ -180,8 +249,10 @@ public final class Evaluator {
         Method(Relevance relevance, EvalData data) {
             this.relevance = relevance;
             this.retrieval = new RetrievalMetrics(relevance, data.categories(), settings.ks());
-            this.shopee = relevance.kind() == Relevance.Kind.LABEL_GROUP
-                    ? new ShopeeF1(relevance, settings.shopeeNeighbours()) : null;
+            this.shopee =
+                    relevance.kind() == Relevance.Kind.LABEL_GROUP
+                            ? new ShopeeF1(relevance, settings.shopeeNeighbours())
+                            : null;
         }
 
         /** Adds one searched item; returns its AP@R, or NaN when it is not a query. */
@@ -193,7 +264,8 @@ public final class Evaluator {
         }
 
         EvalResult.SearchMetrics result() {
-            return new EvalResult.SearchMetrics(retrieval.result(), shopee == null ? null : shopee.result());
+            return new EvalResult.SearchMetrics(
+                    retrieval.result(), shopee == null ? null : shopee.result());
         }
     }
 
@@ -209,8 +281,12 @@ public final class Evaluator {
                     continue;
                 }
                 if (id >= items) {
-                    throw new EvaluationException("the ANN index returned id " + id + ", outside the item ordinals 0.."
-                            + (items - 1) + ": build the index with the items' ordinals as ids");
+                    throw new EvaluationException(
+                            "the ANN index returned id "
+                                    + id
+                                    + ", outside the item ordinals 0.."
+                                    + (items - 1)
+                                    + ": build the index with the items' ordinals as ids");
                 }
                 ordinals[n] = (int) id;
                 scores[n++] = found.score(row, r);

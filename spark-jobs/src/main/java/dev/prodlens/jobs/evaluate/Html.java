@@ -2,10 +2,12 @@ package dev.prodlens.jobs.evaluate;
 
 import java.util.Locale;
 
-/** The little HTML the report needs: escaping (every string from data goes through it) and number formats. */
+/**
+ * The little HTML the report needs: escaping (every string from data goes through it) and number
+ * formats.
+ */
 final class Html {
-    private Html() {
-    }
+    private Html() {}
 
     /** Text safe inside an element or a double-quoted attribute. */
     static String escape(String text) {

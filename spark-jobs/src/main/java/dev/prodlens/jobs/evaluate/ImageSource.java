@@ -13,7 +13,7 @@ public interface ImageSource {
      * The encoded image of an item.
      *
      * @param ordinal the item's ordinal
-     * @param ref     its image path or URI from {@link EvalData#imageRefs()}, or null when unknown
+     * @param ref its image path or URI from {@link EvalData#imageRefs()}, or null when unknown
      * @throws IOException when the image cannot be read; the report shows a placeholder instead
      */
     byte[] read(int ordinal, String ref) throws IOException;

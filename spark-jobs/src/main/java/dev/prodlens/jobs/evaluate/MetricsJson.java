@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.util.Map;
 /**
  * Writes {@code metrics.json}: the evaluation for machines (CI gates, dashboards, comparing runs).
  * Its keys are stable; new ones may be added, existing ones keep their meaning:
+ *
  * <pre>
  * schema_version   1
  * items            items evaluated
@@ -38,10 +38,10 @@ public final class MetricsJson {
     static final String FILE_NAME = "metrics.json";
     static final int SCHEMA_VERSION = 1;
     private static final double NANOS_PER_SECOND = 1e9;
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
-    private MetricsJson() {
-    }
+    private MetricsJson() {}
 
     /** The JSON text. */
     public static String toJson(EvalResult result) {
@@ -66,7 +66,8 @@ public final class MetricsJson {
 
     /** Writes {@value #FILE_NAME} into {@code directory}. */
     public static Path write(EvalResult result, Path directory) throws IOException {
-        return Files.writeString(directory.resolve(FILE_NAME), toJson(result), StandardCharsets.UTF_8);
+        return Files.writeString(
+                directory.resolve(FILE_NAME), toJson(result), StandardCharsets.UTF_8);
     }
 
     private static JsonObject numbers(Map<String, Double> values) {
@@ -79,13 +80,17 @@ public final class MetricsJson {
         String recallKey = "recall@" + RetrievalMetrics.CATEGORY_K;
         Map<String, RetrievalMetrics.CategoryRecall> ann = result.ann().retrieval().perCategory();
         JsonObject categories = new JsonObject();
-        result.exact().retrieval().perCategory().forEach((name, exact) -> {
-            JsonObject category = new JsonObject();
-            category.addProperty("queries", exact.queries());
-            category.addProperty("exact_" + recallKey, exact.recall());
-            category.addProperty("ann_" + recallKey, ann.get(name).recall());
-            categories.add(name, category);
-        });
+        result.exact()
+                .retrieval()
+                .perCategory()
+                .forEach(
+                        (name, exact) -> {
+                            JsonObject category = new JsonObject();
+                            category.addProperty("queries", exact.queries());
+                            category.addProperty("exact_" + recallKey, exact.recall());
+                            category.addProperty("ann_" + recallKey, ann.get(name).recall());
+                            categories.add(name, category);
+                        });
         return categories;
     }
 

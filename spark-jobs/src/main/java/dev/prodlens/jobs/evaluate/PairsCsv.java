@@ -1,8 +1,5 @@
 package dev.prodlens.jobs.evaluate;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-
 import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -10,43 +7,55 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Reads labelled pairs from a CSV file {@code query_id,match_id} (that header, then one pair per
  * line; fields may be double-quoted, with "" for a quote, so ids may hold commas). Read through
- * Hadoop's FileSystem, so the path may be local, {@code hdfs://} or {@code s3a://} like the
- * job's other inputs. A bad file fails with one line naming the file, the line and the fix.
+ * Hadoop's FileSystem, so the path may be local, {@code hdfs://} or {@code s3a://} like the job's
+ * other inputs. A bad file fails with one line naming the file, the line and the fix.
  */
 public final class PairsCsv {
     static final String HEADER = "query_id,match_id";
     private static final char BYTE_ORDER_MARK = '\uFEFF';
+
     /** Most characters of a bad line quoted in a message. */
     private static final int MAX_SHOWN = 60;
 
-    private PairsCsv() {
-    }
+    private PairsCsv() {}
 
     /** The pairs of the file at {@code path}, in file order. */
     public static List<Relevance.Pair> read(String path, Configuration hadoop) {
         Path file = new Path(path);
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                file.getFileSystem(hadoop).open(file), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(
+                        new InputStreamReader(
+                                file.getFileSystem(hadoop).open(file), StandardCharsets.UTF_8))) {
             return parse(reader, path);
         } catch (FileNotFoundException e) {
-            throw new EvaluationException("pairs file " + path + " not found; check the path of the labelled pairs");
+            throw new EvaluationException(
+                    "pairs file " + path + " not found; check the path of the labelled pairs");
         } catch (IOException e) {
-            throw new EvaluationException("cannot read pairs file " + path + ": " + e.getMessage(), e);
+            throw new EvaluationException(
+                    "cannot read pairs file " + path + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<Relevance.Pair> parse(BufferedReader reader, String path) throws IOException {
+    private static List<Relevance.Pair> parse(BufferedReader reader, String path)
+            throws IOException {
         String header = reader.readLine();
         if (header != null && !header.isEmpty() && header.charAt(0) == BYTE_ORDER_MARK) {
             header = header.substring(1);
         }
         if (header == null || !header.strip().replace(" ", "").equalsIgnoreCase(HEADER)) {
-            throw new EvaluationException("pairs file " + path + " must start with the header line '" + HEADER
-                    + "', found " + (header == null ? "an empty file" : "'" + abbreviate(header) + "'"));
+            throw new EvaluationException(
+                    "pairs file "
+                            + path
+                            + " must start with the header line '"
+                            + HEADER
+                            + "', found "
+                            + (header == null ? "an empty file" : "'" + abbreviate(header) + "'"));
         }
         List<Relevance.Pair> pairs = new ArrayList<>();
         String line;
@@ -58,8 +67,16 @@ public final class PairsCsv {
             }
             List<String> fields = fields(line, path, number);
             if (fields.size() != 2 || fields.get(0).isEmpty() || fields.get(1).isEmpty()) {
-                throw new EvaluationException("pairs file " + path + " line " + number + ": expected two non-empty ids '"
-                        + HEADER + "', found '" + abbreviate(line) + "'");
+                throw new EvaluationException(
+                        "pairs file "
+                                + path
+                                + " line "
+                                + number
+                                + ": expected two non-empty ids '"
+                                + HEADER
+                                + "', found '"
+                                + abbreviate(line)
+                                + "'");
             }
             pairs.add(new Relevance.Pair(fields.get(0), fields.get(1)));
         }
@@ -92,8 +109,14 @@ public final class PairsCsv {
             }
         }
         if (quoted) {
-            throw new EvaluationException("pairs file " + path + " line " + number + ": a quote is not closed in '"
-                    + abbreviate(line) + "'");
+            throw new EvaluationException(
+                    "pairs file "
+                            + path
+                            + " line "
+                            + number
+                            + ": a quote is not closed in '"
+                            + abbreviate(line)
+                            + "'");
         }
         fields.add(field.toString().strip());
         return fields;
@@ -102,6 +125,8 @@ public final class PairsCsv {
     /** A line as shown in a message: short, so a binary file does not flood the terminal. */
     private static String abbreviate(String text) {
         String printable = text.replaceAll("\\p{Cntrl}", "?");
-        return printable.length() <= MAX_SHOWN ? printable : printable.substring(0, MAX_SHOWN) + "...";
+        return printable.length() <= MAX_SHOWN
+                ? printable
+                : printable.substring(0, MAX_SHOWN) + "...";
     }
 }

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Which items are true matches of which: the ground truth of an evaluation, over item ordinals.
- * Two sources, as catalogues come: label groups (Shopee's {@code label_group}: every item of a
- * group matches every other) or explicitly labelled pairs (taken as symmetric). An item never
- * matches itself; an item with at least one match is a query.
+ * Which items are true matches of which: the ground truth of an evaluation, over item ordinals. Two
+ * sources, as catalogues come: label groups (Shopee's {@code label_group}: every item of a group
+ * matches every other) or explicitly labelled pairs (taken as symmetric). An item never matches
+ * itself; an item with at least one match is a query.
  */
 public final class Relevance {
     /** Where the ground truth came from; {@link #key} is the value in metrics.json. */
@@ -27,19 +27,28 @@ public final class Relevance {
     }
 
     /** One labelled pair of a pairs file: {@code matchId} is a true match of {@code queryId}. */
-    public record Pair(String queryId, String matchId) {
-    }
+    public record Pair(String queryId, String matchId) {}
 
     private final Kind kind;
+
     /** Label groups: group number per ordinal (-1: none) and each group's size. */
     private final int[] groupOf;
+
     private final int[] groupSize;
+
     /** Pairs: each ordinal's matches, sorted (binary search in {@link #isMatch}). */
     private final int[][] matches;
+
     private final int pairsTotal;
     private final int pairsIgnored;
 
-    private Relevance(Kind kind, int[] groupOf, int[] groupSize, int[][] matches, int pairsTotal, int pairsIgnored) {
+    private Relevance(
+            Kind kind,
+            int[] groupOf,
+            int[] groupSize,
+            int[][] matches,
+            int pairsTotal,
+            int pairsIgnored) {
         this.kind = kind;
         this.groupOf = groupOf;
         this.groupSize = groupSize;
@@ -51,7 +60,8 @@ public final class Relevance {
     /** Items sharing a non-null label group match each other. */
     public static Relevance fromLabelGroups(EvalData data) {
         if (data.labelGroups() == null) {
-            throw new EvaluationException("the data has no label groups: give a label_group column or a pairs file");
+            throw new EvaluationException(
+                    "the data has no label groups: give a label_group column or a pairs file");
         }
         String[] labels = data.labelGroups();
         Map<String, Integer> groupNumber = new HashMap<>();
@@ -62,15 +72,23 @@ public final class Relevance {
                 groupOf[i] = -1;
                 continue;
             }
-            int group = groupNumber.computeIfAbsent(labels[i], l -> {
-                sizes.add(0);
-                return sizes.size() - 1;
-            });
+            int group =
+                    groupNumber.computeIfAbsent(
+                            labels[i],
+                            l -> {
+                                sizes.add(0);
+                                return sizes.size() - 1;
+                            });
             groupOf[i] = group;
             sizes.set(group, sizes.get(group) + 1);
         }
-        return new Relevance(Kind.LABEL_GROUP, groupOf, sizes.stream().mapToInt(Integer::intValue).toArray(),
-                null, 0, 0);
+        return new Relevance(
+                Kind.LABEL_GROUP,
+                groupOf,
+                sizes.stream().mapToInt(Integer::intValue).toArray(),
+                null,
+                0,
+                0);
     }
 
     /**
@@ -98,7 +116,12 @@ public final class Relevance {
         }
         int[][] matches = new int[data.size()][];
         for (int i = 0; i < matches.length; i++) {
-            matches[i] = adjacency.get(i).stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+            matches[i] =
+                    adjacency.get(i).stream()
+                            .mapToInt(Integer::intValue)
+                            .sorted()
+                            .distinct()
+                            .toArray();
         }
         return new Relevance(Kind.PAIRS, null, null, matches, pairs.size(), ignored);
     }

@@ -1,22 +1,23 @@
 package dev.prodlens.jobs.evaluate;
 
+import static dev.prodlens.jobs.evaluate.Html.escape;
+import static dev.prodlens.jobs.evaluate.Html.metric;
+import static dev.prodlens.jobs.evaluate.Html.signed;
+
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import static dev.prodlens.jobs.evaluate.Html.escape;
-import static dev.prodlens.jobs.evaluate.Html.metric;
-import static dev.prodlens.jobs.evaluate.Html.signed;
-
 /**
- * The report's index.html: one page, no scripts and no external resources (it opens from a file
- * or an artefact store as it is), the charts and thumbnails beside it. Every string that comes
- * from data (ids, categories, paths, error notes) is HTML-escaped.
+ * The report's index.html: one page, no scripts and no external resources (it opens from a file or
+ * an artefact store as it is), the charts and thumbnails beside it. Every string that comes from
+ * data (ids, categories, paths, error notes) is HTML-escaped.
  */
 final class ReportPage {
-    private static final String STYLE = """
+    private static final String STYLE =
+            """
             body{font-family:system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
             table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .7em}
             td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3;text-align:left}
@@ -44,7 +45,9 @@ final class ReportPage {
 
     String render() {
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>prodlens evaluation</title><style>").append(STYLE).append("</style></head><body>\n");
+                .append("<title>prodlens evaluation</title><style>")
+                .append(STYLE)
+                .append("</style></head><body>\n");
         overview();
         metrics();
         shopee();
@@ -62,34 +65,53 @@ final class ReportPage {
         if (result.relevance() == Relevance.Kind.LABEL_GROUP) {
             row("ground truth", "label groups: items of one group match each other");
         } else {
-            row("ground truth", "labelled pairs: " + result.pairsTotal() + " read, " + result.pairsIgnored()
-                    + " ignored (id not in the data, or an item with itself)");
+            row(
+                    "ground truth",
+                    "labelled pairs: "
+                            + result.pairsTotal()
+                            + " read, "
+                            + result.pairsIgnored()
+                            + " ignored (id not in the data, or an item with itself)");
         }
         row("ANN index", escape(result.annIndex()));
         row("results per query", result.searchDepth() + " (the query item itself excluded)");
-        row("time taken", String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
+        row(
+                "time taken",
+                String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
         row("generated", generated.toString());
         html.append("</table>\n");
     }
 
     private void metrics() {
         html.append("<h2>Retrieval quality: exact search vs the ANN index</h2>\n")
-                .append("<p class=\"note\">Exact search (Faiss Flat, cosine) measures the embedding; the ANN index is ")
-                .append("what users get; the loss is what the index costs. <b>recall@k</b>: share of queries with at ")
-                .append("least one true match in the top k (the Stanford Online Products / In-shop definition). ")
-                .append("<b>mAP@R</b>: mean average precision over the top R results, R = the query's number of true ")
-                .append("matches (Musgrave et al. 2020, <i>A Metric Learning Reality Check</i>).</p>\n");
+                .append(
+                        "<p class=\"note\">Exact search (Faiss Flat, cosine) measures the embedding; the ANN index is ")
+                .append(
+                        "what users get; the loss is what the index costs. <b>recall@k</b>: share of queries with at ")
+                .append(
+                        "least one true match in the top k (the Stanford Online Products / In-shop definition). ")
+                .append(
+                        "<b>mAP@R</b>: mean average precision over the top R results, R = the query's number of true ")
+                .append(
+                        "matches (Musgrave et al. 2020, <i>A Metric Learning Reality Check</i>).</p>\n");
         Map<String, Double> exact = result.exact().headline();
         Map<String, Double> ann = result.ann().headline();
         Map<String, Double> loss = result.indexLoss();
         html.append("<table><tr><th>metric</th><th>exact</th><th>ANN</th><th>loss</th></tr>\n");
-        exact.forEach((key, value) -> {
-            if (!key.equals(EvalResult.SHOPEE_THRESHOLD)) {
-                html.append("<tr><td>").append(key).append("</td><td class=\"n\">").append(metric(value))
-                        .append("</td><td class=\"n\">").append(metric(ann.get(key))).append("</td><td class=\"n\">")
-                        .append(signed(loss.get(key))).append("</td></tr>\n");
-            }
-        });
+        exact.forEach(
+                (key, value) -> {
+                    if (!key.equals(EvalResult.SHOPEE_THRESHOLD)) {
+                        html.append("<tr><td>")
+                                .append(key)
+                                .append("</td><td class=\"n\">")
+                                .append(metric(value))
+                                .append("</td><td class=\"n\">")
+                                .append(metric(ann.get(key)))
+                                .append("</td><td class=\"n\">")
+                                .append(signed(loss.get(key)))
+                                .append("</td></tr>\n");
+                    }
+                });
         html.append("</table>\n");
         chart(Charts.RECALL, "recall@k, exact vs ANN");
     }
@@ -98,9 +120,12 @@ final class ReportPage {
         if (result.exact().shopee() == null) {
             return;
         }
-        html.append("<h2>Shopee F1</h2>\n<p class=\"note\">Per item: predicted matches = the item plus its results ")
-                .append("with cosine &ge; threshold; true matches = its label group. Mean F1 over all items. ")
-                .append("<b>The threshold is chosen on this same data, so the F1 is optimistic</b> for new data.</p>\n")
+        html.append(
+                        "<h2>Shopee F1</h2>\n<p class=\"note\">Per item: predicted matches = the item plus its results ")
+                .append(
+                        "with cosine &ge; threshold; true matches = its label group. Mean F1 over all items. ")
+                .append(
+                        "<b>The threshold is chosen on this same data, so the F1 is optimistic</b> for new data.</p>\n")
                 .append("<table><tr><th></th><th>best threshold</th><th>F1</th></tr>\n");
         shopeeRow("exact", result.exact().shopee());
         shopeeRow("ANN", result.ann().shopee());
@@ -109,40 +134,63 @@ final class ReportPage {
     }
 
     private void shopeeRow(String name, ShopeeF1.Result shopee) {
-        html.append("<tr><td>").append(name).append("</td><td class=\"n\">")
-                .append(String.format(Locale.ROOT, "%.2f", shopee.threshold())).append("</td><td class=\"n\">")
-                .append(metric(shopee.f1())).append("</td></tr>\n");
+        html.append("<tr><td>")
+                .append(name)
+                .append("</td><td class=\"n\">")
+                .append(String.format(Locale.ROOT, "%.2f", shopee.threshold()))
+                .append("</td><td class=\"n\">")
+                .append(metric(shopee.f1()))
+                .append("</td></tr>\n");
     }
 
     private void categories() {
-        Map<String, RetrievalMetrics.CategoryRecall> exact = result.exact().retrieval().perCategory();
+        Map<String, RetrievalMetrics.CategoryRecall> exact =
+                result.exact().retrieval().perCategory();
         if (exact.isEmpty()) {
             return;
         }
         Map<String, RetrievalMetrics.CategoryRecall> ann = result.ann().retrieval().perCategory();
         String k = "recall@" + RetrievalMetrics.CATEGORY_K;
-        html.append("<h2>Per category</h2>\n<p class=\"note\">").append(k)
-                .append(" of the queries of each category (the query's category), largest first.</p>\n");
+        html.append("<h2>Per category</h2>\n<p class=\"note\">")
+                .append(k)
+                .append(
+                        " of the queries of each category (the query's category), largest first.</p>\n");
         chart(Charts.CATEGORIES, k + " per category");
-        html.append("<table><tr><th>category</th><th>queries</th><th>exact ").append(k).append("</th><th>ANN ")
-                .append(k).append("</th><th>loss</th></tr>\n");
+        html.append("<table><tr><th>category</th><th>queries</th><th>exact ")
+                .append(k)
+                .append("</th><th>ANN ")
+                .append(k)
+                .append("</th><th>loss</th></tr>\n");
         exact.entrySet().stream()
-                .sorted(Comparator.comparingInt((Map.Entry<String, RetrievalMetrics.CategoryRecall> e) -> -e.getValue().queries())
-                        .thenComparing(Map.Entry::getKey))
-                .forEach(e -> {
-                    double exactRecall = e.getValue().recall();
-                    double annRecall = ann.get(e.getKey()).recall();
-                    html.append("<tr><td>").append(escape(e.getKey())).append("</td><td class=\"n\">")
-                            .append(e.getValue().queries()).append("</td><td class=\"n\">").append(metric(exactRecall))
-                            .append("</td><td class=\"n\">").append(metric(annRecall)).append("</td><td class=\"n\">")
-                            .append(signed(exactRecall - annRecall)).append("</td></tr>\n");
-                });
+                .sorted(
+                        Comparator.comparingInt(
+                                        (Map.Entry<String, RetrievalMetrics.CategoryRecall> e) ->
+                                                -e.getValue().queries())
+                                .thenComparing(Map.Entry::getKey))
+                .forEach(
+                        e -> {
+                            double exactRecall = e.getValue().recall();
+                            double annRecall = ann.get(e.getKey()).recall();
+                            html.append("<tr><td>")
+                                    .append(escape(e.getKey()))
+                                    .append("</td><td class=\"n\">")
+                                    .append(e.getValue().queries())
+                                    .append("</td><td class=\"n\">")
+                                    .append(metric(exactRecall))
+                                    .append("</td><td class=\"n\">")
+                                    .append(metric(annRecall))
+                                    .append("</td><td class=\"n\">")
+                                    .append(signed(exactRecall - annRecall))
+                                    .append("</td></tr>\n");
+                        });
         html.append("</table>\n");
     }
 
     private void scores() {
-        html.append("<h2>Score distributions</h2>\n<p class=\"note\">Cosine of every (query, result) pair retrieved ")
-                .append("by exact search, true matches vs non-matches, each as a share of its own pairs. Where the ")
+        html.append(
+                        "<h2>Score distributions</h2>\n<p class=\"note\">Cosine of every (query, result) pair retrieved ")
+                .append(
+                        "by exact search, true matches vs non-matches, each as a share of its own pairs. Where the ")
                 .append("two overlap, no threshold tells them apart.</p>\n");
         chart(Charts.SCORES, "score histograms of matches and non-matches");
     }
@@ -152,16 +200,32 @@ final class ReportPage {
         if (worst.isEmpty()) {
             return;
         }
-        html.append("<h2>Worst queries</h2>\n<p class=\"note\">The ").append(worst.size())
-                .append(" queries with the lowest AP@R under the ANN index (blue), with their first results: ")
+        html.append("<h2>Worst queries</h2>\n<p class=\"note\">The ")
+                .append(worst.size())
+                .append(
+                        " queries with the lowest AP@R under the ANN index (blue), with their first results: ")
                 .append("green = a true match, red = not one.</p>\n");
         for (EvalResult.WorstQuery query : worst) {
             html.append("<div class=\"query\">");
-            cell("q", query.ordinal(), escape(query.itemId()) + "<br>AP@R " + metric(query.averagePrecision())
-                    + "<br>" + query.trueMatches() + " true match" + (query.trueMatches() == 1 ? "" : "es"));
+            cell(
+                    "q",
+                    query.ordinal(),
+                    escape(query.itemId())
+                            + "<br>AP@R "
+                            + metric(query.averagePrecision())
+                            + "<br>"
+                            + query.trueMatches()
+                            + " true match"
+                            + (query.trueMatches() == 1 ? "" : "es"));
             for (EvalResult.Hit hit : query.top()) {
-                cell(hit.correct() ? "ok" : "bad", hit.ordinal(), escape(hit.itemId()) + "<br>"
-                        + String.format(Locale.ROOT, "%.3f", hit.score()) + " " + (hit.correct() ? CORRECT : WRONG));
+                cell(
+                        hit.correct() ? "ok" : "bad",
+                        hit.ordinal(),
+                        escape(hit.itemId())
+                                + "<br>"
+                                + String.format(Locale.ROOT, "%.3f", hit.score())
+                                + " "
+                                + (hit.correct() ? CORRECT : WRONG));
             }
             html.append("</div>\n");
         }
@@ -172,9 +236,12 @@ final class ReportPage {
         Thumbnails.Thumbnail thumbnail = thumbnails.of(ordinal);
         html.append("<div class=\"cell ").append(kind).append("\">");
         if (thumbnail.exists()) {
-            html.append("<img class=\"thumb\" alt=\"\" src=\"").append(escape(thumbnail.relativePath())).append("\">");
+            html.append("<img class=\"thumb\" alt=\"\" src=\"")
+                    .append(escape(thumbnail.relativePath()))
+                    .append("\">");
         } else {
-            html.append("<div class=\"placeholder\" title=\"").append(escape(thumbnail.note()))
+            html.append("<div class=\"placeholder\" title=\"")
+                    .append(escape(thumbnail.note()))
                     .append("\">no image</div>");
         }
         html.append("<div>").append(caption).append("</div>");
@@ -185,11 +252,18 @@ final class ReportPage {
     }
 
     private void chart(String file, String description) {
-        html.append("<p><img class=\"chart\" src=\"").append(file).append("\" alt=\"").append(description)
+        html.append("<p><img class=\"chart\" src=\"")
+                .append(file)
+                .append("\" alt=\"")
+                .append(description)
                 .append("\"></p>\n");
     }
 
     private void row(String name, String valueHtml) {
-        html.append("<tr><th>").append(name).append("</th><td>").append(valueHtml).append("</td></tr>\n");
+        html.append("<tr><th>")
+                .append(name)
+                .append("</th><td>")
+                .append(valueHtml)
+                .append("</td></tr>\n");
     }
 }

@@ -1,7 +1,6 @@
 package dev.prodlens.jobs.evaluate;
 
 import dev.prodlens.jobs.FileTrees;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +16,9 @@ import java.util.UUID;
 /**
  * Writes the evaluation report, a directory people open in a browser: {@code index.html} (tables,
  * charts, the worst queries with thumbnails), {@code metrics.json} ({@link MetricsJson}), PNG
- * charts and {@code thumbs/}. Everything is written into a temporary sibling directory and
- * renamed into place, so a reader sees the previous report or the complete new one, never half
- * of one. Thumbnails that cannot be made become placeholders with a note; they never fail the
- * report.
+ * charts and {@code thumbs/}. Everything is written into a temporary sibling directory and renamed
+ * into place, so a reader sees the previous report or the complete new one, never half of one.
+ * Thumbnails that cannot be made become placeholders with a note; they never fail the report.
  */
 public final class ReportWriter {
     static final String INDEX = "index.html";
@@ -52,13 +50,23 @@ public final class ReportWriter {
             MetricsJson.write(result, temp);
             writeCharts(result, temp);
             Thumbnails thumbnails = new Thumbnails(images, data, temp);
-            String html = new ReportPage(result, thumbnails, Instant.now().truncatedTo(ChronoUnit.SECONDS)).render();
+            String html =
+                    new ReportPage(
+                                    result,
+                                    thumbnails,
+                                    Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                            .render();
             Files.writeString(temp.resolve(INDEX), html, StandardCharsets.UTF_8);
             replace(temp, target);
             return target.resolve(INDEX);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the evaluation report to " + target + ": " + e.getMessage()
-                    + " (check that the directory is writable and the disk has room)", e);
+            throw new UncheckedIOException(
+                    "cannot write the evaluation report to "
+                            + target
+                            + ": "
+                            + e.getMessage()
+                            + " (check that the directory is writable and the disk has room)",
+                    e);
         } finally {
             FileTrees.deleteQuietly(temp);
         }

@@ -8,45 +8,48 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Retrieval metrics over ranked result lists, accumulated one query at a time so that an
- * evaluation streams through batches of search results instead of holding N x k of them.
+ * Retrieval metrics over ranked result lists, accumulated one query at a time so that an evaluation
+ * streams through batches of search results instead of holding N x k of them.
  *
  * <ul>
- *   <li><b>recall@k</b>: the share of queries with at least one true match among the top k. This
- *       is the definition of the Stanford Online Products and In-shop Clothes benchmarks (and
- *       most metric-learning papers), not the share of all true matches retrieved.</li>
+ *   <li><b>recall@k</b>: the share of queries with at least one true match among the top k. This is
+ *       the definition of the Stanford Online Products and In-shop Clothes benchmarks (and most
+ *       metric-learning papers), not the share of all true matches retrieved.
  *   <li><b>mAP@R</b> (Musgrave, Belongie, Lim, "A Metric Learning Reality Check", ECCV 2020): R =
- *       the query's number of true matches; AP@R = (1/R) &Sigma;<sub>i=1..R</sub> P(i)
- *       &middot; rel(i), with P(i) the precision at rank i; mAP@R its mean over queries. Ranks past
- *       the searched depth count as misses, so for queries with R above the depth it is a lower
- *       bound.</li>
+ *       the query's number of true matches; AP@R = (1/R) &Sigma;<sub>i=1..R</sub> P(i) &middot;
+ *       rel(i), with P(i) the precision at rank i; mAP@R its mean over queries. Ranks past the
+ *       searched depth count as misses, so for queries with R above the depth it is a lower bound.
  *   <li><b>recall@{@value #CATEGORY_K} per category</b> of the query (items without a category
- *       under {@value #NO_CATEGORY}).</li>
+ *       under {@value #NO_CATEGORY}).
  * </ul>
+ *
  * Queries are the items with at least one true match; the caller passes each query's results
  * without the query item itself.
  */
 public final class RetrievalMetrics {
     /** The k of recall@k reported by default. */
     public static final List<Integer> DEFAULT_KS = List.of(1, 5, 10, 50, 100);
+
     /** The k of the per-category recall. */
     public static final int CATEGORY_K = 10;
+
     /** Category name under which items without one are counted. */
     public static final String NO_CATEGORY = "(none)";
 
     /** recall@{@link #CATEGORY_K} of the queries of one category. */
-    public record CategoryRecall(int queries, double recall) {
-    }
+    public record CategoryRecall(int queries, double recall) {}
 
     /**
      * The metrics of one search method.
      *
-     * @param recallAtK   recall@k by k, ascending
+     * @param recallAtK recall@k by k, ascending
      * @param perCategory by category name, sorted; empty when the data has no categories
      */
-    public record Result(int queries, Map<Integer, Double> recallAtK, double mapAtR,
-            Map<String, CategoryRecall> perCategory) {
-    }
+    public record Result(
+            int queries,
+            Map<Integer, Double> recallAtK,
+            double mapAtR,
+            Map<String, CategoryRecall> perCategory) {}
 
     private final Relevance relevance;
     private final String[] categories;
@@ -58,14 +61,15 @@ public final class RetrievalMetrics {
 
     /**
      * @param categories category per item ordinal, or null for no per-category recall
-     * @param ks         the k of recall@k: positive, in any order
+     * @param ks the k of recall@k: positive, in any order
      */
     public RetrievalMetrics(Relevance relevance, String[] categories, List<Integer> ks) {
         this.relevance = Objects.requireNonNull(relevance, "relevance");
         this.categories = categories;
         this.ks = ks.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
         if (this.ks.length == 0 || this.ks[0] < 1) {
-            throw new IllegalArgumentException("recall@k needs at least one k, all >= 1: got " + ks);
+            throw new IllegalArgumentException(
+                    "recall@k needs at least one k, all >= 1: got " + ks);
         }
         this.hitsAtK = new long[this.ks.length];
     }
@@ -78,7 +82,8 @@ public final class RetrievalMetrics {
      */
     public double add(int query, int[] ranked) {
         if (!relevance.isQuery(query)) {
-            throw new IllegalArgumentException("item " + query + " has no true match, so it is not a query");
+            throw new IllegalArgumentException(
+                    "item " + query + " has no true match, so it is not a query");
         }
         int firstHit = firstHit(query, ranked);
         for (int i = 0; i < ks.length; i++) {
@@ -108,9 +113,15 @@ public final class RetrievalMetrics {
             recall.put(ks[i], (double) hitsAtK[i] / queries);
         }
         Map<String, CategoryRecall> perCategory = new TreeMap<>();
-        categoryCounts.forEach((category, counts) ->
-                perCategory.put(category, new CategoryRecall(counts[0], (double) counts[1] / counts[0])));
-        return new Result(queries, Collections.unmodifiableMap(recall), averagePrecisionSum / queries,
+        categoryCounts.forEach(
+                (category, counts) ->
+                        perCategory.put(
+                                category,
+                                new CategoryRecall(counts[0], (double) counts[1] / counts[0])));
+        return new Result(
+                queries,
+                Collections.unmodifiableMap(recall),
+                averagePrecisionSum / queries,
                 Collections.unmodifiableMap(perCategory));
     }
 

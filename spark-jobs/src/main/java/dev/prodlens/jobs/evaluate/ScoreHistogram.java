@@ -9,6 +9,7 @@ package dev.prodlens.jobs.evaluate;
 public final class ScoreHistogram {
     /** Bins over [{@value #MIN}, {@value #MAX}]. */
     public static final int BINS = 100;
+
     public static final double MIN = -1;
     public static final double MAX = 1;
 

@@ -3,18 +3,19 @@ package dev.prodlens.jobs.evaluate;
 import java.util.Objects;
 
 /**
- * The Shopee Product Matching competition's metric, with the score threshold swept on the data.
- * For every item (queries or not): predicted matches = the item itself plus each of its first
- * {@code neighbours} results scoring at least the threshold; true matches = its whole label
- * group, itself included; F1 per item, averaged over all items. The threshold is a cosine from
- * 0.00 to 1.00 in steps of 1/{@value #STEPS}; the best one is chosen on the very data it is
- * scored on, so its F1 is optimistic for unseen data.
+ * The Shopee Product Matching competition's metric, with the score threshold swept on the data. For
+ * every item (queries or not): predicted matches = the item itself plus each of its first {@code
+ * neighbours} results scoring at least the threshold; true matches = its whole label group, itself
+ * included; F1 per item, averaged over all items. The threshold is a cosine from 0.00 to 1.00 in
+ * steps of 1/{@value #STEPS}; the best one is chosen on the very data it is scored on, so its F1 is
+ * optimistic for unseen data.
  *
  * <p>Accumulates per item (each item adds its F1 at every threshold), so results stream through.
  */
 public final class ShopeeF1 {
     /** Neighbours considered per item by default (the competition allowed 50 matches per item). */
     public static final int DEFAULT_NEIGHBOURS = 50;
+
     /** Thresholds are j / STEPS for j = 0..STEPS. */
     static final int STEPS = 100;
 
@@ -23,8 +24,7 @@ public final class ShopeeF1 {
      *
      * @param f1ByThreshold mean F1 at threshold j / {@value #STEPS}, for j = 0..{@value #STEPS}
      */
-    public record Result(double threshold, double f1, double[] f1ByThreshold) {
-    }
+    public record Result(double threshold, double f1, double[] f1ByThreshold) {}
 
     private final Relevance relevance;
     private final int neighbours;
@@ -50,7 +50,8 @@ public final class ShopeeF1 {
      * @param scores their cosine scores
      */
     public void add(int item, int[] ranked, float[] scores) {
-        // retrieved[j] / correct[j]: results whose highest threshold passed is j; summed from the top below
+        // retrieved[j] / correct[j]: results whose highest threshold passed is j; summed from the
+        // top below
         int[] retrieved = new int[STEPS + 1];
         int[] correct = new int[STEPS + 1];
         for (int r = 0; r < Math.min(neighbours, ranked.length); r++) {
@@ -98,7 +99,8 @@ public final class ShopeeF1 {
             return -1;
         }
         int j = (int) Math.min(STEPS, Math.floor(score * (double) STEPS));
-        // floor of a product can land one step off the exact comparison: settle it with the comparison itself
+        // floor of a product can land one step off the exact comparison: settle it with the
+        // comparison itself
         while (j < STEPS && threshold(j + 1) <= score) {
             j++;
         }

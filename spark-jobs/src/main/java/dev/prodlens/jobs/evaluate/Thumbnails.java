@@ -3,8 +3,6 @@ package dev.prodlens.jobs.evaluate;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
-
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -13,28 +11,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import javax.imageio.ImageIO;
 
 /**
  * Makes the report's small JPEG thumbnails, once per item. Images are decoded by the project's one
- * decoder ({@link ImageDecoder}, with its limits against hostile files) and scaled to fit a
- * {@value #SIDE}-pixel square. An image that cannot be read or decoded gets no file but a note
- * saying why: the report shows a placeholder, it never fails for a thumbnail.
+ * decoder ({@link ImageDecoder}, with its limits against hostile files) and scaled to fit a {@value
+ * #SIDE}-pixel square. An image that cannot be read or decoded gets no file but a note saying why:
+ * the report shows a placeholder, it never fails for a thumbnail.
  */
 final class Thumbnails {
     /** Longest side of a thumbnail, in pixels. */
     static final int SIDE = 96;
+
     static final String DIRECTORY = "thumbs";
     private static final String FORMAT = "jpg";
 
-    /** A thumbnail file relative to the report directory, or null with a note saying why there is none. */
+    /**
+     * A thumbnail file relative to the report directory, or null with a note saying why there is
+     * none.
+     */
     record Thumbnail(String relativePath, String note) {
         boolean exists() {
             return relativePath != null;
         }
     }
 
-    // the decoder may decode at a reduced scale down to the thumbnail's size: much faster for big photos
-    private final ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS.withTargetMinSide(SIDE));
+    // the decoder may decode at a reduced scale down to the thumbnail's size: much faster for big
+    // photos
+    private final ImageDecoder decoder =
+            new ImageDecoder(DecodeLimits.DEFAULTS.withTargetMinSide(SIDE));
     private final ImageSource images;
     private final EvalData data;
     private final Path directory;
@@ -66,16 +71,25 @@ final class Thumbnails {
             }
             return new Thumbnail(DIRECTORY + "/" + name, null);
         } catch (IOException e) {
-            return new Thumbnail(null, "cannot read image " + (ref == null ? "(no path)" : ref) + ": " + e.getMessage());
+            return new Thumbnail(
+                    null,
+                    "cannot read image "
+                            + (ref == null ? "(no path)" : ref)
+                            + ": "
+                            + e.getMessage());
         } catch (ImageDecodeException e) {
             return new Thumbnail(null, e.getMessage());
         } catch (RuntimeException e) {
-            // an ImageSource implementation's own failure (bad URI, storage client error): still only a placeholder
+            // an ImageSource implementation's own failure (bad URI, storage client error): still
+            // only a placeholder
             return new Thumbnail(null, "cannot make a thumbnail: " + e);
         }
     }
 
-    /** The image scaled to fit a side x side square, halving first so that the final step stays smooth. */
+    /**
+     * The image scaled to fit a side x side square, halving first so that the final step stays
+     * smooth.
+     */
     static BufferedImage fit(BufferedImage image, int side) {
         double scale = Math.min(1.0, (double) side / Math.max(image.getWidth(), image.getHeight()));
         int width = Math.max(1, (int) Math.round(image.getWidth() * scale));
@@ -84,14 +98,17 @@ final class Thumbnails {
         while (current.getWidth() / 2 >= width && current.getHeight() / 2 >= height) {
             current = resize(current, current.getWidth() / 2, current.getHeight() / 2);
         }
-        return current.getWidth() == width && current.getHeight() == height ? current : resize(current, width, height);
+        return current.getWidth() == width && current.getHeight() == height
+                ? current
+                : resize(current, width, height);
     }
 
     private static BufferedImage resize(BufferedImage image, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(
+                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.drawImage(image, 0, 0, width, height, null);
         } finally {
             g.dispose();

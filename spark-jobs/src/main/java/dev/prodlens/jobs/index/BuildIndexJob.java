@@ -12,6 +12,11 @@ import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.embed.EmbeddingsTable;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -19,25 +24,19 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Locale;
-
 /**
- * build-index: embeddings table + catalogue → a bundle directory with {@code index.faiss},
- * {@code items.jsonl} and {@code manifest.json}. Plans the index ({@link IndexPlanner}), trains it
- * on a sample, adds the vectors (encoded in parallel by the executors for inverted lists, on the
- * driver for Flat/HNSW), then tunes its search parameters on held-out queries against exact search.
+ * build-index: embeddings table + catalogue → a bundle directory with {@code index.faiss}, {@code
+ * items.jsonl} and {@code manifest.json}. Plans the index ({@link IndexPlanner}), trains it on a
+ * sample, adds the vectors (encoded in parallel by the executors for inverted lists, on the driver
+ * for Flat/HNSW), then tunes its search parameters on held-out queries against exact search.
  */
 public final class BuildIndexJob {
-    /** The filled bundle directory (not yet sealed), its manifest, and the cached numbered items. */
-    public record Built(Path directory, BundleManifest manifest, Dataset<Row> items) {
-    }
+    /**
+     * The filled bundle directory (not yet sealed), its manifest, and the cached numbered items.
+     */
+    public record Built(Path directory, BundleManifest manifest, Dataset<Row> items) {}
 
-    private BuildIndexJob() {
-    }
+    private BuildIndexJob() {}
 
     /**
      * The index settings, checked: the keys' values, and the configured factory against Faiss at
@@ -49,8 +48,11 @@ public final class BuildIndexJob {
         return index;
     }
 
-    /** Builds into {@code directory}, a staging directory the caller seals into a bundle version. */
-    public static Built run(SparkSession spark, JobSettings settings, Path directory, String version) {
+    /**
+     * Builds into {@code directory}, a staging directory the caller seals into a bundle version.
+     */
+    public static Built run(
+            SparkSession spark, JobSettings settings, Path directory, String version) {
         return run(spark, settings, check(settings), directory, version);
     }
 
@@ -59,7 +61,12 @@ public final class BuildIndexJob {
      * plan the index, train it on a sample, add every vector, tune its search parameters on
      * held-out queries, write the bundle's files.
      */
-    public static Built run(SparkSession spark, JobSettings settings, IndexSettings indexSettings, Path directory, String version) {
+    public static Built run(
+            SparkSession spark,
+            JobSettings settings,
+            IndexSettings indexSettings,
+            Path directory,
+            String version) {
         long start = System.nanoTime();
         EmbedderConfig embedder = embedderConfig(settings);
         ModelCard card = ModelCard.read(embedder.modelDir());
@@ -69,22 +76,31 @@ public final class BuildIndexJob {
         IndexPlan plan = indexSettings.planner().plan(n, card.dim());
         System.out.println("build-index: " + plan.reason());
         Samples samples = Samples.of(plan, indexSettings, n);
-        try (FaissIndex index = FaissIndex.create(card.dim(), plan.factory(), Metric.INNER_PRODUCT)) {
+        try (FaissIndex index =
+                FaissIndex.create(card.dim(), plan.factory(), Metric.INNER_PRODUCT)) {
             train(index, items, plan, samples, card.dim(), start);
             add(spark, items, index, plan, card.dim());
             Tuned tuned = tune(spark, index, items, plan, indexSettings, samples, card.dim(), n);
-            BundleManifest manifest = write(spark, settings, spec, directory, version, index, items, plan, tuned, card,
-                    embedder, start);
+            BundleManifest manifest =
+                    write(
+                            spark, settings, spec, directory, version, index, items, plan, tuned,
+                            card, embedder, start);
             return new Built(directory, manifest, items);
         }
     }
 
     /** The embedded items joined with the catalogue and numbered (cached). */
-    private static Dataset<Row> load(SparkSession spark, EmbedJob.Spec spec, ModelCard card, long start) {
+    private static Dataset<Row> load(
+            SparkSession spark, EmbedJob.Spec spec, ModelCard card, long start) {
         Dataset<Row> items = IndexedItems.load(spark, spec, card);
         long n = items.count();
-        Progress.stage("build-index load", String.format(Locale.ROOT, "%,d embedded items joined with the catalogue, numbered", n),
-                n, "item", start);
+        Progress.stage(
+                "build-index load",
+                String.format(
+                        Locale.ROOT, "%,d embedded items joined with the catalogue, numbered", n),
+                n,
+                "item",
+                start);
         return items;
     }
 
@@ -94,70 +110,163 @@ public final class BuildIndexJob {
      */
     private record Samples(double trainFraction, double queryFraction) {
         static Samples of(IndexPlan plan, IndexSettings settings, long n) {
-            double train = plan.trainVectors() == 0 ? 0 : Math.min(0.5, 1.2 * plan.trainVectors() / n);
+            double train =
+                    plan.trainVectors() == 0 ? 0 : Math.min(0.5, 1.2 * plan.trainVectors() / n);
             return new Samples(train, Math.min(1 - train, 1.2 * settings.tuneQueries() / n));
         }
     }
 
     /** Trains the index on up to the plan's sample size, when its type needs training. */
-    private static void train(FaissIndex index, Dataset<Row> items, IndexPlan plan, Samples samples, int dim, long start) {
+    private static void train(
+            FaissIndex index,
+            Dataset<Row> items,
+            IndexPlan plan,
+            Samples samples,
+            int dim,
+            long start) {
         if (plan.trainVectors() == 0) return;
-        List<Row> sample = items.filter(IndexedItems.uniform().lt(samples.trainFraction())).select("ordinal", "embedding")
-                .limit(plan.trainVectors()).collectAsList();
+        List<Row> sample =
+                items.filter(IndexedItems.uniform().lt(samples.trainFraction()))
+                        .select("ordinal", "embedding")
+                        .limit(plan.trainVectors())
+                        .collectAsList();
         index.train(IndexedItems.collect(sample, dim, null));
-        Progress.stage("build-index train", String.format(Locale.ROOT, "%s on %,d vectors", plan.factory(), sample.size()),
-                sample.size(), "vec", start);
+        Progress.stage(
+                "build-index train",
+                String.format(Locale.ROOT, "%s on %,d vectors", plan.factory(), sample.size()),
+                sample.size(),
+                "vec",
+                start);
     }
 
     /** The search parameters chosen, and what they were tuned on. */
-    private record Tuned(Tuner.Tuning tuning, int k, int queries, double target) {
-    }
+    private record Tuned(Tuner.Tuning tuning, int k, int queries, double target) {}
 
-    /** Tunes the search parameters to the target recall@k against exact search of held-out queries. */
-    private static Tuned tune(SparkSession spark, FaissIndex index, Dataset<Row> items, IndexPlan plan, IndexSettings settings,
-                              Samples samples, int dim, long n) {
+    /**
+     * Tunes the search parameters to the target recall@k against exact search of held-out queries.
+     */
+    private static Tuned tune(
+            SparkSession spark,
+            FaissIndex index,
+            Dataset<Row> items,
+            IndexPlan plan,
+            IndexSettings settings,
+            Samples samples,
+            int dim,
+            long n) {
         long start = System.nanoTime();
-        List<Row> held = items.filter(IndexedItems.uniform().geq(1 - samples.queryFraction())).select("ordinal", "embedding")
-                .limit(settings.tuneQueries()).collectAsList();
+        List<Row> held =
+                items.filter(IndexedItems.uniform().geq(1 - samples.queryFraction()))
+                        .select("ordinal", "embedding")
+                        .limit(settings.tuneQueries())
+                        .collectAsList();
         float[] queries = IndexedItems.collect(held, dim, null);
         int k = (int) Math.min(settings.tuneK(), n);
         double target = settings.targetRecall();
         ExactNeighbours.Result exact = ExactNeighbours.search(spark, items, queries, dim, k);
-        Tuner.Tuning tuning = Tuner.tune(index, plan.kind(), lists(plan), queries, exact, k, target);
-        Progress.stage("build-index tune", String.format(Locale.ROOT, "recall@%d %.3f vs exact (target %.2f%s) at %s on %,d held-out "
-                + "queries; tried %s", k, tuning.recall(), target, tuning.reached() ? "" : ", NOT reached", tuning.search(),
-                held.size(), tuning.tried()), held.size(), "query", start);
+        Tuner.Tuning tuning =
+                Tuner.tune(index, plan.kind(), lists(plan), queries, exact, k, target);
+        Progress.stage(
+                "build-index tune",
+                String.format(
+                        Locale.ROOT,
+                        "recall@%d %.3f vs exact (target %.2f%s) at %s on %,d held-out "
+                                + "queries; tried %s",
+                        k,
+                        tuning.recall(),
+                        target,
+                        tuning.reached() ? "" : ", NOT reached",
+                        tuning.search(),
+                        held.size(),
+                        tuning.tried()),
+                held.size(),
+                "query",
+                start);
         return new Tuned(tuning, k, held.size(), target);
     }
 
-    /** Writes index.faiss, items.jsonl (in ordinal order: the index's ids) and manifest.json into {@code directory}. */
-    private static BundleManifest write(SparkSession spark, JobSettings settings, EmbedJob.Spec spec, Path directory, String version,
-                                        FaissIndex index, Dataset<Row> items, IndexPlan plan, Tuned tuned, ModelCard card,
-                                        EmbedderConfig embedder, long start) {
+    /**
+     * Writes index.faiss, items.jsonl (in ordinal order: the index's ids) and manifest.json into
+     * {@code directory}.
+     */
+    private static BundleManifest write(
+            SparkSession spark,
+            JobSettings settings,
+            EmbedJob.Spec spec,
+            Path directory,
+            String version,
+            FaissIndex index,
+            Dataset<Row> items,
+            IndexPlan plan,
+            Tuned tuned,
+            ModelCard card,
+            EmbedderConfig embedder,
+            long start) {
         index.write(directory.resolve(BundleFiles.INDEX));
         Iterator<Row> rows = items.orderBy("ordinal").toLocalIterator();
-        Bundles.writeItems(directory, new Iterator<>() {
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
+        Bundles.writeItems(
+                directory,
+                new Iterator<>() {
+                    public boolean hasNext() {
+                        return rows.hasNext();
+                    }
 
-            public BundleItem next() {
-                Row r = rows.next();
-                return new BundleItem(r.getAs("item_id"), r.getAs("title"), r.getAs("category"), r.getAs("price"),
-                        r.getAs("image"), r.getAs("label_group"));
-            }
-        });
+                    public BundleItem next() {
+                        Row r = rows.next();
+                        return new BundleItem(
+                                r.getAs("item_id"),
+                                r.getAs("title"),
+                                r.getAs("category"),
+                                r.getAs("price"),
+                                r.getAs("image"),
+                                r.getAs("label_group"));
+                    }
+                });
         double seconds = (System.nanoTime() - start) / 1e9;
         EmbeddingsTable.Summary counts = EmbeddingsTable.summarise(spark, spec.output(), 0);
-        BundleManifest manifest = new BundleManifest(BundleManifest.FORMAT_VERSION, version, Instant.now().toString(),
-                new BundleManifest.Model(card.id(), card.fingerprint(), card.dim(), embedder.engine().name(), card.json()),
-                new BundleManifest.Index(plan.factory(), plan.reason(), "inner_product", index.size(), tuned.tuning().search(),
-                        seconds, tuned.tuning().recall(), tuned.k(), tuned.queries(), tuned.target(), index.memoryUsageBytes()),
-                new BundleManifest.Catalogue(settings.catalogueName(), settings.cataloguePath(), counts.rows(), index.size(),
-                        counts.failedByCode(), counts.warnedByCode(), EmbedJob.imagesRoot(spec)));
+        BundleManifest manifest =
+                new BundleManifest(
+                        BundleManifest.FORMAT_VERSION,
+                        version,
+                        Instant.now().toString(),
+                        new BundleManifest.Model(
+                                card.id(),
+                                card.fingerprint(),
+                                card.dim(),
+                                embedder.engine().name(),
+                                card.json()),
+                        new BundleManifest.Index(
+                                plan.factory(),
+                                plan.reason(),
+                                "inner_product",
+                                index.size(),
+                                tuned.tuning().search(),
+                                seconds,
+                                tuned.tuning().recall(),
+                                tuned.k(),
+                                tuned.queries(),
+                                tuned.target(),
+                                index.memoryUsageBytes()),
+                        new BundleManifest.Catalogue(
+                                settings.catalogueName(),
+                                settings.cataloguePath(),
+                                counts.rows(),
+                                index.size(),
+                                counts.failedByCode(),
+                                counts.warnedByCode(),
+                                EmbedJob.imagesRoot(spec)));
         Bundles.writeManifest(directory, manifest);
-        Progress.stage("build-index", String.format(Locale.ROOT, "%,d items, %s, %,d MB", index.size(), plan.factory(),
-                index.memoryUsageBytes() >> 20), index.size(), "vec", start);
+        Progress.stage(
+                "build-index",
+                String.format(
+                        Locale.ROOT,
+                        "%,d items, %s, %,d MB",
+                        index.size(),
+                        plan.factory(),
+                        index.memoryUsageBytes() >> 20),
+                index.size(),
+                "vec",
+                start);
         return manifest;
     }
 
@@ -165,22 +274,40 @@ public final class BuildIndexJob {
         return EmbedderConfig.fromResolved(settings.embedderSettings());
     }
 
-    /** Adds every vector: on the driver for Flat and HNSW, encoded by the executors and merged for inverted lists. */
-    private static void add(SparkSession spark, Dataset<Row> items, FaissIndex index, IndexPlan plan, int dim) {
+    /**
+     * Adds every vector: on the driver for Flat and HNSW, encoded by the executors and merged for
+     * inverted lists.
+     */
+    private static void add(
+            SparkSession spark, Dataset<Row> items, FaissIndex index, IndexPlan plan, int dim) {
         long start = System.nanoTime();
         addVectors(spark, items, index, plan, dim);
-        Progress.stage("build-index add", String.format(Locale.ROOT, "%,d vectors (%s)", index.size(),
-                plan.kind() == IndexPlan.Kind.IVF ? "encoded in the executors, merged" : "on the driver"), index.size(), "vec", start);
+        Progress.stage(
+                "build-index add",
+                String.format(
+                        Locale.ROOT,
+                        "%,d vectors (%s)",
+                        index.size(),
+                        plan.kind() == IndexPlan.Kind.IVF
+                                ? "encoded in the executors, merged"
+                                : "on the driver"),
+                index.size(),
+                "vec",
+                start);
     }
 
-    private static void addVectors(SparkSession spark, Dataset<Row> items, FaissIndex index, IndexPlan plan, int dim) {
+    private static void addVectors(
+            SparkSession spark, Dataset<Row> items, FaissIndex index, IndexPlan plan, int dim) {
         Dataset<Row> vectors = items.select("ordinal", "embedding");
         if (plan.kind() != IndexPlan.Kind.IVF) {
             Vectors.addAll(index, vectors.toLocalIterator(), dim);
             return;
         }
-        Broadcast<byte[]> trained = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index.toBytes());
-        Iterator<byte[]> shards = vectors.mapPartitions(new ShardEncoder(trained, dim), Encoders.BINARY()).toLocalIterator();
+        Broadcast<byte[]> trained =
+                JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index.toBytes());
+        Iterator<byte[]> shards =
+                vectors.mapPartitions(new ShardEncoder(trained, dim), Encoders.BINARY())
+                        .toLocalIterator();
         while (shards.hasNext()) {
             try (FaissIndex shard = FaissIndex.fromBytes(shards.next())) {
                 index.mergeFrom(shard);
@@ -189,7 +316,9 @@ public final class BuildIndexJob {
         trained.destroy();
     }
 
-    /** The number of inverted lists in an IVF factory string ("IVF1024,SQ8" → 1024), 1 otherwise. */
+    /**
+     * The number of inverted lists in an IVF factory string ("IVF1024,SQ8" → 1024), 1 otherwise.
+     */
     static int lists(IndexPlan plan) {
         var m = java.util.regex.Pattern.compile("IVF(\\d+)").matcher(plan.factory());
         return m.find() ? Integer.parseInt(m.group(1)) : 1;

@@ -3,6 +3,10 @@ package dev.prodlens.jobs.index;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchResult;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -10,18 +14,15 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-import java.io.Serializable;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
-
 /**
- * Exact top-k inner-product neighbours of a set of query vectors over all items, computed where
- * the items are: each partition brute-forces its vectors (Faiss Flat, BLAS) and the driver keeps
- * the best k of the partitions' candidates. The driver never holds the whole catalogue.
+ * Exact top-k inner-product neighbours of a set of query vectors over all items, computed where the
+ * items are: each partition brute-forces its vectors (Faiss Flat, BLAS) and the driver keeps the
+ * best k of the partitions' candidates. The driver never holds the whole catalogue.
  */
 public final class ExactNeighbours {
-    /** Per query, the k best ordinals and scores, best first (-1 / -inf where fewer items exist). */
+    /**
+     * Per query, the k best ordinals and scores, best first (-1 / -inf where fewer items exist).
+     */
     public record Result(long[] ids, float[] scores, int k) implements Serializable {
         public long id(int query, int rank) {
             return ids[query * k + rank];
@@ -32,15 +33,21 @@ public final class ExactNeighbours {
         }
     }
 
-    private ExactNeighbours() {
-    }
+    private ExactNeighbours() {}
 
     /** {@code items}: rows of (ordinal, embedding); {@code queries}: row-major, q × dim. */
-    public static Result search(SparkSession spark, Dataset<Row> items, float[] queries, int dim, int k) {
+    public static Result search(
+            SparkSession spark, Dataset<Row> items, float[] queries, int dim, int k) {
         int q = queries.length / dim;
-        Broadcast<float[]> shared = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(queries);
-        List<Result> partials = items.select("ordinal", "embedding")
-                .mapPartitions(new PartitionTopK(shared, dim, k), Encoders.javaSerialization(Result.class)).collectAsList();
+        Broadcast<float[]> shared =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .broadcast(queries);
+        List<Result> partials =
+                items.select("ordinal", "embedding")
+                        .mapPartitions(
+                                new PartitionTopK(shared, dim, k),
+                                Encoders.javaSerialization(Result.class))
+                        .collectAsList();
         shared.destroy();
         long[] ids = new long[q * k];
         float[] scores = new float[q * k];
@@ -50,7 +57,10 @@ public final class ExactNeighbours {
         return new Result(ids, scores, k);
     }
 
-    /** Keeps, per query, the k best of the running result and a partition's result (both sorted best first). */
+    /**
+     * Keeps, per query, the k best of the running result and a partition's result (both sorted best
+     * first).
+     */
     private static void merge(long[] ids, float[] scores, Result part, int q, int k) {
         long[] mergedIds = new long[k];
         float[] mergedScores = new float[k];

@@ -3,10 +3,10 @@ package dev.prodlens.jobs.index;
 /**
  * Which Faiss index to build and how.
  *
- * @param factory      the index_factory string
- * @param kind         decides how it is built (parallel shards for IVF) and tuned (nprobe / efSearch)
+ * @param factory the index_factory string
+ * @param kind decides how it is built (parallel shards for IVF) and tuned (nprobe / efSearch)
  * @param trainVectors how many vectors to train on (0: no training)
- * @param reason       why, for the manifest and the console
+ * @param reason why, for the manifest and the console
  */
 public record IndexPlan(String factory, Kind kind, int trainVectors, String reason) {
     public enum Kind {
@@ -14,7 +14,10 @@ public record IndexPlan(String factory, Kind kind, int trainVectors, String reas
         FLAT,
         /** Graph: built on the driver (Faiss's HNSW cannot merge shards), tuned by efSearch. */
         HNSW,
-        /** Inverted lists: trained on a sample, shards encoded in the executors and merged, tuned by nprobe. */
+        /**
+         * Inverted lists: trained on a sample, shards encoded in the executors and merged, tuned by
+         * nprobe.
+         */
         IVF
     }
 

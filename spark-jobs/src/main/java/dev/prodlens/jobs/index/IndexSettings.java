@@ -11,13 +11,14 @@ import dev.prodlens.jobs.JobException;
  * The {@code index.*} keys, read and checked together, before any work: a typo in them fails a
  * reindex in a second instead of after the embed stage.
  *
- * @param tuneK        {@code index.tune-k}: the k of the recall the search parameters are tuned for
- * @param tuneQueries  {@code index.tune-queries}: held-out queries to tune on
+ * @param tuneK {@code index.tune-k}: the k of the recall the search parameters are tuned for
+ * @param tuneQueries {@code index.tune-queries}: held-out queries to tune on
  * @param targetRecall {@code index.target-recall}, in (0, 1]
  */
 public record IndexSettings(IndexPlanner planner, int tuneK, int tuneQueries, double targetRecall) {
     public static IndexSettings from(Config config) {
-        return new IndexSettings(IndexPlanner.from(config),
+        return new IndexSettings(
+                IndexPlanner.from(config),
                 config.intValue("index.tune-k", 10, 1, 1000),
                 config.intValue("index.tune-queries", 1000, 1, 1_000_000),
                 targetRecall(config));
@@ -31,8 +32,11 @@ public record IndexSettings(IndexPlanner planner, int tuneK, int tuneQueries, do
         } catch (NumberFormatException e) {
             // the message below
         }
-        throw new ConfigException("index.target-recall = '" + raw + "' is not a number in (0, 1], e.g. 0.95; fix it in "
-                + config.origin());
+        throw new ConfigException(
+                "index.target-recall = '"
+                        + raw
+                        + "' is not a number in (0, 1], e.g. 0.95; fix it in "
+                        + config.origin());
     }
 
     /**
@@ -46,12 +50,21 @@ public record IndexSettings(IndexPlanner planner, int tuneK, int tuneQueries, do
         try {
             FaissIndex.create(dim, factory, Metric.INNER_PRODUCT).close();
         } catch (FaissException | IllegalArgumentException e) {
-            throw new JobException("index.factory = '" + factory + "' is not an index Faiss can build for the model's " + dim
-                    + "-d vectors (" + reason(e) + "); use auto, Flat, HNSW<M>[,…] or [OPQ…,]IVF<n>,<encoding>");
+            throw new JobException(
+                    "index.factory = '"
+                            + factory
+                            + "' is not an index Faiss can build for the model's "
+                            + dim
+                            + "-d vectors ("
+                            + reason(e)
+                            + "); use auto, Flat, HNSW<M>[,…] or [OPQ…,]IVF<n>,<encoding>");
         }
     }
 
-    /** The last clause of Faiss's message, on one line ("could not parse factory string", not the source location). */
+    /**
+     * The last clause of Faiss's message, on one line ("could not parse factory string", not the
+     * source location).
+     */
     private static String reason(RuntimeException e) {
         String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
         int colon = message.lastIndexOf(": ");

@@ -1,9 +1,15 @@
 package dev.prodlens.jobs.index;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
 import dev.prodlens.core.embed.ModelCard;
-import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.embed.EmbeddingsTable;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -13,52 +19,70 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
-import java.util.List;
-
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.xxhash64;
-
 /**
  * The items that go into the index: every embedded row joined with its catalogue metadata, sorted
- * by item id and numbered 0…N-1. The number is the item's 64-bit id in Faiss and its line in
- * {@code items.jsonl}; sorting makes it the same on any cluster for the same input.
+ * by item id and numbered 0…N-1. The number is the item's 64-bit id in Faiss and its line in {@code
+ * items.jsonl}; sorting makes it the same on any cluster for the same input.
  */
 public final class IndexedItems {
-    private static final StructType METADATA = new StructType()
-            .add("ordinal", DataTypes.LongType, false)
-            .add("item_id", DataTypes.StringType, false)
-            .add("title", DataTypes.StringType, true)
-            .add("category", DataTypes.StringType, true)
-            .add("price", DataTypes.DoubleType, true)
-            .add("image", DataTypes.StringType, true)
-            .add("label_group", DataTypes.StringType, true);
+    private static final StructType METADATA =
+            new StructType()
+                    .add("ordinal", DataTypes.LongType, false)
+                    .add("item_id", DataTypes.StringType, false)
+                    .add("title", DataTypes.StringType, true)
+                    .add("category", DataTypes.StringType, true)
+                    .add("price", DataTypes.DoubleType, true)
+                    .add("image", DataTypes.StringType, true)
+                    .add("label_group", DataTypes.StringType, true);
+
     /** Buckets of the per-item hash that splits training sample and held-out queries. */
     private static final long HASH_BUCKETS = 1L << 20;
 
-    private IndexedItems() {
-    }
+    private IndexedItems() {}
 
-    /** Reads the embeddings table (checked to be of {@code card}'s model) and the catalogue; the result is cached. */
+    /**
+     * Reads the embeddings table (checked to be of {@code card}'s model) and the catalogue; the
+     * result is cached.
+     */
     public static Dataset<Row> load(SparkSession spark, EmbedJob.Spec spec, ModelCard card) {
         Dataset<Row> table = EmbeddingsTable.read(spark, spec.output(), card);
         // Number the narrow metadata rows, then attach the wide embeddings with a broadcast join:
         // sorting or converting the vectors themselves would move every float several times.
-        Dataset<Row> embedded = table.filter(col("error_code").isNull()).select("item_id", "embedding");
-        Dataset<Row> catalogue = EmbedJob.catalogue(spark, spec).filter(col("error_code").isNull())
-                .select("item_id", "title", "category", "price", "image", "label_group");
-        Dataset<Row> sorted = embedded.select("item_id").join(catalogue, "item_id").orderBy("item_id")
-                .select("item_id", "title", "category", "price", "image", "label_group");
-        JavaRDD<Row> numbered = sorted.javaRDD().zipWithIndex().map(t -> {
-            Row r = t._1();
-            return RowFactory.create(t._2(), r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
-        });
-        Dataset<Row> metadata = spark.createDataFrame(numbered, METADATA).persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> items = embedded.join(broadcast(metadata), "item_id")
-                .select("ordinal", "item_id", "embedding", "title", "category", "price", "image", "label_group")
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> embedded =
+                table.filter(col("error_code").isNull()).select("item_id", "embedding");
+        Dataset<Row> catalogue =
+                EmbedJob.catalogue(spark, spec)
+                        .filter(col("error_code").isNull())
+                        .select("item_id", "title", "category", "price", "image", "label_group");
+        Dataset<Row> sorted =
+                embedded.select("item_id")
+                        .join(catalogue, "item_id")
+                        .orderBy("item_id")
+                        .select("item_id", "title", "category", "price", "image", "label_group");
+        JavaRDD<Row> numbered =
+                sorted.javaRDD()
+                        .zipWithIndex()
+                        .map(
+                                t -> {
+                                    Row r = t._1();
+                                    return RowFactory.create(
+                                            t._2(), r.get(0), r.get(1), r.get(2), r.get(3),
+                                            r.get(4), r.get(5));
+                                });
+        Dataset<Row> metadata =
+                spark.createDataFrame(numbered, METADATA).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> items =
+                embedded.join(broadcast(metadata), "item_id")
+                        .select(
+                                "ordinal",
+                                "item_id",
+                                "embedding",
+                                "title",
+                                "category",
+                                "price",
+                                "image",
+                                "label_group")
+                        .persist(StorageLevel.MEMORY_AND_DISK());
         items.count();
         metadata.unpersist();
         return items;
@@ -66,10 +90,14 @@ public final class IndexedItems {
 
     /** A deterministic uniform number in [0, 1) per item, to draw disjoint samples by ranges. */
     static org.apache.spark.sql.Column uniform() {
-        return pmod(xxhash64(col("ordinal"), lit(0x5eedL)), lit(HASH_BUCKETS)).divide(lit((double) HASH_BUCKETS));
+        return pmod(xxhash64(col("ordinal"), lit(0x5eedL)), lit(HASH_BUCKETS))
+                .divide(lit((double) HASH_BUCKETS));
     }
 
-    /** Collects the embeddings of {@code rows} (ordinal, embedding) into one row-major array; ordinals into {@code ids}. */
+    /**
+     * Collects the embeddings of {@code rows} (ordinal, embedding) into one row-major array;
+     * ordinals into {@code ids}.
+     */
     static float[] collect(List<Row> rows, int dim, long[] ids) {
         float[] out = new float[rows.size() * dim];
         for (int i = 0; i < rows.size(); i++) {

@@ -1,12 +1,11 @@
 package dev.prodlens.jobs.index;
 
 import dev.prodlens.core.faiss.FaissIndex;
+import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
-
-import java.util.Iterator;
-import java.util.List;
 
 /**
  * The executors' half of a parallel IVF build: each partition of {@code (ordinal, embedding)} rows

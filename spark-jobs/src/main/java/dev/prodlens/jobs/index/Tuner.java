@@ -3,7 +3,6 @@ package dev.prodlens.jobs.index;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.core.faiss.SearchResult;
-
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,20 +20,31 @@ import java.util.Set;
 final class Tuner {
     /** Largest HNSW candidate list tried: beyond it HNSW is slower than a well-chosen IVF. */
     private static final int MAX_EF_SEARCH = 4096;
+
     private static final int MIN_EF_SEARCH = 16;
+
     /** A doubling that closes less than this share of the gap to the target is a crawl. */
     private static final double CRAWL = 0.1;
+
     private static final int CRAWL_STEPS = 2;
 
     /** The chosen parameters (empty for Flat), the recall they reach, and every setting tried. */
-    record Tuning(Map<String, Integer> search, double recall, boolean reached, Map<String, Double> tried) {
-    }
+    record Tuning(
+            Map<String, Integer> search,
+            double recall,
+            boolean reached,
+            Map<String, Double> tried) {}
 
-    private Tuner() {
-    }
+    private Tuner() {}
 
-    static Tuning tune(FaissIndex index, IndexPlan.Kind kind, int lists, float[] queries, ExactNeighbours.Result exact,
-                       int k, double target) {
+    static Tuning tune(
+            FaissIndex index,
+            IndexPlan.Kind kind,
+            int lists,
+            float[] queries,
+            ExactNeighbours.Result exact,
+            int k,
+            double target) {
         Map<String, Double> tried = new LinkedHashMap<>();
         if (kind == IndexPlan.Kind.FLAT) {
             double r = recall(index.search(queries, k), exact, k);
@@ -47,9 +57,16 @@ final class Tuner {
         int best = first;
         double bestRecall = -1;
         int crawling = 0;
-        for (int value = first; value <= last; value = value == last ? last + 1 : Math.min(last, value * 2)) { // doubling, ending at last
-            SearchOptions options = kind == IndexPlan.Kind.IVF
-                    ? SearchOptions.DEFAULT.withNprobe(value) : SearchOptions.DEFAULT.withEfSearch(value);
+        for (int value = first;
+                value <= last;
+                value =
+                        value == last
+                                ? last + 1
+                                : Math.min(last, value * 2)) { // doubling, ending at last
+            SearchOptions options =
+                    kind == IndexPlan.Kind.IVF
+                            ? SearchOptions.DEFAULT.withNprobe(value)
+                            : SearchOptions.DEFAULT.withEfSearch(value);
             double r = recall(index.search(queries, k, options), exact, k);
             tried.put(knob + "=" + value, Math.round(r * 1e4) / 1e4);
             double gap = target - r;

@@ -29,11 +29,19 @@ final class CatalogueWriter implements Closeable {
     }
 
     /** Adds one row; {@code encoded} is a PNG or JPEG file's bytes. */
-    void add(String title, String labelGroup, String category, double price, byte[] encoded) throws IOException {
+    void add(String title, String labelGroup, String category, double price, byte[] encoded)
+            throws IOException {
         String name = String.format(Locale.ROOT, "%06d.%s", rows, isPng(encoded) ? "png" : "jpg");
         Files.write(images.resolve(name), encoded);
-        csv.write(String.join(",", String.format(Locale.ROOT, "item-%06d", rows), "images/" + name, field(title), field(labelGroup),
-                field(category), String.format(Locale.ROOT, "%.2f", price)));
+        csv.write(
+                String.join(
+                        ",",
+                        String.format(Locale.ROOT, "item-%06d", rows),
+                        "images/" + name,
+                        field(title),
+                        field(labelGroup),
+                        field(category),
+                        String.format(Locale.ROOT, "%.2f", price)));
         csv.write('\n');
         rows++;
     }
@@ -51,9 +59,13 @@ final class CatalogueWriter implements Closeable {
         return encoded.length > 3 && encoded[1] == 'P' && encoded[2] == 'N' && encoded[3] == 'G';
     }
 
-    /** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180, as the catalogue reader expects). */
+    /**
+     * A CSV field, quoted when it holds a comma, quote or line break (RFC 4180, as the catalogue
+     * reader expects).
+     */
     private static String field(String value) {
-        if (value.chars().noneMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r')) return value;
+        if (value.chars().noneMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r'))
+            return value;
         return '"' + value.replace("\"", "\"\"") + '"';
     }
 }

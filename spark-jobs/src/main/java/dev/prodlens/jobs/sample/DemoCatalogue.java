@@ -9,7 +9,6 @@ import dev.prodlens.jobs.FileTrees;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -26,34 +25,43 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * demo-catalogue: writes the catalogue {@code catalogue.name} names to {@code catalogue.path},
- * made from Debian packages' images (no download): {@value #DEMO} (product clip art with
- * near-duplicate groups, {@link ProductClipArt}) or {@value #FASHION_MNIST} ({@link FashionCatalogue}).
- * <p>
- * It owns the CSV's directory. Once: the directory keeps a manifest of the generator's version and
- * settings, and a run that finds the same does nothing; a different one (a newer generator, other
- * {@code demo.*} settings) is replaced. Atomic: everything is written into a staging directory beside
- * it, the manifest last, and renamed into place, so a killed run leaves either the old catalogue,
- * none, or a staging directory that the next run deletes; never a half catalogue that looks complete.
+ * demo-catalogue: writes the catalogue {@code catalogue.name} names to {@code catalogue.path}, made
+ * from Debian packages' images (no download): {@value #DEMO} (product clip art with near-duplicate
+ * groups, {@link ProductClipArt}) or {@value #FASHION_MNIST} ({@link FashionCatalogue}).
+ *
+ * <p>It owns the CSV's directory. Once: the directory keeps a manifest of the generator's version
+ * and settings, and a run that finds the same does nothing; a different one (a newer generator,
+ * other {@code demo.*} settings) is replaced. Atomic: everything is written into a staging
+ * directory beside it, the manifest last, and renamed into place, so a killed run leaves either the
+ * old catalogue, none, or a staging directory that the next run deletes; never a half catalogue
+ * that looks complete.
  */
 public final class DemoCatalogue {
     public static final String DEMO = "demo";
     public static final String FASHION_MNIST = "fashion-mnist";
-    /** Bump whenever the rows or images a generator writes change, so existing demo catalogues are rebuilt. */
+
+    /**
+     * Bump whenever the rows or images a generator writes change, so existing demo catalogues are
+     * rebuilt.
+     */
     static final int GENERATOR_VERSION = 1;
+
     static final String MANIFEST = "demo-catalogue.manifest";
     private static final String ITEMS = "items";
 
-    /** What the run did: the catalogue's CSV, its rows, and whether it was written now (false: it was already complete). */
-    public record Result(Path csv, int items, boolean written) {
-    }
+    /**
+     * What the run did: the catalogue's CSV, its rows, and whether it was written now (false: it
+     * was already complete).
+     */
+    public record Result(Path csv, int items, boolean written) {}
 
-    /** What a generator wrote: rows, label groups, and source images it skipped (undecodable or over a cap). */
-    record Generated(int items, int groups, int skipped) {
-    }
+    /**
+     * What a generator wrote: rows, label groups, and source images it skipped (undecodable or over
+     * a cap).
+     */
+    record Generated(int items, int groups, int skipped) {}
 
-    private DemoCatalogue() {
-    }
+    private DemoCatalogue() {}
 
     public static Result make(JobSettings settings) {
         long start = System.nanoTime();
@@ -64,30 +72,54 @@ public final class DemoCatalogue {
             Optional<Map<String, String>> found = readManifest(dir);
             if (found.isPresent() && withoutItems(found.get()).equals(wanted)) {
                 int items = Integer.parseInt(found.get().get(ITEMS));
-                Progress.stage("demo-catalogue", String.format(Locale.ROOT, "%s holds the %s catalogue (%,d items) already; nothing to do",
-                        csv, settings.catalogueName(), items), 0, "", start);
+                Progress.stage(
+                        "demo-catalogue",
+                        String.format(
+                                Locale.ROOT,
+                                "%s holds the %s catalogue (%,d items) already; nothing to do",
+                                csv,
+                                settings.catalogueName(),
+                                items),
+                        0,
+                        "",
+                        start);
                 return new Result(csv, items, false);
             }
             if (found.isEmpty() && !isEmptyOrAbsent(dir)) {
-                throw new JobException(dir + " exists but was not written by demo-catalogue; move it away or set catalogue.path to a "
-                        + "file in a directory of its own");
+                throw new JobException(
+                        dir
+                                + " exists but was not written by demo-catalogue; move it away or set catalogue.path to a "
+                                + "file in a directory of its own");
             }
             Generated generated = writeAndSwap(settings, csv, wanted);
-            Progress.stage("demo-catalogue", String.format(Locale.ROOT, "wrote the %s catalogue to %s: %,d items in %,d label groups, "
-                    + "%,d source images skipped", settings.catalogueName(), csv, generated.items(), generated.groups(), generated.skipped()),
-                    generated.items(), "item", start);
+            Progress.stage(
+                    "demo-catalogue",
+                    String.format(
+                            Locale.ROOT,
+                            "wrote the %s catalogue to %s: %,d items in %,d label groups, "
+                                    + "%,d source images skipped",
+                            settings.catalogueName(),
+                            csv,
+                            generated.items(),
+                            generated.groups(),
+                            generated.skipped()),
+                    generated.items(),
+                    "item",
+                    start);
             return new Result(csv, generated.items(), true);
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the demo catalogue " + csv + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "writing the demo catalogue " + csv + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Generates the catalogue into {@code .<dir>.staging} beside its directory, the manifest last, then
-     * renames it into place (moving an outdated catalogue aside first, deleting it after). Leftovers of
-     * a killed run under those two names are deleted first.
+     * Generates the catalogue into {@code .<dir>.staging} beside its directory, the manifest last,
+     * then renames it into place (moving an outdated catalogue aside first, deleting it after).
+     * Leftovers of a killed run under those two names are deleted first.
      */
-    private static Generated writeAndSwap(JobSettings settings, Path csv, Map<String, String> wanted) throws IOException {
+    private static Generated writeAndSwap(
+            JobSettings settings, Path csv, Map<String, String> wanted) throws IOException {
         Path dir = csv.getParent();
         Path staging = dir.resolveSibling("." + dir.getFileName() + ".staging");
         Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
@@ -110,31 +142,63 @@ public final class DemoCatalogue {
         boolean demo = settings.catalogueName().equals(DEMO);
         Path source = demo ? OfflineImages.OPENCLIPART : OfflineImages.FASHION_MNIST;
         if (!Files.isDirectory(source)) {
-            throw new JobException(source + " is missing: the " + settings.catalogueName() + " catalogue is made from the Debian package "
-                    + (demo ? "openclipart-png" : "dataset-fashion-mnist") + "; install it with scripts/install-deps.sh data");
+            throw new JobException(
+                    source
+                            + " is missing: the "
+                            + settings.catalogueName()
+                            + " catalogue is made from the Debian package "
+                            + (demo ? "openclipart-png" : "dataset-fashion-mnist")
+                            + "; install it with scripts/install-deps.sh data");
         }
         try (CatalogueWriter out = new CatalogueWriter(csv)) {
             if (demo) {
                 int maxSide = config.intValue("demo.max-side", 512, 32, 4096);
                 EmbedderConfig limits = EmbedderConfig.fromResolved(settings.embedderSettings());
-                // decodes large drawings at a reduced scale that still covers max-side, as the embed job would
-                ImageDecoder decoder = new ImageDecoder(new DecodeLimits(limits.maxBytes(), limits.maxPixels(), maxSide));
-                return ProductClipArt.write(OfflineImages.OPENCLIPART, out, decoder, config.intValue("demo.products", 0, 0, Integer.MAX_VALUE),
+                // decodes large drawings at a reduced scale that still covers max-side, as the
+                // embed job would
+                ImageDecoder decoder =
+                        new ImageDecoder(
+                                new DecodeLimits(limits.maxBytes(), limits.maxPixels(), maxSide));
+                return ProductClipArt.write(
+                        OfflineImages.OPENCLIPART,
+                        out,
+                        decoder,
+                        config.intValue("demo.products", 0, 0, Integer.MAX_VALUE),
                         maxSide);
             }
-            return FashionCatalogue.write(out, config.intValue("demo.fashion-mnist.items", 6000, 1, 60_000),
-                    config.intValue("demo.fashion-mnist.side", 112, OfflineImages.FASHION_SIDE, 1024));
+            return FashionCatalogue.write(
+                    out,
+                    config.intValue("demo.fashion-mnist.items", 6000, 1, 60_000),
+                    config.intValue(
+                            "demo.fashion-mnist.side", 112, OfflineImages.FASHION_SIDE, 1024));
         }
     }
 
-    /** What the catalogue is made from: the generator, its version and every setting that changes its files. */
+    /**
+     * What the catalogue is made from: the generator, its version and every setting that changes
+     * its files.
+     */
     private static Map<String, String> manifest(JobSettings settings, Path csv) {
-        List<String> keys = switch (settings.catalogueName()) {
-            case DEMO -> List.of("demo.products", "demo.max-side", "decode.max-bytes", "decode.max-pixels");
-            case FASHION_MNIST -> List.of("demo.fashion-mnist.items", "demo.fashion-mnist.side");
-            default -> throw new JobException("demo-catalogue makes the catalogues named " + DEMO + " and " + FASHION_MNIST
-                    + ", not catalogue.name = " + settings.catalogueName() + "; set catalogue.name (and catalogue.path) to one of them");
-        };
+        List<String> keys =
+                switch (settings.catalogueName()) {
+                    case DEMO ->
+                            List.of(
+                                    "demo.products",
+                                    "demo.max-side",
+                                    "decode.max-bytes",
+                                    "decode.max-pixels");
+                    case FASHION_MNIST ->
+                            List.of("demo.fashion-mnist.items", "demo.fashion-mnist.side");
+                    default ->
+                            throw new JobException(
+                                    "demo-catalogue makes the catalogues named "
+                                            + DEMO
+                                            + " and "
+                                            + FASHION_MNIST
+                                            + ", not catalogue.name = "
+                                            + settings.catalogueName()
+                                            + "; set catalogue.name (and catalogue.path) to one of them");
+                };
         Map<String, String> manifest = new LinkedHashMap<>();
         manifest.put("generator", settings.catalogueName());
         manifest.put("version", Integer.toString(GENERATOR_VERSION));
@@ -156,7 +220,9 @@ public final class DemoCatalogue {
     }
 
     private static void writeManifest(Path dir, Map<String, String> manifest) throws IOException {
-        StringBuilder text = new StringBuilder("# written by demo-catalogue (bin/prodlens-jobs demo-catalogue); the catalogue is complete\n");
+        StringBuilder text =
+                new StringBuilder(
+                        "# written by demo-catalogue (bin/prodlens-jobs demo-catalogue); the catalogue is complete\n");
         manifest.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(dir.resolve(MANIFEST), text, StandardCharsets.UTF_8);
     }
@@ -167,11 +233,18 @@ public final class DemoCatalogue {
         return rest;
     }
 
-    /** The catalogue's path on this machine: demo catalogues are written locally (file: URIs allowed). */
+    /**
+     * The catalogue's path on this machine: demo catalogues are written locally (file: URIs
+     * allowed).
+     */
     private static Path localPath(String location) {
-        String path = location.startsWith("file:") ? java.net.URI.create(location).getPath() : location;
+        String path =
+                location.startsWith("file:") ? java.net.URI.create(location).getPath() : location;
         if (!path.startsWith("/")) {
-            throw new JobException("demo-catalogue writes to a local directory; catalogue.path = " + location + " is not one");
+            throw new JobException(
+                    "demo-catalogue writes to a local directory; catalogue.path = "
+                            + location
+                            + " is not one");
         }
         return Path.of(path);
     }

@@ -3,7 +3,6 @@ package dev.prodlens.jobs.sample;
 import dev.prodlens.core.eval.ImageEdits;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,9 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * The "demo" catalogue: openclipart's drawings of things a shop sells, each one product (a label
- * group) of its original plus 1 to 3 copies edited the ways sellers alter a product photo
- * ({@link ImageEdits}), so the evaluation has near-duplicate ground truth. Titles come from the
- * file names ({@link ClipArtTitles}), prices from the category's range. Deterministic.
+ * group) of its original plus 1 to 3 copies edited the ways sellers alter a product photo ({@link
+ * ImageEdits}), so the evaluation has near-duplicate ground truth. Titles come from the file names
+ * ({@link ClipArtTitles}), prices from the category's range. Deterministic.
  */
 final class ProductClipArt {
     private static final Category CLOTHING = new Category("clothing", 8, 90);
@@ -40,54 +39,55 @@ final class ProductClipArt {
     /**
      * The folders of openclipart-png whose drawings are products, by category; only the files
      * directly in a folder count, so each wanted subfolder is listed. Left out as not products (or
-     * as hundreds of near-identical drawings that would crowd the search): animals, people,
-     * plants, buildings, vehicles, weapons, flags, signs, shapes, computer icons, decorations,
-     * playing cards, holiday scenes.
+     * as hundreds of near-identical drawings that would crowd the search): animals, people, plants,
+     * buildings, vehicles, weapons, flags, signs, shapes, computer icons, decorations, playing
+     * cards, holiday scenes.
      */
-    static final List<Map.Entry<String, Category>> FOLDERS = List.of(
-            Map.entry("people/clothing", CLOTHING),
-            Map.entry("people/clothing/hats", CLOTHING),
-            Map.entry("people/clothing/jewelry", CLOTHING),
-            Map.entry("people/clothing/pantyhose", CLOTHING),
-            Map.entry("food", FOOD),
-            Map.entry("food/fruit", FOOD),
-            Map.entry("food/vegetables", FOOD),
-            Map.entry("food/desserts", FOOD),
-            Map.entry("food/breads_and_carbs", FOOD),
-            Map.entry("food/meats_and_eggs", FOOD),
-            Map.entry("food/dairy", FOOD),
-            Map.entry("food/beverages", DRINKS),
-            Map.entry("food/beverages/alcohol", DRINKS),
-            Map.entry("recreation/toys", TOYS),
-            Map.entry("tools/toys", TOYS),
-            Map.entry("recreation/games", TOYS),
-            Map.entry("recreation/games/chess", TOYS),
-            Map.entry("recreation/games/dice", TOYS),
-            Map.entry("recreation/sports", SPORTS),
-            Map.entry("recreation/music", MUSIC),
-            Map.entry("recreation/music/CD_Player", MUSIC),
-            Map.entry("electronics", ELECTRONICS),
-            Map.entry("electronics/battery", ELECTRONICS),
-            Map.entry("electronics/bulb", ELECTRONICS),
-            Map.entry("computer/hardware", ELECTRONICS),
-            Map.entry("office/telephone", ELECTRONICS),
-            Map.entry("buildings/furniture", HOUSEHOLD),
-            Map.entry("containers", HOUSEHOLD),
-            Map.entry("tools", HOUSEHOLD),
-            Map.entry("office", OFFICE),
-            Map.entry("education", OFFICE),
-            Map.entry("education/books", OFFICE),
-            Map.entry("recreation/party", PARTY));
+    static final List<Map.Entry<String, Category>> FOLDERS =
+            List.of(
+                    Map.entry("people/clothing", CLOTHING),
+                    Map.entry("people/clothing/hats", CLOTHING),
+                    Map.entry("people/clothing/jewelry", CLOTHING),
+                    Map.entry("people/clothing/pantyhose", CLOTHING),
+                    Map.entry("food", FOOD),
+                    Map.entry("food/fruit", FOOD),
+                    Map.entry("food/vegetables", FOOD),
+                    Map.entry("food/desserts", FOOD),
+                    Map.entry("food/breads_and_carbs", FOOD),
+                    Map.entry("food/meats_and_eggs", FOOD),
+                    Map.entry("food/dairy", FOOD),
+                    Map.entry("food/beverages", DRINKS),
+                    Map.entry("food/beverages/alcohol", DRINKS),
+                    Map.entry("recreation/toys", TOYS),
+                    Map.entry("tools/toys", TOYS),
+                    Map.entry("recreation/games", TOYS),
+                    Map.entry("recreation/games/chess", TOYS),
+                    Map.entry("recreation/games/dice", TOYS),
+                    Map.entry("recreation/sports", SPORTS),
+                    Map.entry("recreation/music", MUSIC),
+                    Map.entry("recreation/music/CD_Player", MUSIC),
+                    Map.entry("electronics", ELECTRONICS),
+                    Map.entry("electronics/battery", ELECTRONICS),
+                    Map.entry("electronics/bulb", ELECTRONICS),
+                    Map.entry("computer/hardware", ELECTRONICS),
+                    Map.entry("office/telephone", ELECTRONICS),
+                    Map.entry("buildings/furniture", HOUSEHOLD),
+                    Map.entry("containers", HOUSEHOLD),
+                    Map.entry("tools", HOUSEHOLD),
+                    Map.entry("office", OFFICE),
+                    Map.entry("education", OFFICE),
+                    Map.entry("education/books", OFFICE),
+                    Map.entry("recreation/party", PARTY));
+
     /** Edited copies per product: 1 to this many. */
     private static final int MAX_COPIES = 3;
+
     private static final List<ImageEdits> EDITS = List.of(ImageEdits.values());
 
     /** A clip-art file and the category of its folder. */
-    record Source(Path file, Category category) {
-    }
+    record Source(Path file, Category category) {}
 
-    private ProductClipArt() {
-    }
+    private ProductClipArt() {}
 
     /**
      * Adds up to {@code maxProducts} products (0: all) from the clip art under {@code root} to
@@ -95,14 +95,19 @@ final class ProductClipArt {
      * several folders becomes one product (of its first folder); a file {@code decoder} refuses
      * (damaged, over the pixel or byte cap) is skipped, as the embed job would refuse it.
      */
-    static DemoCatalogue.Generated write(Path root, CatalogueWriter out, ImageDecoder decoder, int maxProducts, int maxSide) throws IOException {
+    static DemoCatalogue.Generated write(
+            Path root, CatalogueWriter out, ImageDecoder decoder, int maxProducts, int maxSide)
+            throws IOException {
         Set<String> seen = new HashSet<>();
         int groups = 0;
         int skipped = 0;
         int rowsBefore = out.rows();
         List<Source> sources = sources(root);
         if (sources.isEmpty()) {
-            throw new IllegalStateException("no clip art under " + root + ": install openclipart-png (scripts/install-deps.sh data)");
+            throw new IllegalStateException(
+                    "no clip art under "
+                            + root
+                            + ": install openclipart-png (scripts/install-deps.sh data)");
         }
         for (Source source : sources) {
             if (maxProducts > 0 && groups == maxProducts) break;
@@ -132,14 +137,21 @@ final class ProductClipArt {
         return new DemoCatalogue.Generated(out.rows() - rowsBefore, groups, skipped);
     }
 
-    /** The PNG files of {@link #FOLDERS} under {@code root}, folder by folder in that order, sorted by name within one. */
+    /**
+     * The PNG files of {@link #FOLDERS} under {@code root}, folder by folder in that order, sorted
+     * by name within one.
+     */
     static List<Source> sources(Path root) throws IOException {
         List<Source> sources = new ArrayList<>();
         for (Map.Entry<String, Category> folder : FOLDERS) {
             Path dir = root.resolve(folder.getKey());
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> listing = Files.list(dir)) {
-                listing.filter(p -> p.getFileName().toString().endsWith(".png") && Files.isRegularFile(p)).sorted()
+                listing.filter(
+                                p ->
+                                        p.getFileName().toString().endsWith(".png")
+                                                && Files.isRegularFile(p))
+                        .sorted()
                         .forEach(file -> sources.add(new Source(file, folder.getValue())));
             }
         }

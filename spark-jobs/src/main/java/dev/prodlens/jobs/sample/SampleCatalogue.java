@@ -5,7 +5,6 @@ import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,18 +15,18 @@ import java.util.List;
 /**
  * A labelled catalogue made from images every machine of ours has offline (Debian packages, see
  * {@link OfflineImages}), for tests, benchmarks and a first run: each real photo with its edited
- * copies forms one label group (category "photo"); then clip-art images, each with one edited
- * copy, in groups of two (category: the clip-art folder), until {@code items} rows. Writes
- * {@code catalogue.csv} (Shopee columns + category, price) and {@code images/} under {@code dir}.
+ * copies forms one label group (category "photo"); then clip-art images, each with one edited copy,
+ * in groups of two (category: the clip-art folder), until {@code items} rows. Writes {@code
+ * catalogue.csv} (Shopee columns + category, price) and {@code images/} under {@code dir}.
  * Deterministic: the same call writes the same files.
  */
 public final class SampleCatalogue {
     private static final List<ImageEdits> EDITS = List.of(ImageEdits.values());
+
     /** Extra clip-art files drawn to make up for the few over the pixel cap. */
     private static final int SKIP_MARGIN = 64;
 
-    private SampleCatalogue() {
-    }
+    private SampleCatalogue() {}
 
     /** Writes the catalogue; returns its CSV path. Existing files of the same name are replaced. */
     public static Path write(Path dir, int items) {
@@ -43,8 +42,13 @@ public final class SampleCatalogue {
                     add(out, "photo", group, EDITS.get(e).apply(original));
                 }
             }
-            // spread over all of clip art; a few are huge posters over the pixel cap: those are skipped
-            List<Path> clipArt = OfflineImages.clipArtSample(Math.min(OfflineImages.clipArt().size(), (items - out.rows() + 1) / 2 + SKIP_MARGIN));
+            // spread over all of clip art; a few are huge posters over the pixel cap: those are
+            // skipped
+            List<Path> clipArt =
+                    OfflineImages.clipArtSample(
+                            Math.min(
+                                    OfflineImages.clipArt().size(),
+                                    (items - out.rows() + 1) / 2 + SKIP_MARGIN));
             for (int c = 0; c < clipArt.size() && out.rows() < items; c++) {
                 Path file = clipArt.get(c);
                 BufferedImage original;
@@ -62,16 +66,26 @@ public final class SampleCatalogue {
             }
             return csv;
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the sample catalogue under " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "writing the sample catalogue under " + dir + ": " + e.getMessage(), e);
         } catch (ImageDecodeException e) {
-            throw new IllegalStateException("an offline image does not decode: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "an offline image does not decode: " + e.getMessage(), e);
         }
     }
 
-    /** A row titled after its category, group and number, priced 1.00 to 100.99 by a fixed stride. */
-    private static void add(CatalogueWriter out, String category, String group, byte[] encoded) throws IOException {
+    /**
+     * A row titled after its category, group and number, priced 1.00 to 100.99 by a fixed stride.
+     */
+    private static void add(CatalogueWriter out, String category, String group, byte[] encoded)
+            throws IOException {
         int n = out.rows();
-        out.add(category + " " + group + " " + n, group, category, 1 + (n * 7919 % 10_000) / 100.0, encoded);
+        out.add(
+                category + " " + group + " " + n,
+                group,
+                category,
+                1 + (n * 7919 % 10_000) / 100.0,
+                encoded);
     }
 
     /** {@code SampleCatalogue <dir> <items>}: writes the catalogue and prints the CSV's path. */

@@ -1,7 +1,17 @@
 package dev.prodlens.jobs.catalogue;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.prodlens.core.config.Config;
 import dev.prodlens.jobs.TestSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -10,23 +20,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** Catalogues in CSV, JSON lines and Parquet, Shopee names or mapped ones, into the canonical columns. */
+/**
+ * Catalogues in CSV, JSON lines and Parquet, Shopee names or mapped ones, into the canonical
+ * columns.
+ */
 class CatalogueReaderTest {
     private static SparkSession spark;
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @BeforeAll
     static void start() {
@@ -50,12 +51,15 @@ class CatalogueReaderTest {
     @Test
     void shopeeCsvWithQuotedTitles() throws IOException {
         Path csv = tmp.resolve("train.csv");
-        Files.writeString(csv, """
+        Files.writeString(
+                csv,
+                """
                 posting_id,image,image_phash,title,label_group,price
                 train_1,a.jpg,94974f937d4c2433,"Paper bag, ""Victoria"" 23",249114794,12.5
                 train_2,b.jpg,af3f9460c2838f0f,Kemeja,2937985045,
                 """);
-        Map<String, Row> rows = byId(CatalogueReader.read(spark, csv.toString(), null, CatalogueColumns.SHOPEE));
+        Map<String, Row> rows =
+                byId(CatalogueReader.read(spark, csv.toString(), null, CatalogueColumns.SHOPEE));
         assertEquals(2, rows.size());
         Row first = rows.get("train_1");
         assertEquals("a.jpg", first.getString(1));
@@ -69,13 +73,29 @@ class CatalogueReaderTest {
     @Test
     void jsonLinesWithMappedColumnNames() throws IOException {
         Path jsonl = tmp.resolve("items.jsonl");
-        Files.writeString(jsonl, """
+        Files.writeString(
+                jsonl,
+                """
                 {"sku": 17, "photo": "/img/17.png", "name": "Mug", "kind": "kitchen", "cost": 3}
                 {"sku": 18, "photo": "/img/18.png", "name": "Cup", "kind": "kitchen", "cost": 2.5}
                 """);
-        Config config = Config.of(Map.of("catalogue.column.id", "sku", "catalogue.column.image", "photo",
-                "catalogue.column.title", "name", "catalogue.column.category", "kind", "catalogue.column.price", "cost"));
-        Map<String, Row> rows = byId(CatalogueReader.read(spark, jsonl.toString(), "auto", CatalogueColumns.from(config)));
+        Config config =
+                Config.of(
+                        Map.of(
+                                "catalogue.column.id",
+                                "sku",
+                                "catalogue.column.image",
+                                "photo",
+                                "catalogue.column.title",
+                                "name",
+                                "catalogue.column.category",
+                                "kind",
+                                "catalogue.column.price",
+                                "cost"));
+        Map<String, Row> rows =
+                byId(
+                        CatalogueReader.read(
+                                spark, jsonl.toString(), "auto", CatalogueColumns.from(config)));
         assertEquals("/img/18.png", rows.get("18").getString(1));
         assertEquals("kitchen", rows.get("17").getString(4));
         assertEquals("2.5", rows.get("18").getString(5));
@@ -85,10 +105,15 @@ class CatalogueReaderTest {
     @Test
     void parquetWrittenBySpark() {
         Path parquet = tmp.resolve("catalogue.parquet");
-        spark.sql("SELECT CAST(id AS STRING) AS posting_id, concat('img/', id, '.jpg') AS image, 'x' AS title, "
-                + "CAST(id % 3 AS STRING) AS label_group, 'toys' AS category, CAST(id AS DOUBLE) AS price FROM range(10)")
-                .write().parquet(parquet.toString());
-        Map<String, Row> rows = byId(CatalogueReader.read(spark, parquet.toString(), null, CatalogueColumns.SHOPEE));
+        spark.sql(
+                        "SELECT CAST(id AS STRING) AS posting_id, concat('img/', id, '.jpg') AS image, 'x' AS title, "
+                                + "CAST(id % 3 AS STRING) AS label_group, 'toys' AS category, CAST(id AS DOUBLE) AS price FROM range(10)")
+                .write()
+                .parquet(parquet.toString());
+        Map<String, Row> rows =
+                byId(
+                        CatalogueReader.read(
+                                spark, parquet.toString(), null, CatalogueColumns.SHOPEE));
         assertEquals(10, rows.size());
         assertEquals("img/7.jpg", rows.get("7").getString(1));
         assertEquals("1", rows.get("7").getString(3));
@@ -101,8 +126,10 @@ class CatalogueReaderTest {
         for (int i = 0; i < 50; i++) b.append("b").append(i).append(",x.jpg\n");
         Files.writeString(dir.resolve("b.csv"), b);
         Files.writeString(dir.resolve("a.csv"), "posting_id,image\na0,x.jpg\na1,x.jpg\n");
-        List<Row> rows = CatalogueReader.read(spark, dir.toString(), "csv", CatalogueColumns.SHOPEE)
-                .orderBy("source_file", "source_row").collectAsList();
+        List<Row> rows =
+                CatalogueReader.read(spark, dir.toString(), "csv", CatalogueColumns.SHOPEE)
+                        .orderBy("source_file", "source_row")
+                        .collectAsList();
         List<String> ids = rows.stream().map(r -> r.getString(0)).toList();
         assertEquals("a0", ids.get(0));
         assertEquals("a1", ids.get(1));
@@ -114,27 +141,54 @@ class CatalogueReaderTest {
     void missingRequiredColumnNamesTheKeyAndTheColumnsThere() throws IOException {
         Path csv = tmp.resolve("wrong.csv");
         Files.writeString(csv, "id,picture\n1,a.jpg\n");
-        CatalogueException e = assertThrows(CatalogueException.class,
-                () -> CatalogueReader.read(spark, csv.toString(), null, CatalogueColumns.SHOPEE));
-        assertTrue(e.getMessage().contains("'posting_id' (catalogue.column.id)") && e.getMessage().contains("[id, picture]"), e.getMessage());
+        CatalogueException e =
+                assertThrows(
+                        CatalogueException.class,
+                        () ->
+                                CatalogueReader.read(
+                                        spark, csv.toString(), null, CatalogueColumns.SHOPEE));
+        assertTrue(
+                e.getMessage().contains("'posting_id' (catalogue.column.id)")
+                        && e.getMessage().contains("[id, picture]"),
+                e.getMessage());
     }
 
     @Test
     void unknownFormatIsAClearError() {
-        CatalogueException byName = assertThrows(CatalogueException.class,
-                () -> CatalogueReader.read(spark, tmp.resolve("items.xlsx").toString(), null, CatalogueColumns.SHOPEE));
+        CatalogueException byName =
+                assertThrows(
+                        CatalogueException.class,
+                        () ->
+                                CatalogueReader.read(
+                                        spark,
+                                        tmp.resolve("items.xlsx").toString(),
+                                        null,
+                                        CatalogueColumns.SHOPEE));
         assertTrue(byName.getMessage().contains(".csv, .jsonl or .parquet"), byName.getMessage());
-        CatalogueException explicit = assertThrows(CatalogueException.class,
-                () -> CatalogueReader.read(spark, tmp.resolve("items.csv").toString(), "xml", CatalogueColumns.SHOPEE));
+        CatalogueException explicit =
+                assertThrows(
+                        CatalogueException.class,
+                        () ->
+                                CatalogueReader.read(
+                                        spark,
+                                        tmp.resolve("items.csv").toString(),
+                                        "xml",
+                                        CatalogueColumns.SHOPEE));
         assertTrue(explicit.getMessage().contains("'xml' is not supported"), explicit.getMessage());
     }
 
-    /** Spark would end the job with "[PATH_NOT_FOUND]" and a stack trace: one line naming the key instead. */
+    /**
+     * Spark would end the job with "[PATH_NOT_FOUND]" and a stack trace: one line naming the key
+     * instead.
+     */
     @Test
     void aMissingCatalogueIsOneLine() {
         String missing = tmp.resolve("no-such-catalogue.csv").toString();
-        CatalogueException e = assertThrows(CatalogueException.class,
-                () -> CatalogueReader.read(spark, missing, null, CatalogueColumns.SHOPEE));
-        assertEquals("catalogue " + missing + " does not exist; check catalogue.path", e.getMessage());
+        CatalogueException e =
+                assertThrows(
+                        CatalogueException.class,
+                        () -> CatalogueReader.read(spark, missing, null, CatalogueColumns.SHOPEE));
+        assertEquals(
+                "catalogue " + missing + " does not exist; check catalogue.path", e.getMessage());
     }
 }

@@ -1,26 +1,25 @@
 package dev.prodlens.jobs.embed;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The embed job on a small real catalogue with every kind of bad row. */
 class EmbedJobTest {
@@ -46,27 +45,47 @@ class EmbedJobTest {
         Files.copy(photos.get(3), images.resolve("b.jpg"));
         Path elsewhere = Files.copy(photos.get(14), tmp.resolve("c.jpg"));
         Files.copy(photos.get(1), images.resolve("d.png"));
-        Files.write(images.resolve("corrupt.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
+        Files.write(
+                images.resolve("corrupt.jpg"),
+                new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
         Path csv = tmp.resolve("catalogue.csv");
-        Files.writeString(csv, "posting_id,image,title\n"
-                + "p1,a.png,first\n"
-                + "p2,b.jpg,second\n"
-                + "p3," + elsewhere + ",absolute path\n"
-                + "p4,missing.jpg,no such file\n"
-                + "p5,corrupt.jpg,broken\n"
-                + "p1,d.png,same id again\n");
+        Files.writeString(
+                csv,
+                "posting_id,image,title\n"
+                        + "p1,a.png,first\n"
+                        + "p2,b.jpg,second\n"
+                        + "p3,"
+                        + elsewhere
+                        + ",absolute path\n"
+                        + "p4,missing.jpg,no such file\n"
+                        + "p5,corrupt.jpg,broken\n"
+                        + "p1,d.png,same id again\n");
         String output = tmp.resolve("embeddings.parquet").toString();
 
-        EmbeddingsTable.Summary summary = EmbedJob.run(spark, new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE,
-                images.toString(), output, settings));
+        EmbeddingsTable.Summary summary =
+                EmbedJob.run(
+                        spark,
+                        new EmbedJob.Spec(
+                                csv.toString(),
+                                null,
+                                CatalogueColumns.SHOPEE,
+                                images.toString(),
+                                output,
+                                settings));
 
         assertEquals(6, summary.rows());
         assertEquals(3, summary.embedded());
-        assertEquals(Map.of("CORRUPT", 1L, "DUPLICATE_ID", 1L, EmbedPartition.MISSING_FILE, 1L), summary.failedByCode());
+        assertEquals(
+                Map.of("CORRUPT", 1L, "DUPLICATE_ID", 1L, EmbedPartition.MISSING_FILE, 1L),
+                summary.failedByCode());
         assertEquals(Map.of(), summary.warnedByCode());
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(output).collectAsList()) {
-            rows.merge(r.getString(r.fieldIndex("item_id")) + (r.isNullAt(r.fieldIndex("error_code")) ? "" : "!"), r, (x, y) -> x);
+            rows.merge(
+                    r.getString(r.fieldIndex("item_id"))
+                            + (r.isNullAt(r.fieldIndex("error_code")) ? "" : "!"),
+                    r,
+                    (x, y) -> x);
         }
         Row p2 = rows.get("p2");
         assertEquals(settings.get("model.id"), p2.getString(p2.fieldIndex("model_id")));
@@ -74,14 +93,20 @@ class EmbedJobTest {
         List<Float> vector = p2.getList(p2.fieldIndex("embedding"));
         try (Embedder api = Embedder.open(EmbedderConfig.fromResolved(settings))) {
             float[] expected = api.embed(Files.readAllBytes(images.resolve("b.jpg"))).vector();
-            for (int d = 0; d < expected.length; d++) assertTrue(Math.abs(vector.get(d) - expected[d]) <= 1e-5f, "dim " + d);
-            assertEquals(api.card().fingerprint(), p2.getString(p2.fieldIndex("model_fingerprint")));
+            for (int d = 0; d < expected.length; d++)
+                assertTrue(Math.abs(vector.get(d) - expected[d]) <= 1e-5f, "dim " + d);
+            assertEquals(
+                    api.card().fingerprint(), p2.getString(p2.fieldIndex("model_fingerprint")));
         }
-        assertTrue(rows.containsKey("p1") && rows.containsKey("p1!"), "p1 embedded once, its copy refused");
+        assertTrue(
+                rows.containsKey("p1") && rows.containsKey("p1!"),
+                "p1 embedded once, its copy refused");
         Row missing = rows.get("p4!");
         assertTrue(missing.getString(missing.fieldIndex("error")).contains("missing.jpg"));
         try (var left = Files.list(tmp)) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no staging directory left behind");
+            assertTrue(
+                    left.noneMatch(p -> p.getFileName().toString().contains(".tmp-")),
+                    "no staging directory left behind");
         }
     }
 
@@ -95,7 +120,14 @@ class EmbedJobTest {
         Path csv = tmp.resolve("catalogue.csv");
         Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\n");
         String output = tmp.resolve("embeddings.parquet").toString();
-        EmbedJob.Spec spec = new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE, images.toString(), output, settings);
+        EmbedJob.Spec spec =
+                new EmbedJob.Spec(
+                        csv.toString(),
+                        null,
+                        CatalogueColumns.SHOPEE,
+                        images.toString(),
+                        output,
+                        settings);
 
         EmbeddingsTable.Summary first = EmbedJob.run(spark, spec);
         assertEquals(3, first.modelImages());
@@ -109,7 +141,10 @@ class EmbedJobTest {
 
         // a new item with a new image, and an existing item whose image changed
         Files.copy(photos.get(7), images.resolve("c.jpg"));
-        Files.copy(photos.get(9), images.resolve("b.jpg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                photos.get(9),
+                images.resolve("b.jpg"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\nq4,c.jpg\n");
         EmbeddingsTable.Summary grown = EmbedJob.run(spark, spec);
         assertEquals(2, grown.modelImages(), "only the new and the changed image are embedded");
@@ -117,9 +152,26 @@ class EmbedJobTest {
 
         Map<String, String> other = new HashMap<>(settings);
         other.put("model.id", settings.get("model.id") + "-random");
-        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.prodlens.jobs.JobException.class, () ->
-                EmbedJob.run(spark, new EmbedJob.Spec(csv.toString(), null, CatalogueColumns.SHOPEE, images.toString(), output, other)));
-        assertTrue(e.getMessage().contains("different models") && e.getMessage().contains(settings.get("model.id")), e.getMessage());
-        assertEquals(4, spark.read().parquet(output).count(), "the refused run left the table as it was");
+        var e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.prodlens.jobs.JobException.class,
+                        () ->
+                                EmbedJob.run(
+                                        spark,
+                                        new EmbedJob.Spec(
+                                                csv.toString(),
+                                                null,
+                                                CatalogueColumns.SHOPEE,
+                                                images.toString(),
+                                                output,
+                                                other)));
+        assertTrue(
+                e.getMessage().contains("different models")
+                        && e.getMessage().contains(settings.get("model.id")),
+                e.getMessage());
+        assertEquals(
+                4,
+                spark.read().parquet(output).count(),
+                "the refused run left the table as it was");
     }
 }

@@ -1,21 +1,20 @@
 package dev.prodlens.jobs.embed;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.prodlens.core.embed.ModelException;
 import dev.prodlens.jobs.TestSpark;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbedPartitionTest {
     @Test
@@ -25,7 +24,13 @@ class EmbedPartitionTest {
         EmbedPartition embed = new EmbedPartition(settings, new Configuration());
 
         assertFalse(embed.call(Collections.<Row>emptyIterator()).hasNext());
-        // the same function on a row does open the (missing) model: the empty case above skipped that
-        assertThrows(ModelException.class, () -> embed.call(List.of(RowFactory.create("item", tmp.resolve("a.jpg").toString())).iterator()));
+        // the same function on a row does open the (missing) model: the empty case above skipped
+        // that
+        assertThrows(
+                ModelException.class,
+                () ->
+                        embed.call(
+                                List.of(RowFactory.create("item", tmp.resolve("a.jpg").toString()))
+                                        .iterator()));
     }
 }

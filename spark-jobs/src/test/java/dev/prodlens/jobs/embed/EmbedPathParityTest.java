@@ -1,5 +1,10 @@
 package dev.prodlens.jobs.embed;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
@@ -7,6 +12,14 @@ import dev.prodlens.core.embed.PreparedImage;
 import dev.prodlens.core.eval.ImageEdits;
 import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.jobs.TestSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -18,25 +31,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * The same bytes give the same vector (max abs diff ≤ 1e-5) through the Spark job's path
- * (rows of paths → mapPartitions reading the files in the executor → executor Embedder, batches
- * of 4) and the API's paths (one image at a time; prepare on request threads then one model
- * batch), for the default model and engine; bad and missing files get their error codes.
+ * The same bytes give the same vector (max abs diff ≤ 1e-5) through the Spark job's path (rows of
+ * paths → mapPartitions reading the files in the executor → executor Embedder, batches of 4) and
+ * the API's paths (one image at a time; prepare on request threads then one model batch), for the
+ * default model and engine; bad and missing files get their error codes.
  */
 class EmbedPathParityTest {
     private static final float TOLERANCE = 1e-5f;
@@ -79,18 +78,26 @@ class EmbedPathParityTest {
     }
 
     private static String sha256(byte[] bytes) throws java.security.NoSuchAlgorithmException {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        return java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     @Test
     void sparkPathAndApiPathGiveTheSameVectors() throws Exception {
-        StructType schema = new StructType().add("item_id", DataTypes.StringType, false).add("path", DataTypes.StringType, true);
+        StructType schema =
+                new StructType()
+                        .add("item_id", DataTypes.StringType, false)
+                        .add("path", DataTypes.StringType, true);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) rows.add(RowFactory.create(ids.get(i), paths.get(i)));
         rows.add(RowFactory.create("missing", paths.get(0) + ".gone"));
         Dataset<Row> input = spark.createDataFrame(rows, schema).repartition(3);
-        List<Row> embedded = input.mapPartitions(new EmbedPartition(settings, spark.sparkContext().hadoopConfiguration()),
-                ExpressionEncoder.apply(EmbedPartition.SCHEMA)).collectAsList();
+        List<Row> embedded =
+                input.mapPartitions(
+                                new EmbedPartition(
+                                        settings, spark.sparkContext().hadoopConfiguration()),
+                                ExpressionEncoder.apply(EmbedPartition.SCHEMA))
+                        .collectAsList();
         assertEquals(ids.size() + 1, embedded.size());
         Map<String, Row> byId = new HashMap<>();
         for (Row r : embedded) byId.put(r.getString(0), r);
@@ -108,7 +115,8 @@ class EmbedPathParityTest {
             for (int i = 0; i < ids.size(); i++) {
                 Row row = byId.get(ids.get(i));
                 EmbedResult one = api.embed(images.get(i));
-                assertEquals(sha256(images.get(i)), row.getString(2), ids.get(i) + ": image sha256");
+                assertEquals(
+                        sha256(images.get(i)), row.getString(2), ids.get(i) + ": image sha256");
                 if (!one.isOk()) {
                     assertNull(row.get(1), ids.get(i));
                     assertEquals(one.error().code().name(), row.getString(3));
@@ -120,8 +128,12 @@ class EmbedPathParityTest {
                 float[] inBatch = batched.get(i).vector();
                 assertEquals(single.length, fromSpark.size());
                 for (int d = 0; d < single.length; d++) {
-                    assertTrue(Math.abs(fromSpark.get(d) - single[d]) <= TOLERANCE, ids.get(i) + " dim " + d + ": spark vs single");
-                    assertTrue(Math.abs(inBatch[d] - single[d]) <= TOLERANCE, ids.get(i) + " dim " + d + ": batch vs single");
+                    assertTrue(
+                            Math.abs(fromSpark.get(d) - single[d]) <= TOLERANCE,
+                            ids.get(i) + " dim " + d + ": spark vs single");
+                    assertTrue(
+                            Math.abs(inBatch[d] - single[d]) <= TOLERANCE,
+                            ids.get(i) + " dim " + d + ": batch vs single");
                 }
                 compared++;
             }

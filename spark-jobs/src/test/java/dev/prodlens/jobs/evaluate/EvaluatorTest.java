@@ -1,18 +1,17 @@
 package dev.prodlens.jobs.evaluate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchOptions;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class EvaluatorTest {
     private static final double EPS = 1e-12;
@@ -34,8 +33,12 @@ class EvaluatorTest {
 
         Evaluator evaluator = new Evaluator(Evaluator.Settings.DEFAULTS);
         try (FaissIndex ann = Synthetic.flat(data)) {
-            EvalResult byGroups = evaluator.evaluate(data, Relevance.fromLabelGroups(data), ann, SearchOptions.DEFAULT);
-            EvalResult byPairs = evaluator.evaluate(data, Relevance.fromPairs(data, pairs), ann, SearchOptions.DEFAULT);
+            EvalResult byGroups =
+                    evaluator.evaluate(
+                            data, Relevance.fromLabelGroups(data), ann, SearchOptions.DEFAULT);
+            EvalResult byPairs =
+                    evaluator.evaluate(
+                            data, Relevance.fromPairs(data, pairs), ann, SearchOptions.DEFAULT);
 
             assertEquals(data.size(), byGroups.queries());
             assertEquals(byGroups.queries(), byPairs.queries());
@@ -44,7 +47,9 @@ class EvaluatorTest {
             assertEquals(Relevance.Kind.PAIRS, byPairs.relevance());
             assertEquals(pairs.size(), byPairs.pairsTotal());
             assertEquals(2, byPairs.pairsIgnored(), "the unknown id and the self pair");
-            assertTrue(byGroups.exact().retrieval().mapAtR() < 1, "noise must make the test non-trivial");
+            assertTrue(
+                    byGroups.exact().retrieval().mapAtR() < 1,
+                    "noise must make the test non-trivial");
         }
     }
 
@@ -55,19 +60,32 @@ class EvaluatorTest {
         try (FaissIndex ivf = FaissIndex.create(data.dim(), "IVF16,Flat", Metric.INNER_PRODUCT)) {
             ivf.train(data.vectors());
             ivf.add(data.vectors(), IntStream.range(0, data.size()).asLongStream().toArray());
-            EvalResult result = new Evaluator(Evaluator.Settings.DEFAULTS)
-                    .evaluate(data, relevance, ivf, SearchOptions.DEFAULT.withNprobe(1));
+            EvalResult result =
+                    new Evaluator(Evaluator.Settings.DEFAULTS)
+                            .evaluate(data, relevance, ivf, SearchOptions.DEFAULT.withNprobe(1));
 
             Map<Integer, Double> exact = result.exact().retrieval().recallAtK();
             Map<Integer, Double> ann = result.ann().retrieval().recallAtK();
-            exact.forEach((k, recall) -> assertTrue(ann.get(k) <= recall, "recall@" + k + ": ANN " + ann.get(k)
-                    + " above exact " + recall));
-            assertTrue(result.indexLoss().get("map@r") > 0, "one probe of 16 lists must miss some matches");
+            exact.forEach(
+                    (k, recall) ->
+                            assertTrue(
+                                    ann.get(k) <= recall,
+                                    "recall@"
+                                            + k
+                                            + ": ANN "
+                                            + ann.get(k)
+                                            + " above exact "
+                                            + recall));
+            assertTrue(
+                    result.indexLoss().get("map@r") > 0,
+                    "one probe of 16 lists must miss some matches");
             assertTrue(result.indexLoss().get("recall@100") > 0);
             assertTrue(result.annIndex().contains("nprobe=1"), result.annIndex());
             assertEquals(Evaluator.Settings.DEFAULTS.worstQueries(), result.worstQueries().size());
             double worst = result.worstQueries().get(0).averagePrecision();
-            assertTrue(worst <= result.ann().retrieval().mapAtR(), "the worst query is below the mean");
+            assertTrue(
+                    worst <= result.ann().retrieval().mapAtR(),
+                    "the worst query is below the mean");
         }
     }
 
@@ -76,12 +94,15 @@ class EvaluatorTest {
         EvalData data = Synthetic.groups(20, 3, 8, 0.5, 2);
         Relevance relevance = Relevance.fromLabelGroups(data);
         try (FaissIndex ann = Synthetic.flat(data)) {
-            EvalResult result = new Evaluator(new Evaluator.Settings(List.of(1, 10), 10, 7, 4))
-                    .evaluate(data, relevance, ann, SearchOptions.DEFAULT);
+            EvalResult result =
+                    new Evaluator(new Evaluator.Settings(List.of(1, 10), 10, 7, 4))
+                            .evaluate(data, relevance, ann, SearchOptions.DEFAULT);
             List<EvalResult.WorstQuery> worst = result.worstQueries();
             assertEquals(4, worst.size());
             for (int i = 1; i < worst.size(); i++) {
-                assertTrue(worst.get(i - 1).averagePrecision() <= worst.get(i).averagePrecision(), "worst first");
+                assertTrue(
+                        worst.get(i - 1).averagePrecision() <= worst.get(i).averagePrecision(),
+                        "worst first");
             }
             for (EvalResult.WorstQuery query : worst) {
                 assertEquals(WorstQueries.SHOWN, query.top().size());
@@ -100,8 +121,13 @@ class EvaluatorTest {
     void scoreHistogramCountsEveryRetrievedPair() {
         EvalData data = Synthetic.groups(10, 2, 8, 0.1, 4);
         try (FaissIndex ann = Synthetic.flat(data)) {
-            EvalResult result = new Evaluator(new Evaluator.Settings(List.of(1, 5), 5, 3, 0))
-                    .evaluate(data, Relevance.fromLabelGroups(data), ann, SearchOptions.DEFAULT);
+            EvalResult result =
+                    new Evaluator(new Evaluator.Settings(List.of(1, 5), 5, 3, 0))
+                            .evaluate(
+                                    data,
+                                    Relevance.fromLabelGroups(data),
+                                    ann,
+                                    SearchOptions.DEFAULT);
             long matches = java.util.Arrays.stream(result.scores().matches()).sum();
             long nonMatches = java.util.Arrays.stream(result.scores().nonMatches()).sum();
             assertEquals((long) data.size() * result.searchDepth(), matches + nonMatches);
@@ -114,9 +140,19 @@ class EvaluatorTest {
         EvalData data = Synthetic.groups(5, 2, 8, 0.1, 1);
         EvalData other = Synthetic.groups(6, 2, 8, 0.1, 1);
         try (FaissIndex ann = Synthetic.flat(other)) {
-            EvaluationException e = assertThrows(EvaluationException.class, () -> new Evaluator(Evaluator.Settings.DEFAULTS)
-                    .evaluate(data, Relevance.fromLabelGroups(data), ann, SearchOptions.DEFAULT));
-            assertTrue(e.getMessage().contains("holds 12 vectors but the data has 10 items"), e.getMessage());
+            EvaluationException e =
+                    assertThrows(
+                            EvaluationException.class,
+                            () ->
+                                    new Evaluator(Evaluator.Settings.DEFAULTS)
+                                            .evaluate(
+                                                    data,
+                                                    Relevance.fromLabelGroups(data),
+                                                    ann,
+                                                    SearchOptions.DEFAULT));
+            assertTrue(
+                    e.getMessage().contains("holds 12 vectors but the data has 10 items"),
+                    e.getMessage());
         }
     }
 
@@ -124,24 +160,51 @@ class EvaluatorTest {
     void dataWithoutAnyMatchIsRefused() {
         EvalData data = Synthetic.groups(5, 1, 8, 0.1, 1);
         try (FaissIndex ann = Synthetic.flat(data)) {
-            EvaluationException e = assertThrows(EvaluationException.class, () -> new Evaluator(Evaluator.Settings.DEFAULTS)
-                    .evaluate(data, Relevance.fromLabelGroups(data), ann, SearchOptions.DEFAULT));
+            EvaluationException e =
+                    assertThrows(
+                            EvaluationException.class,
+                            () ->
+                                    new Evaluator(Evaluator.Settings.DEFAULTS)
+                                            .evaluate(
+                                                    data,
+                                                    Relevance.fromLabelGroups(data),
+                                                    ann,
+                                                    SearchOptions.DEFAULT));
             assertTrue(e.getMessage().startsWith("no item has a true match"), e.getMessage());
         }
     }
 
     @Test
     void settingsComeFromConfig() {
-        Evaluator.Settings settings = Evaluator.Settings.from(dev.prodlens.core.config.Config.of(Map.of(
-                "evaluate.recall-ks", "1, 20", "evaluate.worst-queries", "3")));
+        Evaluator.Settings settings =
+                Evaluator.Settings.from(
+                        dev.prodlens.core.config.Config.of(
+                                Map.of(
+                                        "evaluate.recall-ks",
+                                        "1, 20",
+                                        "evaluate.worst-queries",
+                                        "3")));
         assertEquals(List.of(1, 20), settings.ks());
         assertEquals(3, settings.worstQueries());
         assertEquals(Evaluator.Settings.DEFAULTS.shopeeNeighbours(), settings.shopeeNeighbours());
-        assertThrows(dev.prodlens.core.config.ConfigException.class, () -> Evaluator.Settings.from(
-                dev.prodlens.core.config.Config.of(Map.of("evaluate.recall-ks", "1,ten"))));
-        dev.prodlens.core.config.ConfigException outOfRange = assertThrows(dev.prodlens.core.config.ConfigException.class,
-                () -> Evaluator.Settings.from(dev.prodlens.core.config.Config.of(Map.of("evaluate.recall-ks", "0,5"))));
-        assertTrue(outOfRange.getMessage().startsWith("evaluate.recall-ks = '0,5' is not a comma-separated list of integers in [1, "),
+        assertThrows(
+                dev.prodlens.core.config.ConfigException.class,
+                () ->
+                        Evaluator.Settings.from(
+                                dev.prodlens.core.config.Config.of(
+                                        Map.of("evaluate.recall-ks", "1,ten"))));
+        dev.prodlens.core.config.ConfigException outOfRange =
+                assertThrows(
+                        dev.prodlens.core.config.ConfigException.class,
+                        () ->
+                                Evaluator.Settings.from(
+                                        dev.prodlens.core.config.Config.of(
+                                                Map.of("evaluate.recall-ks", "0,5"))));
+        assertTrue(
+                outOfRange
+                        .getMessage()
+                        .startsWith(
+                                "evaluate.recall-ks = '0,5' is not a comma-separated list of integers in [1, "),
                 outOfRange.getMessage());
     }
 }

@@ -1,13 +1,12 @@
 package dev.prodlens.jobs.evaluate;
 
-import dev.prodlens.core.faiss.FaissIndex;
-import dev.prodlens.core.faiss.SearchOptions;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.SearchOptions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ShopeeF1Test {
     private static final double EPS = 1e-12;
@@ -15,7 +14,14 @@ class ShopeeF1Test {
     @Test
     void f1PerThresholdOnAHandMadeItem() {
         float[] vectors = {1, 1, 1};
-        EvalData data = new EvalData(new String[] {"q", "m", "n"}, vectors, 1, new String[] {"G", "G", null}, null, null);
+        EvalData data =
+                new EvalData(
+                        new String[] {"q", "m", "n"},
+                        vectors,
+                        1,
+                        new String[] {"G", "G", null},
+                        null,
+                        null);
         ShopeeF1 shopee = new ShopeeF1(Relevance.fromLabelGroups(data), 10);
         // item q (group {q, m}): its match m at 0.9, the non-match n at 0.6
         shopee.add(0, new int[] {1, 2}, new float[] {0.9f, 0.6f});
@@ -46,15 +52,26 @@ class ShopeeF1Test {
                 }
             }
         }
-        assertTrue(maxNonMatch + 0.02 < minMatch, "the synthetic groups must be separable by a 0.01 step");
+        assertTrue(
+                maxNonMatch + 0.02 < minMatch,
+                "the synthetic groups must be separable by a 0.01 step");
 
         Relevance relevance = Relevance.fromLabelGroups(data);
         try (FaissIndex ann = Synthetic.flat(data)) {
-            EvalResult result = new Evaluator(Evaluator.Settings.DEFAULTS).evaluate(data, relevance, ann, SearchOptions.DEFAULT);
+            EvalResult result =
+                    new Evaluator(Evaluator.Settings.DEFAULTS)
+                            .evaluate(data, relevance, ann, SearchOptions.DEFAULT);
             ShopeeF1.Result shopee = result.exact().shopee();
             assertEquals(1.0, shopee.f1(), 1e-9);
-            assertTrue(shopee.threshold() > maxNonMatch && shopee.threshold() <= minMatch,
-                    "threshold " + shopee.threshold() + " outside (" + maxNonMatch + ", " + minMatch + "]");
+            assertTrue(
+                    shopee.threshold() > maxNonMatch && shopee.threshold() <= minMatch,
+                    "threshold "
+                            + shopee.threshold()
+                            + " outside ("
+                            + maxNonMatch
+                            + ", "
+                            + minMatch
+                            + "]");
             assertTrue(shopee.f1ByThreshold()[0] < 1, "threshold 0 takes in non-matches");
         }
     }
@@ -62,9 +79,12 @@ class ShopeeF1Test {
     @Test
     void onlyLabelGroupsHaveAShopeeF1() {
         EvalData data = Synthetic.groups(10, 2, 8, 0.05, 3);
-        Relevance pairs = Relevance.fromPairs(data, List.of(new Relevance.Pair("item-0", "item-1")));
+        Relevance pairs =
+                Relevance.fromPairs(data, List.of(new Relevance.Pair("item-0", "item-1")));
         try (FaissIndex ann = Synthetic.flat(data)) {
-            EvalResult result = new Evaluator(Evaluator.Settings.DEFAULTS).evaluate(data, pairs, ann, SearchOptions.DEFAULT);
+            EvalResult result =
+                    new Evaluator(Evaluator.Settings.DEFAULTS)
+                            .evaluate(data, pairs, ann, SearchOptions.DEFAULT);
             assertEquals(null, result.exact().shopee());
             assertTrue(!result.exact().headline().containsKey(EvalResult.SHOPEE_F1));
             assertEquals(2, result.queries(), "both items of the one pair are queries");

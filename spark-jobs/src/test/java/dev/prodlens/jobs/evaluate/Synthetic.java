@@ -2,21 +2,22 @@ package dev.prodlens.jobs.evaluate;
 
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
-
 import java.util.Random;
 import java.util.stream.IntStream;
 
-/** Deterministic synthetic embeddings for the evaluation tests: groups of noisy copies of random directions. */
+/**
+ * Deterministic synthetic embeddings for the evaluation tests: groups of noisy copies of random
+ * directions.
+ */
 final class Synthetic {
     static final int CATEGORIES = 3;
 
-    private Synthetic() {
-    }
+    private Synthetic() {}
 
     /**
      * {@code groups} x {@code perGroup} items: each group's members are its random unit centre plus
-     * Gaussian noise of {@code noise} per coordinate, normalised. Label group "g{n}", category
-     * "c{n mod 3}", no image refs.
+     * Gaussian noise of {@code noise} per coordinate, normalised. Label group "g{n}", category "c{n
+     * mod 3}", no image refs.
      */
     static EvalData groups(int groups, int perGroup, int dim, double noise, long seed) {
         Random random = new Random(seed);

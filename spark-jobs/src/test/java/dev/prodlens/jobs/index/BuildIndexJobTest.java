@@ -1,5 +1,11 @@
 package dev.prodlens.jobs.index;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
@@ -12,6 +18,11 @@ import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.ReindexJob;
 import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.sample.SampleCatalogue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -19,23 +30,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** build-index and reindex in local mode on a small real catalogue. */
 class BuildIndexJobTest {
     private static final int ITEMS = 70;
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     private static SparkSession spark;
     private static Path csv;
 
@@ -51,8 +49,17 @@ class BuildIndexJobTest {
     }
 
     private static JobSettings settings(String name, Map<String, String> extra) {
-        Map<String, String> overrides = new HashMap<>(Map.of("catalogue.path", csv.toString(), "catalogue.name", name,
-                "jobs.work-dir", tmp.resolve("work").toString(), "bundles.dir", tmp.resolve("bundles").toString()));
+        Map<String, String> overrides =
+                new HashMap<>(
+                        Map.of(
+                                "catalogue.path",
+                                csv.toString(),
+                                "catalogue.name",
+                                name,
+                                "jobs.work-dir",
+                                tmp.resolve("work").toString(),
+                                "bundles.dir",
+                                tmp.resolve("bundles").toString()));
         overrides.putAll(extra);
         return TestSpark.jobSettings(overrides);
     }
@@ -71,15 +78,27 @@ class BuildIndexJobTest {
         assertEquals(1.0, manifest.index().recall(), 1e-9);
         List<BundleItem> items = Bundles.readItems(first.bundle());
         assertEquals(ITEMS, items.size());
-        for (int i = 1; i < items.size(); i++) assertTrue(items.get(i - 1).id().compareTo(items.get(i).id()) < 0, "sorted by id");
+        for (int i = 1; i < items.size(); i++)
+            assertTrue(items.get(i - 1).id().compareTo(items.get(i).id()) < 0, "sorted by id");
         assertTrue(items.get(0).labelGroup() != null && items.get(0).image().endsWith(".jpg"));
 
         Path report = first.bundle().resolve(BundleFiles.REPORT);
-        assertTrue(Files.isRegularFile(report.resolve("index.html")), "the evaluation report is in the bundle");
-        var metrics = com.google.gson.JsonParser.parseString(Files.readString(report.resolve("metrics.json"))).getAsJsonObject();
+        assertTrue(
+                Files.isRegularFile(report.resolve("index.html")),
+                "the evaluation report is in the bundle");
+        var metrics =
+                com.google.gson.JsonParser.parseString(
+                                Files.readString(report.resolve("metrics.json")))
+                        .getAsJsonObject();
         double exactRecall10 = metrics.getAsJsonObject("exact").get("recall@10").getAsDouble();
-        assertTrue(exactRecall10 >= 0.8, "edited copies of a photo find each other: recall@10 " + exactRecall10);
-        assertEquals(exactRecall10, metrics.getAsJsonObject("ann").get("recall@10").getAsDouble(), 1e-9, "Flat is exact");
+        assertTrue(
+                exactRecall10 >= 0.8,
+                "edited copies of a photo find each other: recall@10 " + exactRecall10);
+        assertEquals(
+                exactRecall10,
+                metrics.getAsJsonObject("ann").get("recall@10").getAsDouble(),
+                1e-9,
+                "Flat is exact");
 
         Map<String, float[]> vectors = embeddings(settings);
         try (FaissIndex index = FaissIndex.read(first.bundle().resolve(BundleFiles.INDEX))) {
@@ -98,8 +117,16 @@ class BuildIndexJobTest {
 
     @Test
     void invertedListsAreEncodedInShardsMergedAndTunedToTheTarget() {
-        JobSettings settings = settings("ivf", Map.of("index.factory", "IVF8,Flat", "index.target-recall", "0.9",
-                "index.tune-queries", "30"));
+        JobSettings settings =
+                settings(
+                        "ivf",
+                        Map.of(
+                                "index.factory",
+                                "IVF8,Flat",
+                                "index.target-recall",
+                                "0.9",
+                                "index.tune-queries",
+                                "30"));
         ReindexJob.Result result = ReindexJob.run(spark, settings);
         BundleManifest.Index index = Bundles.readManifest(result.bundle()).index();
         assertEquals(ITEMS, index.ntotal());
@@ -111,7 +138,11 @@ class BuildIndexJobTest {
         List<BundleItem> items = Bundles.readItems(result.bundle());
         try (FaissIndex ivf = FaissIndex.read(result.bundle().resolve(BundleFiles.INDEX))) {
             for (int i = 0; i < items.size(); i += 9) {
-                SearchResult r = ivf.search(vectors.get(items.get(i).id()), 1, SearchOptions.DEFAULT.withNprobe(8));
+                SearchResult r =
+                        ivf.search(
+                                vectors.get(items.get(i).id()),
+                                1,
+                                SearchOptions.DEFAULT.withNprobe(8));
                 assertEquals(i, r.id(0, 0), "every shard's vectors are in the merged index");
             }
         }
@@ -127,13 +158,22 @@ class BuildIndexJobTest {
         Path catalogueDir = Path.of(good.catalogueBundles());
         assertEquals(live.bundle(), Bundles.current(catalogueDir).orElseThrow());
         try (var names = Files.list(catalogueDir)) {
-            assertFalse(names.anyMatch(p -> p.getFileName().toString().startsWith(BundleFiles.STAGING_PREFIX)));
+            assertFalse(
+                    names.anyMatch(
+                            p ->
+                                    p.getFileName()
+                                            .toString()
+                                            .startsWith(BundleFiles.STAGING_PREFIX)));
         }
     }
 
     private static Map<String, float[]> embeddings(JobSettings settings) {
         Map<String, float[]> out = new HashMap<>();
-        for (Row r : spark.read().parquet(settings.embeddingsPath()).filter("error_code is null").collectAsList()) {
+        for (Row r :
+                spark.read()
+                        .parquet(settings.embeddingsPath())
+                        .filter("error_code is null")
+                        .collectAsList()) {
             List<Float> v = r.getList(r.fieldIndex("embedding"));
             float[] a = new float[v.size()];
             for (int d = 0; d < a.length; d++) a[d] = v.get(d);

@@ -1,18 +1,20 @@
 package dev.prodlens.jobs.index;
 
-import dev.prodlens.core.faiss.FaissIndex;
-import dev.prodlens.core.faiss.Metric;
-import dev.prodlens.core.faiss.SearchResult;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The nprobe sweep: the cheapest setting that reaches the target, or a stop where recall stops growing. */
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.Metric;
+import dev.prodlens.core.faiss.SearchResult;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The nprobe sweep: the cheapest setting that reaches the target, or a stop where recall stops
+ * growing.
+ */
 class TunerTest {
     private static final int D = 32;
     private static final int N = 20_000;
@@ -46,7 +48,8 @@ class TunerTest {
         try (FaissIndex index = FaissIndex.create(D, factory, Metric.INNER_PRODUCT)) {
             index.train(base);
             index.add(base, ids());
-            return Tuner.tune(index, IndexPlan.Kind.IVF, 64, queries, exact(base, queries), K, target);
+            return Tuner.tune(
+                    index, IndexPlan.Kind.IVF, 64, queries, exact(base, queries), K, target);
         }
     }
 
@@ -57,7 +60,10 @@ class TunerTest {
         assertTrue(t.recall() >= 0.9);
         int nprobe = t.search().get("nprobe");
         assertTrue(nprobe < 64, "stopped before scanning every list: " + t.tried());
-        assertEquals(t.tried().size(), Integer.numberOfTrailingZeros(nprobe) + 1, "doubling 1, 2, 4, … up to the chosen one");
+        assertEquals(
+                t.tried().size(),
+                Integer.numberOfTrailingZeros(nprobe) + 1,
+                "doubling 1, 2, 4, … up to the chosen one");
     }
 
     @Test
@@ -65,8 +71,12 @@ class TunerTest {
         // 4 bytes for 32 dimensions: recall@10 cannot get near 0.99 however many lists are searched
         Tuner.Tuning t = tune("IVF64,PQ4", 0.99);
         assertFalse(t.reached(), t.tried().toString());
-        assertTrue(t.tried().size() < 7, "did not go on to nprobe=64 once recall only crawled: " + t.tried());
+        assertTrue(
+                t.tried().size() < 7,
+                "did not go on to nprobe=64 once recall only crawled: " + t.tried());
         Map<String, Double> tried = t.tried();
-        assertTrue(tried.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow() <= t.recall() + 1e-4);
+        assertTrue(
+                tried.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow()
+                        <= t.recall() + 1e-4);
     }
 }
