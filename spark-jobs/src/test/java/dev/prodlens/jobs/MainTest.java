@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.config.ConfigException;
-import dev.prodlens.core.embed.ModelException;
-import dev.prodlens.core.faiss.FaissException;
 import dev.prodlens.core.faiss.FaissInternalException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -122,12 +119,8 @@ class MainTest {
     @Test
     void everyUserErrorIsOneLineAndExitCode2() {
         for (RuntimeException e :
-                List.of(
-                        new ConfigException("bad key"),
-                        new BundleException("no bundle"),
-                        new ModelException("no model"),
-                        new FaissException("bad factory"),
-                        new JobException("bad catalogue"))) {
+                // the jobs' own user error and one of search-core's (CommandLineTest has them all)
+                List.of(new JobException("bad catalogue"), new ConfigException("bad key"))) {
             Outcome outcome = reported(() -> e);
             assertEquals(2, outcome.code(), outcome.stderr());
             assertEquals("prodlens: " + e.getMessage() + System.lineSeparator(), outcome.stderr());

@@ -122,37 +122,20 @@ class HostileImagesTest {
         assertEquals(99, structure.scans());
         assertEquals(875L * 875 * 3 * 128, structure.coefficientBytes());
         long estimate = DecodeCost.jpeg(structure, jpeg.length, 224, true).bytes();
-        int[] info = new int[TurboJpeg.INFO_LENGTH];
-        TurboJpeg.Failure overMemory =
-                assertThrows(
-                        TurboJpeg.Failure.class,
-                        () ->
-                                TurboJpeg.decode(
-                                        jpeg,
-                                        224,
-                                        DecodeLimits.DEFAULTS.maxPixels(),
-                                        structure.coefficientBytes() / 2,
-                                        0,
-                                        0,
-                                        null,
-                                        info));
+        TurboJpeg.Failure overMemory = nativeFailure(jpeg, structure.coefficientBytes() / 2, 0);
         assertEquals(TurboJpeg.OVER_MEMORY, overMemory.kind());
         // within the estimate it reads the first scans: stopped there by its scan limit, not by
         // memory
-        TurboJpeg.Failure scans =
-                assertThrows(
-                        TurboJpeg.Failure.class,
-                        () ->
-                                TurboJpeg.decode(
-                                        jpeg,
-                                        224,
-                                        DecodeLimits.DEFAULTS.maxPixels(),
-                                        estimate,
-                                        3,
-                                        0,
-                                        null,
-                                        info));
-        assertEquals(TurboJpeg.TOO_MANY_SCANS, scans.kind());
+        assertEquals(TurboJpeg.TOO_MANY_SCANS, nativeFailure(jpeg, estimate, 3).kind());
+    }
+
+    /** How the native decoder refuses {@code jpeg} at 224 under a memory and a scan cap. */
+    private static TurboJpeg.Failure nativeFailure(byte[] jpeg, long maxMemory, int maxScans) {
+        int[] info = new int[TurboJpeg.INFO_LENGTH];
+        long maxPixels = DecodeLimits.DEFAULTS.maxPixels();
+        return assertThrows(
+                TurboJpeg.Failure.class,
+                () -> TurboJpeg.decode(jpeg, 224, maxPixels, maxMemory, maxScans, 0, null, info));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -52,18 +53,9 @@ public final class EmbeddingsTable {
                     "error_code",
                     "error");
 
-    /** The columns written now, in order. */
+    /** The columns written now, in order: the required ones, then the warnings. */
     static final List<String> COLUMNS =
-            List.of(
-                    "item_id",
-                    "embedding",
-                    "model_id",
-                    "model_fingerprint",
-                    "image_sha256",
-                    "error_code",
-                    "error",
-                    "warning_code",
-                    "warning");
+            Stream.concat(REQUIRED.stream(), Stream.of("warning_code", "warning")).toList();
 
     private static final int MODEL_LIST_LIMIT = 3;
 
