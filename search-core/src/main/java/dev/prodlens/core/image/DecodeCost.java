@@ -84,10 +84,13 @@ final class DecodeCost {
                         + working
                         + (long) w * ROW_BYTES_PER_COLUMN
                         + output * OUTPUT_BYTES_PER_PIXEL;
+        // TwelveMonkeys' reader gives the size alone: its cost does not depend on the kind
         String kind =
-                (webp.animated() ? "animated " : "")
-                        + (webp.lossless() ? "lossless " : "lossy ")
-                        + "WebP";
+                !libwebp
+                        ? "WebP"
+                        : (webp.animated() ? "animated " : "")
+                                + (webp.lossless() ? "lossless " : "lossy ")
+                                + "WebP";
         return new Estimate(bytes, w + "x" + h + " " + kind);
     }
 

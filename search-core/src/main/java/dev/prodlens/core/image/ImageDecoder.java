@@ -158,31 +158,12 @@ public final class ImageDecoder {
 
     private BufferedImage decodeWebp(byte[] bytes, DecodeDeadline deadline)
             throws ImageDecodeException {
-        WebpHeader header = useLibWebp() ? libwebpHeader(bytes) : WebpHeader.read(bytes);
-        if (header == null) {
-            // no size to judge it by: the reader reads the header and refuses what it cannot
-            return withReader(
-                    ImageFormat.WEBP,
-                    bytes,
-                    reader ->
-                            readPixels(
-                                    ImageFormat.WEBP,
-                                    reader,
-                                    bytes.length,
-                                    (w, h) ->
-                                            DecodeCost.webp(
-                                                    new WebpHeader(w, h, false, false, false),
-                                                    bytes.length,
-                                                    limits.targetMinSide(),
-                                                    false),
-                                    deadline));
-        }
-        checkPixels(header.width(), header.height());
-        boolean libwebp = useLibWebp() && !header.animated();
-        DecodeCost.Estimate cost =
-                DecodeCost.webp(header, bytes.length, limits.targetMinSide(), libwebp);
-        try (DecodeBudget.Lease lease = reserve(cost, deadline)) {
-            if (libwebp) {
+        WebpHeader header = useLibWebp() ? libwebpHeader(bytes) : null;
+        if (header != null && !header.animated()) {
+            checkPixels(header.width(), header.height());
+            DecodeCost.Estimate cost =
+                    DecodeCost.webp(header, bytes.length, limits.targetMinSide(), true);
+            try (DecodeBudget.Lease lease = reserve(cost, deadline)) {
                 // libwebp has no way to stop a decode; its time is bounded by the pixel limit
                 // (0.13 s at 7000x7000, 38 bytes lossless, see LibWebp): checked before it starts
                 deadline.check();
@@ -191,11 +172,24 @@ public final class ImageDecoder {
                     return still;
                 }
             }
-            return withReader(
-                    ImageFormat.WEBP,
-                    bytes,
-                    reader -> SrgbConverter.toIntRgb(read(ImageFormat.WEBP, reader, deadline)));
         }
+        // TwelveMonkeys' reader: animations, and every WebP without libwebp; costed from the
+        // size its own header reading gives, at the bytes per pixel it decodes with
+        return withReader(
+                ImageFormat.WEBP,
+                bytes,
+                reader ->
+                        readPixels(
+                                ImageFormat.WEBP,
+                                reader,
+                                bytes.length,
+                                (w, h) ->
+                                        DecodeCost.webp(
+                                                new WebpHeader(w, h, false, false, false),
+                                                bytes.length,
+                                                limits.targetMinSide(),
+                                                false),
+                                deadline));
     }
 
     /**
@@ -293,7 +287,7 @@ public final class ImageDecoder {
     }
 
     /** The header as libwebp reads it (WebPGetFeatures), or its refusal. */
-    private static WebpHeader libwebpHeader(byte[] webp) throws ImageDecodeException {
+    static WebpHeader libwebpHeader(byte[] webp) throws ImageDecodeException {
         int[] info = new int[LibWebp.INFO_LENGTH];
         try {
             LibWebp.probe(webp, info);
