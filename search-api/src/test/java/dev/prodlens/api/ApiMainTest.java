@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.UserError;
 import dev.prodlens.core.config.CommandLine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.prodlens.testkit.Stderr;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,17 +19,9 @@ class ApiMainTest {
     void aStartFailureTheUserCanFixIsOneLineAndExitCode2() {
         RuntimeException e =
                 assertThrows(RuntimeException.class, () -> ApiMain.start(new String[] {"bogus"}));
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = CommandLine.report("prodlens-api", e);
-        } finally {
-            System.setErr(stderr);
-        }
-        assertEquals(2, code);
-        String line = err.toString(StandardCharsets.UTF_8);
+        Stderr.Captured reported = Stderr.capture(() -> CommandLine.report("prodlens-api", e));
+        assertEquals(2, reported.code());
+        String line = reported.text();
         assertTrue(
                 line.startsWith("prodlens-api: unexpected argument 'bogus'; usage: prodlens-api"),
                 line);

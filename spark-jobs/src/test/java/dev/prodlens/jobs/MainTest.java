@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.faiss.FaissInternalException;
-import java.io.ByteArrayOutputStream;
+import dev.prodlens.testkit.Stderr;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,9 +43,7 @@ class MainTest {
                     "catalogue.name=a/b", "catalogue.name = 'a/b' must be letters, digits",
                     "catalogue.name=", "catalogue.name is empty");
 
-    private record Outcome(int code, String stderr) {}
-
-    private Outcome run(String command, String setting) throws IOException {
+    private Stderr.Captured run(String command, String setting) throws IOException {
         Path csv = Files.writeString(tmp.resolve("catalogue.csv"), "posting_id,image\np1,a.jpg\n");
         List<String> args =
                 new ArrayList<>(
@@ -61,27 +57,18 @@ class MainTest {
                                 "jobs.work-dir=" + tmp.resolve("work"),
                                 "bundles.dir=" + tmp.resolve("bundles")));
         args.add(setting);
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Outcome(
-                    Main.execute(args.toArray(String[]::new)),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(stderr);
-        }
+        return Stderr.capture(() -> Main.execute(args.toArray(String[]::new)));
     }
 
     @Test
     void aBadSettingEndsReindexAtOnceWithOneLineAndExitCode2() throws IOException {
         for (Map.Entry<String, String> bad : BAD.entrySet()) {
-            Outcome outcome = run("reindex", bad.getKey());
-            assertEquals(2, outcome.code(), bad.getKey() + ": " + outcome.stderr());
+            Stderr.Captured outcome = run("reindex", bad.getKey());
+            assertEquals(2, outcome.code(), bad.getKey() + ": " + outcome.text());
             assertTrue(
-                    outcome.stderr().startsWith("prodlens: " + bad.getValue()),
-                    bad.getKey() + ": " + outcome.stderr());
-            assertEquals(1, outcome.stderr().lines().count(), "one line: " + outcome.stderr());
+                    outcome.text().startsWith("prodlens: " + bad.getValue()),
+                    bad.getKey() + ": " + outcome.text());
+            assertEquals(1, outcome.text().lines().count(), "one line: " + outcome.text());
             assertFalse(Files.exists(tmp.resolve("work")), bad.getKey() + ": nothing embedded");
             assertFalse(Files.exists(tmp.resolve("bundles")), bad.getKey() + ": nothing written");
         }
@@ -89,31 +76,24 @@ class MainTest {
 
     @Test
     void buildIndexChecksTheIndexSettingsBeforeStartingToo() throws IOException {
-        Outcome outcome = run("build-index", "index.factory=HNSW32,Bogus");
-        assertEquals(2, outcome.code(), outcome.stderr());
+        Stderr.Captured outcome = run("build-index", "index.factory=HNSW32,Bogus");
+        assertEquals(2, outcome.code(), outcome.text());
         assertTrue(
-                outcome.stderr()
+                outcome.text()
                         .startsWith(
                                 "prodlens: index.factory = 'HNSW32,Bogus' is not an index Faiss can build"),
-                outcome.stderr());
-        assertEquals(1, outcome.stderr().lines().count(), outcome.stderr());
+                outcome.text());
+        assertEquals(1, outcome.text().lines().count(), outcome.text());
         assertFalse(Files.exists(tmp.resolve("bundles")));
     }
 
-    private static Outcome reported(Supplier<RuntimeException> failure) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Outcome(
-                    Main.reported(
-                            () -> {
-                                throw failure.get();
-                            }),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(stderr);
-        }
+    private static Stderr.Captured reported(Supplier<RuntimeException> failure) {
+        return Stderr.capture(
+                () ->
+                        Main.reported(
+                                () -> {
+                                    throw failure.get();
+                                }));
     }
 
     @Test
@@ -121,9 +101,9 @@ class MainTest {
         for (RuntimeException e :
                 // the jobs' own user error and one of search-core's (CommandLineTest has them all)
                 List.of(new JobException("bad catalogue"), new ConfigException("bad key"))) {
-            Outcome outcome = reported(() -> e);
-            assertEquals(2, outcome.code(), outcome.stderr());
-            assertEquals("prodlens: " + e.getMessage() + System.lineSeparator(), outcome.stderr());
+            Stderr.Captured outcome = reported(() -> e);
+            assertEquals(2, outcome.code(), outcome.text());
+            assertEquals("prodlens: " + e.getMessage() + System.lineSeparator(), outcome.text());
         }
     }
 
@@ -133,17 +113,17 @@ class MainTest {
                 List.of(
                         new FaissInternalException("out of native memory"),
                         new IllegalStateException("a bug"))) {
-            Outcome outcome = reported(() -> e);
-            assertEquals(1, outcome.code(), outcome.stderr());
+            Stderr.Captured outcome = reported(() -> e);
+            assertEquals(1, outcome.code(), outcome.text());
             assertTrue(
-                    outcome.stderr()
+                    outcome.text()
                             .startsWith(
                                     "prodlens: internal failure (not a problem with your input or settings): "
                                             + e),
-                    outcome.stderr());
+                    outcome.text());
             assertTrue(
-                    outcome.stderr().contains("\tat dev.prodlens.jobs.MainTest"),
-                    "the stack trace: " + outcome.stderr());
+                    outcome.text().contains("\tat dev.prodlens.jobs.MainTest"),
+                    "the stack trace: " + outcome.text());
         }
     }
 }

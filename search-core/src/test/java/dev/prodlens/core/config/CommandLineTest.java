@@ -7,9 +7,7 @@ import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.embed.ModelException;
 import dev.prodlens.core.faiss.FaissException;
 import dev.prodlens.core.faiss.FaissInternalException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.prodlens.testkit.Stderr;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +16,8 @@ import org.junit.jupiter.api.Test;
  * its stack trace.
  */
 class CommandLineTest {
-    private record Outcome(int code, String stderr) {}
-
-    private static Outcome reported(RuntimeException e) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stderr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Outcome(
-                    CommandLine.report("prodlens-x", e), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(stderr);
-        }
+    private static Stderr.Captured reported(RuntimeException e) {
+        return Stderr.capture(() -> CommandLine.report("prodlens-x", e));
     }
 
     @Test
@@ -40,10 +28,9 @@ class CommandLineTest {
                         new BundleException("no bundle"),
                         new ModelException("no model"),
                         new FaissException("bad factory"))) {
-            Outcome outcome = reported(e);
-            assertEquals(CommandLine.USER_ERROR, outcome.code(), outcome.stderr());
-            assertEquals(
-                    "prodlens-x: " + e.getMessage() + System.lineSeparator(), outcome.stderr());
+            Stderr.Captured outcome = reported(e);
+            assertEquals(CommandLine.USER_ERROR, outcome.code(), outcome.text());
+            assertEquals("prodlens-x: " + e.getMessage() + System.lineSeparator(), outcome.text());
         }
     }
 
@@ -53,17 +40,17 @@ class CommandLineTest {
                 List.of(
                         new FaissInternalException("out of native memory"),
                         new IllegalStateException("a bug"))) {
-            Outcome outcome = reported(e);
-            assertEquals(CommandLine.INTERNAL_ERROR, outcome.code(), outcome.stderr());
+            Stderr.Captured outcome = reported(e);
+            assertEquals(CommandLine.INTERNAL_ERROR, outcome.code(), outcome.text());
             assertTrue(
-                    outcome.stderr()
+                    outcome.text()
                             .startsWith(
                                     "prodlens-x: internal failure (not a problem with your input or settings): "
                                             + e),
-                    outcome.stderr());
+                    outcome.text());
             assertTrue(
-                    outcome.stderr().contains("\tat dev.prodlens.core.config.CommandLineTest"),
-                    "the stack trace: " + outcome.stderr());
+                    outcome.text().contains("\tat dev.prodlens.core.config.CommandLineTest"),
+                    "the stack trace: " + outcome.text());
         }
     }
 }
