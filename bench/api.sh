@@ -44,13 +44,8 @@ fi
 die() { echo "error: $*" >&2; exit 1; }
 
 conf=conf/prodlens.properties
-conf_get() {  # KEY DEFAULT: PRODLENS_<KEY> from the environment, else the file, else DEFAULT
-  local env value
-  env=PRODLENS_$(tr 'a-z.-' 'A-Z__' <<<"$1")
-  if [ -n "${!env+x}" ]; then echo "${!env}"; return; fi
-  value=$(awk -v key="$1" '{ k = $0; sub(/=.*/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", k) }
-    k == key && $0 ~ /=/ { v = $0; sub(/^[^=]*=/, "", v); gsub(/^[ \t]+|[ \t]+$/, "", v) } END { print v }' "$conf")
-  echo "${value:-$2}"
+conf_get() {  # KEY: its value as the service resolves it (the file, PRODLENS_* variables)
+  scripts/config.sh --conf "$conf" "$1"
 }
 
 out=bench/out/api
@@ -65,14 +60,14 @@ warmup_seconds=${BENCH_WARMUP_SECONDS:-10}
 concurrency=${BENCH_CONCURRENCY:-1 8 32}
 configs=${BENCH_CONFIGS:-off-1 off-2 on-1 on-2 peer}
 [ "${BENCH_PEER:-1}" = 0 ] && configs=${configs//peer/}
-model_id=$(conf_get model.id mobilenetv2-deepsort)
-catalogue_dir=$(conf_get bundles.dir bundles)/$(conf_get catalogue.name demo)
+model_id=$(conf_get model.id)
+catalogue_dir=$(conf_get bundles.dir)/$(conf_get catalogue.name)
 
 # The live bundle, built by the reindex job when there is none yet (never from made-up data).
 ensure_bundle() {
   [ -f "$catalogue_dir/CURRENT" ] && return 0
   local catalogue
-  catalogue=$(conf_get catalogue.path data/demo/catalogue.csv)
+  catalogue=$(conf_get catalogue.path)
   if [[ "$catalogue" != *://* ]] && [ ! -e "$catalogue" ]; then
     die "no bundle ($catalogue_dir/CURRENT) and no catalogue at $catalogue to build one from; create the demo catalogue first or set PRODLENS_CATALOGUE_PATH"
   fi
@@ -85,8 +80,8 @@ ensure_bundle() {
 photos_dir() {
   if [ -n "${BENCH_PHOTOS:-}" ]; then echo "$BENCH_PHOTOS"; return; fi
   local root
-  root=$(conf_get catalogue.images-root "")
-  [ -n "$root" ] && echo "$root" || dirname "$(conf_get catalogue.path data/demo/catalogue.csv)"
+  root=$(conf_get catalogue.images-root)
+  [ -n "$root" ] && echo "$root" || dirname "$(conf_get catalogue.path)"
 }
 
 # The peer's and Locust's venv, made once and remade when a requirements file changes.

@@ -21,7 +21,7 @@ mkdir -p "$out"
 results="$out/results.jsonl"
 : >"$results"
 images=${BENCH_IMAGES:-128}
-default_model=$(sed -n 's/^model\.id *= *//p' conf/prodlens.properties)
+default_model=$(scripts/config.sh model.id)
 cores=$(nproc)
 cp="$BENCH_CP"
 run() {  # MODE MODEL ENGINE THREADS WORKERS BATCH [IMAGES]

@@ -10,7 +10,7 @@
 # Every step is skipped or incremental when its output is already there, so a second run only
 # rebuilds the index from the stored embeddings (embed does no model work on unchanged images).
 # The configuration is conf/prodlens.properties; PRODLENS_<KEY> variables override it as usual
-# (e.g. PRODLENS_API_PORT=9000).
+# (PRODLENS_API_PORT=9000; PRODLENS_MODEL_ID=efficientnet-lite0 exports and uses that model).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,8 +57,8 @@ step "catalogue"
 step "reindex (Spark local mode)"
 "${jobs[@]}" reindex --conf "$conf" "${overrides[@]}"
 
-bundles=$(sed -n 's/^bundles\.dir *= *//p' "$conf")
-bundles=${PRODLENS_BUNDLES_DIR:-${bundles:-bundles}}/$catalogue
+# resolved as the jobs resolve it: the file, PRODLENS_* variables, the arguments (scripts/config.sh)
+bundles=$(scripts/config.sh --conf "$conf" "${overrides[@]}" bundles.dir)/$catalogue
 version=$(cat "$bundles/CURRENT")
 report="$bundles/$version/report"
 step "evaluation of $catalogue, bundle $version"
@@ -78,7 +78,6 @@ echo "report: $report/index.html"
 
 if [ "$serve" = 0 ]; then exit 0; fi
 step "search service"
-port=${PRODLENS_API_PORT:-$(sed -n 's/^api\.port *= *//p' "$conf")}
-host=${PRODLENS_API_HOST:-$(sed -n 's/^api\.host *= *//p' "$conf")}
+{ read -r host; read -r port; } < <(scripts/config.sh --conf "$conf" "${overrides[@]}" api.host api.port)
 echo "open http://$host:$port/ (Ctrl-C stops it)"
 exec java @conf/api.jvm.options -jar search-api/target/prodlens-api.jar --conf "$conf" "${overrides[@]}"

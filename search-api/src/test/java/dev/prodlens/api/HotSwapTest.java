@@ -154,7 +154,8 @@ class HotSwapTest {
         // the default architecture with shuffled weights: same id prefix and dimension, other
         // vectors
         String other =
-                dev.prodlens.core.config.Config.load(TestBundle.conf()).string("model.id")
+                dev.prodlens.core.config.Config.load(TestBundle.conf())
+                                .get(dev.prodlens.core.config.ConfigKeys.MODEL_ID)
                         + "-random";
         TestBundle.publish(tmp, 3, other);
         BundleException e =

@@ -1,5 +1,7 @@
 package dev.prodlens.jobs;
 
+import static dev.prodlens.core.config.ConfigKeys.*;
+
 import dev.prodlens.core.bundle.ImageReference;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
@@ -40,8 +42,8 @@ public record JobSettings(
     public static final String MODEL_DIR_AS_CONFIGURED = "model.dir.as-configured";
 
     public static JobSettings from(Config config, Path workingDir) {
-        String name = catalogueName(config);
-        String workDir = location(config.string("jobs.work-dir", "work"), workingDir);
+        String name = config.get(CATALOGUE_NAME);
+        String workDir = location(config.get(JOBS_WORK_DIR), workingDir);
         Map<String, String> embedder = new HashMap<>();
         config.asMap()
                 .forEach(
@@ -49,45 +51,21 @@ public record JobSettings(
                             if (EMBEDDER_PREFIXES.stream().anyMatch(k::startsWith))
                                 embedder.put(k, v);
                         });
-        String modelDir = config.string("model.dir");
-        embedder.put("model.dir", location(modelDir, workingDir));
+        String modelDir = config.get(MODEL_DIR);
+        embedder.put(MODEL_DIR.name(), location(modelDir, workingDir));
         if (!ImageReference.isAbsolute(modelDir)) embedder.put(MODEL_DIR_AS_CONFIGURED, modelDir);
-        String images =
-                config.find("catalogue.images-root").map(p -> location(p, workingDir)).orElse(null);
         return new JobSettings(
                 name,
-                location(config.string("catalogue.path"), workingDir),
-                config.string("catalogue.format", "auto"),
-                images,
+                location(config.get(CATALOGUE_PATH), workingDir),
+                config.get(CATALOGUE_FORMAT),
+                config.find(CATALOGUE_IMAGES_ROOT).map(p -> location(p, workingDir)).orElse(null),
                 CatalogueColumns.from(config),
-                config.find("jobs.embeddings")
+                config.find(JOBS_EMBEDDINGS)
                         .map(p -> location(p, workingDir))
                         .orElse(workDir + "/" + name + "/embeddings.parquet"),
-                location(config.string("bundles.dir", "bundles"), workingDir),
+                location(config.get(BUNDLES_DIR), workingDir),
                 Map.copyOf(embedder),
                 config);
-    }
-
-    /**
-     * {@code catalogue.name}: it names a directory under {@code bundles.dir} and {@code
-     * jobs.work-dir}, so no separator, no {@code .} or {@code ..}, nothing hidden, and not empty
-     * when given.
-     */
-    private static String catalogueName(Config config) {
-        String given = config.asMap().get("catalogue.name");
-        if (given != null && given.isBlank()) {
-            throw new JobException(
-                    "catalogue.name is empty; name the catalogue (letters, digits, '.', '_', '-'), e.g. catalogue.name=shop");
-        }
-        String name = config.string("catalogue.name", "default");
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new JobException(
-                    "catalogue.name = '"
-                            + name
-                            + "' must be letters, digits, '.', '_' or '-', starting with a letter or"
-                            + " digit (it names a directory under bundles.dir)");
-        }
-        return name;
     }
 
     /**

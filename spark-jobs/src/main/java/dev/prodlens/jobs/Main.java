@@ -4,6 +4,7 @@ import dev.prodlens.core.UserError;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.CommandLine;
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
@@ -106,7 +107,7 @@ public final class Main {
     private static Path bundleToEvaluate(JobSettings settings) {
         Path catalogueDir = Path.of(settings.catalogueBundles());
         return settings.config()
-                .find("evaluate.bundle")
+                .find(ConfigKeys.EVALUATE_BUNDLE)
                 .map(v -> v.contains("/") ? Path.of(v) : catalogueDir.resolve(v))
                 .or(() -> Bundles.current(catalogueDir))
                 .orElseThrow(

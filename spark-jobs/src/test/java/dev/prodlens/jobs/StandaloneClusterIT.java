@@ -12,6 +12,7 @@ import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,7 +234,7 @@ class StandaloneClusterIT {
      */
     @Test
     void modelShippedWithArchivesIsTakenFromTheExecutorsWorkingDirectory() throws Exception {
-        String id = Config.load(conf).string("model.id");
+        String id = Config.load(conf).get(ConfigKeys.MODEL_ID);
         Path archive = tmp.resolve("models.tgz");
         JobProcess.Result tar =
                 JobProcess.start(

@@ -3,7 +3,6 @@ package dev.prodlens.jobs;
 import dev.prodlens.core.config.Config;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -31,24 +30,12 @@ public final class TestSpark {
                 .getParent();
     }
 
-    /** conf/prodlens.properties' model.* and decode.* keys, with model.dir made absolute. */
+    /**
+     * The jobs' embedder settings for the repository's configuration (JobSettings), a map to
+     * change.
+     */
     public static Map<String, String> embedderSettings() {
-        Path repo = repo();
-        Config config = Config.load(repo.resolve("conf/prodlens.properties"));
-        Map<String, String> settings = new HashMap<>();
-        for (String key :
-                List.of(
-                        "model.id",
-                        "model.engine",
-                        "model.device",
-                        "model.threads",
-                        "model.max-batch",
-                        "decode.max-bytes",
-                        "decode.max-pixels")) {
-            config.find(key).ifPresent(v -> settings.put(key, v));
-        }
-        settings.put("model.dir", repo.resolve("models").toString());
-        return settings;
+        return new HashMap<>(jobSettings(Map.of()).embedderSettings());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.prodlens.bench.sizing;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
@@ -101,7 +102,7 @@ public final class SizingBench {
             throws Exception {
         Config config = Config.load(CONF);
         IndexPlanner configured = IndexPlanner.from(config);
-        int trainMax = config.intValue("index.train-max", 100_000, 1_000, 10_000_000);
+        int trainMax = config.get(ConfigKeys.INDEX_TRAIN_MAX);
         int dim = dimArg.equals("auto") ? modelDim(config) : Integer.parseInt(dimArg);
         Files.createDirectories(out);
         System.err.printf(
@@ -143,9 +144,9 @@ public final class SizingBench {
         if (withEmbedder) {
             System.err.println(
                     "== embedder: "
-                            + config.string("model.id")
+                            + config.get(ConfigKeys.MODEL_ID)
                             + " on "
-                            + config.string("model.engine"));
+                            + config.get(ConfigKeys.MODEL_ENGINE));
             try {
                 emb = child(512L << 20, "embedder");
             } catch (RuntimeException e) {
@@ -506,8 +507,8 @@ public final class SizingBench {
     private static void embedder() throws Exception {
         Config config = Config.load(CONF);
         EmbedderConfig ec = EmbedderConfig.from(config, Path.of("").toAbsolutePath());
-        int instances = config.intValue("api.batching.instances", 2, 1, 64);
-        int batch = Math.min(config.intValue("api.batching.max-batch", 8, 1, 1024), ec.maxBatch());
+        int instances = config.get(ConfigKeys.API_BATCHING_INSTANCES);
+        int batch = Math.min(config.get(ConfigKeys.API_BATCHING_MAX_BATCH), ec.maxBatch());
         long before = settledRss();
         long t = System.nanoTime();
         try (Embedder embedder = Embedder.open(ec)) {

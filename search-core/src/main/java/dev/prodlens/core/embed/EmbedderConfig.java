@@ -2,11 +2,11 @@ package dev.prodlens.core.embed;
 
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.image.DecodeLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How to run the embedding model.
@@ -65,13 +65,13 @@ public record EmbedderConfig(
      * From {@code model.*} and {@code decode.*} keys; relative paths resolve against {@code base}.
      */
     public static EmbedderConfig from(Config config, Path base) {
-        Path dir = config.path("model.dir", base).resolve(config.string("model.id"));
+        Path dir = config.path(ConfigKeys.MODEL_DIR, base).resolve(config.get(ConfigKeys.MODEL_ID));
         return new EmbedderConfig(
                 dir,
-                config.enumValue("model.engine", ModelEngine.class, ModelEngine.ONNX_RUNTIME),
-                config.enumValue("model.device", DeviceChoice.class, DeviceChoice.AUTO),
-                config.intValue("model.threads", 1, 0, 256),
-                config.intValue("model.max-batch", 0, 0, 4096),
+                config.enumValue(ConfigKeys.MODEL_ENGINE, ModelEngine.class),
+                config.enumValue(ConfigKeys.MODEL_DEVICE, DeviceChoice.class),
+                config.get(ConfigKeys.MODEL_THREADS),
+                config.get(ConfigKeys.MODEL_MAX_BATCH),
                 decodeLimits(config));
     }
 
@@ -84,32 +84,18 @@ public record EmbedderConfig(
     }
 
     /**
-     * {@code decode.*}: sizes, memory and time; each checked by {@link DecodeLimits} with a
-     * one-line message.
+     * {@code decode.*}: sizes, memory and time, each in its key's range; {@link DecodeLimits}
+     * checks how they relate (the budget holds at least one decode) with a one-line message.
      */
     static DecodeLimits decodeLimits(Config config) {
-        DecodeLimits d = DecodeLimits.DEFAULTS;
         try {
             return new DecodeLimits(
-                    config.longValue("decode.max-bytes", d.maxBytes(), 1, Integer.MAX_VALUE),
-                    config.longValue("decode.max-pixels", d.maxPixels(), 1, Integer.MAX_VALUE),
-                    d.targetMinSide(),
-                    config.longValue(
-                            "decode.max-memory-bytes",
-                            d.maxMemoryBytes(),
-                            1L << 20,
-                            Long.MAX_VALUE / 2),
-                    config.longValue(
-                            "decode.memory-budget-bytes",
-                            d.memoryBudgetBytes(),
-                            1L << 20,
-                            (long) Integer.MAX_VALUE * 1024),
-                    Duration.ofMillis(
-                            config.longValue(
-                                    "decode.timeout-ms",
-                                    d.timeout().toMillis(),
-                                    1,
-                                    TimeUnit.HOURS.toMillis(1))));
+                    config.get(ConfigKeys.DECODE_MAX_BYTES),
+                    config.get(ConfigKeys.DECODE_MAX_PIXELS),
+                    DecodeLimits.DEFAULTS.targetMinSide(),
+                    config.get(ConfigKeys.DECODE_MAX_MEMORY_BYTES),
+                    config.get(ConfigKeys.DECODE_MEMORY_BUDGET_BYTES),
+                    Duration.ofMillis(config.get(ConfigKeys.DECODE_TIMEOUT_MS)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage() + "; fix it in " + config.origin());
         }

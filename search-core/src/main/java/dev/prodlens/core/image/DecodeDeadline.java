@@ -1,5 +1,6 @@
 package dev.prodlens.core.image;
 
+import dev.prodlens.core.config.ConfigKeys;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
@@ -13,7 +14,7 @@ import java.time.Duration;
  */
 public final class DecodeDeadline {
     /** The decode timeout's own key, the default {@link #limit()}. */
-    public static final String DECODE_TIMEOUT_KEY = "decode.timeout-ms";
+    public static final String DECODE_TIMEOUT_KEY = ConfigKeys.DECODE_TIMEOUT_MS.name();
 
     private final long deadlineNanos;
 
@@ -36,7 +37,7 @@ public final class DecodeDeadline {
         this.cancel = cancel;
     }
 
-    /** A deadline {@code timeout} ({@value #DECODE_TIMEOUT_KEY}) from now. */
+    /** A deadline {@code timeout} ({@code decode.timeout-ms}) from now. */
     public static DecodeDeadline after(Duration timeout) {
         return after(timeout, DECODE_TIMEOUT_KEY);
     }
@@ -54,7 +55,7 @@ public final class DecodeDeadline {
     }
 
     /**
-     * A deadline {@code timeout} ({@value #DECODE_TIMEOUT_KEY}) from now, or this one if it comes
+     * A deadline {@code timeout} ({@code decode.timeout-ms}) from now, or this one if it comes
      * first, with this one's cancel switch: one decode of several that share a deadline (a batch
      * request's images).
      */

@@ -1,5 +1,6 @@
 package dev.prodlens.core.image;
 
+import dev.prodlens.core.config.ConfigKeys;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -31,17 +32,26 @@ public record DecodeLimits(
         long maxMemoryBytes,
         long memoryBudgetBytes,
         Duration timeout) {
-    /** 256 MiB: a 50 MP progressive 4:2:0 JPEG (150 MB of coefficients) with room to spare. */
-    public static final long DEFAULT_MAX_MEMORY = 256L << 20;
+    /** {@code decode.max-memory-bytes}'s default (why it is what it is: {@link ConfigKeys}). */
+    public static final long DEFAULT_MAX_MEMORY = ConfigKeys.DECODE_MAX_MEMORY_BYTES.defaultValue();
 
-    /** 512 MiB: two of the heaviest decodes at once, or dozens of ordinary photos. */
-    public static final long DEFAULT_MEMORY_BUDGET = 512L << 20;
+    /** {@code decode.memory-budget-bytes}'s default. */
+    public static final long DEFAULT_MEMORY_BUDGET =
+            ConfigKeys.DECODE_MEMORY_BUDGET_BYTES.defaultValue();
 
-    /** 3 s: ten times what a 50 MP baseline JPEG takes on one core. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+    /** {@code decode.timeout-ms}'s default. */
+    public static final Duration DEFAULT_TIMEOUT =
+            Duration.ofMillis(ConfigKeys.DECODE_TIMEOUT_MS.defaultValue());
 
-    /** 32 MiB, 50 megapixels, 224 (the input side of the usual ImageNet-trained models). */
-    public static final DecodeLimits DEFAULTS = new DecodeLimits(32L << 20, 50_000_000L, 224);
+    /**
+     * The configuration's defaults, and a target side of 224 (the input side of the usual
+     * ImageNet-trained models).
+     */
+    public static final DecodeLimits DEFAULTS =
+            new DecodeLimits(
+                    ConfigKeys.DECODE_MAX_BYTES.defaultValue(),
+                    ConfigKeys.DECODE_MAX_PIXELS.defaultValue(),
+                    224);
 
     public DecodeLimits {
         Objects.requireNonNull(timeout, "timeout");

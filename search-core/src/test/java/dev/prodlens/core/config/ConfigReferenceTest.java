@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/configuration.md lists every key of conf/prodlens.properties with the file's default, and no
- * other key.
+ * The registry ({@link ConfigKeys}), conf/prodlens.properties and docs/configuration.md list the
+ * same keys with the same defaults: a key added, removed or changed in one and not the others fails
+ * here.
  */
 class ConfigReferenceTest {
     /** A table row of the reference: | `key` | `default` or (empty) | meaning |. */
@@ -25,7 +26,7 @@ class ConfigReferenceTest {
                     "^\\| `([a-z0-9.-]+)` \\| (?:`([^`]*)`|\\(empty\\)) \\|", Pattern.MULTILINE);
 
     @Test
-    void theReferenceMatchesTheFile() throws IOException {
+    void theRegistryTheFileAndTheReferenceAgree() throws IOException {
         Properties file = new Properties();
         try (Reader reader =
                 Files.newBufferedReader(
@@ -41,13 +42,18 @@ class ConfigReferenceTest {
         Matcher row = ROW.matcher(doc);
         while (row.find()) documented.put(row.group(1), row.group(2) == null ? "" : row.group(2));
 
+        Map<String, String> registered = new TreeMap<>();
+        ConfigKeys.all().forEach(k -> registered.put(k.name(), k.defaultText()));
+
         assertEquals(
+                registered.keySet(),
                 inFile.keySet(),
-                documented.keySet(),
-                "keys of conf/prodlens.properties vs docs/configuration.md");
+                "keys of the registry (ConfigKeys) vs conf/prodlens.properties");
         assertEquals(
-                inFile,
-                documented,
-                "defaults of conf/prodlens.properties vs docs/configuration.md");
+                registered.keySet(),
+                documented.keySet(),
+                "keys of the registry (ConfigKeys) vs docs/configuration.md");
+        assertEquals(registered, inFile, "defaults of the registry vs conf/prodlens.properties");
+        assertEquals(registered, documented, "defaults of the registry vs docs/configuration.md");
     }
 }

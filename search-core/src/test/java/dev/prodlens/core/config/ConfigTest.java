@@ -10,7 +10,12 @@ import dev.prodlens.core.embed.ModelEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,75 +29,231 @@ class ConfigTest {
         return file;
     }
 
+    private static final Properties NO_PROPERTIES = new Properties();
+
+    private static Properties properties(String key, String value) {
+        Properties p = new Properties();
+        p.setProperty(key, value);
+        return p;
+    }
+
     @Test
-    void systemPropertyOverridesTheFile() throws IOException {
+    void overridesGoFileThenEnvironmentThenSystemPropertyThenArgument() throws IOException {
         Path file = write("model.id = from-file\nmodel.threads = 3\n");
-        System.setProperty("model.id", "from-system");
-        try {
-            Config config = Config.load(file);
-            assertEquals("from-system", config.string("model.id"));
-            assertEquals(3, config.intValue("model.threads", 1, 0, 8));
-        } finally {
-            System.clearProperty("model.id");
+        Config fileOnly = Config.load(file, Map.of(), NO_PROPERTIES);
+        assertEquals("from-file", fileOnly.get(ConfigKeys.MODEL_ID));
+        assertEquals(3, fileOnly.get(ConfigKeys.MODEL_THREADS));
+        Map<String, String> env = Map.of("PRODLENS_MODEL_ID", "from-env");
+        assertEquals("from-env", Config.load(file, env, NO_PROPERTIES).get(ConfigKeys.MODEL_ID));
+        Config system = Config.load(file, env, properties("model.id", "from-system"));
+        assertEquals("from-system", system.get(ConfigKeys.MODEL_ID));
+        assertEquals(
+                "from-argument",
+                system.with(Map.of("model.id", "from-argument")).get(ConfigKeys.MODEL_ID));
+    }
+
+    @Test
+    void everyRegisteredKeyCanBeOverriddenEvenWhenTheFileLacksIt() throws IOException {
+        Path empty = write("# nothing\n");
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            String value = sampleValue(key);
+            assertEquals(
+                    value,
+                    Config.load(empty, Map.of(key.envName(), value), NO_PROPERTIES).text(key),
+                    key.envName());
+            assertEquals(
+                    value,
+                    Config.load(empty, Map.of(), properties(key.name(), value)).text(key),
+                    "-D" + key.name());
+            assertEquals(
+                    value,
+                    Config.load(empty, Map.of(), NO_PROPERTIES)
+                            .with(Map.of(key.name(), value))
+                            .text(key),
+                    key.name() + "=...");
         }
+    }
+
+    /** A value {@code key} takes that is not its default. */
+    private static String sampleValue(ConfigKey<?> key) {
+        for (String candidate :
+                new String[] {
+                    "7", "100", "2000000", "0.5", "false", "true", "2,3", "PyTorch", "cpu", "csv",
+                    "x"
+                }) {
+            if (candidate.equals(key.defaultText())) continue;
+            try {
+                Config.of(Map.of(key.name(), candidate)).get(key);
+                return candidate;
+            } catch (ConfigException notThisOne) {
+                // try the next
+            }
+        }
+        throw new AssertionError("no sample value for " + key);
+    }
+
+    @Test
+    void aKeyAbsentFromTheFileTakesItsOverride_evaluateBundle() throws IOException {
+        Path file = write("catalogue.name = shop\n");
+        Config config = Config.load(file, Map.of(), properties("evaluate.bundle", "v1"));
+        assertEquals("v1", config.get(ConfigKeys.EVALUATE_BUNDLE));
+        assertEquals(
+                "", Config.load(file, Map.of(), NO_PROPERTIES).get(ConfigKeys.EVALUATE_BUNDLE));
+    }
+
+    @Test
+    void aTypoInTheFileNamesTheNearestKey() throws IOException {
+        Path file = write("api.prot = 9000\n");
+        ConfigException e =
+                assertThrows(
+                        ConfigException.class, () -> Config.load(file, Map.of(), NO_PROPERTIES));
+        assertEquals(
+                "unknown configuration key 'api.prot' in " + file + "; did you mean api.port?",
+                e.getMessage());
+    }
+
+    @Test
+    void aTypoInTheEnvironmentNamesTheNearestVariable() throws IOException {
+        Path file = write("");
+        ConfigException e =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Config.load(file, Map.of("PRODLENS_MODEL_IDD", "x"), NO_PROPERTIES));
+        assertTrue(
+                e.getMessage().startsWith("unknown configuration variable PRODLENS_MODEL_IDD")
+                        && e.getMessage().endsWith("did you mean PRODLENS_MODEL_ID (model.id)?"),
+                e.getMessage());
+        // the scripts' own variables are no keys, and other programs' variables are not ours
+        Config config =
+                Config.load(
+                        file,
+                        Map.of(
+                                "PRODLENS_CACHE", "/tmp/c",
+                                "PRODLENS_NOTEBOOK_K", "5",
+                                "HOME", "/root"),
+                        NO_PROPERTIES);
+        assertEquals("mobilenetv2-deepsort", config.get(ConfigKeys.MODEL_ID));
+    }
+
+    @Test
+    void aTypoInASystemPropertyOrArgumentNamesTheNearestKey() throws IOException {
+        Path file = write("");
+        ConfigException property =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Config.load(file, Map.of(), properties("evaluate.bundel", "v1")));
+        assertEquals(
+                "unknown configuration key 'evaluate.bundel' in -Devaluate.bundel; did you mean"
+                        + " evaluate.bundle?",
+                property.getMessage());
+        // a property outside the keys' sections (java.*, spark.*) is not ours to judge
+        Config.load(file, Map.of(), properties("spark.master", "local[2]"));
+        ConfigException argument =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                Config.load(file, Map.of(), NO_PROPERTIES)
+                                        .with(Map.of("index.tune-kk", "5")));
+        assertTrue(argument.getMessage().endsWith("did you mean index.tune-k?"));
+        ConfigException far =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Config.of(Map.of()).with(Map.of("colour", "blue")));
+        assertTrue(
+                far.getMessage().endsWith("the keys are listed in docs/configuration.md"),
+                far.getMessage());
+    }
+
+    @Test
+    void aBadValueStopsTheLoadNamingKeyValueExpectationAndWhereItWasGiven() throws IOException {
+        Path file = write("model.threads = many\n");
+        ConfigException inFile =
+                assertThrows(
+                        ConfigException.class, () -> Config.load(file, Map.of(), NO_PROPERTIES));
+        assertEquals(
+                "model.threads = 'many' is not an integer in [0, 256]; fix it in " + file,
+                inFile.getMessage());
+        ConfigException inEnv =
+                assertThrows(
+                        ConfigException.class,
+                        () ->
+                                Config.load(
+                                        write(""),
+                                        Map.of("PRODLENS_API_PORT", "70000"),
+                                        NO_PROPERTIES));
+        assertEquals(
+                "api.port = '70000' is not an integer in [0, 65535]; fix it in the environment"
+                        + " (PRODLENS_API_PORT)",
+                inEnv.getMessage());
+        ConfigException engine =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Config.of(Map.of()).with(Map.of("model.engine", "tensorflow")));
+        assertEquals(
+                "model.engine = 'tensorflow' is not one of OnnxRuntime, PyTorch; fix it in the"
+                        + " argument model.engine=tensorflow",
+                engine.getMessage());
+        ConfigException recall =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Config.of(Map.of()).with(Map.of("index.target-recall", "0")));
+        assertTrue(recall.getMessage().contains("is not a number in (0, 1]"));
+        ConfigException emptyNumber =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Config.of(Map.of()).with(Map.of("api.port", "")));
+        assertTrue(emptyNumber.getMessage().startsWith("api.port = '' is not an integer"));
+        ConfigException emptyName =
+                assertThrows(
+                        ConfigException.class,
+                        () -> Config.of(Map.of()).with(Map.of("catalogue.name", " ")));
+        assertTrue(
+                emptyName.getMessage().startsWith("catalogue.name = '' is not letters, digits"),
+                emptyName.getMessage());
     }
 
     @Test
     void environmentVariableNamesFollowTheKey() {
         assertEquals("PRODLENS_MODEL_ID", Config.envName("model.id"));
-        assertEquals("PRODLENS_DECODE_MAX_PIXELS", Config.envName("decode.max-pixels"));
+        assertEquals("PRODLENS_DECODE_MAX_PIXELS", ConfigKeys.DECODE_MAX_PIXELS.envName());
+        Set<String> variables = new HashSet<>();
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            assertTrue(variables.add(key.envName()), "two keys share " + key.envName());
+        }
     }
 
     @Test
-    void badValuesSayWhichKeyAndWhatIsExpected() {
+    void typedValuesAndDefaults() {
         Config config =
                 Config.of(
                         Map.of(
-                                "model.threads",
-                                "many",
-                                "model.engine",
-                                "tensorflow",
-                                "model.max-batch",
-                                "0"));
-        ConfigException threads =
-                assertThrows(
-                        ConfigException.class, () -> config.intValue("model.threads", 1, 0, 256));
-        assertTrue(
-                threads.getMessage()
-                        .startsWith("model.threads = 'many' is not an integer in [0, 256]"),
-                threads.getMessage());
-        ConfigException engine =
-                assertThrows(
-                        ConfigException.class,
-                        () ->
-                                config.enumValue(
-                                        "model.engine", ModelEngine.class, ModelEngine.PYTORCH));
-        assertTrue(
-                engine.getMessage().contains("PYTORCH")
-                        && engine.getMessage().contains("ONNX_RUNTIME"),
-                engine.getMessage());
-        assertThrows(ConfigException.class, () -> config.intValue("model.max-batch", 32, 1, 4096));
-        ConfigException missing =
-                assertThrows(ConfigException.class, () -> config.string("model.id"));
-        assertTrue(missing.getMessage().contains("PRODLENS_MODEL_ID"), missing.getMessage());
+                                "api.batching.enabled", "FALSE",
+                                "evaluate.recall-ks", "1, 10",
+                                "model.engine", "onnx-runtime"));
+        assertEquals(false, config.get(ConfigKeys.API_BATCHING_ENABLED));
+        assertEquals(List.of(1, 10), config.get(ConfigKeys.EVALUATE_RECALL_KS));
+        assertEquals("OnnxRuntime", config.get(ConfigKeys.MODEL_ENGINE));
+        assertEquals(8080, config.get(ConfigKeys.API_PORT), "an absent key takes its default");
+        assertEquals(Optional.empty(), config.find(ConfigKeys.API_ADMIN_KEY));
+        for (String notABoolean : new String[] {"yes", "1", "ture"}) {
+            ConfigException e =
+                    assertThrows(
+                            ConfigException.class,
+                            () ->
+                                    Config.of(Map.of())
+                                            .with(Map.of("api.batching.enabled", notABoolean)));
+            assertTrue(e.getMessage().contains("is not true or false"), e.getMessage());
+        }
     }
 
     @Test
-    void booleansAreTrueOrFalseAndNothingElse() {
-        Config config = Config.of(Map.of("a", "TRUE", "b", "false", "c", "yes", "d", "1"));
-        assertTrue(config.booleanValue("a", false));
-        assertEquals(false, config.booleanValue("b", true));
-        assertEquals(true, config.booleanValue("absent", true), "an absent key takes the fallback");
-        for (String key : new String[] {"c", "d"}) {
-            ConfigException e =
-                    assertThrows(ConfigException.class, () -> config.booleanValue(key, true));
-            assertEquals(
-                    key
-                            + " = '"
-                            + config.string(key)
-                            + "' is not true or false; fix it in defaults",
-                    e.getMessage());
-        }
+    void nearestIsByEditDistance() {
+        assertEquals(2, ConfigKeys.editDistance("api.prot", "api.port"), "a swap is two edits");
+        assertEquals(0, ConfigKeys.editDistance("a", "a"));
+        assertEquals(3, ConfigKeys.editDistance("", "abc"));
+        assertEquals(
+                Optional.of("model.threads"),
+                ConfigKeys.nearest("model.thread", List.of("model.threads", "model.id")));
     }
 
     @Test

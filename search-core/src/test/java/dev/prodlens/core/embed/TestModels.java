@@ -1,6 +1,7 @@
 package dev.prodlens.core.embed;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.image.DecodeLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
 public final class TestModels {
     /** {@code model.id} of conf/prodlens.properties. */
     public static final String DEFAULT =
-            Config.load(repo().resolve("conf/prodlens.properties")).string("model.id");
+            Config.load(repo().resolve("conf/prodlens.properties")).get(ConfigKeys.MODEL_ID);
 
     /** The default architecture with shuffled weights: quality tests must fail on it. */
     public static final String RANDOM = DEFAULT + "-random";

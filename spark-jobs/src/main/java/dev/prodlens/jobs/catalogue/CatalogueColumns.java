@@ -1,7 +1,10 @@
 package dev.prodlens.jobs.catalogue;
 
+import static dev.prodlens.core.config.ConfigKeys.*;
+
 import dev.prodlens.core.config.Config;
 import java.io.Serializable;
+import java.util.Map;
 
 /**
  * Which source columns hold the catalogue's fields. Defaults are the Shopee product-matching schema
@@ -11,17 +14,16 @@ import java.io.Serializable;
 public record CatalogueColumns(
         String id, String image, String title, String labelGroup, String category, String price)
         implements Serializable {
-    public static final CatalogueColumns SHOPEE =
-            new CatalogueColumns(
-                    "posting_id", "image", "title", "label_group", "category", "price");
+    /** The defaults: the Shopee product-matching schema. */
+    public static final CatalogueColumns SHOPEE = from(Config.of(Map.of()));
 
     public static CatalogueColumns from(Config config) {
         return new CatalogueColumns(
-                config.string("catalogue.column.id", SHOPEE.id()),
-                config.string("catalogue.column.image", SHOPEE.image()),
-                config.string("catalogue.column.title", SHOPEE.title()),
-                config.string("catalogue.column.label-group", SHOPEE.labelGroup()),
-                config.string("catalogue.column.category", SHOPEE.category()),
-                config.string("catalogue.column.price", SHOPEE.price()));
+                config.get(CATALOGUE_COLUMN_ID),
+                config.get(CATALOGUE_COLUMN_IMAGE),
+                config.get(CATALOGUE_COLUMN_TITLE),
+                config.get(CATALOGUE_COLUMN_LABEL_GROUP),
+                config.get(CATALOGUE_COLUMN_CATEGORY),
+                config.get(CATALOGUE_COLUMN_PRICE));
     }
 }

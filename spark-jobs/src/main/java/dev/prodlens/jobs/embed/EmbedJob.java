@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.when;
 
 import ai.djl.engine.Engine;
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
@@ -244,8 +245,7 @@ public final class EmbedJob {
      * keep every core busy.
      */
     private static int embedPartitions(SparkSession spark, Spec spec) {
-        int configured =
-                Config.of(spec.embedderSettings()).intValue("embed.partitions", 0, 0, 1_000_000);
+        int configured = Config.of(spec.embedderSettings()).get(ConfigKeys.EMBED_PARTITIONS);
         return configured > 0
                 ? configured
                 : PARTITIONS_PER_CORE * spark.sparkContext().defaultParallelism();

@@ -1,6 +1,7 @@
 package dev.prodlens.jobs.embed;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
@@ -74,7 +75,7 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
         if (relative != null) {
             EmbedderConfig here =
                     EmbedderConfig.from(
-                            config.with(Map.of("model.dir", relative)),
+                            config.with(Map.of(ConfigKeys.MODEL_DIR.name(), relative)),
                             java.nio.file.Path.of("").toAbsolutePath());
             if (Files.isDirectory(here.modelDir())) return here;
         }

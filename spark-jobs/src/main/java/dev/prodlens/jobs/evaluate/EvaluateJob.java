@@ -6,6 +6,7 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
@@ -44,7 +45,7 @@ public final class EvaluateJob {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Relevance relevance =
                 settings.config()
-                        .find("evaluate.pairs")
+                        .find(ConfigKeys.EVALUATE_PAIRS)
                         .map(
                                 pairs ->
                                         Relevance.fromPairs(

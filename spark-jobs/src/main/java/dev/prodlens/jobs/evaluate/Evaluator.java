@@ -2,6 +2,7 @@ package dev.prodlens.jobs.evaluate;
 
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchOptions;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.IntStream;
 
@@ -25,16 +27,7 @@ public final class Evaluator {
     static final String EXACT_FACTORY = "Flat";
 
     /** Most results per query: bounds a batch's result arrays. */
-    static final int MAX_K = 1000;
-
-    /**
-     * Queries per search call: large enough for Faiss's batched BLAS path, small enough for a
-     * modest heap.
-     */
-    static final int DEFAULT_BATCH_SIZE = 1024;
-
-    /** Worst queries in the report: two rows of six thumbnails each fit a screen. */
-    static final int DEFAULT_WORST_QUERIES = 12;
+    static final int MAX_K = ConfigKeys.EVALUATE_MAX_K;
 
     /**
      * What to measure.
@@ -46,12 +39,8 @@ public final class Evaluator {
      */
     public record Settings(
             List<Integer> ks, int shopeeNeighbours, int batchSize, int worstQueries) {
-        public static final Settings DEFAULTS =
-                new Settings(
-                        RetrievalMetrics.DEFAULT_KS,
-                        ShopeeF1.DEFAULT_NEIGHBOURS,
-                        DEFAULT_BATCH_SIZE,
-                        DEFAULT_WORST_QUERIES);
+        /** The configuration's defaults. */
+        public static final Settings DEFAULTS = from(Config.of(Map.of()));
 
         public Settings {
             ks = List.copyOf(ks);
@@ -76,23 +65,13 @@ public final class Evaluator {
             }
         }
 
-        /**
-         * From {@code evaluate.recall-ks} (comma-separated, e.g. "1,5,10,50,100"), {@code
-         * evaluate.shopee-neighbours}, {@code evaluate.batch-size} and {@code
-         * evaluate.worst-queries}; absent keys keep {@link #DEFAULTS}.
-         */
+        /** From the {@code evaluate.*} keys. */
         public static Settings from(Config config) {
             return new Settings(
-                    config.intList("evaluate.recall-ks", DEFAULTS.ks(), 1, MAX_K),
-                    config.intValue(
-                            "evaluate.shopee-neighbours", DEFAULTS.shopeeNeighbours(), 1, MAX_K),
-                    config.intValue(
-                            "evaluate.batch-size", DEFAULTS.batchSize(), 1, Integer.MAX_VALUE),
-                    config.intValue(
-                            "evaluate.worst-queries",
-                            DEFAULTS.worstQueries(),
-                            0,
-                            Integer.MAX_VALUE));
+                    config.get(ConfigKeys.EVALUATE_RECALL_KS),
+                    config.get(ConfigKeys.EVALUATE_SHOPEE_NEIGHBOURS),
+                    config.get(ConfigKeys.EVALUATE_BATCH_SIZE),
+                    config.get(ConfigKeys.EVALUATE_WORST_QUERIES));
         }
     }
 

@@ -27,8 +27,6 @@ import java.util.TreeMap;
  * without the query item itself.
  */
 public final class RetrievalMetrics {
-    /** The k of recall@k reported by default. */
-    public static final List<Integer> DEFAULT_KS = List.of(1, 5, 10, 50, 100);
 
     /** The k of the per-category recall. */
     public static final int CATEGORY_K = 10;

@@ -13,8 +13,6 @@ import java.util.Objects;
  * <p>Accumulates per item (each item adds its F1 at every threshold), so results stream through.
  */
 public final class ShopeeF1 {
-    /** Neighbours considered per item by default (the competition allowed 50 matches per item). */
-    public static final int DEFAULT_NEIGHBOURS = 50;
 
     /** Thresholds are j / STEPS for j = 0..STEPS. */
     static final int STEPS = 100;

@@ -1,6 +1,7 @@
 package dev.prodlens.jobs.index;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.jobs.JobException;
 import java.util.Locale;
 
@@ -53,11 +54,11 @@ public final class IndexPlanner {
      */
     public static IndexPlanner from(Config config) {
         return new IndexPlanner(
-                config.string("index.factory", "auto"),
-                config.longValue("index.flat-max", 50_000, 0, Long.MAX_VALUE),
-                config.longValue("index.hnsw-max", 200_000, 0, Long.MAX_VALUE),
-                config.longValue("index.memory-budget-mb", 4096, 1, 1L << 30) << 20,
-                config.intValue("index.train-max", 100_000, 1_000, 10_000_000));
+                config.get(ConfigKeys.INDEX_FACTORY),
+                config.get(ConfigKeys.INDEX_FLAT_MAX),
+                config.get(ConfigKeys.INDEX_HNSW_MAX),
+                config.get(ConfigKeys.INDEX_MEMORY_BUDGET_MB) << 20,
+                config.get(ConfigKeys.INDEX_TRAIN_MAX));
     }
 
     public IndexPlan plan(long n, int dim) {

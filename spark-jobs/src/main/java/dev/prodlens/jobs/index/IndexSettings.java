@@ -1,7 +1,7 @@
 package dev.prodlens.jobs.index;
 
 import dev.prodlens.core.config.Config;
-import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.faiss.FaissException;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
@@ -19,24 +19,9 @@ public record IndexSettings(IndexPlanner planner, int tuneK, int tuneQueries, do
     public static IndexSettings from(Config config) {
         return new IndexSettings(
                 IndexPlanner.from(config),
-                config.intValue("index.tune-k", 10, 1, 1000),
-                config.intValue("index.tune-queries", 1000, 1, 1_000_000),
-                targetRecall(config));
-    }
-
-    private static double targetRecall(Config config) {
-        String raw = config.string("index.target-recall", "0.95");
-        try {
-            double v = Double.parseDouble(raw);
-            if (v > 0 && v <= 1) return v;
-        } catch (NumberFormatException e) {
-            // the message below
-        }
-        throw new ConfigException(
-                "index.target-recall = '"
-                        + raw
-                        + "' is not a number in (0, 1], e.g. 0.95; fix it in "
-                        + config.origin());
+                config.get(ConfigKeys.INDEX_TUNE_K),
+                config.get(ConfigKeys.INDEX_TUNE_QUERIES),
+                config.get(ConfigKeys.INDEX_TARGET_RECALL));
     }
 
     /**

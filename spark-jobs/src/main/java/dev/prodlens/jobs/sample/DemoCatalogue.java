@@ -1,6 +1,8 @@
 package dev.prodlens.jobs.sample;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKey;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.image.DecodeLimits;
@@ -152,7 +154,7 @@ public final class DemoCatalogue {
         }
         try (CatalogueWriter out = new CatalogueWriter(csv)) {
             if (demo) {
-                int maxSide = config.intValue("demo.max-side", 512, 32, 4096);
+                int maxSide = config.get(ConfigKeys.DEMO_MAX_SIDE);
                 EmbedderConfig limits = EmbedderConfig.fromResolved(settings.embedderSettings());
                 // decodes large drawings at a reduced scale that still covers max-side, as the
                 // embed job would
@@ -163,14 +165,13 @@ public final class DemoCatalogue {
                         OfflineImages.OPENCLIPART,
                         out,
                         decoder,
-                        config.intValue("demo.products", 0, 0, Integer.MAX_VALUE),
+                        config.get(ConfigKeys.DEMO_PRODUCTS),
                         maxSide);
             }
             return FashionCatalogue.write(
                     out,
-                    config.intValue("demo.fashion-mnist.items", 6000, 1, 60_000),
-                    config.intValue(
-                            "demo.fashion-mnist.side", 112, OfflineImages.FASHION_SIDE, 1024));
+                    config.get(ConfigKeys.DEMO_FASHION_MNIST_ITEMS),
+                    config.get(ConfigKeys.DEMO_FASHION_MNIST_SIDE));
         }
     }
 
@@ -179,16 +180,18 @@ public final class DemoCatalogue {
      * its files.
      */
     private static Map<String, String> manifest(JobSettings settings, Path csv) {
-        List<String> keys =
+        List<ConfigKey<?>> keys =
                 switch (settings.catalogueName()) {
                     case DEMO ->
                             List.of(
-                                    "demo.products",
-                                    "demo.max-side",
-                                    "decode.max-bytes",
-                                    "decode.max-pixels");
+                                    ConfigKeys.DEMO_PRODUCTS,
+                                    ConfigKeys.DEMO_MAX_SIDE,
+                                    ConfigKeys.DECODE_MAX_BYTES,
+                                    ConfigKeys.DECODE_MAX_PIXELS);
                     case FASHION_MNIST ->
-                            List.of("demo.fashion-mnist.items", "demo.fashion-mnist.side");
+                            List.of(
+                                    ConfigKeys.DEMO_FASHION_MNIST_ITEMS,
+                                    ConfigKeys.DEMO_FASHION_MNIST_SIDE);
                     default ->
                             throw new JobException(
                                     "demo-catalogue makes the catalogues named "
@@ -203,7 +206,7 @@ public final class DemoCatalogue {
         manifest.put("generator", settings.catalogueName());
         manifest.put("version", Integer.toString(GENERATOR_VERSION));
         manifest.put("csv", csv.getFileName().toString());
-        for (String key : keys) manifest.put(key, settings.config().string(key, ""));
+        for (ConfigKey<?> key : keys) manifest.put(key.name(), settings.config().text(key));
         return manifest;
     }
 
