@@ -158,15 +158,9 @@ public final class SparkBench {
             }
         }
         // build-index + evaluate on the embedded catalogue
-        Path staging =
-                Bundles.createStaging(Path.of(settings.catalogueBundles()), Bundles.newVersion());
+        IndexBuild build = buildIndex(spark, settings);
         long t = System.nanoTime();
-        BuildIndexJob.Built built =
-                BuildIndexJob.run(spark, settings, staging, staging.getFileName().toString());
-        double buildSeconds = (System.nanoTime() - t) / 1e9;
-        built.items().unpersist();
-        t = System.nanoTime();
-        EvalResult eval = EvaluateJob.run(spark, settings, staging).orElseThrow();
+        EvalResult eval = EvaluateJob.run(spark, settings, build.staging()).orElseThrow();
         double evalSeconds = (System.nanoTime() - t) / 1e9;
         double s = median(spark2);
         double p = median(plain);
@@ -183,14 +177,30 @@ public final class SparkBench {
                 s,
                 p,
                 100 * (p - s) / p,
-                buildSeconds,
-                built.manifest().index().factory(),
+                build.seconds(),
+                build.built().manifest().index().factory(),
                 eval.queries(),
                 evalSeconds,
                 eval.exact().headline().get("recall@10"),
                 eval.ann().headline().get("recall@10"),
                 eval.exact().headline().get("map@r"),
                 eval.exact().headline().getOrDefault("shopee_f1", Double.NaN));
+    }
+
+    /** A build-index run into a new staging bundle, and how long it took. */
+    private record IndexBuild(Path staging, BuildIndexJob.Built built, double seconds) {}
+
+    /** Runs build-index into a new staging bundle, timed; its items are unpersisted. */
+    private static IndexBuild buildIndex(SparkSession spark, JobSettings settings)
+            throws Exception {
+        Path staging =
+                Bundles.createStaging(Path.of(settings.catalogueBundles()), Bundles.newVersion());
+        long t = System.nanoTime();
+        BuildIndexJob.Built built =
+                BuildIndexJob.run(spark, settings, staging, staging.getFileName().toString());
+        double seconds = (System.nanoTime() - t) / 1e9;
+        built.items().unpersist();
+        return new IndexBuild(staging, built, seconds);
     }
 
     private static final int WARM_UP_ROWS = 200;
@@ -261,15 +271,9 @@ public final class SparkBench {
         ModelCard card =
                 ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
         if (!Files.exists(Path.of(settings.embeddingsPath()))) synthesise(spark, settings, card, n);
-        Path staging =
-                Bundles.createStaging(Path.of(settings.catalogueBundles()), Bundles.newVersion());
-        long t = System.nanoTime();
-        BuildIndexJob.Built built =
-                BuildIndexJob.run(spark, settings, staging, staging.getFileName().toString());
-        double seconds = (System.nanoTime() - t) / 1e9;
-        built.items().unpersist();
-        BundleManifest.Index index = built.manifest().index();
-        FileTrees.delete(staging);
+        IndexBuild build = buildIndex(spark, settings);
+        BundleManifest.Index index = build.built().manifest().index();
+        FileTrees.delete(build.staging());
         return String.format(
                 Locale.ROOT,
                 "{\"mode\":\"build\",\"vectors\":%d,\"dim\":%d,\"factory\":\"%s\",\"build_s\":%.2f,"
@@ -277,7 +281,7 @@ public final class SparkBench {
                 n,
                 card.dim(),
                 index.factory(),
-                seconds,
+                build.seconds(),
                 index.recall(),
                 index.search(),
                 index.memoryBytes() / 1048576.0,

@@ -38,6 +38,11 @@ class DynamicBatcherTest {
             release = new CountDownLatch(gated ? 1 : 0);
         }
 
+        /** Whether the expected number of batches entered the model within 30 s. */
+        boolean awaitEntered() throws InterruptedException {
+            return entered.await(30, TimeUnit.SECONDS);
+        }
+
         @Override
         public List<Integer> apply(List<Integer> inputs) {
             maxRunning = Math.max(maxRunning, running.incrementAndGet());
@@ -57,19 +62,43 @@ class DynamicBatcherTest {
 
     private static final DynamicBatcher.Listener NO_LISTENER = (size, nanos) -> {};
 
+    private static DynamicBatcher<Integer, Integer> batcher(
+            int instances,
+            int maxBatch,
+            Duration queueDelay,
+            int queueCapacity,
+            Function<List<Integer>, List<Integer>> model) {
+        return new DynamicBatcher<>(
+                "t", instances, maxBatch, queueDelay, queueCapacity, model, NO_LISTENER);
+    }
+
+    /** Submits request 0 and waits until the gated model holds it: the one instance is busy. */
+    private static CompletableFuture<DynamicBatcher.Result<Integer>> occupy(
+            DynamicBatcher<Integer, Integer> batcher, GatedModel model, String why)
+            throws InterruptedException {
+        CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
+        assertTrue(model.awaitEntered(), why);
+        return running;
+    }
+
+    /** The request's result, waited for at most 30 s. */
+    private static DynamicBatcher.Result<Integer> result(
+            CompletableFuture<DynamicBatcher.Result<Integer>> request) throws Exception {
+        return request.get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void requestsQueuedWhileTheInstanceIsBusyRunAsOneBatch() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 100, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 8, Duration.ZERO, 100, model)) {
             CompletableFuture<DynamicBatcher.Result<Integer>> first = batcher.submit(1, LONG);
-            assertTrue(model.entered.await(30, TimeUnit.SECONDS), "the first request runs alone");
+            assertTrue(model.awaitEntered(), "the first request runs alone");
             List<CompletableFuture<DynamicBatcher.Result<Integer>>> waiting = new ArrayList<>();
             for (int i = 2; i <= 11; i++) waiting.add(batcher.submit(i, LONG));
             model.release.countDown();
-            assertEquals(2, first.get(30, TimeUnit.SECONDS).output());
+            assertEquals(2, result(first).output());
             for (int i = 0; i < waiting.size(); i++) {
-                DynamicBatcher.Result<Integer> r = waiting.get(i).get(30, TimeUnit.SECONDS);
+                DynamicBatcher.Result<Integer> r = result(waiting.get(i));
                 assertEquals(2 * (i + 2), r.output(), "each request gets its own output");
                 assertTrue(r.batchSize() > 1, "shared a batch");
             }
@@ -83,12 +112,11 @@ class DynamicBatcherTest {
     @Test
     void withBatchingOffEveryRequestIsItsOwnBatch() throws Exception {
         GatedModel model = new GatedModel(1, false);
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 1, Duration.ZERO, 100, model)) {
             List<CompletableFuture<DynamicBatcher.Result<Integer>>> all = new ArrayList<>();
             for (int i = 0; i < 20; i++) all.add(batcher.submit(i, LONG));
             for (CompletableFuture<DynamicBatcher.Result<Integer>> f : all)
-                assertEquals(1, f.get(30, TimeUnit.SECONDS).batchSize());
+                assertEquals(1, result(f).batchSize());
             assertEquals(20, model.batchSizes.size());
         }
     }
@@ -97,9 +125,8 @@ class DynamicBatcherTest {
     void aLoneRequestWaitsForCompanyAtMostTheQueueDelay() throws Exception {
         GatedModel model = new GatedModel(1, false);
         Duration delay = Duration.ofMillis(200);
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 1, 8, delay, 100, model, NO_LISTENER)) {
-            DynamicBatcher.Result<Integer> r = batcher.submit(21, LONG).get(30, TimeUnit.SECONDS);
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 8, delay, 100, model)) {
+            DynamicBatcher.Result<Integer> r = result(batcher.submit(21, LONG));
             assertEquals(42, r.output());
             assertEquals(1, r.batchSize());
             assertTrue(
@@ -111,16 +138,13 @@ class DynamicBatcherTest {
     @Test
     void instancesRunBatchesInParallel() throws Exception {
         GatedModel model = new GatedModel(2, true);
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 2, 1, Duration.ZERO, 100, model, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(2, 1, Duration.ZERO, 100, model)) {
             CompletableFuture<DynamicBatcher.Result<Integer>> a = batcher.submit(1, LONG);
             CompletableFuture<DynamicBatcher.Result<Integer>> b = batcher.submit(2, LONG);
-            assertTrue(
-                    model.entered.await(30, TimeUnit.SECONDS),
-                    "both instances are inside the model at once");
+            assertTrue(model.awaitEntered(), "both instances are inside the model at once");
             model.release.countDown();
-            assertEquals(2, a.get(30, TimeUnit.SECONDS).output());
-            assertEquals(4, b.get(30, TimeUnit.SECONDS).output());
+            assertEquals(2, result(a).output());
+            assertEquals(4, result(b).output());
             assertEquals(2, model.maxRunning);
         }
     }
@@ -128,30 +152,26 @@ class DynamicBatcherTest {
     @Test
     void aFullQueueRefusesAtOnce() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
-            CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
-            assertTrue(model.entered.await(30, TimeUnit.SECONDS));
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 1, Duration.ZERO, 2, model)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> running =
+                    occupy(batcher, model, "the model holds request 0");
             CompletableFuture<DynamicBatcher.Result<Integer>> q1 = batcher.submit(1, LONG);
             CompletableFuture<DynamicBatcher.Result<Integer>> q2 = batcher.submit(2, LONG);
             assertEquals(2, batcher.queued());
             assertThrows(QueueFullException.class, () -> batcher.submit(3, LONG));
             model.release.countDown();
-            assertEquals(0, running.get(30, TimeUnit.SECONDS).output());
-            assertEquals(2, q1.get(30, TimeUnit.SECONDS).output());
-            assertEquals(4, q2.get(30, TimeUnit.SECONDS).output());
+            assertEquals(0, result(running).output());
+            assertEquals(2, result(q1).output());
+            assertEquals(4, result(q2).output());
         }
     }
 
     @Test
     void aReservedPlaceCountsAgainstTheQueueUntilItIsUsedOrGivenBack() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 2, model, NO_LISTENER)) {
-            CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
-            assertTrue(
-                    model.entered.await(30, TimeUnit.SECONDS),
-                    "off the queue: its place is free again");
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 1, Duration.ZERO, 2, model)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> running =
+                    occupy(batcher, model, "off the queue: its place is free again");
             DynamicBatcher<Integer, Integer>.Ticket a = batcher.reserve();
             DynamicBatcher<Integer, Integer>.Ticket b = batcher.reserve();
             assertEquals(0, batcher.queued(), "reserved, not queued");
@@ -170,16 +190,16 @@ class DynamicBatcherTest {
                     () -> b.submit(3, LONG),
                     "a ticket queues one request");
             model.release.countDown();
-            assertEquals(0, running.get(30, TimeUnit.SECONDS).output());
-            assertEquals(4, queued.get(30, TimeUnit.SECONDS).output());
+            assertEquals(0, result(running).output());
+            assertEquals(4, result(queued).output());
             c.close();
             try (DynamicBatcher<Integer, Integer>.Ticket d = batcher.reserve();
                     DynamicBatcher<Integer, Integer>.Ticket e = batcher.reserve()) {
                 assertEquals(
                         10,
-                        d.submit(5, LONG).get(30, TimeUnit.SECONDS).output(),
+                        result(d.submit(5, LONG)).output(),
                         "both places free once the queue is empty");
-                assertEquals(12, e.submit(6, LONG).get(30, TimeUnit.SECONDS).output());
+                assertEquals(12, result(e.submit(6, LONG)).output());
             }
         }
     }
@@ -187,17 +207,15 @@ class DynamicBatcherTest {
     @Test
     void aRequestPastItsDeadlineNeverReachesTheModel() throws Exception {
         GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 1, 8, Duration.ZERO, 10, model, NO_LISTENER)) {
-            CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
-            assertTrue(model.entered.await(30, TimeUnit.SECONDS));
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 8, Duration.ZERO, 10, model)) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> running =
+                    occupy(batcher, model, "the model holds request 0");
             CompletableFuture<DynamicBatcher.Result<Integer>> late =
                     batcher.submit(1, Duration.ofMillis(1));
             Thread.sleep(20); // past the 1 ms deadline (a lower bound, not a timing assertion)
             model.release.countDown();
-            running.get(30, TimeUnit.SECONDS);
-            ExecutionException e =
-                    assertThrows(ExecutionException.class, () -> late.get(30, TimeUnit.SECONDS));
+            result(running);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> result(late));
             assertInstanceOf(TimeoutException.class, e.getCause());
             assertEquals(List.of(1), model.batchSizes, "only the first request ran");
         }
@@ -212,14 +230,11 @@ class DynamicBatcherTest {
                         throw new IllegalStateException("engine error");
                     return inputs;
                 };
-        try (DynamicBatcher<Integer, Integer> batcher =
-                new DynamicBatcher<>("t", 1, 1, Duration.ZERO, 10, flaky, NO_LISTENER)) {
+        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 1, Duration.ZERO, 10, flaky)) {
             ExecutionException e =
-                    assertThrows(
-                            ExecutionException.class,
-                            () -> batcher.submit(1, LONG).get(30, TimeUnit.SECONDS));
+                    assertThrows(ExecutionException.class, () -> result(batcher.submit(1, LONG)));
             assertEquals("engine error", e.getCause().getMessage());
-            assertEquals(7, batcher.submit(7, LONG).get(30, TimeUnit.SECONDS).output());
+            assertEquals(7, result(batcher.submit(7, LONG)).output());
         }
     }
 }

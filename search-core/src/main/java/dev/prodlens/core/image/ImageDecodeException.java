@@ -12,6 +12,7 @@ import java.util.Locale;
 public final class ImageDecodeException extends Exception {
     private static final long serialVersionUID = 1L;
     private static final int MAX_DETAIL = 120;
+    private static final String REEXPORT = "re-export or re-upload it";
 
     /** Why the image was refused. */
     public enum Reason {
@@ -99,14 +100,7 @@ public final class ImageDecodeException extends Exception {
     }
 
     static ImageDecodeException corrupt(ImageFormat format, Exception cause) {
-        return new ImageDecodeException(
-                Reason.CORRUPT,
-                "image is not a valid "
-                        + format.displayName()
-                        + " ("
-                        + detail(cause)
-                        + "); re-export or re-upload it",
-                cause);
+        return corrupt("not a valid " + format.displayName(), detail(cause), REEXPORT, cause);
     }
 
     static ImageDecodeException overBudget(String what, long needed, long maxBytes) {
@@ -145,22 +139,26 @@ public final class ImageDecodeException extends Exception {
     }
 
     static ImageDecodeException tooManyScans(int maxScans) {
-        return new ImageDecodeException(
-                Reason.CORRUPT,
-                "image is not a valid JPEG (more than "
-                        + maxScans
-                        + " progressive scans, where encoders write about 10); "
-                        + "re-export or re-upload it");
+        return corrupt(
+                "not a valid JPEG",
+                "more than " + maxScans + " progressive scans, where encoders write about 10",
+                REEXPORT,
+                null);
     }
 
     static ImageDecodeException truncated(ImageFormat format, String readerWarning) {
+        return corrupt(
+                "a truncated " + format.displayName(),
+                oneLine(readerWarning),
+                "re-upload the complete file",
+                null);
+    }
+
+    /** A {@link Reason#CORRUPT} refusal: "image is {what} ({detail}); {advice}". */
+    private static ImageDecodeException corrupt(
+            String what, String detail, String advice, Throwable cause) {
         return new ImageDecodeException(
-                Reason.CORRUPT,
-                "image is a truncated "
-                        + format.displayName()
-                        + " ("
-                        + oneLine(readerWarning)
-                        + "); re-upload the complete file");
+                Reason.CORRUPT, "image is " + what + " (" + detail + "); " + advice, cause);
     }
 
     /**

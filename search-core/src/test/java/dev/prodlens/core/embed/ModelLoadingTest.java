@@ -30,14 +30,14 @@ class ModelLoadingTest {
         return TestModels.config(TestModels.DEFAULT, engine).withModelDir(dir);
     }
 
+    /** Why the default model's configuration, reading the model from {@code dir}, fails to open. */
+    private static ModelException refusal(Path dir, ModelEngine engine) {
+        return assertThrows(ModelException.class, () -> Embedder.open(configFor(dir, engine)));
+    }
+
     @Test
     void missingModelSaysHowToExportIt() {
-        ModelException e =
-                assertThrows(
-                        ModelException.class,
-                        () ->
-                                Embedder.open(
-                                        configFor(tmp.resolve("nothing"), ModelEngine.PYTORCH)));
+        ModelException e = refusal(tmp.resolve("nothing"), ModelEngine.PYTORCH);
         assertTrue(e.getMessage().contains("scripts/prepare-model.sh"), e.getMessage());
     }
 
@@ -49,10 +49,7 @@ class ModelLoadingTest {
             channel.position(Files.size(pt) / 2);
             channel.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
         }
-        ModelException e =
-                assertThrows(
-                        ModelException.class,
-                        () -> Embedder.open(configFor(dir, ModelEngine.PYTORCH)));
+        ModelException e = refusal(dir, ModelEngine.PYTORCH);
         assertTrue(e.getMessage().contains("sha256"), e.getMessage());
     }
 
@@ -74,10 +71,7 @@ class ModelLoadingTest {
         String ownSha = ModelCard.read(dir).fileSha256(ModelEngine.ONNX_RUNTIME);
         Files.writeString(card, json.replace(ownSha, foreignSha), StandardCharsets.UTF_8);
 
-        ModelException e =
-                assertThrows(
-                        ModelException.class,
-                        () -> Embedder.open(configFor(dir, ModelEngine.ONNX_RUNTIME)));
+        ModelException e = refusal(dir, ModelEngine.ONNX_RUNTIME);
         assertTrue(e.getMessage().contains("check input"), e.getMessage());
     }
 
@@ -85,10 +79,7 @@ class ModelLoadingTest {
     void unreadableCardIsAClearError() throws IOException {
         Path dir = copyOfDefault();
         Files.writeString(dir.resolve(ModelCard.FILE_NAME), "{\"id\": 3", StandardCharsets.UTF_8);
-        ModelException e =
-                assertThrows(
-                        ModelException.class,
-                        () -> Embedder.open(configFor(dir, ModelEngine.PYTORCH)));
+        ModelException e = refusal(dir, ModelEngine.PYTORCH);
         assertTrue(e.getMessage().contains("unreadable"), e.getMessage());
     }
 

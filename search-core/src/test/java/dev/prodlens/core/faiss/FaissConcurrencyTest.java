@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Many threads on one index: searches stay correct, writes are serialised, close is safe. */
@@ -21,27 +20,19 @@ class FaissConcurrencyTest {
     static final int N = 10_000;
     static final int Q = 64;
     static final int THREADS = 8;
-    static float[] base;
-    static float[] queries;
-    static long[] ids;
-
-    @BeforeAll
-    static void data() {
-        TestVectors.Split split = TestVectors.split(N, Q, D, 40, 5, true);
-        base = split.base();
-        queries = split.queries();
-        ids = TestVectors.ids(N, 1);
-    }
+    static final TestVectors.Data V =
+            new TestVectors.Data(N, Q, D, 40, 5, true, TestVectors.ids(N, 1));
 
     @Test
     void concurrentSearchesMatchSequentialOnes() throws Exception {
         try (FaissIndex index = FaissIndex.create(D, "HNSW32", Metric.INNER_PRODUCT)) {
-            index.add(base, ids);
+            index.add(V.base, V.ids);
             SearchOptions options = SearchOptions.DEFAULT.withEfSearch(64);
             long[][] expected = new long[Q][];
             for (int q = 0; q < Q; q++) {
                 expected[q] =
-                        index.search(TestVectors.rows(queries, D, q, q + 1), 10, options).rawIds();
+                        index.search(TestVectors.rows(V.queries, D, q, q + 1), 10, options)
+                                .rawIds();
             }
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             try {
@@ -62,7 +53,7 @@ class FaissConcurrencyTest {
                                             long[] got =
                                                     index.search(
                                                                     TestVectors.rows(
-                                                                            queries, D, q, q + 1),
+                                                                            V.queries, D, q, q + 1),
                                                                     10,
                                                                     o)
                                                             .rawIds();
@@ -94,9 +85,9 @@ class FaissConcurrencyTest {
                                     for (int b = 0; b < batches; b++) {
                                         index.add(
                                                 TestVectors.rows(
-                                                        base, D, b * batch, (b + 1) * batch),
+                                                        V.base, D, b * batch, (b + 1) * batch),
                                                 java.util.Arrays.copyOfRange(
-                                                        ids, b * batch, (b + 1) * batch));
+                                                        V.ids, b * batch, (b + 1) * batch));
                                     }
                                 });
                 List<Future<?>> readers = new ArrayList<>();
@@ -106,7 +97,7 @@ class FaissConcurrencyTest {
                                     () -> {
                                         while (!writer.isDone()) {
                                             long size = index.size();
-                                            SearchResult r = index.search(queries, 5);
+                                            SearchResult r = index.search(V.queries, 5);
                                             // every result is a real id: a search never sees a
                                             // half-done add
                                             for (long id : r.rawIds()) {
@@ -134,7 +125,7 @@ class FaissConcurrencyTest {
     @Test
     void closeDuringSearchesNeverCrashes() throws Exception {
         FaissIndex index = FaissIndex.create(D, "HNSW16", Metric.INNER_PRODUCT);
-        index.add(base, ids);
+        index.add(V.base, V.ids);
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger closed = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -146,7 +137,7 @@ class FaissConcurrencyTest {
                                 () -> {
                                     for (int i = 0; i < 10_000; i++) {
                                         try {
-                                            SearchResult r = index.search(queries, 10);
+                                            SearchResult r = index.search(V.queries, 10);
                                             assertEquals(10, r.count(0));
                                             ok.incrementAndGet();
                                         } catch (IllegalStateException e) {

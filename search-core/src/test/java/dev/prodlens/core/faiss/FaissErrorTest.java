@@ -41,6 +41,11 @@ class FaissErrorTest {
         return index;
     }
 
+    /** FaissNative.search with the default options and one-result output arrays. */
+    static void nativeSearch(long index, float[] queries, int n, int k) {
+        FaissNative.search(index, queries, n, k, 0, 0, 0, 0, 0, new float[1], new long[1]);
+    }
+
     @Test
     void badFactoryStringsCarryFaissMessage() {
         fails(
@@ -138,67 +143,19 @@ class FaissErrorTest {
                         fails(
                                 IllegalArgumentException.class,
                                 "must not be null",
-                                () ->
-                                        FaissNative.search(
-                                                p,
-                                                null,
-                                                1,
-                                                1,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                new float[1],
-                                                new long[1]));
+                                () -> nativeSearch(p, null, 1, 1));
                         fails(
                                 IllegalArgumentException.class,
                                 "shorter",
-                                () ->
-                                        FaissNative.search(
-                                                p,
-                                                new float[D - 1],
-                                                1,
-                                                1,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                new float[1],
-                                                new long[1]));
+                                () -> nativeSearch(p, new float[D - 1], 1, 1));
                         fails(
                                 IllegalArgumentException.class,
                                 "shorter",
-                                () ->
-                                        FaissNative.search(
-                                                p,
-                                                ONE,
-                                                1,
-                                                2,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                new float[1],
-                                                new long[1]));
+                                () -> nativeSearch(p, ONE, 1, 2));
                         fails(
                                 IllegalArgumentException.class,
                                 "k must be > 0",
-                                () ->
-                                        FaissNative.search(
-                                                p,
-                                                ONE,
-                                                1,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                0,
-                                                new float[1],
-                                                new long[1]));
+                                () -> nativeSearch(p, ONE, 1, 0));
                         fails(
                                 IllegalArgumentException.class,
                                 "shorter",

@@ -20,20 +20,15 @@ class FaissFilterTest {
     static final int D = 32;
     static final int N = 8_000;
     static final int Q = 100;
-    static float[] base;
-    static float[] queries;
 
     /** Dense ids 0..N-1, so a bitmap can cover them. */
-    static long[] ids;
+    static final TestVectors.Data V =
+            new TestVectors.Data(N, Q, D, 50, 3, true, LongStream.range(0, N).toArray());
 
     static IdFilter everyThird;
 
     @BeforeAll
     static void data() {
-        TestVectors.Split split = TestVectors.split(N, Q, D, 50, 3, true);
-        base = split.base();
-        queries = split.queries();
-        ids = LongStream.range(0, N).toArray();
         everyThird = IdFilter.allowList(LongStream.range(0, N).filter(i -> i % 3 == 0).toArray());
     }
 
@@ -43,7 +38,7 @@ class FaissFilterTest {
     }
 
     static FaissIndex build(String factory) {
-        return TestVectors.filled(factory, D, Metric.INNER_PRODUCT, base, ids);
+        return TestVectors.filled(factory, D, Metric.INNER_PRODUCT, V.base, V.ids);
     }
 
     /** Every returned id passes {@code allowed}; recall vs the filtered brute force is high. */
@@ -54,14 +49,20 @@ class FaissFilterTest {
                         .withNprobe(32)
                         .withEfSearch(256)
                         .withRefineFactor(4);
-        SearchResult got = index.search(queries, 10, options);
+        SearchResult got = index.search(V.queries, 10, options);
         for (long id : got.rawIds()) {
             assertTrue(id == -1 || allowed.test(id), "id " + id + " is not allowed");
         }
-        SearchResult truth =
-                TestVectors.exact(base, ids, D, queries, 10, Metric.INNER_PRODUCT, allowed);
+        SearchResult truth = V.exact(10, Metric.INNER_PRODUCT, allowed);
         double recall = TestVectors.recall(got, truth);
         assertTrue(recall >= minRecall, index.description() + " filtered recall " + recall);
+    }
+
+    /** Filtered search finds exactly the filtered brute force's top 10. */
+    static void assertFilteredExactly(FaissIndex index, IdFilter filter, LongPredicate allowed) {
+        SearchResult got = index.search(V.queries, 10, SearchOptions.DEFAULT.withFilter(filter));
+        SearchResult truth = V.exact(10, Metric.INNER_PRODUCT, allowed);
+        assertArrayEquals(truth.rawIds(), got.rawIds());
     }
 
     @ParameterizedTest
@@ -75,12 +76,7 @@ class FaissFilterTest {
     @Test
     void flatFilteredSearchIsExactlyTheFilteredBruteForce() {
         try (FaissIndex index = build("Flat")) {
-            SearchResult got =
-                    index.search(queries, 10, SearchOptions.DEFAULT.withFilter(everyThird));
-            SearchResult truth =
-                    TestVectors.exact(
-                            base, ids, D, queries, 10, Metric.INNER_PRODUCT, id -> id % 3 == 0);
-            assertArrayEquals(truth.rawIds(), got.rawIds());
+            assertFilteredExactly(index, everyThird, id -> id % 3 == 0);
         }
     }
 
@@ -111,11 +107,7 @@ class FaissFilterTest {
         long[] few = LongStream.range(0, N).filter(i -> i % 100 == 7).toArray();
         try (FaissIndex index = build("HNSW32");
                 IdFilter filter = IdFilter.allowList(few)) {
-            SearchResult got = index.search(queries, 10, SearchOptions.DEFAULT.withFilter(filter));
-            SearchResult truth =
-                    TestVectors.exact(
-                            base, ids, D, queries, 10, Metric.INNER_PRODUCT, id -> id % 100 == 7);
-            assertArrayEquals(truth.rawIds(), got.rawIds());
+            assertFilteredExactly(index, filter, id -> id % 100 == 7);
         }
     }
 
@@ -134,7 +126,7 @@ class FaissFilterTest {
     void filterRejectingEverythingGivesEmptyResults() {
         try (FaissIndex index = build("HNSW32");
                 IdFilter none = IdFilter.allowList()) {
-            SearchResult got = index.search(queries, 5, SearchOptions.DEFAULT.withFilter(none));
+            SearchResult got = index.search(V.queries, 5, SearchOptions.DEFAULT.withFilter(none));
             long[] expected = new long[Q * 5];
             Arrays.fill(expected, -1);
             assertArrayEquals(expected, got.rawIds());
@@ -163,7 +155,9 @@ class FaissFilterTest {
                             IllegalStateException.class,
                             () ->
                                     index.search(
-                                            queries, 5, SearchOptions.DEFAULT.withFilter(filter)));
+                                            V.queries,
+                                            5,
+                                            SearchOptions.DEFAULT.withFilter(filter)));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }
     }
@@ -171,13 +165,13 @@ class FaissFilterTest {
     @Test
     void filteredSearchOnIndexesWithoutSelectorsIsUnsupported() {
         try (FaissIndex index = FaissIndex.create(D, "LSH", Metric.L2)) {
-            index.add(base, ids);
+            index.add(V.base, V.ids);
             UnsupportedOperationException e =
                     assertThrows(
                             UnsupportedOperationException.class,
                             () ->
                                     index.search(
-                                            queries,
+                                            V.queries,
                                             5,
                                             SearchOptions.DEFAULT.withFilter(everyThird)));
             assertTrue(e.getMessage().contains("filtered search"), e.getMessage());

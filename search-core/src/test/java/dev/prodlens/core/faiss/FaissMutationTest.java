@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,27 +20,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FaissMutationTest {
     static final int D = 24;
     static final int N = 6_000;
-    static float[] base;
-    static float[] queries;
-    static long[] ids;
-
-    @BeforeAll
-    static void data() {
-        TestVectors.Split split = TestVectors.split(N, 40, D, 30, 4, false);
-        base = split.base();
-        queries = split.queries();
-        ids = TestVectors.ids(N, 10_000);
-    }
+    static final TestVectors.Data V =
+            new TestVectors.Data(N, 40, D, 30, 4, false, TestVectors.ids(N, 10_000));
 
     static FaissIndex build(String factory) {
-        return TestVectors.filled(factory, D, Metric.L2, base, ids);
+        return TestVectors.filled(factory, D, Metric.L2, V.base, V.ids);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Flat", "IVF16,Flat", "IVF16,PQ8np"})
     void removedIdsAreGone(String factory) {
         try (FaissIndex index = build(factory)) {
-            long[] gone = Arrays.copyOfRange(ids, 0, N / 2);
+            long[] gone = Arrays.copyOfRange(V.ids, 0, N / 2);
             assertEquals(N / 2, index.remove(gone));
             assertEquals(N - N / 2, index.size());
             assertEquals(0, index.remove(gone), "removing twice removes nothing");
@@ -53,7 +43,7 @@ class FaissMutationTest {
             // search with the removed vectors themselves: they must not come back
             SearchResult got =
                     index.search(
-                            TestVectors.rows(base, D, 0, 100),
+                            TestVectors.rows(V.base, D, 0, 100),
                             10,
                             SearchOptions.DEFAULT.withNprobe(16));
             for (long id : got.rawIds()) {
@@ -66,11 +56,11 @@ class FaissMutationTest {
     @Test
     void removeByFilter() {
         try (FaissIndex index = build("Flat");
-                IdFilter below = IdFilter.range(0, ids[100])) {
+                IdFilter below = IdFilter.range(0, V.ids[100])) {
             assertEquals(100, index.remove(below));
             assertEquals(N - 100, index.size());
-            assertTrue(index.reconstruct(ids[99]).isEmpty());
-            assertTrue(index.reconstruct(ids[100]).isPresent());
+            assertTrue(index.reconstruct(V.ids[99]).isEmpty());
+            assertTrue(index.reconstruct(V.ids[100]).isPresent());
         }
     }
 
@@ -78,7 +68,7 @@ class FaissMutationTest {
     void removeFromHnswIsUnsupported() {
         try (FaissIndex index = build("HNSW16")) {
             UnsupportedOperationException e =
-                    assertThrows(UnsupportedOperationException.class, () -> index.remove(ids[0]));
+                    assertThrows(UnsupportedOperationException.class, () -> index.remove(V.ids[0]));
             assertTrue(e.getMessage().contains("HNSW"), e.getMessage());
             assertEquals(N, index.size(), "nothing removed");
         }
@@ -89,10 +79,10 @@ class FaissMutationTest {
     void reconstructGivesTheStoredVector(String factory) {
         try (FaissIndex index = build(factory)) {
             for (int i : new int[] {0, 17, N - 1}) {
-                float[] expected = TestVectors.rows(base, D, i, i + 1);
-                assertArrayEquals(expected, index.reconstruct(ids[i]).orElseThrow(), 0f);
+                float[] expected = TestVectors.rows(V.base, D, i, i + 1);
+                assertArrayEquals(expected, index.reconstruct(V.ids[i]).orElseThrow(), 0f);
             }
-            assertTrue(index.reconstruct(ids[1] + 1).isEmpty(), "an id never added");
+            assertTrue(index.reconstruct(V.ids[1] + 1).isEmpty(), "an id never added");
         }
     }
 
@@ -105,7 +95,7 @@ class FaissMutationTest {
     @ValueSource(strings = {"Flat", "IVF16,Flat"})
     void reconstructRunsBesideReaders(String factory) throws Exception {
         try (FaissIndex index = build(factory)) {
-            index.reconstruct(ids[0]).orElseThrow(); // IVF builds its id lookup here, once
+            index.reconstruct(V.ids[0]).orElseThrow(); // IVF builds its id lookup here, once
             ExecutorService other = Executors.newSingleThreadExecutor();
             try {
                 float[] got =
@@ -114,7 +104,7 @@ class FaissMutationTest {
                                     try {
                                         return other.submit(
                                                         () ->
-                                                                index.reconstruct(ids[7])
+                                                                index.reconstruct(V.ids[7])
                                                                         .orElseThrow())
                                                 .get(30, TimeUnit.SECONDS);
                                     } catch (Exception e) {
@@ -122,7 +112,7 @@ class FaissMutationTest {
                                                 "reconstruct did not run beside a reader: " + e, e);
                                     }
                                 });
-                assertArrayEquals(TestVectors.rows(base, D, 7, 8), got, 0f);
+                assertArrayEquals(TestVectors.rows(V.base, D, 7, 8), got, 0f);
             } finally {
                 other.shutdownNow();
             }
@@ -132,8 +122,8 @@ class FaissMutationTest {
     @Test
     void reconstructOfPqIsApproximate() {
         try (FaissIndex index = build("IVF16,PQ8np")) {
-            float[] expected = TestVectors.rows(base, D, 5, 6);
-            float[] got = index.reconstruct(ids[5]).orElseThrow();
+            float[] expected = TestVectors.rows(V.base, D, 5, 6);
+            float[] got = index.reconstruct(V.ids[5]).orElseThrow();
             double error = 0;
             double norm = 0;
             for (int j = 0; j < D; j++) {
@@ -148,21 +138,22 @@ class FaissMutationTest {
     @ValueSource(strings = {"IVF16,Flat", "IVF16,PQ8np", "PCA16,IVF16,Flat"})
     void mergeOfShardsEqualsSingleShotBuild(String factory) {
         try (FaissIndex trained = FaissIndex.create(D, factory, Metric.L2)) {
-            trained.train(base);
+            trained.train(V.base);
             byte[] template = trained.toBytes();
             try (FaissIndex single = FaissIndex.fromBytes(template);
                     FaissIndex shardA = FaissIndex.fromBytes(template);
                     FaissIndex shardB = FaissIndex.fromBytes(template)) {
-                single.add(base, ids);
+                single.add(V.base, V.ids);
                 int half = N / 2;
-                shardA.add(TestVectors.rows(base, D, 0, half), Arrays.copyOf(ids, half));
-                shardB.add(TestVectors.rows(base, D, half, N), Arrays.copyOfRange(ids, half, N));
+                shardA.add(TestVectors.rows(V.base, D, 0, half), Arrays.copyOf(V.ids, half));
+                shardB.add(
+                        TestVectors.rows(V.base, D, half, N), Arrays.copyOfRange(V.ids, half, N));
                 shardA.mergeFrom(shardB);
                 assertEquals(N, shardA.size());
                 assertEquals(0, shardB.size(), "the merged shard is emptied");
                 SearchOptions all = SearchOptions.DEFAULT.withNprobe(8);
-                SearchResult expected = single.search(queries, 10, all);
-                SearchResult got = shardA.search(queries, 10, all);
+                SearchResult expected = single.search(V.queries, 10, all);
+                SearchResult got = shardA.search(V.queries, 10, all);
                 assertArrayEquals(expected.rawIds(), got.rawIds());
                 if (factory.startsWith("PCA")) {
                     // the transform ran on other batches: BLAS may round the last bit differently
@@ -179,9 +170,9 @@ class FaissMutationTest {
     void mergeOfSeparatelyTrainedIndexesIsRefused() {
         try (FaissIndex a = FaissIndex.create(D, "IVF16,Flat", Metric.L2);
                 FaissIndex b = FaissIndex.create(D, "IVF16,Flat", Metric.L2)) {
-            a.train(TestVectors.rows(base, D, 0, 3_000));
-            b.train(TestVectors.rows(base, D, 3_000, N));
-            b.add(TestVectors.rows(base, D, 0, 10), Arrays.copyOf(ids, 10));
+            a.train(TestVectors.rows(V.base, D, 0, 3_000));
+            b.train(TestVectors.rows(V.base, D, 3_000, N));
+            b.add(TestVectors.rows(V.base, D, 0, 10), Arrays.copyOf(V.ids, 10));
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> a.mergeFrom(b));
             assertTrue(e.getMessage().contains("trained separately"), e.getMessage());

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,22 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FaissPersistenceTest {
     static final int D = 32;
     static final int N = 5_000;
-    static float[] base;
-    static float[] queries;
-    static long[] ids;
+    static final TestVectors.Data V =
+            new TestVectors.Data(N, 50, D, 40, 2, false, TestVectors.ids(N, 42));
 
     @TempDir Path dir;
 
-    @BeforeAll
-    static void data() {
-        TestVectors.Split split = TestVectors.split(N, 50, D, 40, 2, false);
-        base = split.base();
-        queries = split.queries();
-        ids = TestVectors.ids(N, 42);
-    }
-
     static FaissIndex built(String factory) {
-        FaissIndex index = TestVectors.filled(factory, D, Metric.L2, base, ids);
+        FaissIndex index = TestVectors.filled(factory, D, Metric.L2, V.base, V.ids);
         if (factory.startsWith("IVF")) {
             index.setSearchParameters("nprobe=4");
         } else if (factory.startsWith("HNSW")) {
@@ -50,17 +40,17 @@ class FaissPersistenceTest {
     void writeThenReadSearchesTheSame(String factory) {
         Path file = dir.resolve("index.faiss");
         try (FaissIndex index = built(factory)) {
-            SearchResult before = index.search(queries, 10);
+            SearchResult before = index.search(V.queries, 10);
             index.write(file);
             try (FaissIndex read = FaissIndex.read(file)) {
                 assertEquals(N, read.size());
                 assertEquals(D, read.dimension());
                 assertEquals(Metric.L2, read.metric());
                 // search parameters travel with the file (nprobe / efSearch)
-                assertArrayEquals(before.rawIds(), read.search(queries, 10).rawIds());
+                assertArrayEquals(before.rawIds(), read.search(V.queries, 10).rawIds());
             }
             try (FaissIndex decoded = FaissIndex.fromBytes(index.toBytes())) {
-                assertArrayEquals(before.rawIds(), decoded.search(queries, 10).rawIds());
+                assertArrayEquals(before.rawIds(), decoded.search(V.queries, 10).rawIds());
             }
         }
     }
@@ -69,11 +59,11 @@ class FaissPersistenceTest {
     void mmapReadOfIvfSearchesTheSameAndIsReadOnly() {
         Path file = dir.resolve("ivf.faiss");
         try (FaissIndex index = built("IVF32,Flat")) {
-            SearchResult before = index.search(queries, 10);
+            SearchResult before = index.search(V.queries, 10);
             index.write(file);
             try (FaissIndex mapped = FaissIndex.read(file, true)) {
                 assertEquals(N, mapped.size());
-                SearchResult after = mapped.search(queries, 10);
+                SearchResult after = mapped.search(V.queries, 10);
                 assertArrayEquals(before.rawIds(), after.rawIds());
                 assertArrayEquals(before.rawScores(), after.rawScores(), 0f);
                 // the inverted lists live in the file: RAM use is the quantizer, not the vectors
@@ -83,12 +73,14 @@ class FaissPersistenceTest {
                 UnsupportedOperationException e =
                         assertThrows(
                                 UnsupportedOperationException.class,
-                                () -> mapped.add(TestVectors.rows(base, D, 0, 1), new long[] {1}));
+                                () ->
+                                        mapped.add(
+                                                TestVectors.rows(V.base, D, 0, 1), new long[] {1}));
                 assertTrue(e.getMessage().contains("read-only"), e.getMessage());
-                assertThrows(UnsupportedOperationException.class, () -> mapped.remove(ids[0]));
+                assertThrows(UnsupportedOperationException.class, () -> mapped.remove(V.ids[0]));
                 assertArrayEquals(
-                        index.reconstruct(ids[3]).orElseThrow(),
-                        mapped.reconstruct(ids[3]).orElseThrow(),
+                        index.reconstruct(V.ids[3]).orElseThrow(),
+                        mapped.reconstruct(V.ids[3]).orElseThrow(),
                         0f);
             }
         }
@@ -99,7 +91,7 @@ class FaissPersistenceTest {
         Path file = dir.resolve("index.faiss");
         try (FaissIndex small = FaissIndex.create(D, "Flat", Metric.L2);
                 FaissIndex full = built("Flat")) {
-            small.add(TestVectors.rows(base, D, 0, 10), Arrays.copyOf(ids, 10));
+            small.add(TestVectors.rows(V.base, D, 0, 10), Arrays.copyOf(V.ids, 10));
             small.write(file);
             full.write(file);
             try (FaissIndex read = FaissIndex.read(file)) {

@@ -6,6 +6,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.LongPredicate;
 
 /** Seeded clustered vectors and a brute-force k-NN reference for the binding's tests. */
 final class TestVectors {
@@ -61,12 +62,28 @@ final class TestVectors {
         return Arrays.copyOfRange(vectors, from * d, to * d);
     }
 
-    /** A test's vectors: {@code n} base rows and {@code q} queries drawn from the same clusters. */
-    record Split(float[] base, float[] queries) {}
+    /**
+     * A test class's vectors: {@code n} base rows with their {@code ids}, and {@code q} queries
+     * drawn from the same clusters.
+     */
+    static final class Data {
+        final int d;
+        final float[] base;
+        final float[] queries;
+        final long[] ids;
 
-    static Split split(int n, int q, int d, int clusters, long seed, boolean normalise) {
-        float[] all = clustered(n + q, d, clusters, seed, normalise);
-        return new Split(rows(all, d, 0, n), rows(all, d, n, n + q));
+        Data(int n, int q, int d, int clusters, long seed, boolean normalise, long[] ids) {
+            float[] all = clustered(n + q, d, clusters, seed, normalise);
+            this.base = rows(all, d, 0, n);
+            this.queries = rows(all, d, n, n + q);
+            this.d = d;
+            this.ids = ids;
+        }
+
+        /** The exact top-k of the queries among the base rows; {@code allowed} may be null. */
+        SearchResult exact(int k, Metric metric, LongPredicate allowed) {
+            return TestVectors.exact(base, ids, d, queries, k, metric, allowed);
+        }
     }
 
     /** A new index of the factory, trained on {@code base} when it needs training, holding it. */
@@ -87,7 +104,7 @@ final class TestVectors {
             float[] queries,
             int k,
             Metric metric,
-            java.util.function.LongPredicate allowed) {
+            LongPredicate allowed) {
         int n = base.length / d;
         int q = queries.length / d;
         long[] outIds = new long[q * k];
@@ -144,20 +161,15 @@ final class TestVectors {
     }
 
     static FloatBuffer floatBuffer(float[] values) {
-        FloatBuffer b =
-                ByteBuffer.allocateDirect(values.length * 4)
-                        .order(ByteOrder.nativeOrder())
-                        .asFloatBuffer();
-        b.put(values).flip();
-        return b;
+        return nativeOrder(values.length * Float.BYTES).asFloatBuffer().put(values).flip();
     }
 
     static LongBuffer longBuffer(long[] values) {
-        LongBuffer b =
-                ByteBuffer.allocateDirect(values.length * 8)
-                        .order(ByteOrder.nativeOrder())
-                        .asLongBuffer();
-        b.put(values).flip();
-        return b;
+        return nativeOrder(values.length * Long.BYTES).asLongBuffer().put(values).flip();
+    }
+
+    /** A direct buffer of {@code bytes}, in the platform's byte order (what the JNI reads). */
+    private static ByteBuffer nativeOrder(int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
 }

@@ -243,24 +243,16 @@ class ImageDecoderTest {
         assertArrayEqualsPixels(decoder.decode(whole), decoder.decode(noEoi));
     }
 
-    @Test
-    void readersComeFromFixedProviders() {
-        ReaderProviders providers = ReaderProviders.get();
-        assertEquals(
-                "com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi",
-                providers.providerName(ImageFormat.JPEG));
-        assertEquals(
-                "com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi",
-                providers.providerName(ImageFormat.WEBP));
-        assertEquals(
-                "com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi",
-                providers.providerName(ImageFormat.BMP));
-        assertEquals(
-                "com.sun.imageio.plugins.png.PNGImageReaderSpi",
-                providers.providerName(ImageFormat.PNG));
-        assertEquals(
-                "com.sun.imageio.plugins.gif.GIFImageReaderSpi",
-                providers.providerName(ImageFormat.GIF));
+    @ParameterizedTest
+    @CsvSource({
+        "JPEG, com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi",
+        "WEBP, com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi",
+        "BMP, com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi",
+        "PNG, com.sun.imageio.plugins.png.PNGImageReaderSpi",
+        "GIF, com.sun.imageio.plugins.gif.GIFImageReaderSpi"
+    })
+    void readersComeFromFixedProviders(ImageFormat format, String provider) {
+        assertEquals(provider, ReaderProviders.get().providerName(format));
     }
 
     private static void assertArrayEqualsPixels(BufferedImage expected, BufferedImage actual) {

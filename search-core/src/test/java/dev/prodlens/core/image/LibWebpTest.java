@@ -9,6 +9,7 @@ import static dev.prodlens.core.image.TestImages.gray;
 import static dev.prodlens.core.image.TestImages.indexOf;
 import static dev.prodlens.core.image.TestImages.nativeVsImageIo;
 import static dev.prodlens.core.image.TestImages.pixels;
+import static dev.prodlens.core.image.TestImages.refused;
 import static dev.prodlens.core.image.TestImages.zeroLossyWebp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -148,10 +149,11 @@ class LibWebpTest {
         assertEquals(LibWebp.TOO_MANY_PIXELS, info[0]);
         assertEquals("7000x7000", info[1] + "x" + info[2]);
         assertEquals(LibWebp.LOSSLESS, info[6]);
-        ImageDecoder decoder = new ImageDecoder(DecodeLimits.DEFAULTS.withMaxPixels(1_000_000));
         ImageDecodeException e =
-                assertThrows(ImageDecodeException.class, () -> decoder.decode(LOSSLESS_BOMB));
-        assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
+                refused(
+                        DecodeLimits.DEFAULTS.withMaxPixels(1_000_000),
+                        LOSSLESS_BOMB,
+                        Reason.TOO_MANY_PIXELS);
         assertTrue(
                 e.getMessage().startsWith("image is 7000x7000 = 49 MP, over the 1 MP limit"),
                 e.getMessage());
@@ -224,18 +226,9 @@ class LibWebpTest {
     void truncatedDataIsAFailure(String name, double kept) {
         byte[] whole = fixture(name);
         byte[] truncated = Arrays.copyOf(whole, (int) (whole.length * kept));
-        LibWebp.Failure f =
-                assertThrows(
-                        LibWebp.Failure.class,
-                        () ->
-                                LibWebp.decode(
-                                        truncated, 224, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
+        LibWebp.Failure f = failure(truncated, 224);
         assertTrue(f.truncated(), f.getMessage() + " (status " + f.status() + ")");
-        ImageDecodeException e =
-                assertThrows(
-                        ImageDecodeException.class,
-                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(truncated));
-        assertEquals(Reason.CORRUPT, e.reason());
+        ImageDecodeException e = refused(truncated, Reason.CORRUPT);
         assertEquals(
                 "image is a truncated WebP (not enough data); re-upload the complete file",
                 e.getMessage());
@@ -249,32 +242,26 @@ class LibWebpTest {
         byte[] lossless = fixture("quad_lossless.webp");
         lossless[indexOf(lossless, "VP8L") + 8] = 0x42; // the 0x2F signature
         for (byte[] webp : new byte[][] {lossy, lossless}) {
-            LibWebp.Failure f =
-                    assertThrows(
-                            LibWebp.Failure.class,
-                            () ->
-                                    LibWebp.decode(
-                                            webp, 0, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
+            LibWebp.Failure f = failure(webp, 0);
             assertEquals("bitstream error", f.getMessage());
             assertFalse(f.truncated());
             assertThrows(
                     LibWebp.Failure.class, () -> LibWebp.probe(webp, new int[LibWebp.INFO_LENGTH]));
-            ImageDecodeException e =
-                    assertThrows(
-                            ImageDecodeException.class,
-                            () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(webp));
-            assertEquals(Reason.CORRUPT, e.reason());
+            ImageDecodeException e = refused(webp, Reason.CORRUPT);
             assertEquals(
                     "image is not a valid WebP (bitstream error); re-export or re-upload it",
                     e.getMessage());
         }
         byte[] text = "not a WebP at all, just some text".getBytes();
-        assertThrows(
+        failure(text, 0);
+        failure(new byte[0], 0);
+    }
+
+    /** libwebp's failure to decode {@code webp} to {@code size}. */
+    private static LibWebp.Failure failure(byte[] webp, int size) {
+        return assertThrows(
                 LibWebp.Failure.class,
-                () -> LibWebp.decode(text, 0, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
-        assertThrows(
-                LibWebp.Failure.class,
-                () -> LibWebp.decode(new byte[0], 0, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
+                () -> LibWebp.decode(webp, size, MAX_PIXELS, new int[LibWebp.INFO_LENGTH]));
     }
 
     @Test

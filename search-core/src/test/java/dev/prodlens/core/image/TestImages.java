@@ -1,6 +1,7 @@
 package dev.prodlens.core.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.testkit.HostileImages;
@@ -27,6 +28,21 @@ final class TestImages {
     static final int LOSSY = 12;
 
     private TestImages() {}
+
+    /** A decoder with {@code limits} refuses {@code image} for {@code reason}: its exception. */
+    static ImageDecodeException refused(
+            DecodeLimits limits, byte[] image, ImageDecodeException.Reason reason) {
+        ImageDecoder decoder = new ImageDecoder(limits);
+        ImageDecodeException e =
+                assertThrows(ImageDecodeException.class, () -> decoder.decode(image));
+        assertEquals(reason, e.reason(), e.getMessage());
+        return e;
+    }
+
+    /** The decoder with the default limits refuses {@code image} for {@code reason}. */
+    static ImageDecodeException refused(byte[] image, ImageDecodeException.Reason reason) {
+        return refused(DecodeLimits.DEFAULTS, image, reason);
+    }
 
     static byte[] fixture(String name) {
         try (InputStream in = TestImages.class.getResourceAsStream("/images/" + name)) {

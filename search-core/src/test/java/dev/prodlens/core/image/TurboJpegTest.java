@@ -4,6 +4,7 @@ import static dev.prodlens.core.image.TestImages.fixture;
 import static dev.prodlens.core.image.TestImages.indexOf;
 import static dev.prodlens.core.image.TestImages.nativeVsImageIo;
 import static dev.prodlens.core.image.TestImages.pixels;
+import static dev.prodlens.core.image.TestImages.refused;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -169,11 +170,7 @@ class TurboJpegTest {
         assertEquals(TurboJpeg.TOO_MANY_PIXELS, info[0]);
         assertEquals(30000, info[1]);
         assertEquals(30000, info[2]);
-        ImageDecodeException e =
-                assertThrows(
-                        ImageDecodeException.class,
-                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(jpeg));
-        assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
+        ImageDecodeException e = refused(jpeg, Reason.TOO_MANY_PIXELS);
     }
 
     /** Cut inside the pixel data: libjpeg's truncation warning, thrown, never grey rows. */
@@ -182,18 +179,9 @@ class TurboJpegTest {
     void truncatedDataIsAFailureNotGrey(String name, double kept) {
         byte[] whole = fixture(name);
         byte[] truncated = Arrays.copyOf(whole, (int) (whole.length * kept));
-        TurboJpeg.Failure f =
-                assertThrows(
-                        TurboJpeg.Failure.class,
-                        () ->
-                                TurboJpeg.decode(
-                                        truncated, 0, MAX_PIXELS, new int[TurboJpeg.INFO_LENGTH]));
+        TurboJpeg.Failure f = failure(truncated);
         assertTrue(f.warning() && f.truncated(), f.getMessage());
-        ImageDecodeException e =
-                assertThrows(
-                        ImageDecodeException.class,
-                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(truncated));
-        assertEquals(Reason.CORRUPT, e.reason());
+        ImageDecodeException e = refused(truncated, Reason.CORRUPT);
         assertTrue(e.getMessage().startsWith("image is a truncated JPEG ("), e.getMessage());
     }
 
@@ -202,18 +190,16 @@ class TurboJpegTest {
     void aCorruptHeaderIsAFailure() {
         byte[] jpeg = fixture("quad.jpg");
         jpeg[indexOf(jpeg, "\u00FF\u00C4") + 4] = 0x7F;
-        TurboJpeg.Failure f =
-                assertThrows(
-                        TurboJpeg.Failure.class,
-                        () ->
-                                TurboJpeg.decode(
-                                        jpeg, 0, MAX_PIXELS, new int[TurboJpeg.INFO_LENGTH]));
+        TurboJpeg.Failure f = failure(jpeg);
         assertFalse(f.getMessage().isBlank());
-        ImageDecodeException e =
-                assertThrows(
-                        ImageDecodeException.class,
-                        () -> new ImageDecoder(DecodeLimits.DEFAULTS).decode(jpeg));
-        assertEquals(Reason.CORRUPT, e.reason());
+        ImageDecodeException e = refused(jpeg, Reason.CORRUPT);
+    }
+
+    /** libjpeg's failure to decode {@code jpeg} at full size. */
+    private static TurboJpeg.Failure failure(byte[] jpeg) {
+        return assertThrows(
+                TurboJpeg.Failure.class,
+                () -> TurboJpeg.decode(jpeg, 0, MAX_PIXELS, new int[TurboJpeg.INFO_LENGTH]));
     }
 
     @Test

@@ -37,6 +37,13 @@ class EmbedJobTest {
         spark.stop();
     }
 
+    /** The job on a Shopee-layout catalogue whose image paths are relative to {@code images}. */
+    private static EmbedJob.Spec spec(
+            Path csv, Path images, String output, Map<String, String> settings) {
+        return new EmbedJob.Spec(
+                csv.toString(), null, CatalogueColumns.SHOPEE, images.toString(), output, settings);
+    }
+
     @Test
     void embedsGoodRowsAndRecordsEveryBadOne(@TempDir Path tmp) throws Exception {
         Path images = Files.createDirectories(tmp.resolve("images"));
@@ -62,16 +69,7 @@ class EmbedJobTest {
                         + "p1,d.png,same id again\n");
         String output = tmp.resolve("embeddings.parquet").toString();
 
-        EmbeddingsTable.Summary summary =
-                EmbedJob.run(
-                        spark,
-                        new EmbedJob.Spec(
-                                csv.toString(),
-                                null,
-                                CatalogueColumns.SHOPEE,
-                                images.toString(),
-                                output,
-                                settings));
+        EmbeddingsTable.Summary summary = EmbedJob.run(spark, spec(csv, images, output, settings));
 
         assertEquals(6, summary.rows());
         assertEquals(3, summary.embedded());
@@ -120,14 +118,7 @@ class EmbedJobTest {
         Path csv = tmp.resolve("catalogue.csv");
         Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\n");
         String output = tmp.resolve("embeddings.parquet").toString();
-        EmbedJob.Spec spec =
-                new EmbedJob.Spec(
-                        csv.toString(),
-                        null,
-                        CatalogueColumns.SHOPEE,
-                        images.toString(),
-                        output,
-                        settings);
+        EmbedJob.Spec spec = spec(csv, images, output, settings);
 
         EmbeddingsTable.Summary first = EmbedJob.run(spark, spec);
         assertEquals(3, first.modelImages());
@@ -155,16 +146,7 @@ class EmbedJobTest {
         var e =
                 org.junit.jupiter.api.Assertions.assertThrows(
                         dev.prodlens.jobs.JobException.class,
-                        () ->
-                                EmbedJob.run(
-                                        spark,
-                                        new EmbedJob.Spec(
-                                                csv.toString(),
-                                                null,
-                                                CatalogueColumns.SHOPEE,
-                                                images.toString(),
-                                                output,
-                                                other)));
+                        () -> EmbedJob.run(spark, spec(csv, images, output, other)));
         assertTrue(
                 e.getMessage().contains("different models")
                         && e.getMessage().contains(settings.get("model.id")),

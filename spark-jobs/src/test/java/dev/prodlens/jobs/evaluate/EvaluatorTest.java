@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchOptions;
@@ -135,21 +137,25 @@ class EvaluatorTest {
         }
     }
 
+    /** Evaluating {@code data} by its label groups against {@code ann} fails: the failure. */
+    private static EvaluationException refused(EvalData data, FaissIndex ann) {
+        return assertThrows(
+                EvaluationException.class,
+                () ->
+                        new Evaluator(Evaluator.Settings.DEFAULTS)
+                                .evaluate(
+                                        data,
+                                        Relevance.fromLabelGroups(data),
+                                        ann,
+                                        SearchOptions.DEFAULT));
+    }
+
     @Test
     void anIndexOfOtherDataIsRefusedWithAClearMessage() {
         EvalData data = Synthetic.groups(5, 2, 8, 0.1, 1);
         EvalData other = Synthetic.groups(6, 2, 8, 0.1, 1);
         try (FaissIndex ann = Synthetic.flat(other)) {
-            EvaluationException e =
-                    assertThrows(
-                            EvaluationException.class,
-                            () ->
-                                    new Evaluator(Evaluator.Settings.DEFAULTS)
-                                            .evaluate(
-                                                    data,
-                                                    Relevance.fromLabelGroups(data),
-                                                    ann,
-                                                    SearchOptions.DEFAULT));
+            EvaluationException e = refused(data, ann);
             assertTrue(
                     e.getMessage().contains("holds 12 vectors but the data has 10 items"),
                     e.getMessage());
@@ -160,16 +166,7 @@ class EvaluatorTest {
     void dataWithoutAnyMatchIsRefused() {
         EvalData data = Synthetic.groups(5, 1, 8, 0.1, 1);
         try (FaissIndex ann = Synthetic.flat(data)) {
-            EvaluationException e =
-                    assertThrows(
-                            EvaluationException.class,
-                            () ->
-                                    new Evaluator(Evaluator.Settings.DEFAULTS)
-                                            .evaluate(
-                                                    data,
-                                                    Relevance.fromLabelGroups(data),
-                                                    ann,
-                                                    SearchOptions.DEFAULT));
+            EvaluationException e = refused(data, ann);
             assertTrue(e.getMessage().startsWith("no item has a true match"), e.getMessage());
         }
     }
@@ -177,34 +174,23 @@ class EvaluatorTest {
     @Test
     void settingsComeFromConfig() {
         Evaluator.Settings settings =
-                Evaluator.Settings.from(
-                        dev.prodlens.core.config.Config.of(
-                                Map.of(
-                                        "evaluate.recall-ks",
-                                        "1, 20",
-                                        "evaluate.worst-queries",
-                                        "3")));
+                settings(Map.of("evaluate.recall-ks", "1, 20", "evaluate.worst-queries", "3"));
         assertEquals(List.of(1, 20), settings.ks());
         assertEquals(3, settings.worstQueries());
         assertEquals(Evaluator.Settings.DEFAULTS.shopeeNeighbours(), settings.shopeeNeighbours());
-        assertThrows(
-                dev.prodlens.core.config.ConfigException.class,
-                () ->
-                        Evaluator.Settings.from(
-                                dev.prodlens.core.config.Config.of(
-                                        Map.of("evaluate.recall-ks", "1,ten"))));
-        dev.prodlens.core.config.ConfigException outOfRange =
+        assertThrows(ConfigException.class, () -> settings(Map.of("evaluate.recall-ks", "1,ten")));
+        ConfigException outOfRange =
                 assertThrows(
-                        dev.prodlens.core.config.ConfigException.class,
-                        () ->
-                                Evaluator.Settings.from(
-                                        dev.prodlens.core.config.Config.of(
-                                                Map.of("evaluate.recall-ks", "0,5"))));
+                        ConfigException.class, () -> settings(Map.of("evaluate.recall-ks", "0,5")));
         assertTrue(
                 outOfRange
                         .getMessage()
                         .startsWith(
                                 "evaluate.recall-ks = '0,5' is not a comma-separated list of integers in [1, "),
                 outOfRange.getMessage());
+    }
+
+    private static Evaluator.Settings settings(Map<String, String> config) {
+        return Evaluator.Settings.from(Config.of(config));
     }
 }
