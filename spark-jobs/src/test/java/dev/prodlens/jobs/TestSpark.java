@@ -1,6 +1,7 @@
 package dev.prodlens.jobs;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.testkit.Repo;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -24,16 +25,9 @@ public final class TestSpark {
                 .getOrCreate();
     }
 
-    /** The repository's root (the parent of its models directory). */
-    public static Path repo() {
-        return Path.of(System.getProperty("prodlens.models", "models"))
-                .toAbsolutePath()
-                .getParent();
-    }
-
     /** conf/prodlens.properties' model.* and decode.* keys, with model.dir made absolute. */
     public static Map<String, String> embedderSettings() {
-        Path repo = repo();
+        Path repo = Repo.root();
         Config config = Config.load(repo.resolve("conf/prodlens.properties"));
         Map<String, String> settings = new HashMap<>();
         for (String key :
@@ -56,7 +50,7 @@ public final class TestSpark {
      * jobs see it.
      */
     public static JobSettings jobSettings(Map<String, String> overrides) {
-        Path repo = repo();
+        Path repo = Repo.root();
         Map<String, String> all = new HashMap<>(overrides);
         all.putIfAbsent("model.dir", repo.resolve("models").toString());
         return JobSettings.from(
