@@ -13,7 +13,8 @@ model:
 	@scripts/prepare-model.sh default default-random
 
 ## All modules, plus what runs the Spark jobs: spark-jobs/target/prodlens-jobs.jar (for spark-submit)
-## and spark-jobs/target/launcher/ (Spark's classpath and JVM options for bin/prodlens-jobs).
+## and spark-jobs/target/launcher/ (Spark's classpath and JVM options for bin/prodlens-jobs); the demo
+## catalogue generator (not a product jar): demo/target/prodlens-demo.jar and its demo-classpath, for bin/prodlens-demo.
 build: deps
 	$(MVN) -q install -DskipTests
 

@@ -42,17 +42,19 @@ stale() {
 }
 if stale spark-jobs/target/prodlens-jobs.jar search-core/{pom.xml,src} spark-jobs/{pom.xml,src} ||
    stale search-api/target/prodlens-api.jar search-core/{pom.xml,src} search-api/{pom.xml,src} ||
-   [ ! -s spark-jobs/target/launcher/spark-classpath ]; then
+   stale demo/target/prodlens-demo.jar search-core/{pom.xml,src} spark-jobs/{pom.xml,src} test-kit/{pom.xml,src} demo/{pom.xml,src} ||
+   [ ! -s spark-jobs/target/launcher/spark-classpath ] || [ ! -s demo/target/demo-classpath ]; then
   ${MVN:-mvn -B -ntp} -q install -DskipTests
 else
-  echo "up to date: spark-jobs/target/prodlens-jobs.jar, search-api/target/prodlens-api.jar"
+  echo "up to date: spark-jobs/target/prodlens-jobs.jar, search-api/target/prodlens-api.jar, demo/target/prodlens-demo.jar"
 fi
 
 step "model"
 scripts/prepare-model.sh default
 
 step "catalogue"
-"${jobs[@]}" demo-catalogue --conf "$conf" "${overrides[@]}"
+# the demo module's generator (bin/prodlens-demo), not part of the jobs' or the service's jar
+bin/prodlens-demo demo-catalogue --conf "$conf" "${overrides[@]}"
 
 step "reindex (Spark local mode)"
 "${jobs[@]}" reindex --conf "$conf" "${overrides[@]}"

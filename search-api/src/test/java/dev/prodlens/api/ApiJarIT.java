@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.testkit.ProductJars;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +26,28 @@ class ApiJarIT {
     private static final Path JAR =
             Path.of(System.getProperty("prodlens.api.jar", "target/prodlens-api.jar"));
 
+    /** search-core's jar, which prodlens-api.jar holds. */
+    private static final Path CORE_JAR =
+            Path.of(
+                    System.getProperty(
+                            "prodlens.core.jar",
+                            Repo.root()
+                                    .resolve("search-core/target/search-core-0.1.0-SNAPSHOT.jar")
+                                    .toString()));
+
     @TempDir Path tmp;
+
+    /**
+     * No test fixture, no demo generator and no /usr/share path in prodlens-api.jar, nor in
+     * search-core's jar (the fixtures live in test-kit and search-core's test-jar, the generator in
+     * the demo module).
+     */
+    @Test
+    void productJarsHoldNoFixtureNoDemoAndNoUsrShare() {
+        assertTrue(Files.isRegularFile(CORE_JAR), CORE_JAR + " is built");
+        ProductJars.assertClean(JAR);
+        ProductJars.assertClean(CORE_JAR);
+    }
 
     @Test
     void theJarHasNoSparkOrHadoop() throws IOException {
@@ -135,7 +158,7 @@ class ApiJarIT {
                 new ArrayList<>(
                         List.of(
                                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "@" + TestBundle.repo().resolve("conf/api.jvm.options"),
+                                "@" + Repo.root().resolve("conf/api.jvm.options"),
                                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ class ApiReferenceTest {
             }
         }
 
-        String doc = Files.readString(TestBundle.repo().resolve("docs/api.md"));
+        String doc = Files.readString(Repo.root().resolve("docs/api.md"));
         String table =
                 doc.substring(
                         doc.indexOf("## Endpoints"),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
+import dev.prodlens.testkit.Repo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ApiSettingsTest {
     private static ApiSettings settings(String key, String value) {
         return ApiSettings.from(
-                Config.load(TestBundle.conf()).with(Map.of(key, value)), TestBundle.repo());
+                Config.load(TestBundle.conf()).with(Map.of(key, value)), Repo.root());
     }
 
     private static String refusal(String key, String value) {
@@ -87,9 +88,7 @@ class ApiSettingsTest {
                                         "api.batching.queue-capacity",
                                         "8"));
         String message =
-                assertThrows(
-                                ConfigException.class,
-                                () -> ApiSettings.from(config, TestBundle.repo()))
+                assertThrows(ConfigException.class, () -> ApiSettings.from(config, Repo.root()))
                         .getMessage();
         assertTrue(
                 message.contains("api.batch.max-images")

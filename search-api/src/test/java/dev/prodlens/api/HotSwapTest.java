@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.testkit.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -180,9 +181,9 @@ class HotSwapTest {
         // the commands it names exist: the launcher, and each make target in the Makefile
         assertTrue(
                 e.getMessage().contains("bin/prodlens-jobs reindex")
-                        && Files.isExecutable(TestBundle.repo().resolve("bin/prodlens-jobs")),
+                        && Files.isExecutable(Repo.root().resolve("bin/prodlens-jobs")),
                 e.getMessage());
-        String makefile = Files.readString(TestBundle.repo().resolve("Makefile"));
+        String makefile = Files.readString(Repo.root().resolve("Makefile"));
         Matcher make = Pattern.compile("make ([a-z-]+)").matcher(e.getMessage());
         while (make.find())
             assertTrue(

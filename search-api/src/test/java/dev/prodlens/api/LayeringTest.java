@@ -3,6 +3,7 @@ package dev.prodlens.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class LayeringTest {
 
     @Test
     void searchBatchAndBundleKnowNoHttp() throws IOException {
-        Path api = TestBundle.repo().resolve("search-api/src/main/java/dev/prodlens/api");
+        Path api = Repo.root().resolve("search-api/src/main/java/dev/prodlens/api");
         List<String> offenders = new ArrayList<>();
         int files = 0;
         for (String pkg : BELOW_HTTP) {

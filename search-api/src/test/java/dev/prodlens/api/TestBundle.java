@@ -8,9 +8,10 @@ import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
-import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
+import dev.prodlens.testkit.OfflineImages;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,15 +35,12 @@ public final class TestBundle {
 
     /** The repository's stock configuration. */
     public static Path conf() {
-        return repo().resolve("conf/prodlens.properties");
-    }
-
-    public static Path repo() {
-        return Path.of(System.getProperty("prodlens.repo", "..")).toAbsolutePath().normalize();
+        return Repo.root().resolve("conf/prodlens.properties");
     }
 
     public static Path models() {
-        return Path.of(System.getProperty("prodlens.models", repo().resolve("models").toString()));
+        return Path.of(
+                System.getProperty("prodlens.models", Repo.root().resolve("models").toString()));
     }
 
     /** The photos the bundles index (the first {@code n} offline photos). */
@@ -80,7 +78,7 @@ public final class TestBundle {
     public static EmbedderConfig embedderConfig(String modelId) {
         Config config = Config.load(conf()).with(Map.of("model.dir", models().toString()));
         if (modelId != null) config = config.with(Map.of("model.id", modelId));
-        return EmbedderConfig.from(config, repo());
+        return EmbedderConfig.from(config, Repo.root());
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
-import dev.prodlens.jobs.sample.DemoCatalogue;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Main {
     static final String USAGE =
-            "usage: prodlens-jobs <embed|build-index|evaluate|reindex|demo-catalogue> [--conf conf/prodlens.properties] "
+            "usage: prodlens-jobs <embed|build-index|evaluate|reindex> [--conf conf/prodlens.properties] "
                     + "[key=value ...]";
 
     private Main() {}
@@ -61,12 +60,6 @@ public final class Main {
         }
         Config config = CommandLine.config(Arrays.asList(args).subList(1, args.length), USAGE);
         JobSettings settings = JobSettings.from(config, Path.of("").toAbsolutePath());
-        if (args[0].equals(
-                "demo-catalogue")) { // writes files on the driver's machine: no Spark session
-            // needed
-            DemoCatalogue.make(settings);
-            return 0;
-        }
         // the settings of the later stages fail here, before Spark starts, not after the embed
         // stage
         if (args[0].equals("reindex")) ReindexJob.check(settings);
@@ -120,7 +113,7 @@ public final class Main {
     }
 
     static final List<String> COMMANDS =
-            Arrays.asList("embed", "build-index", "evaluate", "reindex", "demo-catalogue");
+            Arrays.asList("embed", "build-index", "evaluate", "reindex");
 
     /**
      * The session spark-submit configured; local mode on all cores when started without a master.

@@ -1,5 +1,6 @@
 package dev.prodlens.jobs;
 
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,11 +30,6 @@ public final class JobsRuntime {
 
     private JobsRuntime() {}
 
-    public static Path repo() {
-        String repo = System.getProperty("prodlens.repo");
-        return repo != null ? Path.of(repo).toAbsolutePath() : models().getParent();
-    }
-
     /** The exported models (the repository's {@code models/}). */
     public static Path models() {
         return Path.of(System.getProperty("prodlens.models", "models")).toAbsolutePath();
@@ -45,12 +41,14 @@ public final class JobsRuntime {
                 Path.of(
                         System.getProperty(
                                 "prodlens.jobs.jar",
-                                repo().resolve("spark-jobs/target/prodlens-jobs.jar").toString())));
+                                Repo.root()
+                                        .resolve("spark-jobs/target/prodlens-jobs.jar")
+                                        .toString())));
     }
 
     /** bin/prodlens-jobs. */
     public static Path launcherScript() {
-        return required(repo().resolve("bin/prodlens-jobs"));
+        return required(Repo.root().resolve("bin/prodlens-jobs"));
     }
 
     /** Spark's jars, as the build resolved them (target/launcher/spark-classpath). */
@@ -149,7 +147,7 @@ public final class JobsRuntime {
                 Path.of(
                         System.getProperty(
                                 "prodlens.launcher.dir",
-                                repo().resolve("spark-jobs/target/launcher").toString()));
+                                Repo.root().resolve("spark-jobs/target/launcher").toString()));
         try {
             return Files.readString(required(dir.resolve(launcherFile)));
         } catch (IOException e) {

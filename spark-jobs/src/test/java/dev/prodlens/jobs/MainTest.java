@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.faiss.FaissInternalException;
+import dev.prodlens.testkit.Repo;
 import dev.prodlens.testkit.Stderr;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,8 +53,8 @@ class MainTest {
                         List.of(
                                 command,
                                 "--conf",
-                                TestSpark.repo().resolve("conf/prodlens.properties").toString(),
-                                "model.dir=" + TestSpark.repo().resolve("models"),
+                                Repo.root().resolve("conf/prodlens.properties").toString(),
+                                "model.dir=" + Repo.root().resolve("models"),
                                 "catalogue.path=" + csv,
                                 "catalogue.name=shop",
                                 "jobs.work-dir=" + tmp.resolve("work"),

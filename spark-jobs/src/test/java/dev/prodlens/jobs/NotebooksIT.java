@@ -10,7 +10,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.Bundles;
-import dev.prodlens.jobs.sample.SampleCatalogue;
+import dev.prodlens.core.eval.SampleCatalogue;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ class NotebooksIT {
         } finally {
             spark.stop();
         }
-        out = JobsRuntime.repo().resolve("spark-jobs/target/notebooks-it");
+        out = Repo.root().resolve("spark-jobs/target/notebooks-it");
         FileTrees.delete(out); // an earlier run's notebooks must not pass for this one's
         run = notebooks(tmp.resolve("bundles"), out, "run.log");
         assertEquals(0, run.exitCode(), () -> "scripts/notebooks.sh run failed:\n" + run.output());
@@ -256,9 +257,7 @@ class NotebooksIT {
     private static JobProcess.Result notebooks(Path bundles, Path outDir, String log) {
         ProcessBuilder command =
                 new ProcessBuilder(
-                        "bash",
-                        JobsRuntime.repo().resolve("scripts/notebooks.sh").toString(),
-                        "run");
+                        "bash", Repo.root().resolve("scripts/notebooks.sh").toString(), "run");
         NOTEBOOK_INPUTS.forEach(command.environment()::remove);
         command.environment()
                 .putAll(
@@ -276,7 +275,7 @@ class NotebooksIT {
     }
 
     private static List<Path> committedNotebooks() throws IOException {
-        try (Stream<Path> files = Files.list(JobsRuntime.repo().resolve("notebooks"))) {
+        try (Stream<Path> files = Files.list(Repo.root().resolve("notebooks"))) {
             return files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();
         }
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.testkit.ProductJars;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,6 +99,15 @@ class PackagingIT {
     }
 
     /**
+     * No test fixture, no demo generator and no /usr/share path in prodlens-jobs.jar (the fixtures
+     * live in test-kit and search-core's test-jar, the generator in the demo module).
+     */
+    @Test
+    void jarHoldsNoFixtureNoDemoAndNoUsrShare() {
+        ProductJars.assertClean(JobsRuntime.jobsJar());
+    }
+
+    /**
      * Spark's classes come first on a cluster: a copy of one in our jar would be shadowed or clash.
      */
     @Test
@@ -174,7 +185,7 @@ class PackagingIT {
     @Test
     void defaultJarRefusesThePyTorchEngineUpFront(@TempDir Path tmp) {
         Assumptions.assumeFalse(WITH_PYTORCH, "built with -Pwith-pytorch");
-        Path conf = JobsRuntime.repo().resolve("conf/prodlens.properties");
+        Path conf = Repo.root().resolve("conf/prodlens.properties");
         JobProcess.Result r =
                 JobsRuntime.runLocal(
                         tmp,

@@ -13,6 +13,7 @@ import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKeys;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ class StandaloneClusterIT {
         catalogue = TestCatalogue.write(tmp.resolve("catalogue"), PHOTOS, true);
         conf =
                 Files.copy(
-                        JobsRuntime.repo().resolve("conf/prodlens.properties"),
+                        Repo.root().resolve("conf/prodlens.properties"),
                         tmp.resolve("prodlens.properties"));
         cluster = StandaloneCluster.start(tmp.resolve("cluster"), 2);
     }

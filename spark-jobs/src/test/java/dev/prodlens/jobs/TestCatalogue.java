@@ -1,6 +1,6 @@
 package dev.prodlens.jobs;
 
-import dev.prodlens.core.eval.OfflineImages;
+import dev.prodlens.testkit.OfflineImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.prodlens.jobs;
 
 import dev.prodlens.core.config.Config;
+import dev.prodlens.testkit.Repo;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,13 +24,6 @@ public final class TestSpark {
                 .getOrCreate();
     }
 
-    /** The repository's root (the parent of its models directory). */
-    public static Path repo() {
-        return Path.of(System.getProperty("prodlens.models", "models"))
-                .toAbsolutePath()
-                .getParent();
-    }
-
     /**
      * The jobs' embedder settings for the repository's configuration (JobSettings), a map to
      * change.
@@ -43,7 +37,7 @@ public final class TestSpark {
      * jobs see it.
      */
     public static JobSettings jobSettings(Map<String, String> overrides) {
-        Path repo = repo();
+        Path repo = Repo.root();
         Map<String, String> all = new HashMap<>(overrides);
         all.putIfAbsent("model.dir", repo.resolve("models").toString());
         return JobSettings.from(

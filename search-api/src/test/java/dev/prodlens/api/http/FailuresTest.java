@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.prodlens.api.TestBundle;
 import dev.prodlens.api.search.SearchFailure;
 import dev.prodlens.core.embed.EmbedError;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -57,7 +57,7 @@ class FailuresTest {
 
     @Test
     void docsListEveryCodeUnderItsStatus() throws IOException {
-        String doc = Files.readString(TestBundle.repo().resolve("docs/api.md"));
+        String doc = Files.readString(Repo.root().resolve("docs/api.md"));
         String errors =
                 doc.substring(
                         doc.indexOf("## Errors"),

@@ -2,7 +2,7 @@ package dev.prodlens.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.prodlens.core.embed.TestModels;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +30,13 @@ class ConfigReferenceTest {
         Properties file = new Properties();
         try (Reader reader =
                 Files.newBufferedReader(
-                        TestModels.repo().resolve("conf/prodlens.properties"),
-                        StandardCharsets.UTF_8)) {
+                        Repo.root().resolve("conf/prodlens.properties"), StandardCharsets.UTF_8)) {
             file.load(reader);
         }
         Map<String, String> inFile = new TreeMap<>();
         file.stringPropertyNames().forEach(k -> inFile.put(k, file.getProperty(k).strip()));
 
-        String doc = Files.readString(TestModels.repo().resolve("docs/configuration.md"));
+        String doc = Files.readString(Repo.root().resolve("docs/configuration.md"));
         Map<String, String> documented = new TreeMap<>();
         Matcher row = ROW.matcher(doc);
         while (row.find()) documented.put(row.group(1), row.group(2) == null ? "" : row.group(2));

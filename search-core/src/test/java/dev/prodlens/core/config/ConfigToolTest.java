@@ -3,7 +3,7 @@ package dev.prodlens.core.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.prodlens.core.embed.TestModels;
+import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ class ConfigToolTest {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("scripts/config.sh"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(TestModels.repo().toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(Repo.root().toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("PRODLENS_"));
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -68,7 +68,7 @@ class ConfigToolTest {
     /** The scripts ask scripts/config.sh; none parses conf/prodlens.properties itself. */
     @Test
     void noScriptReadsTheConfigurationFileItself() throws IOException {
-        Path repo = TestModels.repo();
+        Path repo = Repo.root();
         List<Path> scripts = new ArrayList<>();
         for (String dir : List.of("scripts", "bench", "bin")) {
             try (Stream<Path> files = Files.list(repo.resolve(dir))) {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.prodlens.core.eval.ImageEdits;
-import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.image.DecodeLimits;
+import dev.prodlens.testkit.ImageEdits;
+import dev.prodlens.testkit.OfflineImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.prodlens.core.embed;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.image.DecodeLimits;
+import dev.prodlens.testkit.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,19 +14,12 @@ import java.nio.file.Path;
 public final class TestModels {
     /** {@code model.id} of conf/prodlens.properties. */
     public static final String DEFAULT =
-            Config.load(repo().resolve("conf/prodlens.properties")).get(ConfigKeys.MODEL_ID);
+            Config.load(Repo.root().resolve("conf/prodlens.properties")).get(ConfigKeys.MODEL_ID);
 
     /** The default architecture with shuffled weights: quality tests must fail on it. */
     public static final String RANDOM = DEFAULT + "-random";
 
     private TestModels() {}
-
-    /** The repository root (the models directory's parent). */
-    public static Path repo() {
-        return Path.of(System.getProperty("prodlens.models", "models"))
-                .toAbsolutePath()
-                .getParent();
-    }
 
     public static Path dir(String id) {
         Path dir = Path.of(System.getProperty("prodlens.models", "models")).resolve(id);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.UserError;
-import dev.prodlens.core.embed.TestModels;
+import dev.prodlens.testkit.Repo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -283,8 +283,7 @@ class FaissErrorTest {
     @Test
     void theExceptionsTheNativeLayerThrowsExistAndInternalOnesAreNoUserErrors() throws Exception {
         String jni =
-                Files.readString(
-                        TestModels.repo().resolve("search-core/src/main/native/faiss_jni.cpp"));
+                Files.readString(Repo.root().resolve("search-core/src/main/native/faiss_jni.cpp"));
         Matcher named =
                 Pattern.compile("\"((?:java|dev)/[A-Za-z/]+(?:Exception|Error))\"").matcher(jni);
         Set<String> classes = new TreeSet<>();

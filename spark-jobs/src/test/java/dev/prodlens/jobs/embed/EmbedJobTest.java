@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
-import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
+import dev.prodlens.testkit.OfflineImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -8,6 +8,7 @@ import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.JobsRuntime;
+import dev.prodlens.testkit.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,7 +22,7 @@ class ExecutorModelDirTest {
     private static final Path HERE = Path.of("").toAbsolutePath();
 
     private static Config conf(String modelDir) {
-        return Config.load(JobsRuntime.repo().resolve("conf/prodlens.properties"))
+        return Config.load(Repo.root().resolve("conf/prodlens.properties"))
                 .with(Map.of("model.dir", modelDir));
     }
 

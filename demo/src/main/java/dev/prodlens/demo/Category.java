@@ -1,4 +1,4 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.demo;
 
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;

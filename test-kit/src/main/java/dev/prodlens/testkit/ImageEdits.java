@@ -1,4 +1,4 @@
-package dev.prodlens.core.eval;
+package dev.prodlens.testkit;
 
 import java.awt.Color;
 import java.awt.Font;

@@ -1,16 +1,19 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.prodlens.core.eval.ImageEdits;
-import dev.prodlens.core.eval.OfflineImages;
+import dev.prodlens.core.config.Config;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecoder;
 import dev.prodlens.jobs.JobException;
-import dev.prodlens.jobs.TestSpark;
+import dev.prodlens.jobs.JobSettings;
+import dev.prodlens.testkit.CatalogueWriter;
+import dev.prodlens.testkit.ImageEdits;
+import dev.prodlens.testkit.OfflineImages;
+import dev.prodlens.testkit.Repo;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -51,9 +54,9 @@ class DemoCatalogueTest {
     @Test
     void theSameSettingsWriteTheSameFiles() throws IOException {
         DemoCatalogue.Result first =
-                DemoCatalogue.make(TestSpark.jobSettings(demo(tmp.resolve("a/catalogue.csv"), 4)));
+                DemoCatalogue.make(jobSettings(demo(tmp.resolve("a/catalogue.csv"), 4)));
         DemoCatalogue.Result second =
-                DemoCatalogue.make(TestSpark.jobSettings(demo(tmp.resolve("b/catalogue.csv"), 4)));
+                DemoCatalogue.make(jobSettings(demo(tmp.resolve("b/catalogue.csv"), 4)));
         assertTrue(first.written() && second.written());
         assertEquals(Files.readString(first.csv()), Files.readString(second.csv()));
         assertEquals(
@@ -62,11 +65,9 @@ class DemoCatalogueTest {
         assertEquals(first.items(), fileHashes(first.csv().resolveSibling("images")).size());
 
         DemoCatalogue.Result fashion =
-                DemoCatalogue.make(
-                        TestSpark.jobSettings(fashion(tmp.resolve("f1/catalogue.csv"), 25)));
+                DemoCatalogue.make(jobSettings(fashion(tmp.resolve("f1/catalogue.csv"), 25)));
         DemoCatalogue.Result again =
-                DemoCatalogue.make(
-                        TestSpark.jobSettings(fashion(tmp.resolve("f2/catalogue.csv"), 25)));
+                DemoCatalogue.make(jobSettings(fashion(tmp.resolve("f2/catalogue.csv"), 25)));
         assertEquals(Files.readString(fashion.csv()), Files.readString(again.csv()));
         assertEquals(
                 fileHashes(fashion.csv().resolveSibling("images")),
@@ -76,8 +77,7 @@ class DemoCatalogueTest {
     @Test
     void demoProductsAreGroupsOfAnOriginalAndOneToThreeEditedCopies() throws IOException {
         DemoCatalogue.Result result =
-                DemoCatalogue.make(
-                        TestSpark.jobSettings(demo(tmp.resolve("demo/catalogue.csv"), 12)));
+                DemoCatalogue.make(jobSettings(demo(tmp.resolve("demo/catalogue.csv"), 12)));
         List<Row> rows = rows(result.csv());
         assertEquals(result.items(), rows.size());
         Map<String, List<Row>> groups =
@@ -130,8 +130,7 @@ class DemoCatalogueTest {
     @Test
     void fashionMnistIsLabelledByClass() throws IOException {
         DemoCatalogue.Result result =
-                DemoCatalogue.make(
-                        TestSpark.jobSettings(fashion(tmp.resolve("fm/catalogue.csv"), 40)));
+                DemoCatalogue.make(jobSettings(fashion(tmp.resolve("fm/catalogue.csv"), 40)));
         List<Row> rows = rows(result.csv());
         assertEquals(40, rows.size());
         int[] labels = OfflineImages.fashionMnist("train", 40).labels();
@@ -233,16 +232,16 @@ class DemoCatalogueTest {
     @Test
     void aCompleteCatalogueIsKeptAndOneWithOtherSettingsReplaced() throws IOException {
         Path csv = tmp.resolve("data/demo/catalogue.csv");
-        DemoCatalogue.Result first = DemoCatalogue.make(TestSpark.jobSettings(demo(csv, 2)));
+        DemoCatalogue.Result first = DemoCatalogue.make(jobSettings(demo(csv, 2)));
         String text = Files.readString(csv);
         Files.writeString(
                 csv, text + "marker\n"); // a second run that rewrote the file would drop this
-        DemoCatalogue.Result second = DemoCatalogue.make(TestSpark.jobSettings(demo(csv, 2)));
+        DemoCatalogue.Result second = DemoCatalogue.make(jobSettings(demo(csv, 2)));
         assertFalse(second.written());
         assertEquals(first.items(), second.items());
         assertTrue(Files.readString(csv).endsWith("marker\n"));
 
-        DemoCatalogue.Result bigger = DemoCatalogue.make(TestSpark.jobSettings(demo(csv, 3)));
+        DemoCatalogue.Result bigger = DemoCatalogue.make(jobSettings(demo(csv, 3)));
         assertTrue(bigger.written());
         assertTrue(bigger.items() > first.items());
         assertTrue(Files.readString(csv).startsWith(text), "the first products come first again");
@@ -262,7 +261,7 @@ class DemoCatalogueTest {
                 staging.resolve("catalogue.csv"),
                 (CatalogueWriter.HEADER + "\nitem-000000,images/000000.png,x,g,food,1.99\n")
                         .getBytes(StandardCharsets.UTF_8));
-        DemoCatalogue.Result result = DemoCatalogue.make(TestSpark.jobSettings(demo(csv, 2)));
+        DemoCatalogue.Result result = DemoCatalogue.make(jobSettings(demo(csv, 2)));
         assertTrue(result.written());
         assertFalse(Files.exists(staging));
         assertEquals(result.items(), rows(csv).size());
@@ -275,8 +274,7 @@ class DemoCatalogueTest {
         write(csv, "posting_id,image\n".getBytes(StandardCharsets.UTF_8));
         JobException notOurs =
                 assertThrows(
-                        JobException.class,
-                        () -> DemoCatalogue.make(TestSpark.jobSettings(demo(csv, 2))));
+                        JobException.class, () -> DemoCatalogue.make(jobSettings(demo(csv, 2))));
         assertTrue(
                 notOurs.getMessage().contains("not written by demo-catalogue"),
                 notOurs.getMessage());
@@ -285,8 +283,7 @@ class DemoCatalogueTest {
         Map<String, String> other = demo(tmp.resolve("x/catalogue.csv"), 2);
         other.put("catalogue.name", "shop");
         JobException name =
-                assertThrows(
-                        JobException.class, () -> DemoCatalogue.make(TestSpark.jobSettings(other)));
+                assertThrows(JobException.class, () -> DemoCatalogue.make(jobSettings(other)));
         assertTrue(name.getMessage().contains("catalogue.name = shop"), name.getMessage());
     }
 
@@ -366,5 +363,17 @@ class DemoCatalogueTest {
     private static void write(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, bytes);
+    }
+
+    /**
+     * The repository's configuration with {@code overrides} (paths into a test directory), as
+     * bin/prodlens-demo reads it.
+     */
+    private static JobSettings jobSettings(Map<String, String> overrides) {
+        Path repo = Repo.root();
+        Map<String, String> all = new HashMap<>(overrides);
+        all.putIfAbsent("model.dir", repo.resolve("models").toString());
+        return JobSettings.from(
+                Config.load(repo.resolve("conf/prodlens.properties")).with(all), repo);
     }
 }

@@ -1,16 +1,17 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.demo;
 
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKey;
 import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedderConfig;
-import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecoder;
 import dev.prodlens.jobs.FileTrees;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
+import dev.prodlens.testkit.CatalogueWriter;
+import dev.prodlens.testkit.OfflineImages;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -225,7 +226,7 @@ public final class DemoCatalogue {
     private static void writeManifest(Path dir, Map<String, String> manifest) throws IOException {
         StringBuilder text =
                 new StringBuilder(
-                        "# written by demo-catalogue (bin/prodlens-jobs demo-catalogue); the catalogue is complete\n");
+                        "# written by demo-catalogue (bin/prodlens-demo demo-catalogue); the catalogue is complete\n");
         manifest.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(dir.resolve(MANIFEST), text, StandardCharsets.UTF_8);
     }

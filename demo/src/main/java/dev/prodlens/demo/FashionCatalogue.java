@@ -1,7 +1,8 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.demo;
 
-import dev.prodlens.core.eval.ImageEdits;
-import dev.prodlens.core.eval.OfflineImages;
+import dev.prodlens.testkit.CatalogueWriter;
+import dev.prodlens.testkit.ImageEdits;
+import dev.prodlens.testkit.OfflineImages;
 import java.io.IOException;
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.prodlens.core.eval;
+package dev.prodlens.testkit;
 
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;

@@ -1,4 +1,4 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.testkit;
 
 import java.io.BufferedWriter;
 import java.io.Closeable;
@@ -14,22 +14,22 @@ import java.util.Locale;
  * beside it (referenced by a relative path). Rows are numbered in the order they are added, so a
  * generator that adds the same rows in the same order writes the same files.
  */
-final class CatalogueWriter implements Closeable {
-    static final String HEADER = "posting_id,image,title,label_group,category,price";
+public final class CatalogueWriter implements Closeable {
+    public static final String HEADER = "posting_id,image,title,label_group,category,price";
 
     private final Path images;
     private final BufferedWriter csv;
     private int rows;
 
     /** Creates {@code csv} (replacing it) and the {@code images/} directory beside it. */
-    CatalogueWriter(Path csv) throws IOException {
+    public CatalogueWriter(Path csv) throws IOException {
         this.images = Files.createDirectories(csv.toAbsolutePath().getParent().resolve("images"));
         this.csv = Files.newBufferedWriter(csv, StandardCharsets.UTF_8);
         this.csv.write(HEADER + "\n");
     }
 
     /** Adds one row; {@code encoded} is a PNG or JPEG file's bytes. */
-    void add(String title, String labelGroup, String category, double price, byte[] encoded)
+    public void add(String title, String labelGroup, String category, double price, byte[] encoded)
             throws IOException {
         String name = String.format(Locale.ROOT, "%06d.%s", rows, isPng(encoded) ? "png" : "jpg");
         Files.write(images.resolve(name), encoded);
@@ -46,7 +46,7 @@ final class CatalogueWriter implements Closeable {
         rows++;
     }
 
-    int rows() {
+    public int rows() {
         return rows;
     }
 

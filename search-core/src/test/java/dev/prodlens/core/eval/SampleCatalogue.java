@@ -1,10 +1,11 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.core.eval;
 
-import dev.prodlens.core.eval.ImageEdits;
-import dev.prodlens.core.eval.OfflineImages;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
+import dev.prodlens.testkit.CatalogueWriter;
+import dev.prodlens.testkit.ImageEdits;
+import dev.prodlens.testkit.OfflineImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

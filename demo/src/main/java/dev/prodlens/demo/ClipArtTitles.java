@@ -1,4 +1,4 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.demo;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,8 @@ package dev.prodlens.core.eval;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchResult;
+import dev.prodlens.testkit.ImageEdits;
+import dev.prodlens.testkit.OfflineImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

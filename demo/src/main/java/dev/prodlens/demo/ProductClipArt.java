@@ -1,8 +1,9 @@
-package dev.prodlens.jobs.sample;
+package dev.prodlens.demo;
 
-import dev.prodlens.core.eval.ImageEdits;
 import dev.prodlens.core.image.ImageDecodeException;
 import dev.prodlens.core.image.ImageDecoder;
+import dev.prodlens.testkit.CatalogueWriter;
+import dev.prodlens.testkit.ImageEdits;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
