@@ -92,27 +92,24 @@ public final class ConfigKey<T> {
     /** A number in [min, max]. */
     static ConfigKey<Double> number(
             String name, String defaultText, double min, double max, String doc) {
-        return new ConfigKey<>(
-                name,
-                defaultText,
-                "a number in [" + trim(min) + ", " + trim(max) + "]",
-                s -> {
-                    double v = Double.parseDouble(s);
-                    return require(v, v >= min && v <= max);
-                },
-                doc);
+        return decimal(name, defaultText, min, true, max, doc);
     }
 
     /** A number {@code v} with {@code above < v <= atMost}. */
     static ConfigKey<Double> fraction(
             String name, String defaultText, double above, double atMost, String doc) {
+        return decimal(name, defaultText, above, false, atMost, doc);
+    }
+
+    private static ConfigKey<Double> decimal(
+            String name, String defaultText, double min, boolean withMin, double max, String doc) {
         return new ConfigKey<>(
                 name,
                 defaultText,
-                "a number in (" + trim(above) + ", " + trim(atMost) + "]",
+                "a number in " + (withMin ? "[" : "(") + trim(min) + ", " + trim(max) + "]",
                 s -> {
                     double v = Double.parseDouble(s);
-                    return require(v, v > above && v <= atMost);
+                    return require(v, (withMin ? v >= min : v > min) && v <= max);
                 },
                 doc);
     }

@@ -148,20 +148,18 @@ class ConfigTest {
                 property.getMessage());
         // a property outside the keys' sections (java.*, spark.*) is not ours to judge
         Config.load(file, Map.of(), properties("spark.master", "local[2]"));
-        ConfigException argument =
-                assertThrows(
+        assertTrue(refusedArgument("index.tune-kk", "5").endsWith("did you mean index.tune-k?"));
+        String far = refusedArgument("colour", "blue");
+        assertTrue(far.endsWith("the keys are listed in docs/configuration.md"), far);
+    }
+
+    /** The one-line message that refuses {@code key=value} as a command-line argument. */
+    private static String refusedArgument(String key, String value) {
+        return assertThrows(
                         ConfigException.class,
-                        () ->
-                                Config.load(file, Map.of(), NO_PROPERTIES)
-                                        .with(Map.of("index.tune-kk", "5")));
-        assertTrue(argument.getMessage().endsWith("did you mean index.tune-k?"));
-        ConfigException far =
-                assertThrows(
-                        ConfigException.class,
-                        () -> Config.of(Map.of()).with(Map.of("colour", "blue")));
-        assertTrue(
-                far.getMessage().endsWith("the keys are listed in docs/configuration.md"),
-                far.getMessage());
+                        () -> Config.of(Map.of()).with(Map.of(key, value)),
+                        key + "=" + value)
+                .getMessage();
     }
 
     @Test
@@ -185,31 +183,18 @@ class ConfigTest {
                 "api.port = '70000' is not an integer in [0, 65535]; fix it in the environment"
                         + " (PRODLENS_API_PORT)",
                 inEnv.getMessage());
-        ConfigException engine =
-                assertThrows(
-                        ConfigException.class,
-                        () -> Config.of(Map.of()).with(Map.of("model.engine", "tensorflow")));
         assertEquals(
                 "model.engine = 'tensorflow' is not one of OnnxRuntime, PyTorch; fix it in the"
                         + " argument model.engine=tensorflow",
-                engine.getMessage());
-        ConfigException recall =
-                assertThrows(
-                        ConfigException.class,
-                        () -> Config.of(Map.of()).with(Map.of("index.target-recall", "0")));
-        assertTrue(recall.getMessage().contains("is not a number in (0, 1]"));
-        ConfigException emptyNumber =
-                assertThrows(
-                        ConfigException.class,
-                        () -> Config.of(Map.of()).with(Map.of("api.port", "")));
-        assertTrue(emptyNumber.getMessage().startsWith("api.port = '' is not an integer"));
-        ConfigException emptyName =
-                assertThrows(
-                        ConfigException.class,
-                        () -> Config.of(Map.of()).with(Map.of("catalogue.name", " ")));
+                refusedArgument("model.engine", "tensorflow"));
         assertTrue(
-                emptyName.getMessage().startsWith("catalogue.name = '' is not letters, digits"),
-                emptyName.getMessage());
+                refusedArgument("index.target-recall", "0").contains("is not a number in (0, 1]"));
+        assertTrue(
+                refusedArgument("api.batching.max-queue-delay-ms", "-1")
+                        .contains("is not a number in [0, 10000]"));
+        assertTrue(refusedArgument("api.port", "").startsWith("api.port = '' is not an integer"));
+        String emptyName = refusedArgument("catalogue.name", " ");
+        assertTrue(emptyName.startsWith("catalogue.name = '' is not letters, digits"), emptyName);
     }
 
     @Test
@@ -236,13 +221,8 @@ class ConfigTest {
         assertEquals(8080, config.get(ConfigKeys.API_PORT), "an absent key takes its default");
         assertEquals(Optional.empty(), config.find(ConfigKeys.API_ADMIN_KEY));
         for (String notABoolean : new String[] {"yes", "1", "ture"}) {
-            ConfigException e =
-                    assertThrows(
-                            ConfigException.class,
-                            () ->
-                                    Config.of(Map.of())
-                                            .with(Map.of("api.batching.enabled", notABoolean)));
-            assertTrue(e.getMessage().contains("is not true or false"), e.getMessage());
+            String message = refusedArgument("api.batching.enabled", notABoolean);
+            assertTrue(message.contains("is not true or false"), message);
         }
     }
 
