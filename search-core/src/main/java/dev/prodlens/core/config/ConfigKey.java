@@ -72,12 +72,9 @@ public final class ConfigKey<T> {
     }
 
     static ConfigKey<Integer> integer(String name, int defaultValue, int min, int max, String doc) {
+        ConfigKey<Long> wide = whole(name, defaultValue, min, max, doc);
         return new ConfigKey<>(
-                name,
-                Integer.toString(defaultValue),
-                "an integer in [" + min + ", " + max + "]",
-                s -> (int) whole(s, min, max),
-                doc);
+                name, wide.defaultText, wide.expected, wide.parser.andThen(Long::intValue), doc);
     }
 
     static ConfigKey<Long> whole(String name, long defaultValue, long min, long max, String doc) {

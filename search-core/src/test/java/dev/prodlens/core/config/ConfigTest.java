@@ -104,25 +104,19 @@ class ConfigTest {
     @Test
     void aTypoInTheFileNamesTheNearestKey() throws IOException {
         Path file = write("api.prot = 9000\n");
-        ConfigException e =
-                assertThrows(
-                        ConfigException.class, () -> Config.load(file, Map.of(), NO_PROPERTIES));
         assertEquals(
                 "unknown configuration key 'api.prot' in " + file + "; did you mean api.port?",
-                e.getMessage());
+                refusedLoad(file, Map.of(), NO_PROPERTIES));
     }
 
     @Test
     void aTypoInTheEnvironmentNamesTheNearestVariable() throws IOException {
         Path file = write("");
-        ConfigException e =
-                assertThrows(
-                        ConfigException.class,
-                        () -> Config.load(file, Map.of("PRODLENS_MODEL_IDD", "x"), NO_PROPERTIES));
+        String e = refusedLoad(file, Map.of("PRODLENS_MODEL_IDD", "x"), NO_PROPERTIES);
         assertTrue(
-                e.getMessage().startsWith("unknown configuration variable PRODLENS_MODEL_IDD")
-                        && e.getMessage().endsWith("did you mean PRODLENS_MODEL_ID (model.id)?"),
-                e.getMessage());
+                e.startsWith("unknown configuration variable PRODLENS_MODEL_IDD")
+                        && e.endsWith("did you mean PRODLENS_MODEL_ID (model.id)?"),
+                e);
         // the scripts' own variables are no keys, and other programs' variables are not ours
         Config config =
                 Config.load(
@@ -138,19 +132,21 @@ class ConfigTest {
     @Test
     void aTypoInASystemPropertyOrArgumentNamesTheNearestKey() throws IOException {
         Path file = write("");
-        ConfigException property =
-                assertThrows(
-                        ConfigException.class,
-                        () -> Config.load(file, Map.of(), properties("evaluate.bundel", "v1")));
         assertEquals(
                 "unknown configuration key 'evaluate.bundel' in -Devaluate.bundel; did you mean"
                         + " evaluate.bundle?",
-                property.getMessage());
+                refusedLoad(file, Map.of(), properties("evaluate.bundel", "v1")));
         // a property outside the keys' sections (java.*, spark.*) is not ours to judge
         Config.load(file, Map.of(), properties("spark.master", "local[2]"));
         assertTrue(refusedArgument("index.tune-kk", "5").endsWith("did you mean index.tune-k?"));
         String far = refusedArgument("colour", "blue");
         assertTrue(far.endsWith("the keys are listed in docs/configuration.md"), far);
+    }
+
+    /** The one-line message that refuses to load {@code file} with this environment. */
+    private static String refusedLoad(Path file, Map<String, String> env, Properties system) {
+        return assertThrows(ConfigException.class, () -> Config.load(file, env, system))
+                .getMessage();
     }
 
     /** The one-line message that refuses {@code key=value} as a command-line argument. */
@@ -165,24 +161,13 @@ class ConfigTest {
     @Test
     void aBadValueStopsTheLoadNamingKeyValueExpectationAndWhereItWasGiven() throws IOException {
         Path file = write("model.threads = many\n");
-        ConfigException inFile =
-                assertThrows(
-                        ConfigException.class, () -> Config.load(file, Map.of(), NO_PROPERTIES));
         assertEquals(
                 "model.threads = 'many' is not an integer in [0, 256]; fix it in " + file,
-                inFile.getMessage());
-        ConfigException inEnv =
-                assertThrows(
-                        ConfigException.class,
-                        () ->
-                                Config.load(
-                                        write(""),
-                                        Map.of("PRODLENS_API_PORT", "70000"),
-                                        NO_PROPERTIES));
+                refusedLoad(file, Map.of(), NO_PROPERTIES));
         assertEquals(
                 "api.port = '70000' is not an integer in [0, 65535]; fix it in the environment"
                         + " (PRODLENS_API_PORT)",
-                inEnv.getMessage());
+                refusedLoad(write(""), Map.of("PRODLENS_API_PORT", "70000"), NO_PROPERTIES));
         assertEquals(
                 "model.engine = 'tensorflow' is not one of OnnxRuntime, PyTorch; fix it in the"
                         + " argument model.engine=tensorflow",
