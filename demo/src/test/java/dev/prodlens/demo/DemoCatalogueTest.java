@@ -34,6 +34,8 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DemoCatalogueTest {
     private static final Set<String> CATEGORIES =
@@ -208,25 +210,20 @@ class DemoCatalogueTest {
         assertEquals(category.price("same key"), category.price("same key"));
     }
 
-    @Test
-    void titlesKeepTheSubjectOfTheFileName() {
-        assertEquals(
-                "Apple Bitten – Food",
-                ClipArtTitles.title("apple_bitten_dan_gerhard_01.png", "food"));
-        assertEquals(
-                "Camicia In Seta – Clothing",
-                ClipArtTitles.title("camicia_in_seta_architet_01.png", "clothing"));
-        assertEquals(
-                "45 Rpm Record – Music",
-                ClipArtTitles.title("45_rpm_record_gerald_g._01.png", "music"));
-        assertEquals("Cake – Food", ClipArtTitles.title("cake1_jarno_vasamaa_01.png", "food"));
-        assertEquals(
-                "Pin Blue – Office & School",
-                ClipArtTitles.title("pin_-_blue_nicu_buculei_01.png", "office & school"));
-        assertEquals(
-                "Baseball Cap – Clothing",
-                ClipArtTitles.title("baseball_cap_bw_ganson.png", "clothing"));
-        assertEquals("Item – Food", ClipArtTitles.title("_01.png", "food"));
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "apple_bitten_dan_gerhard_01.png | food | Apple Bitten – Food",
+                "camicia_in_seta_architet_01.png | clothing | Camicia In Seta – Clothing",
+                "45_rpm_record_gerald_g._01.png | music | 45 Rpm Record – Music",
+                "cake1_jarno_vasamaa_01.png | food | Cake – Food",
+                "pin_-_blue_nicu_buculei_01.png | office & school | Pin Blue – Office & School",
+                "baseball_cap_bw_ganson.png | clothing | Baseball Cap – Clothing",
+                "_01.png | food | Item – Food"
+            })
+    void titlesKeepTheSubjectOfTheFileName(String file, String category, String title) {
+        assertEquals(title, ClipArtTitles.title(file, category));
     }
 
     @Test

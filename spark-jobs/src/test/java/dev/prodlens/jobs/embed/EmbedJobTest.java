@@ -9,6 +9,7 @@ import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.testkit.OfflineImages;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -44,14 +45,20 @@ class EmbedJobTest {
                 csv.toString(), null, CatalogueColumns.SHOPEE, images.toString(), output, settings);
     }
 
-    @Test
-    void embedsGoodRowsAndRecordsEveryBadOne(@TempDir Path tmp) throws Exception {
+    /** {@code tmp/images}, holding the offline photo of each index under its name. */
+    private static Path images(Path tmp, Map<String, Integer> photoByName) throws IOException {
         Path images = Files.createDirectories(tmp.resolve("images"));
         List<Path> photos = OfflineImages.photos();
-        Files.copy(photos.get(0), images.resolve("a.png"));
-        Files.copy(photos.get(3), images.resolve("b.jpg"));
-        Path elsewhere = Files.copy(photos.get(14), tmp.resolve("c.jpg"));
-        Files.copy(photos.get(1), images.resolve("d.png"));
+        for (Map.Entry<String, Integer> e : photoByName.entrySet()) {
+            Files.copy(photos.get(e.getValue()), images.resolve(e.getKey()));
+        }
+        return images;
+    }
+
+    @Test
+    void embedsGoodRowsAndRecordsEveryBadOne(@TempDir Path tmp) throws Exception {
+        Path images = images(tmp, Map.of("a.png", 0, "b.jpg", 3, "d.png", 1));
+        Path elsewhere = Files.copy(OfflineImages.photos().get(14), tmp.resolve("c.jpg"));
         Files.write(
                 images.resolve("corrupt.jpg"),
                 new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
@@ -110,10 +117,7 @@ class EmbedJobTest {
 
     @Test
     void rerunReusesEveryKnownImageAndRefusesAnotherModel(@TempDir Path tmp) throws Exception {
-        Path images = Files.createDirectories(tmp.resolve("images"));
-        List<Path> photos = OfflineImages.photos();
-        Files.copy(photos.get(2), images.resolve("a.jpg"));
-        Files.copy(photos.get(5), images.resolve("b.jpg"));
+        Path images = images(tmp, Map.of("a.jpg", 2, "b.jpg", 5));
         Files.write(images.resolve("bad.jpg"), new byte[] {1, 2, 3, 4});
         Path csv = tmp.resolve("catalogue.csv");
         Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\n");
@@ -131,9 +135,9 @@ class EmbedJobTest {
         assertEquals(before, spark.read().parquet(output).orderBy("item_id").collectAsList());
 
         // a new item with a new image, and an existing item whose image changed
-        Files.copy(photos.get(7), images.resolve("c.jpg"));
+        Files.copy(OfflineImages.photos().get(7), images.resolve("c.jpg"));
         Files.copy(
-                photos.get(9),
+                OfflineImages.photos().get(9),
                 images.resolve("b.jpg"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\nq3,bad.jpg\nq4,c.jpg\n");
