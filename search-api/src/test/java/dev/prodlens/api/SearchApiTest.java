@@ -432,6 +432,10 @@ class SearchApiTest {
         assertTrue(page.text().contains("<title>prodlens"), page.text());
         JsonObject info = http.get("/v1/info").json();
         assertEquals(3, info.getAsJsonObject("categories").size());
+        assertEquals(
+                "",
+                info.getAsJsonObject("index").get("search_parameters").getAsString(),
+                "the manifest's ParameterSpace string (none for Flat)");
     }
 
     @Test

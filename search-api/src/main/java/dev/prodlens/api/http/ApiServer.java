@@ -366,8 +366,8 @@ public final class ApiServer implements AutoCloseable {
                 Map.of(
                         "factory",
                         live.manifest().index().factory(),
-                        "search",
-                        live.manifest().index().search(),
+                        "search_parameters",
+                        live.manifest().index().searchParameters(),
                         "recall",
                         live.manifest().index().recall(),
                         "recall_k",
