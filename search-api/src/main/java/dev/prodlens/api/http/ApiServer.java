@@ -48,10 +48,15 @@ public final class ApiServer implements AutoCloseable {
     /** Idle connections (and clients that stop sending mid-request) are dropped after this long. */
     private static final int IDLE_TIMEOUT_MS = 30_000;
 
+    /**
+     * Answers' JSON: snake_case names, and each item with its image's route ({@link ItemLinks}).
+     */
     private static final Gson GSON =
-            new GsonBuilder()
-                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-                    .disableHtmlEscaping()
+            ItemLinks.addTo(
+                            new GsonBuilder()
+                                    .setFieldNamingPolicy(
+                                            FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                                    .disableHtmlEscaping())
                     .create();
 
     private final ApiSettings settings;
