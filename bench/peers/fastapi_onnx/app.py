@@ -169,11 +169,14 @@ class Bundle:
             raise SystemExit(f"{path}: index.faiss has {self.index.ntotal} vectors, items.jsonl {len(self.ids)} lines; rebuild it")
         # One query at a time per worker process: Faiss's OpenMP threads would only fight the others.
         faiss.omp_set_num_threads(1)
-        self.search_params = manifest.get("index", {}).get("search") or {}
-        space = faiss.ParameterSpace()
-        for name, value in self.search_params.items():
-            # Java's binding calls the refine factor refineFactor; Faiss's ParameterSpace k_factor_rf.
-            space.set_index_parameter(self.index, "k_factor_rf" if name == "refineFactor" else name, float(value))
+        # The tuned parameters in ParameterSpace syntax, as the Java service parses them (format 3);
+        # formats 1 and 2 kept them as a map of the same names.
+        index_info = manifest.get("index", {})
+        self.search_params = index_info.get("search_parameters")
+        if self.search_params is None:
+            self.search_params = ",".join(f"{k}={v}" for k, v in (index_info.get("search") or {}).items())
+        if self.search_params:
+            faiss.ParameterSpace().set_index_parameters(self.index, self.search_params)
 
     def search(self, v: np.ndarray, k: int):
         scores, rows = self.index.search(v, k)

@@ -1,6 +1,7 @@
 // What the image codec bindings (jpeg_jni.cpp, webp_jni.cpp) share: malloc'd buffers that free
-// themselves, and turning failures into Java exceptions. Header-only: each binding is a library
-// of its own and compiles its copy (with hidden visibility, nothing of it is exported).
+// themselves, and turning failures into Java exceptions (by class name through jni_throw.h, as
+// faiss_jni.cpp does). Header-only: each binding is a library of its own and compiles its copy
+// (with hidden visibility, nothing of it is exported).
 #ifndef PRODLENS_CODEC_JNI_H
 #define PRODLENS_CODEC_JNI_H
 
@@ -12,24 +13,17 @@
 #include <new>
 #include <string>
 
+#include "jni_throw.h"
+
 namespace codec_jni {
+
+using prodlens_jni::throw_new;
 
 struct FreeDeleter {
     void operator()(void* p) const { std::free(p); }
 };
 template <typename T>
 using MallocPtr = std::unique_ptr<T, FreeDeleter>;
-
-inline void throwNew(JNIEnv* env, const char* className, const std::string& message) {
-    if (env->ExceptionCheck()) {
-        return;  // keep the first (e.g. an OutOfMemoryError from the JVM)
-    }
-    jclass cls = env->FindClass(className);
-    if (cls != nullptr) {
-        env->ThrowNew(cls, message.c_str());
-        env->DeleteLocalRef(cls);
-    }
-}
 
 // Throws new className(message, extra): a binding's Failure, whose constructor (signature, e.g.
 // "(Ljava/lang/String;Z)V") takes the message and one more value.
@@ -64,12 +58,12 @@ inline void throwCaught(JNIEnv* env, const char* decoder) {
     try {
         throw;
     } catch (const std::bad_alloc&) {
-        throwNew(env, "java/lang/OutOfMemoryError",
+        throw_new(env, "java/lang/OutOfMemoryError",
                  std::string("native allocation failed in ") + decoder);
     } catch (const std::exception& e) {
-        throwNew(env, "java/lang/IllegalStateException", e.what());
+        throw_new(env, "java/lang/IllegalStateException", e.what());
     } catch (...) {
-        throwNew(env, "java/lang/IllegalStateException",
+        throw_new(env, "java/lang/IllegalStateException",
                  std::string("unknown native error in ") + decoder);
     }
 }

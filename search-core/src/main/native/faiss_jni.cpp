@@ -19,10 +19,13 @@
 
 #include "dev_prodlens_core_faiss_FaissNative.h"
 #include "faiss_core.h"
+#include "jni_throw.h"
 
 using prodlens::idx_t;
 
 namespace {
+
+using prodlens_jni::throw_new;
 
 constexpr const char* kFaissException = "dev/prodlens/core/faiss/FaissException";
 // Not the caller's doing (out of native memory, an unknown C++ exception): never a FaissException,
@@ -35,33 +38,27 @@ struct JavaPending {};
 std::atomic<int> g_threads{0};
 int g_default_threads = 1;
 
-void throw_java(JNIEnv* env, const char* cls, const std::string& msg) {
-    if (env->ExceptionCheck()) return;
-    jclass c = env->FindClass(cls);
-    if (c != nullptr) env->ThrowNew(c, msg.c_str());
-}
-
 // Called inside a catch block: maps the in-flight C++ exception to a Java one.
 void rethrow_as_java(JNIEnv* env) {
     try {
         throw;
     } catch (const JavaPending&) {
     } catch (const prodlens::Unsupported& e) {
-        throw_java(env, "java/lang/UnsupportedOperationException", e.what());
+        throw_new(env, "java/lang/UnsupportedOperationException", e.what());
     } catch (const prodlens::NotReady& e) {
-        throw_java(env, "java/lang/IllegalStateException", e.what());
+        throw_new(env, "java/lang/IllegalStateException", e.what());
     } catch (const std::invalid_argument& e) {
-        throw_java(env, "java/lang/IllegalArgumentException", e.what());
+        throw_new(env, "java/lang/IllegalArgumentException", e.what());
     } catch (const faiss::FaissException& e) {
-        throw_java(env, kFaissException, e.what());
+        throw_new(env, kFaissException, e.what());
     } catch (const std::bad_alloc&) {
-        throw_java(env, kFaissInternal,
+        throw_new(env, kFaissInternal,
                    "out of native memory: reduce the batch or index size, or give the process "
                    "more memory");
     } catch (const std::exception& e) {
-        throw_java(env, kFaissException, e.what());
+        throw_new(env, kFaissException, e.what());
     } catch (...) {
-        throw_java(env, kFaissInternal, "unknown native error in Faiss");
+        throw_new(env, kFaissInternal, "unknown native error in Faiss");
     }
 }
 
@@ -85,7 +82,7 @@ void guarded_void(JNIEnv* env, F&& body) {
 }
 
 [[noreturn]] void fail(JNIEnv* env, const char* cls, const std::string& msg) {
-    throw_java(env, cls, msg);
+    throw_new(env, cls, msg);
     throw JavaPending{};
 }
 

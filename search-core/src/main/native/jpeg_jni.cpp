@@ -50,7 +50,7 @@ constexpr jint STOP_SCANS = 4;      // more scans than the caller allows
 constexpr jint STOP_MEMORY = 5;     // the coefficient buffer would exceed the memory cap
 
 using codec_jni::MallocPtr;
-using codec_jni::throwNew;
+using codec_jni::throw_new;
 
 // TurboJpeg.Failure(String message, int kind)
 void throwFailure(JNIEnv* env, const std::string& message, jint kind) {
@@ -198,15 +198,15 @@ int runDecode(Decode* d, unsigned char* data, unsigned long size) {
 jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixels, jlong maxMemory,
                  jint maxScans, jlong deadlineNanos, jobject cancel, jintArray info) {
     if (jpeg == nullptr || info == nullptr) {
-        throwNew(env, "java/lang/NullPointerException", "jpeg and info are required");
+        throw_new(env, "java/lang/NullPointerException", "jpeg and info are required");
         return nullptr;
     }
     if (env->GetArrayLength(info) < INFO_LENGTH) {
-        throwNew(env, "java/lang/IllegalArgumentException", "info must hold 7 ints");
+        throw_new(env, "java/lang/IllegalArgumentException", "info must hold 7 ints");
         return nullptr;
     }
     if (targetMinSide < 0 || maxPixels < 1 || maxMemory < 0 || maxScans < 0) {
-        throwNew(env, "java/lang/IllegalArgumentException",
+        throw_new(env, "java/lang/IllegalArgumentException",
                  "targetMinSide, maxMemory, maxScans must be >= 0 and maxPixels >= 1");
         return nullptr;
     }
@@ -214,7 +214,7 @@ jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixe
     if (cancel != nullptr) {
         cancelFlag = static_cast<const volatile jbyte*>(env->GetDirectBufferAddress(cancel));
         if (cancelFlag == nullptr || env->GetDirectBufferCapacity(cancel) < 1) {
-            throwNew(env, "java/lang/IllegalArgumentException", "cancel must be a direct buffer of at least 1 byte");
+            throw_new(env, "java/lang/IllegalArgumentException", "cancel must be a direct buffer of at least 1 byte");
             return nullptr;
         }
     }
@@ -230,7 +230,7 @@ jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixe
     const size_t size = static_cast<size_t>(length);
     MallocPtr<unsigned char> data(static_cast<unsigned char*>(std::malloc(size + 2)));
     if (!data) {
-        throwNew(env, "java/lang/OutOfMemoryError", "no native memory for the JPEG's bytes");
+        throw_new(env, "java/lang/OutOfMemoryError", "no native memory for the JPEG's bytes");
         return nullptr;
     }
     env->GetByteArrayRegion(jpeg, 0, length, reinterpret_cast<jbyte*>(data.get()));
@@ -246,7 +246,7 @@ jintArray decode(JNIEnv* env, jbyteArray jpeg, jint targetMinSide, jlong maxPixe
 
     MallocPtr<Decode> d(static_cast<Decode*>(std::calloc(1, sizeof(Decode))));
     if (!d) {
-        throwNew(env, "java/lang/OutOfMemoryError", "no native memory for the JPEG decoder");
+        throw_new(env, "java/lang/OutOfMemoryError", "no native memory for the JPEG decoder");
         return nullptr;
     }
     d->targetMinSide = targetMinSide;

@@ -20,7 +20,7 @@
 
 namespace {
 
-using codec_jni::throwNew;
+using codec_jni::throw_new;
 
 // Keep in step with LibWebp.java.
 constexpr jint STATUS_OK = 0;
@@ -74,7 +74,7 @@ const char* describe(VP8StatusCode status) {
 // could not allocate (about this process, not the image).
 void throwStatus(JNIEnv* env, VP8StatusCode status) {
     if (status == VP8_STATUS_OUT_OF_MEMORY) {
-        throwNew(env, "java/lang/OutOfMemoryError", "libwebp could not allocate its buffers");
+        throw_new(env, "java/lang/OutOfMemoryError", "libwebp could not allocate its buffers");
     } else {
         throwFailure(env, describe(status), status);
     }
@@ -82,11 +82,11 @@ void throwStatus(JNIEnv* env, VP8StatusCode status) {
 
 bool checkInfo(JNIEnv* env, jbyteArray webp, jintArray info) {
     if (webp == nullptr || info == nullptr) {
-        throwNew(env, "java/lang/NullPointerException", "webp and info are required");
+        throw_new(env, "java/lang/NullPointerException", "webp and info are required");
         return false;
     }
     if (env->GetArrayLength(info) < INFO_LENGTH) {
-        throwNew(env, "java/lang/IllegalArgumentException", "info must hold 7 ints");
+        throw_new(env, "java/lang/IllegalArgumentException", "info must hold 7 ints");
         return false;
     }
     return true;
@@ -98,7 +98,7 @@ Bytes copyBytes(JNIEnv* env, jbyteArray webp, size_t* size) {
     *size = static_cast<size_t>(length);
     Bytes data(static_cast<uint8_t*>(std::malloc(length > 0 ? *size : 1)));
     if (!data) {
-        throwNew(env, "java/lang/OutOfMemoryError", "no native memory for the WebP's bytes");
+        throw_new(env, "java/lang/OutOfMemoryError", "no native memory for the WebP's bytes");
         return nullptr;
     }
     env->GetByteArrayRegion(webp, 0, length, reinterpret_cast<jbyte*>(data.get()));
@@ -172,7 +172,7 @@ jintArray decode(JNIEnv* env, jbyteArray webp, jint targetMinSide, jlong maxPixe
         return nullptr;
     }
     if (targetMinSide < 0 || maxPixels < 1) {
-        throwNew(env, "java/lang/IllegalArgumentException",
+        throw_new(env, "java/lang/IllegalArgumentException",
                  "targetMinSide must be >= 0 and maxPixels >= 1");
         return nullptr;
     }

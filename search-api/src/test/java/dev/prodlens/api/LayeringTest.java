@@ -15,11 +15,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The search layer speaks no HTTP: no class of {@code search}, {@code batch} or {@code bundle}
- * imports (or names) anything of {@code http}. Read from the sources, so a new file is checked too.
+ * imports (or names) anything of {@code http}, or builds a route (a {@code "/v1/…"} literal: the
+ * URLs answers link to are made in {@code http}, ItemLinks). Read from the sources, so a new file
+ * is checked too.
  */
 class LayeringTest {
     private static final List<String> BELOW_HTTP = List.of("search", "batch", "bundle");
-    private static final Pattern HTTP = Pattern.compile("\\bdev\\.prodlens\\.api\\.http\\b");
+    private static final Pattern HTTP = Pattern.compile("\\bdev\\.prodlens\\.api\\.http\\b|\"/v1/");
 
     @Test
     void searchBatchAndBundleKnowNoHttp() throws IOException {

@@ -177,8 +177,9 @@ class SearchApiTest {
         assertEquals("photo 5", item.get("title").getAsString());
         assertEquals("cat-2", item.get("category").getAsString());
         assertEquals(60.0, item.get("price").getAsDouble(), 1e-9);
+        assertEquals("/v1/items/item-05/image", item.get("image_url").getAsString());
 
-        Http.Response image = http.get("/v1/items/item-05/image");
+        Http.Response image = http.get(item.get("image_url").getAsString());
         assertEquals(200, image.status());
         assertTrue(Arrays.equals(photos.get(5), image.body()), "the catalogue's own bytes");
         assertTrue(
@@ -432,6 +433,10 @@ class SearchApiTest {
         assertTrue(page.text().contains("<title>prodlens"), page.text());
         JsonObject info = http.get("/v1/info").json();
         assertEquals(3, info.getAsJsonObject("categories").size());
+        assertEquals(
+                "",
+                info.getAsJsonObject("index").get("search_parameters").getAsString(),
+                "the manifest's ParameterSpace string (none for Flat)");
     }
 
     @Test

@@ -138,7 +138,7 @@ public final class TestBundle {
                                         "test",
                                         "inner_product",
                                         index.size(),
-                                        Map.of(),
+                                        "",
                                         0,
                                         1.0,
                                         10,

@@ -201,7 +201,7 @@ class StandaloneClusterIT {
         assertEquals(l.catalogue(), c.catalogue());
         assertEquals(l.index().factory(), c.index().factory());
         assertEquals(l.index().ntotal(), c.index().ntotal());
-        assertEquals(l.index().search(), c.index().search());
+        assertEquals(l.index().searchParameters(), c.index().searchParameters());
         assertEquals(l.index().recall(), c.index().recall(), RECALL_NOISE, "tuned recall");
 
         JsonObject lm = metrics(local);

@@ -127,7 +127,7 @@ public final class FaissBench {
         double bestRecall = -1;
         String bestSetting = null;
         for (String setting : settings) {
-            SearchOptions options = Sweep.options(setting);
+            SearchOptions options = SearchOptions.parse(setting);
             SearchResult result = index.search(data.queries(), data.k(), options); // warm-up
             long[] times = new long[repeats];
             for (int r = 0; r < repeats; r++) {
@@ -159,7 +159,7 @@ public final class FaissBench {
 
     /** One query per call on one thread, as the search service's batcher at low load sends them. */
     private void singleQueryLatency(FaissIndex index, String setting) {
-        SearchOptions options = Sweep.options(setting).withThreads(1);
+        SearchOptions options = SearchOptions.parse(setting).withThreads(1);
         float[][] queries = new float[data.nq()][];
         for (int i = 0; i < data.nq(); i++) {
             queries[i] = data.query(i);

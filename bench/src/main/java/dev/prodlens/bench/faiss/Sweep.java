@@ -1,12 +1,13 @@
 package dev.prodlens.bench.faiss;
 
-import dev.prodlens.core.faiss.SearchOptions;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Parameter sweeps in Faiss ParameterSpace syntax, so that the Python half applies the very same
- * strings: axes "nprobe=4/8" and "k_factor_rf=1/2" give "nprobe=4,k_factor_rf=1", ...
+ * strings: axes "nprobe=4/8" and "k_factor_rf=1/2" give "nprobe=4,k_factor_rf=1", ... The Java half
+ * reads each with {@link dev.prodlens.core.faiss.SearchOptions#parse}, the parser the API and the
+ * jobs read the bundle's tuned parameters with.
  */
 final class Sweep {
     private Sweep() {}
@@ -27,23 +28,5 @@ final class Sweep {
             settings = next;
         }
         return settings;
-    }
-
-    /** The per-call options a ParameterSpace string stands for. */
-    static SearchOptions options(String setting) {
-        SearchOptions options = SearchOptions.DEFAULT;
-        for (String pair : setting.split(",")) {
-            String[] kv = pair.split("=", 2);
-            options =
-                    switch (kv[0]) {
-                        case "nprobe" -> options.withNprobe(Integer.parseInt(kv[1]));
-                        case "efSearch" -> options.withEfSearch(Integer.parseInt(kv[1]));
-                        case "k_factor_rf" -> options.withRefineFactor(Float.parseFloat(kv[1]));
-                        default ->
-                                throw new IllegalArgumentException(
-                                        "unknown search parameter " + kv[0]);
-                    };
-        }
-        return options;
     }
 }

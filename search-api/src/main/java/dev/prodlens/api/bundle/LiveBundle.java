@@ -36,7 +36,11 @@ public final class LiveBundle {
     private final AtomicInteger references = new AtomicInteger(1);
 
     private LiveBundle(
-            Path directory, BundleManifest manifest, FaissIndex index, List<BundleItem> items) {
+            Path directory,
+            BundleManifest manifest,
+            SearchOptions searchOptions,
+            FaissIndex index,
+            List<BundleItem> items) {
         this.directory = directory;
         this.manifest = manifest;
         this.index = index;
@@ -51,13 +55,7 @@ public final class LiveBundle {
         }
         this.ordinals = byId;
         this.categories = Collections.unmodifiableMap(byCategory);
-        Map<String, Integer> search = manifest.index().search();
-        this.searchOptions =
-                SearchOptions.DEFAULT
-                        .withNprobe(search.getOrDefault("nprobe", 0))
-                        .withEfSearch(search.getOrDefault("efSearch", 0))
-                        .withThreads(
-                                1); // one request, one core: concurrency comes from the requests
+        this.searchOptions = searchOptions;
     }
 
     /**
@@ -94,6 +92,9 @@ public final class LiveBundle {
                             + " or reindex the catalogue with "
                             + model.id());
         }
+        // the manifest's tuned parameters (Bundles.readManifest has checked them); one request, one
+        // core: concurrency comes from the requests
+        SearchOptions searchOptions = manifest.index().searchOptions().withThreads(1);
         List<BundleItem> items = Bundles.readItems(directory);
         FaissIndex index = FaissIndex.read(directory.resolve(BundleFiles.INDEX));
         try {
@@ -111,7 +112,7 @@ public final class LiveBundle {
                                 + model.dim()
                                 + "; rebuild it with reindex");
             }
-            return new LiveBundle(directory, manifest, index, items);
+            return new LiveBundle(directory, manifest, searchOptions, index, items);
         } catch (RuntimeException e) {
             index.close();
             throw e;

@@ -48,10 +48,15 @@ public final class ApiServer implements AutoCloseable {
     /** Idle connections (and clients that stop sending mid-request) are dropped after this long. */
     private static final int IDLE_TIMEOUT_MS = 30_000;
 
+    /**
+     * Answers' JSON: snake_case names, and each item with its image's route ({@link ItemLinks}).
+     */
     private static final Gson GSON =
-            new GsonBuilder()
-                    .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-                    .disableHtmlEscaping()
+            ItemLinks.addTo(
+                            new GsonBuilder()
+                                    .setFieldNamingPolicy(
+                                            FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+                                    .disableHtmlEscaping())
                     .create();
 
     private final ApiSettings settings;
@@ -366,8 +371,8 @@ public final class ApiServer implements AutoCloseable {
                 Map.of(
                         "factory",
                         live.manifest().index().factory(),
-                        "search",
-                        live.manifest().index().search(),
+                        "search_parameters",
+                        live.manifest().index().searchParameters(),
                         "recall",
                         live.manifest().index().recall(),
                         "recall_k",

@@ -93,8 +93,7 @@ final class IndexSearch {
                             found.score(q, rank),
                             item.title(),
                             item.category(),
-                            item.price(),
-                            SearchService.imageUrl(item.id())));
+                            item.price()));
         }
         return hits;
     }

@@ -12,8 +12,6 @@ import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.PreparedImage;
 import dev.prodlens.core.image.DecodeDeadline;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -210,7 +208,6 @@ public final class SearchService implements AutoCloseable {
                     item.title(),
                     item.category(),
                     item.price(),
-                    imageUrl(item.id()),
                     item.labelGroup(),
                     lease.bundle().version());
         }
@@ -230,21 +227,16 @@ public final class SearchService implements AutoCloseable {
                 bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId)));
     }
 
-    /** A catalogue item as GET /v1/items/{id} returns it. */
+    /**
+     * A catalogue item of the live bundle {@code version} (the API adds the route of its image).
+     */
     public record Item(
             String id,
             String title,
             String category,
             Double price,
-            String imageUrl,
             String labelGroup,
             String version) {}
-
-    static String imageUrl(String itemId) {
-        return "/v1/items/"
-                + URLEncoder.encode(itemId, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/image";
-    }
 
     private record Submitted(
             CompletableFuture<DynamicBatcher.Result<Found>> future, long decodeNanos) {}

@@ -1,6 +1,7 @@
 package dev.prodlens.core.bundle;
 
 import com.google.gson.JsonObject;
+import dev.prodlens.core.faiss.SearchOptions;
 import java.util.Map;
 
 /**
@@ -18,12 +19,16 @@ public record BundleManifest(
         Index index,
         Catalogue catalogue) {
     /**
-     * 2: items' images relative to the images root when under it ({@link BundleItem#image()}),
-     * catalogue warnings and images root. A format 1 bundle (absolute image paths) still loads: an
-     * absolute reference resolves the same way in both. A reader older than 2 refuses a format 2
-     * bundle rather than misread its relative images.
+     * 3: the tuned search parameters as one Faiss ParameterSpace string ({@link
+     * Index#searchParameters()}) instead of a map. 2: items' images relative to the images root
+     * when under it ({@link BundleItem#image()}), catalogue warnings and images root.
+     *
+     * <p>Formats 1 and 2 still load: an absolute image reference resolves the same way in all, and
+     * their {@code search} map, whose keys were already ParameterSpace names, is read as the string
+     * ({@link Bundles#readManifest}). A reader older than a format refuses its bundles with one
+     * line rather than misread them (relative images; a missing {@code search} map).
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /**
      * @param fingerprint {@code ModelCard.fingerprint()}: weights + preprocessing
@@ -34,7 +39,9 @@ public record BundleManifest(
     /**
      * @param factory the Faiss index_factory string
      * @param choice why this index (auto plan or configured)
-     * @param search search parameters the API applies (e.g. {@code nprobe}, {@code efSearch})
+     * @param searchParameters the tuned search parameters the API and the evaluation apply, in
+     *     Faiss ParameterSpace syntax ({@code "nprobe=16"}, {@code "efSearch=64"}, {@code ""} for
+     *     none), read with {@link #searchOptions()}
      * @param recall recall@{@code recallK} vs exact search on {@code recallQueries} held-out
      *     queries at those parameters
      */
@@ -43,13 +50,23 @@ public record BundleManifest(
             String choice,
             String metric,
             long ntotal,
-            Map<String, Integer> search,
+            String searchParameters,
             double buildSeconds,
             double recall,
             int recallK,
             int recallQueries,
             double targetRecall,
-            long memoryBytes) {}
+            long memoryBytes) {
+        /**
+         * {@link #searchParameters()} as per-call options ({@link SearchOptions#parse}).
+         *
+         * @throws IllegalArgumentException for parameters that are not ParameterSpace syntax or
+         *     name a knob the binding lacks ({@link Bundles#readManifest} refuses such a bundle)
+         */
+        public SearchOptions searchOptions() {
+            return SearchOptions.parse(searchParameters);
+        }
+    }
 
     /**
      * @param source the catalogue path; rows in it, how many are in the index, failed ones by error

@@ -3,7 +3,11 @@ package dev.prodlens.core.bundle;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -139,7 +143,9 @@ public final class Bundles {
     public static BundleManifest readManifest(Path bundle) {
         Path file = bundle.resolve(BundleFiles.MANIFEST);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            BundleManifest m = GSON.fromJson(reader, BundleManifest.class);
+            JsonElement json = JsonParser.parseReader(reader);
+            if (json.isJsonObject()) searchMapAsParameters(json.getAsJsonObject());
+            BundleManifest m = GSON.fromJson(json, BundleManifest.class);
             if (m == null || m.model() == null || m.index() == null)
                 throw new JsonParseException("model or index missing");
             if (m.formatVersion() > BundleManifest.FORMAT_VERSION) {
@@ -150,6 +156,13 @@ public final class Bundles {
                                 + ", newer than this program's "
                                 + BundleManifest.FORMAT_VERSION
                                 + "; upgrade prodlens");
+            }
+            if (m.index().searchParameters() == null)
+                throw new JsonParseException("index.search_parameters missing");
+            try {
+                m.index().searchOptions();
+            } catch (IllegalArgumentException e) {
+                throw new BundleException(file + ": " + e.getMessage() + "; rebuild the bundle");
             }
             return m;
         } catch (NoSuchFileException e) {
@@ -163,6 +176,31 @@ public final class Bundles {
             throw new BundleException(
                     file + " is unreadable (" + e.getMessage() + "); rebuild the bundle");
         }
+    }
+
+    /**
+     * Formats 1 and 2 kept the tuned parameters as a map ({@code "search": {"nprobe": 16}}) whose
+     * keys were already ParameterSpace names: its entries joined as {@code name=value} are format
+     * 3's {@code search_parameters} string (none without a map).
+     */
+    private static void searchMapAsParameters(JsonObject manifest) {
+        boolean before3 =
+                !(manifest.get("format_version") instanceof JsonPrimitive format)
+                        || !format.isNumber()
+                        || format.getAsInt() < 3;
+        if (!before3
+                || !(manifest.get("index") instanceof JsonObject index)
+                || index.has("search_parameters")) return;
+        StringBuilder parameters = new StringBuilder();
+        JsonObject search = index.get("search") instanceof JsonObject map ? map : new JsonObject();
+        for (var knob : search.entrySet()) {
+            if (!knob.getValue().isJsonPrimitive())
+                throw new JsonParseException("index.search." + knob.getKey() + " is not a number");
+            if (parameters.length() > 0) parameters.append(',');
+            parameters.append(knob.getKey()).append('=').append(knob.getValue().getAsString());
+        }
+        index.remove("search");
+        index.addProperty("search_parameters", parameters.toString());
     }
 
     /** Writes {@code items} in order, one JSON object per line (line i = index id i). */

@@ -9,7 +9,6 @@ import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.faiss.FaissIndex;
-import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
@@ -70,14 +69,9 @@ public final class EvaluateJob {
         }
         EvalResult result;
         try (FaissIndex index = FaissIndex.read(bundle.resolve(BundleFiles.INDEX))) {
-            Map<String, Integer> params = manifest.index().search();
-            SearchOptions options =
-                    SearchOptions.DEFAULT
-                            .withNprobe(params.getOrDefault("nprobe", 0))
-                            .withEfSearch(params.getOrDefault("efSearch", 0));
             result =
                     new Evaluator(Evaluator.Settings.from(settings.config()))
-                            .evaluate(data, relevance, index, options);
+                            .evaluate(data, relevance, index, manifest.index().searchOptions());
         }
         new ReportWriter(
                         hadoopImages(

@@ -8,7 +8,6 @@ import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.core.faiss.SearchResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -206,17 +205,8 @@ public final class Evaluator {
     }
 
     private static String describe(FaissIndex ann, SearchOptions options) {
-        List<String> knobs = new ArrayList<>();
-        if (options.nprobe() > 0) {
-            knobs.add("nprobe=" + options.nprobe());
-        }
-        if (options.efSearch() > 0) {
-            knobs.add("efSearch=" + options.efSearch());
-        }
-        if (options.refineFactor() > 0) {
-            knobs.add("refineFactor=" + options.refineFactor());
-        }
-        return ann.description() + (knobs.isEmpty() ? "" : " (" + String.join(", ", knobs) + ")");
+        String parameters = options.parameters();
+        return ann.description() + (parameters.isEmpty() ? "" : " (" + parameters + ")");
     }
 
     /** The accumulators of one search method. */

@@ -16,6 +16,10 @@ import java.util.Set;
  * target: recall that converges closes a good part of the gap per doubling, so a crawl means the
  * codes (SQ8, PQ), not the search breadth, cap it, and searching wider would only cost time (for
  * IVF, up to a scan of every list).
+ *
+ * <p>Each setting is a Faiss ParameterSpace string ({@code "nprobe=4"}), searched through {@link
+ * SearchOptions#parse}; the chosen one is what the bundle manifest stores and every reader parses
+ * the same way.
  */
 final class Tuner {
     /** Largest HNSW candidate list tried: beyond it HNSW is slower than a well-chosen IVF. */
@@ -28,12 +32,12 @@ final class Tuner {
 
     private static final int CRAWL_STEPS = 2;
 
-    /** The chosen parameters (empty for Flat), the recall they reach, and every setting tried. */
+    /**
+     * The chosen parameters in ParameterSpace syntax ("" for Flat), the recall they reach, and the
+     * recall of every setting tried.
+     */
     record Tuning(
-            Map<String, Integer> search,
-            double recall,
-            boolean reached,
-            Map<String, Double> tried) {}
+            String searchParameters, double recall, boolean reached, Map<String, Double> tried) {}
 
     private Tuner() {}
 
@@ -49,12 +53,12 @@ final class Tuner {
         if (kind == IndexPlan.Kind.FLAT) {
             double r = recall(index.search(queries, k), exact, k);
             tried.put("exact", r);
-            return new Tuning(Map.of(), r, r >= target, tried);
+            return new Tuning("", r, r >= target, tried);
         }
-        String knob = kind == IndexPlan.Kind.IVF ? "nprobe" : "efSearch";
+        String knob = kind == IndexPlan.Kind.IVF ? SearchOptions.NPROBE : SearchOptions.EF_SEARCH;
         int first = kind == IndexPlan.Kind.IVF ? 1 : Math.max(MIN_EF_SEARCH, k);
         int last = kind == IndexPlan.Kind.IVF ? lists : MAX_EF_SEARCH;
-        int best = first;
+        String best = null;
         double bestRecall = -1;
         int crawling = 0;
         for (int value = first;
@@ -63,21 +67,18 @@ final class Tuner {
                         value == last
                                 ? last + 1
                                 : Math.min(last, value * 2)) { // doubling, ending at last
-            SearchOptions options =
-                    kind == IndexPlan.Kind.IVF
-                            ? SearchOptions.DEFAULT.withNprobe(value)
-                            : SearchOptions.DEFAULT.withEfSearch(value);
-            double r = recall(index.search(queries, k, options), exact, k);
-            tried.put(knob + "=" + value, Math.round(r * 1e4) / 1e4);
+            String setting = knob + "=" + value;
+            double r = recall(index.search(queries, k, SearchOptions.parse(setting)), exact, k);
+            tried.put(setting, Math.round(r * 1e4) / 1e4);
             double gap = target - r;
             crawling = gap > 0 && r - bestRecall < CRAWL * gap ? crawling + 1 : 0;
             if (r > bestRecall) {
                 bestRecall = r;
-                best = value;
+                best = setting;
             }
             if (r >= target || crawling >= CRAWL_STEPS) break;
         }
-        return new Tuning(Map.of(knob, best), bestRecall, bestRecall >= target, tried);
+        return new Tuning(best, bestRecall, bestRecall >= target, tried);
     }
 
     /** Mean over queries of |ANN top-k ∩ exact top-k| / |exact top-k|. */

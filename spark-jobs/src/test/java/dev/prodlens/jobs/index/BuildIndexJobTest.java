@@ -131,7 +131,8 @@ class BuildIndexJobTest {
         BundleManifest.Index index = Bundles.readManifest(result.bundle()).index();
         assertEquals(ITEMS, index.ntotal());
         assertTrue(index.recall() >= 0.9, "tuned recall " + index.recall());
-        int nprobe = index.search().get("nprobe");
+        assertTrue(index.searchParameters().matches("nprobe=\\d+"), index.searchParameters());
+        int nprobe = index.searchOptions().nprobe();
         assertTrue(nprobe >= 1 && nprobe <= 8, "nprobe " + nprobe);
 
         Map<String, float[]> vectors = embeddings(settings);

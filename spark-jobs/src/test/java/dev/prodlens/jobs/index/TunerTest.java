@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
+import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.core.faiss.SearchResult;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -58,7 +59,8 @@ class TunerTest {
         Tuner.Tuning t = tune("IVF64,Flat", 0.9);
         assertTrue(t.reached(), t.tried().toString());
         assertTrue(t.recall() >= 0.9);
-        int nprobe = t.search().get("nprobe");
+        int nprobe = SearchOptions.parse(t.searchParameters()).nprobe();
+        assertEquals("nprobe=" + nprobe, t.searchParameters());
         assertTrue(nprobe < 64, "stopped before scanning every list: " + t.tried());
         assertEquals(
                 t.tried().size(),
