@@ -18,7 +18,7 @@ each key overridable by PRODLENS_<KEY> as in Java, e.g. PRODLENS_BUNDLES_DIR):
   bundles.dir/<catalogue.name>/CURRENT  names the live version directory, which holds
                                         index.faiss (inner product; id = line of items.jsonl),
                                         items.jsonl ({"id": ...} per line) and manifest.json
-                                        (index.search: efSearch / nprobe, applied at load)
+                                        (index.search_parameters: efSearch / nprobe, applied at load)
   PEER_ORT_THREADS                      ONNX Runtime intra-op threads per worker (default 1: on few
                                         cores one thread per process beats threads in one session
                                         for a small CNN)

@@ -283,7 +283,7 @@ public final class SparkBench {
                 index.factory(),
                 build.seconds(),
                 index.recall(),
-                index.search(),
+                index.searchParameters(),
                 index.memoryBytes() / 1048576.0,
                 peakRssMb());
     }
