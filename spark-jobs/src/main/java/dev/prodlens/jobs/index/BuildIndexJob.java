@@ -176,7 +176,9 @@ public final class BuildIndexJob {
                         tuning.recall(),
                         target,
                         tuning.reached() ? "" : ", NOT reached",
-                        tuning.searchParameters(),
+                        tuning.searchParameters().isEmpty()
+                                ? "no search parameters (exact)"
+                                : tuning.searchParameters(),
                         held.size(),
                         tuning.tried()),
                 held.size(),
