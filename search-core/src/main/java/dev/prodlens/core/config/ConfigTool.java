@@ -20,26 +20,31 @@ public final class ConfigTool {
 
     public static void main(String[] args) {
         try {
-            List<String> settings = new ArrayList<>();
-            List<ConfigKey<?>> wanted = new ArrayList<>();
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--conf") && i + 1 < args.length) {
-                    settings.add(args[i]);
-                    settings.add(args[++i]);
-                } else if (args[i].indexOf('=') > 0) {
-                    settings.add(args[i]);
-                } else {
-                    wanted.add(known(args[i]));
-                }
-            }
-            if (wanted.isEmpty()) throw new ConfigException("no key to print; " + USAGE);
-            Config config = CommandLine.config(settings, USAGE);
-            StringBuilder out = new StringBuilder();
-            for (ConfigKey<?> key : wanted) out.append(config.text(key)).append('\n');
-            System.out.print(out);
+            System.out.print(values(args));
         } catch (RuntimeException e) {
             System.exit(CommandLine.report("config", e));
         }
+    }
+
+    /** The values of the keys {@code args} names, a line each, in the configuration it gives. */
+    static String values(String[] args) {
+        List<String> settings = new ArrayList<>();
+        List<ConfigKey<?>> wanted = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--conf") && i + 1 < args.length) {
+                settings.add(args[i]);
+                settings.add(args[++i]);
+            } else if (args[i].indexOf('=') > 0) {
+                settings.add(args[i]);
+            } else {
+                wanted.add(known(args[i]));
+            }
+        }
+        if (wanted.isEmpty()) throw new ConfigException("no key to print; " + USAGE);
+        Config config = CommandLine.config(settings, USAGE);
+        StringBuilder out = new StringBuilder();
+        for (ConfigKey<?> key : wanted) out.append(config.text(key)).append('\n');
+        return out.toString();
     }
 
     private static ConfigKey<?> known(String name) {
