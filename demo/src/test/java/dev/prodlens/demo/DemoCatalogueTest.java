@@ -285,18 +285,22 @@ class DemoCatalogueTest {
     }
 
     private static Map<String, String> demo(Path csv, int products) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("catalogue.name", DemoCatalogue.DEMO);
-        settings.put("catalogue.path", csv.toString());
-        settings.put("demo.products", Integer.toString(products));
-        return settings;
+        return catalogue(DemoCatalogue.DEMO, csv, "demo.products", products);
     }
 
     private static Map<String, String> fashion(Path csv, int items) {
+        return catalogue(DemoCatalogue.FASHION_MNIST, csv, "demo.fashion-mnist.items", items);
+    }
+
+    /**
+     * Settings (mutable) for catalogue {@code name} written to {@code csv}, of {@code count} rows.
+     */
+    private static Map<String, String> catalogue(
+            String name, Path csv, String countKey, int count) {
         Map<String, String> settings = new HashMap<>();
-        settings.put("catalogue.name", DemoCatalogue.FASHION_MNIST);
+        settings.put("catalogue.name", name);
         settings.put("catalogue.path", csv.toString());
-        settings.put("demo.fashion-mnist.items", Integer.toString(items));
+        settings.put(countKey, Integer.toString(count));
         return settings;
     }
 

@@ -90,9 +90,12 @@ public final class EmbedBench {
                                             Locale.ROOT,
                                             "\"img_s\":%.1f",
                                             median(
-                                                    modelRates(
-                                                            embedder, pool, workers, batch, images,
-                                                            1)));
+                                                    throughput(
+                                                            workers,
+                                                            batch,
+                                                            images,
+                                                            REPEATS,
+                                                            modelOnly(embedder, pool))));
                             case "pair" -> pair(embedder, pool, workers, batch, images);
                             default -> throw new IllegalArgumentException("unknown mode " + mode);
                         };
@@ -146,38 +149,25 @@ public final class EmbedBench {
         return String.format(Locale.ROOT, "\"decode_ms\":%.3f,\"img_s\":%.1f", ms, 1000 / ms);
     }
 
-    /** Model-only images/s, {@code rounds} × REPEATS measurements after a warm-up. */
-    private static double[] modelRates(
-            Embedder embedder, List<byte[]> pool, int workers, int batch, int images, int rounds)
-            throws Exception {
+    /** Model-only batches: the pool's tensors are prepared up front, so only the model is timed. */
+    private static BatchRun modelOnly(Embedder embedder, List<byte[]> pool) {
         float[][] tensors = tensorsOf(embedder, pool);
-        return throughput(
-                workers,
-                batch,
-                images,
-                rounds * REPEATS,
-                b -> {
-                    float[][] input = new float[b][];
-                    for (int i = 0; i < b; i++) input[i] = tensors[i % tensors.length];
-                    embedder.runModel(input);
-                });
+        return b -> {
+            float[][] input = new float[b][];
+            for (int i = 0; i < b; i++) input[i] = tensors[i % tensors.length];
+            embedder.runModel(input);
+        };
     }
 
-    private static double[] endToEndRates(
-            Embedder embedder, List<byte[]> pool, int workers, int batch, int images, int rounds)
-            throws Exception {
+    /** End-to-end batches: decode, preprocessing and model, cycling through the pool. */
+    private static BatchRun endToEnd(Embedder embedder, List<byte[]> pool) {
         AtomicInteger cursor = new AtomicInteger();
-        return throughput(
-                workers,
-                batch,
-                images,
-                rounds * REPEATS,
-                b -> {
-                    List<byte[]> input = new ArrayList<>(b);
-                    for (int i = 0; i < b; i++)
-                        input.add(pool.get(Math.floorMod(cursor.getAndIncrement(), pool.size())));
-                    embedder.embed(input).forEach(r -> r.vector());
-                });
+        return b -> {
+            List<byte[]> input = new ArrayList<>(b);
+            for (int i = 0; i < b; i++)
+                input.add(pool.get(Math.floorMod(cursor.getAndIncrement(), pool.size())));
+            embedder.embed(input).forEach(r -> r.vector());
+        };
     }
 
     /**
@@ -190,8 +180,9 @@ public final class EmbedBench {
         double[] model = new double[rounds];
         double[] e2e = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            model[r] = median(modelRates(embedder, pool, workers, batch, images, 1));
-            e2e[r] = median(endToEndRates(embedder, pool, workers, batch, images, 1));
+            model[r] =
+                    median(throughput(workers, batch, images, REPEATS, modelOnly(embedder, pool)));
+            e2e[r] = median(throughput(workers, batch, images, REPEATS, endToEnd(embedder, pool)));
         }
         return String.format(
                 Locale.ROOT, "\"model_img_s\":%.1f,\"e2e_img_s\":%.1f", median(model), median(e2e));

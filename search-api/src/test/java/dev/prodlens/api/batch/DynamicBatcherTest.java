@@ -72,13 +72,30 @@ class DynamicBatcherTest {
                 "t", instances, maxBatch, queueDelay, queueCapacity, model, NO_LISTENER);
     }
 
-    /** Submits request 0 and waits until the gated model holds it: the one instance is busy. */
-    private static CompletableFuture<DynamicBatcher.Result<Integer>> occupy(
-            DynamicBatcher<Integer, Integer> batcher, GatedModel model, String why)
-            throws InterruptedException {
-        CompletableFuture<DynamicBatcher.Result<Integer>> running = batcher.submit(0, LONG);
-        assertTrue(model.awaitEntered(), why);
-        return running;
+    /**
+     * A one-instance batcher whose gated model holds request 0 ({@link #running}): what is
+     * submitted next waits in the queue until {@code model.release} opens.
+     */
+    private static final class Occupied implements AutoCloseable {
+        final GatedModel model = new GatedModel(1, true);
+        final DynamicBatcher<Integer, Integer> batcher;
+        final CompletableFuture<DynamicBatcher.Result<Integer>> running;
+
+        Occupied(int maxBatch, int queueCapacity, String why) throws InterruptedException {
+            batcher = batcher(1, maxBatch, Duration.ZERO, queueCapacity, model);
+            try {
+                running = batcher.submit(0, LONG);
+                assertTrue(model.awaitEntered(), why);
+            } catch (Throwable t) {
+                batcher.close();
+                throw t;
+            }
+        }
+
+        @Override
+        public void close() {
+            batcher.close();
+        }
     }
 
     /** The request's result, waited for at most 30 s. */
@@ -151,16 +168,13 @@ class DynamicBatcherTest {
 
     @Test
     void aFullQueueRefusesAtOnce() throws Exception {
-        GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 1, Duration.ZERO, 2, model)) {
-            CompletableFuture<DynamicBatcher.Result<Integer>> running =
-                    occupy(batcher, model, "the model holds request 0");
-            CompletableFuture<DynamicBatcher.Result<Integer>> q1 = batcher.submit(1, LONG);
-            CompletableFuture<DynamicBatcher.Result<Integer>> q2 = batcher.submit(2, LONG);
-            assertEquals(2, batcher.queued());
-            assertThrows(QueueFullException.class, () -> batcher.submit(3, LONG));
-            model.release.countDown();
-            assertEquals(0, result(running).output());
+        try (Occupied busy = new Occupied(1, 2, "the model holds request 0")) {
+            CompletableFuture<DynamicBatcher.Result<Integer>> q1 = busy.batcher.submit(1, LONG);
+            CompletableFuture<DynamicBatcher.Result<Integer>> q2 = busy.batcher.submit(2, LONG);
+            assertEquals(2, busy.batcher.queued());
+            assertThrows(QueueFullException.class, () -> busy.batcher.submit(3, LONG));
+            busy.model.release.countDown();
+            assertEquals(0, result(busy.running).output());
             assertEquals(2, result(q1).output());
             assertEquals(4, result(q2).output());
         }
@@ -168,33 +182,32 @@ class DynamicBatcherTest {
 
     @Test
     void aReservedPlaceCountsAgainstTheQueueUntilItIsUsedOrGivenBack() throws Exception {
-        GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 1, Duration.ZERO, 2, model)) {
-            CompletableFuture<DynamicBatcher.Result<Integer>> running =
-                    occupy(batcher, model, "off the queue: its place is free again");
-            DynamicBatcher<Integer, Integer>.Ticket a = batcher.reserve();
-            DynamicBatcher<Integer, Integer>.Ticket b = batcher.reserve();
-            assertEquals(0, batcher.queued(), "reserved, not queued");
-            assertThrows(QueueFullException.class, batcher::reserve, "two places, both reserved");
-            assertThrows(QueueFullException.class, () -> batcher.submit(9, LONG));
+        try (Occupied busy = new Occupied(1, 2, "off the queue: its place is free again")) {
+            DynamicBatcher<Integer, Integer>.Ticket a = busy.batcher.reserve();
+            DynamicBatcher<Integer, Integer>.Ticket b = busy.batcher.reserve();
+            assertEquals(0, busy.batcher.queued(), "reserved, not queued");
+            assertThrows(
+                    QueueFullException.class, busy.batcher::reserve, "two places, both reserved");
+            assertThrows(QueueFullException.class, () -> busy.batcher.submit(9, LONG));
             a.close();
             a.close(); // twice gives back one place, not two
-            DynamicBatcher<Integer, Integer>.Ticket c = batcher.reserve();
-            assertThrows(QueueFullException.class, batcher::reserve);
+            DynamicBatcher<Integer, Integer>.Ticket c = busy.batcher.reserve();
+            assertThrows(QueueFullException.class, busy.batcher::reserve);
             CompletableFuture<DynamicBatcher.Result<Integer>> queued = b.submit(2, LONG);
             b.close(); // used: closing it gives nothing back
-            assertEquals(1, batcher.queued());
-            assertThrows(QueueFullException.class, batcher::reserve, "one queued, one reserved");
+            assertEquals(1, busy.batcher.queued());
+            assertThrows(
+                    QueueFullException.class, busy.batcher::reserve, "one queued, one reserved");
             assertThrows(
                     IllegalStateException.class,
                     () -> b.submit(3, LONG),
                     "a ticket queues one request");
-            model.release.countDown();
-            assertEquals(0, result(running).output());
+            busy.model.release.countDown();
+            assertEquals(0, result(busy.running).output());
             assertEquals(4, result(queued).output());
             c.close();
-            try (DynamicBatcher<Integer, Integer>.Ticket d = batcher.reserve();
-                    DynamicBatcher<Integer, Integer>.Ticket e = batcher.reserve()) {
+            try (DynamicBatcher<Integer, Integer>.Ticket d = busy.batcher.reserve();
+                    DynamicBatcher<Integer, Integer>.Ticket e = busy.batcher.reserve()) {
                 assertEquals(
                         10,
                         result(d.submit(5, LONG)).output(),
@@ -206,18 +219,15 @@ class DynamicBatcherTest {
 
     @Test
     void aRequestPastItsDeadlineNeverReachesTheModel() throws Exception {
-        GatedModel model = new GatedModel(1, true);
-        try (DynamicBatcher<Integer, Integer> batcher = batcher(1, 8, Duration.ZERO, 10, model)) {
-            CompletableFuture<DynamicBatcher.Result<Integer>> running =
-                    occupy(batcher, model, "the model holds request 0");
+        try (Occupied busy = new Occupied(8, 10, "the model holds request 0")) {
             CompletableFuture<DynamicBatcher.Result<Integer>> late =
-                    batcher.submit(1, Duration.ofMillis(1));
+                    busy.batcher.submit(1, Duration.ofMillis(1));
             Thread.sleep(20); // past the 1 ms deadline (a lower bound, not a timing assertion)
-            model.release.countDown();
-            result(running);
+            busy.model.release.countDown();
+            result(busy.running);
             ExecutionException e = assertThrows(ExecutionException.class, () -> result(late));
             assertInstanceOf(TimeoutException.class, e.getCause());
-            assertEquals(List.of(1), model.batchSizes, "only the first request ran");
+            assertEquals(List.of(1), busy.model.batchSizes, "only the first request ran");
         }
     }
 

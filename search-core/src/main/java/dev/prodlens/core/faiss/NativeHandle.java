@@ -2,6 +2,7 @@ package dev.prodlens.core.faiss;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
@@ -51,25 +52,21 @@ abstract class NativeHandle implements AutoCloseable {
 
     /** Runs {@code body} with the native pointer while other readers may run too. */
     final <T> T shared(LongFunction<T> body) {
-        ReentrantReadWriteLock.ReadLock read = lock.readLock();
-        read.lock();
-        try {
-            return body.apply(pointer());
-        } finally {
-            read.unlock();
-            Reference.reachabilityFence(this); // the Cleaner must not free it mid-call
-        }
+        return holding(lock.readLock(), body);
     }
 
     /** Runs {@code body} with the native pointer and no concurrent reader or writer. */
     final <T> T exclusive(LongFunction<T> body) {
-        ReentrantReadWriteLock.WriteLock write = lock.writeLock();
-        write.lock();
+        return holding(lock.writeLock(), body);
+    }
+
+    private <T> T holding(Lock held, LongFunction<T> body) {
+        held.lock();
         try {
             return body.apply(pointer());
         } finally {
-            write.unlock();
-            Reference.reachabilityFence(this);
+            held.unlock();
+            Reference.reachabilityFence(this); // the Cleaner must not free it mid-call
         }
     }
 

@@ -67,14 +67,12 @@ public final class ImageDecodeException extends Exception {
     }
 
     static ImageDecodeException tooManyBytes(long size, long maxBytes) {
-        return new ImageDecodeException(
+        return overLimit(
                 Reason.TOO_MANY_BYTES,
-                "image is "
-                        + bytes(size)
-                        + ", over the "
-                        + bytes(maxBytes)
-                        + " limit (decode.max-bytes); "
-                        + "send a smaller or more compressed image");
+                bytes(size),
+                bytes(maxBytes),
+                "decode.max-bytes",
+                "send a smaller or more compressed image");
     }
 
     static ImageDecodeException unsupported(byte[] bytes) {
@@ -86,17 +84,12 @@ public final class ImageDecodeException extends Exception {
     }
 
     static ImageDecodeException tooManyPixels(int width, int height, long maxPixels) {
-        return new ImageDecodeException(
+        return overLimit(
                 Reason.TOO_MANY_PIXELS,
-                "image is "
-                        + width
-                        + "x"
-                        + height
-                        + " = "
-                        + pixels((long) width * height)
-                        + ", over the "
-                        + pixels(maxPixels)
-                        + " limit (decode.max-pixels); send a smaller image");
+                width + "x" + height + " = " + pixels((long) width * height),
+                pixels(maxPixels),
+                "decode.max-pixels",
+                "send a smaller image");
     }
 
     static ImageDecodeException corrupt(ImageFormat format, Exception cause) {
@@ -152,6 +145,17 @@ public final class ImageDecodeException extends Exception {
                 oneLine(readerWarning),
                 "re-upload the complete file",
                 null);
+    }
+
+    /**
+     * A refusal over a configured limit: "image is {size}, over the {limit} limit ({key});
+     * {advice}".
+     */
+    private static ImageDecodeException overLimit(
+            Reason reason, String size, String limit, String key, String advice) {
+        return new ImageDecodeException(
+                reason,
+                "image is " + size + ", over the " + limit + " limit (" + key + "); " + advice);
     }
 
     /** A {@link Reason#CORRUPT} refusal: "image is {what} ({detail}); {advice}". */

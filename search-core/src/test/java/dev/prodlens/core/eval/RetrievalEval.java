@@ -88,10 +88,7 @@ public final class RetrievalEval {
         perClass(
                 OfflineImages.fashionMnist("t10k", 10_000),
                 sizes.fashionQueriesPerClass(),
-                (image, label) -> {
-                    eval.fashionQueries.add(greyPng(image));
-                    eval.fashionQueryLabel.add(label);
-                },
+                collectInto(eval.fashionQueries, eval.fashionQueryLabel),
                 image -> {
                     if (distractors[0]++ < sizes.fashionDistractors())
                         eval.nearDupCatalogue.add(greyPng(image));
@@ -99,10 +96,7 @@ public final class RetrievalEval {
         perClass(
                 OfflineImages.fashionMnist("train", 60_000),
                 sizes.fashionTrainPerClass(),
-                (image, label) -> {
-                    eval.fashionCatalogue.add(greyPng(image));
-                    eval.fashionCatalogueLabel.add(label);
-                },
+                collectInto(eval.fashionCatalogue, eval.fashionCatalogueLabel),
                 image -> {});
         return eval;
     }
@@ -197,6 +191,14 @@ public final class RetrievalEval {
             if (count[label]++ < perClass) taken.accept(split.images()[i], label);
             else rest.accept(split.images()[i]);
         }
+    }
+
+    /** Adds each image, as a grey PNG, to {@code images} and its label to {@code labels}. */
+    private static ObjIntConsumer<byte[]> collectInto(List<byte[]> images, List<Integer> labels) {
+        return (image, label) -> {
+            images.add(greyPng(image));
+            labels.add(label);
+        };
     }
 
     private static byte[] greyPng(byte[] pixels28) {

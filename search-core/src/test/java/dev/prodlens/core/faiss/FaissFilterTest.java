@@ -150,15 +150,7 @@ class FaissFilterTest {
         filter.close();
         filter.close(); // idempotent
         try (FaissIndex index = build("Flat")) {
-            IllegalStateException e =
-                    assertThrows(
-                            IllegalStateException.class,
-                            () ->
-                                    index.search(
-                                            V.queries,
-                                            5,
-                                            SearchOptions.DEFAULT.withFilter(filter)));
-            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            assertFilteredSearchFails(IllegalStateException.class, index, filter, "closed");
         }
     }
 
@@ -166,15 +158,24 @@ class FaissFilterTest {
     void filteredSearchOnIndexesWithoutSelectorsIsUnsupported() {
         try (FaissIndex index = FaissIndex.create(D, "LSH", Metric.L2)) {
             index.add(V.base, V.ids);
-            UnsupportedOperationException e =
-                    assertThrows(
-                            UnsupportedOperationException.class,
-                            () ->
-                                    index.search(
-                                            V.queries,
-                                            5,
-                                            SearchOptions.DEFAULT.withFilter(everyThird)));
-            assertTrue(e.getMessage().contains("filtered search"), e.getMessage());
+            assertFilteredSearchFails(
+                    UnsupportedOperationException.class, index, everyThird, "filtered search");
         }
+    }
+
+    /**
+     * A top-5 search of {@code index} through {@code filter} throws {@code type}, saying {@code
+     * words}.
+     */
+    private static void assertFilteredSearchFails(
+            Class<? extends RuntimeException> type,
+            FaissIndex index,
+            IdFilter filter,
+            String words) {
+        RuntimeException e =
+                assertThrows(
+                        type,
+                        () -> index.search(V.queries, 5, SearchOptions.DEFAULT.withFilter(filter)));
+        assertTrue(e.getMessage().contains(words), e.getMessage());
     }
 }

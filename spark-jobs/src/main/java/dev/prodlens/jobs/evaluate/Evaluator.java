@@ -10,6 +10,7 @@ import dev.prodlens.core.faiss.SearchResult;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.IntStream;
@@ -165,27 +166,26 @@ public final class Evaluator {
     }
 
     private static void requireSameItems(EvalData data, FaissIndex ann) {
-        if (ann.dimension() != data.dim()) {
-            throw new EvaluationException(
-                    "the ANN index has dimension "
-                            + ann.dimension()
-                            + " but the embeddings "
-                            + data.dim()
-                            + ": build the index from the evaluated embeddings");
-        }
-        if (ann.size() != data.size()) {
-            throw new EvaluationException(
-                    "the ANN index holds "
-                            + ann.size()
-                            + " vectors but the data has "
-                            + data.size()
-                            + " items: build the index from the evaluated embeddings");
-        }
+        requireSame(ann.dimension(), data.dim(), "has dimension %d but the embeddings %d");
+        requireSame(ann.size(), data.size(), "holds %d vectors but the data has %d items");
         if (ann.metric() != Metric.INNER_PRODUCT) {
             throw new EvaluationException(
                     "the ANN index uses "
                             + ann.metric()
                             + "; evaluation reads scores as cosines and needs an INNER_PRODUCT index");
+        }
+    }
+
+    /**
+     * Refuses an ANN index whose {@code annValue} is not the data's: "the ANN index {mismatch}:
+     * ...".
+     */
+    private static void requireSame(long annValue, long dataValue, String mismatch) {
+        if (annValue != dataValue) {
+            throw new EvaluationException(
+                    "the ANN index "
+                            + String.format(Locale.ROOT, mismatch, annValue, dataValue)
+                            + ": build the index from the evaluated embeddings");
         }
     }
 

@@ -113,15 +113,19 @@ public final class MetricsJson {
             query.addProperty("true_matches", worst.trueMatches());
             JsonArray top = new JsonArray();
             for (EvalResult.Hit hit : worst.top()) {
-                JsonObject entry = new JsonObject();
-                entry.addProperty("item_id", hit.itemId());
-                entry.addProperty("score", hit.score());
-                entry.addProperty("correct", hit.correct());
-                top.add(entry);
+                top.add(hit(hit));
             }
             query.add("top", top);
             queries.add(query);
         }
         return queries;
+    }
+
+    private static JsonObject hit(EvalResult.Hit hit) {
+        JsonObject entry = new JsonObject();
+        entry.addProperty("item_id", hit.itemId());
+        entry.addProperty("score", hit.score());
+        entry.addProperty("correct", hit.correct());
+        return entry;
     }
 }
