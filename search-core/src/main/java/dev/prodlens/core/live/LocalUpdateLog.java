@@ -1,0 +1,601 @@
+package dev.prodlens.core.live;
+
+import static dev.prodlens.core.live.SegmentFormat.HEADER_BYTES;
+
+import dev.prodlens.core.live.SegmentReader.Kind;
+import dev.prodlens.core.live.SegmentReader.Slot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded update log of one node: a directory of segment files, each named by the position of
+ * its first record and rolled once it reaches a size given to the constructor (the format is in
+ * {@link SegmentFormat}). Only one process may open a directory at a time: a lock on the file
+ * {@code lock} in it, taken with {@link FileChannel#tryLock}.
+ *
+ * <p><b>Durability and group commit.</b> {@link #append} returns only after {@link
+ * FileChannel#force force(false)} (fdatasync: the data and the file's length) covered the record.
+ * One writer thread owns the files: appenders put their records on a queue and wait; the writer
+ * takes everything queued, writes it, forces once, and then answers every appender of that batch.
+ * While one fsync runs, new appends queue up and go out together in the next, so concurrent
+ * appenders share fsyncs and a lone appender pays one fsync per call. A new segment's header is
+ * forced, and the directory too, before any record goes into it; the full segment is forced before
+ * it is left. If a write or fsync fails, that batch's appenders get the {@link
+ * UncheckedIOException} and the log accepts no more appends (what reached the disk is unknown,
+ * which recovery sorts out when the log is opened again).
+ *
+ * <p><b>Recovery on open</b> reads every segment and checks every record's checksum, position and
+ * length (so opening costs one read of the log; compaction by reindex keeps it short). A damaged
+ * end of the last segment (a record header cut short, a length running past the end of the file, a
+ * checksum mismatch) with no good record after it is a write that a crash cut short: it was never
+ * acknowledged, so the file is truncated after the last good record and one warning says how many
+ * bytes went. Damage anywhere else (an older segment, or with a good record after it) is damage to
+ * acknowledged records: the log refuses to open with an {@link UpdateLogException} naming the file
+ * and offset. Readers never get a record whose checksum does not match.
+ *
+ * <p><b>Reading</b> opens the segments from the one holding {@code from} and checks every record
+ * again; there is no offset index, so a read from the middle of a segment scans it from its start.
+ * {@link #dropBefore} deletes whole segments, oldest first, never the one being written.
+ */
+public final class LocalUpdateLog implements UpdateLog {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalUpdateLog.class);
+    private static final String LOCK_FILE = "lock";
+    private static final int FLUSH_BYTES = 1 << 20;
+
+    /** Records that one append or appendAll call waits for; null records: the writer's stop. */
+    private record Request(List<byte[]> records, CompletableFuture<Long> first) {}
+
+    private static final Request STOP = new Request(null, null);
+
+    private final Path dir;
+    private final long segmentBytes;
+    private final int maxRecordBytes;
+    private final FileChannel lockChannel;
+
+    /** first position → segment file; the last entry is the segment being written */
+    private final NavigableMap<Long, Path> segments = new ConcurrentSkipListMap<>();
+
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Object admission = new Object();
+    private final Thread writer;
+    private boolean closed; // guarded by admission
+    private volatile Throwable failure;
+    private volatile long durableEnd;
+
+    // owned by the writer thread once it runs
+    private FileChannel active;
+    private long activeBytes;
+    private long nextPosition;
+    private ByteBuffer batch = ByteBuffer.allocate(64 * 1024);
+
+    /**
+     * Opens (or creates) the log in {@code dir}, recovering it as the class comment says.
+     *
+     * @param segmentBytes the size at which a segment is closed and the next one begun (a segment
+     *     holding one record larger than this is larger)
+     * @param maxRecordBytes the largest record {@link #append} accepts
+     * @throws UpdateLogException if another process has the directory open, or a record that was
+     *     acknowledged is damaged
+     */
+    public LocalUpdateLog(Path dir, long segmentBytes, int maxRecordBytes) {
+        if (segmentBytes <= HEADER_BYTES || maxRecordBytes < 0) {
+            throw new IllegalArgumentException(
+                    "segment size must be over "
+                            + HEADER_BYTES
+                            + " bytes and the record bound at least 0; got "
+                            + segmentBytes
+                            + " and "
+                            + maxRecordBytes);
+        }
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.maxRecordBytes = maxRecordBytes;
+        try {
+            Files.createDirectories(dir);
+            this.lockChannel =
+                    FileChannel.open(
+                            dir.resolve(LOCK_FILE),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open update log " + dir + ": " + e, e);
+        }
+        tryLock();
+        try {
+            recover();
+        } catch (IOException | RuntimeException e) {
+            releaseQuietly();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot open update log " + dir + ": " + e, io);
+            }
+            throw (RuntimeException) e;
+        }
+        this.durableEnd = nextPosition;
+        this.writer = new Thread(this::writeLoop, "update-log-writer " + dir.getFileName());
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    private void tryLock() {
+        FileLock held = null;
+        try {
+            held = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            // held by this JVM: the same answer as for another process
+        } catch (IOException e) {
+            releaseQuietly();
+            throw new UncheckedIOException("cannot lock update log " + dir + ": " + e, e);
+        }
+        if (held == null) {
+            releaseQuietly();
+            throw new UpdateLogException(
+                    "update log "
+                            + dir
+                            + " is already open in another process (or another LocalUpdateLog"
+                            + " of this one): only one may write it; stop that one, or give this"
+                            + " one its own directory");
+        }
+    }
+
+    // ---- recovery
+
+    private void recover() throws IOException {
+        List<Long> firsts;
+        try (Stream<Path> files = Files.list(dir)) {
+            firsts =
+                    files.map(SegmentFormat::firstPosition)
+                            .filter(first -> first >= 0)
+                            .sorted()
+                            .toList();
+        }
+        if (firsts.isEmpty()) {
+            startSegment(0);
+            return;
+        }
+        long expected = firsts.get(0);
+        for (int i = 0; i < firsts.size(); i++) {
+            long first = firsts.get(i);
+            Path file = dir.resolve(SegmentFormat.fileName(first));
+            if (first != expected) {
+                throw corrupt(
+                        file,
+                        0,
+                        "it starts at position "
+                                + first
+                                + " but the segment before ends at "
+                                + expected
+                                + " (a segment is missing)",
+                        expected);
+            }
+            segments.put(first, file);
+            boolean last = i == firsts.size() - 1;
+            expected = last ? recoverLast(file, first) : check(file, first);
+        }
+    }
+
+    /** Checks an older segment whole; returns the position after its last record. */
+    private long check(Path file, long first) throws IOException {
+        try (SegmentReader in = SegmentReader.open(file)) {
+            String header = in.headerProblem(first);
+            if (header != null) {
+                throw corrupt(file, 0, header, first);
+            }
+            long position = first;
+            for (Slot slot = in.at(HEADER_BYTES);
+                    slot.kind() != Kind.END;
+                    slot = in.at(slot.next())) {
+                checkRecord(file, slot, position);
+                position++;
+            }
+            return position;
+        }
+    }
+
+    /** Checks the last segment, truncating a torn tail; leaves it open for appending. */
+    private long recoverLast(Path file, long first) throws IOException {
+        long position = first;
+        long goodEnd;
+        try (SegmentReader in = SegmentReader.open(file)) {
+            String header = in.headerProblem(first);
+            if (header != null && in.size >= HEADER_BYTES) {
+                throw corrupt(file, 0, header, first);
+            }
+            if (header != null) {
+                // a crash while the segment was being begun, before any record went into it
+                LOG.warn(
+                        "update log {}: dropped {} bytes, the header of {} that a crash cut"
+                                + " short as the segment was begun; wrote it again",
+                        dir,
+                        in.size,
+                        file.getFileName());
+                Files.delete(file);
+                segments.remove(first);
+                startSegment(first);
+                return first;
+            }
+            Slot slot = in.at(HEADER_BYTES);
+            for (; slot.kind() == Kind.RECORD; slot = in.at(slot.next())) {
+                checkRecord(file, slot, position);
+                position++;
+            }
+            goodEnd = slot.offset();
+            if (slot.kind() != Kind.END) {
+                if (in.goodRecordAfter(slot.offset(), position)) {
+                    throw corrupt(file, slot.offset(), slot.describe(), position);
+                }
+                LOG.warn(
+                        "update log {}: dropped {} bytes at the end of {} from offset {} ({}): a"
+                                + " write a crash cut short, never acknowledged; the log goes on"
+                                + " at position {}",
+                        dir,
+                        in.size - goodEnd,
+                        file.getFileName(),
+                        goodEnd,
+                        slot.describe(),
+                        position);
+            }
+        }
+        active = FileChannel.open(file, StandardOpenOption.WRITE);
+        if (active.size() != goodEnd) {
+            active.truncate(goodEnd);
+            active.force(true);
+        }
+        active.position(goodEnd);
+        activeBytes = goodEnd;
+        nextPosition = position;
+        return position;
+    }
+
+    private void checkRecord(Path file, Slot slot, long expected) {
+        if (slot.kind() != Kind.RECORD) {
+            throw corrupt(file, slot.offset(), slot.describe(), expected);
+        }
+        if (slot.position() != expected) {
+            throw corrupt(
+                    file,
+                    slot.offset(),
+                    "a record for position " + slot.position() + " where " + expected + " belongs",
+                    expected);
+        }
+    }
+
+    private UpdateLogException corrupt(Path file, long offset, String what, long position) {
+        return new UpdateLogException(
+                "update log segment "
+                        + file
+                        + " is damaged at byte offset "
+                        + offset
+                        + " ("
+                        + what
+                        + ") where acknowledged records lie (position "
+                        + position
+                        + " on): restore "
+                        + dir
+                        + " from a backup, or if there is none move it aside and reindex from the"
+                        + " catalogue export (changes recorded only in the log are then lost)");
+    }
+
+    // ---- appending
+
+    @Override
+    public long append(byte[] record) {
+        return appendAll(List.of(record)).get(0);
+    }
+
+    @Override
+    public List<Long> appendAll(List<byte[]> records) {
+        for (byte[] record : records) {
+            if (record.length > maxRecordBytes) {
+                throw new IllegalArgumentException(
+                        "update log record of "
+                                + record.length
+                                + " bytes is over the bound of "
+                                + maxRecordBytes
+                                + " bytes this log was opened with; nothing was written");
+            }
+        }
+        if (records.isEmpty()) {
+            return List.of();
+        }
+        Request request = new Request(List.copyOf(records), new CompletableFuture<>());
+        synchronized (admission) {
+            if (closed) {
+                throw new IllegalStateException("update log " + dir + " is closed");
+            }
+            throwIfFailed();
+            queue.add(request);
+        }
+        long first;
+        try {
+            first = request.first().join(); // not interruptible: an append either lands or fails
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+        List<Long> positions = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            positions.add(first + i);
+        }
+        return positions;
+    }
+
+    private void throwIfFailed() {
+        Throwable failed = failure;
+        if (failed != null) {
+            throw new IllegalStateException(
+                    "update log "
+                            + dir
+                            + " stopped after a failed write ("
+                            + failed
+                            + "); close it and open it again",
+                    failed);
+        }
+    }
+
+    private void writeLoop() {
+        List<Request> taken = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            taken.clear();
+            taken.add(takeUninterruptibly());
+            queue.drainTo(taken);
+            stop = taken.remove(STOP);
+            if (taken.isEmpty()) {
+                continue;
+            }
+            if (failure != null) {
+                fail(taken, failure);
+                continue;
+            }
+            try {
+                long first = nextPosition;
+                write(taken);
+                durableEnd = nextPosition;
+                for (Request r : taken) {
+                    r.first().complete(first);
+                    first += r.records().size();
+                }
+            } catch (IOException | RuntimeException e) {
+                RuntimeException reported =
+                        e instanceof IOException io
+                                ? new UncheckedIOException(
+                                        "update log " + dir + " could not write or fsync: " + e, io)
+                                : (RuntimeException) e;
+                failure = reported;
+                LOG.error("update log {}: a write failed; no more appends until reopened", dir, e);
+                fail(taken, reported);
+            }
+        }
+    }
+
+    private Request takeUninterruptibly() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // only close() stops the writer, through STOP
+            }
+        }
+    }
+
+    private static void fail(List<Request> requests, Throwable why) {
+        for (Request r : requests) {
+            r.first().completeExceptionally(why);
+        }
+    }
+
+    /** Writes the requests' records in order, rolling segments as they fill, and forces them. */
+    private void write(List<Request> requests) throws IOException {
+        batch.clear();
+        for (Request request : requests) {
+            for (byte[] record : request.records()) {
+                int bytes = SegmentFormat.recordBytes(record.length);
+                long segmentHolds = activeBytes + batch.position();
+                if (segmentHolds > HEADER_BYTES && segmentHolds + bytes > segmentBytes) {
+                    flush();
+                    active.force(false);
+                    active.close();
+                    startSegment(nextPosition);
+                } else if (batch.position() > 0 && batch.position() + bytes > FLUSH_BYTES) {
+                    flush();
+                }
+                if (batch.remaining() < bytes) {
+                    batch =
+                            ByteBuffer.allocate(Math.max(bytes, batch.capacity() * 2))
+                                    .put(batch.flip());
+                }
+                SegmentFormat.putRecord(batch, nextPosition, record);
+                nextPosition++;
+            }
+        }
+        flush();
+        active.force(false);
+    }
+
+    private void flush() throws IOException {
+        batch.flip();
+        while (batch.hasRemaining()) {
+            activeBytes += active.write(batch);
+        }
+        batch.clear();
+    }
+
+    /** Begins the segment whose first record will be at {@code first}: header and entry durable. */
+    private void startSegment(long first) throws IOException {
+        Path file = dir.resolve(SegmentFormat.fileName(first));
+        active = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ByteBuffer header = SegmentFormat.header(first);
+        while (header.hasRemaining()) {
+            active.write(header);
+        }
+        active.force(false);
+        forceDirectory();
+        activeBytes = HEADER_BYTES;
+        nextPosition = first;
+        segments.put(first, file);
+    }
+
+    private void forceDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    // ---- reading and compaction
+
+    @Override
+    public void read(long from, LogConsumer consumer) {
+        long end = durableEnd;
+        if (from > end) {
+            throw new IllegalArgumentException(
+                    "position " + from + " is past the end (" + end + ") of update log " + dir);
+        }
+        long position = from;
+        try {
+            Map.Entry<Long, Path> segment = segments.floorEntry(from);
+            while (position < end) {
+                if (segment == null) {
+                    throw dropped(from);
+                }
+                position = readSegment(segment.getValue(), segment.getKey(), from, end, consumer);
+                segment = segments.higherEntry(segment.getKey());
+            }
+        } catch (NoSuchFileException e) {
+            throw dropped(from); // deleted by dropBefore while this read was under way
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read update log " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * Delivers a segment's records from {@code from} up to {@code end}; returns where it stopped.
+     */
+    private long readSegment(Path file, long first, long from, long end, LogConsumer consumer)
+            throws IOException {
+        long position = first;
+        try (SegmentReader in = SegmentReader.open(file)) {
+            for (Slot slot = in.at(HEADER_BYTES);
+                    position < end && slot.kind() != Kind.END;
+                    slot = in.at(slot.next())) {
+                checkRecord(file, slot, position);
+                if (position >= from) {
+                    consumer.accept(position, in.payload(slot));
+                }
+                position++;
+            }
+        }
+        return position;
+    }
+
+    private UpdateLogException dropped(long from) {
+        return new UpdateLogException(
+                "position "
+                        + from
+                        + " of update log "
+                        + dir
+                        + " was dropped by compaction (the log now starts at "
+                        + start()
+                        + "): load a bundle that folded the log up to at least there");
+    }
+
+    @Override
+    public long start() {
+        return segments.firstKey();
+    }
+
+    @Override
+    public long end() {
+        return durableEnd;
+    }
+
+    @Override
+    public synchronized void dropBefore(long position) {
+        if (position > durableEnd) {
+            throw new IllegalArgumentException(
+                    "cannot drop before "
+                            + position
+                            + ": past the end ("
+                            + durableEnd
+                            + ") of update log "
+                            + dir);
+        }
+        try {
+            for (Map.Entry<Long, Path> oldest = segments.firstEntry(); ; ) {
+                Long next = segments.higherKey(oldest.getKey());
+                if (next == null || next > position) {
+                    return;
+                }
+                segments.remove(oldest.getKey());
+                Files.delete(oldest.getValue());
+                // one by one, durably: a crash must not bring back an older segment alone
+                forceDirectory();
+                oldest = segments.firstEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot drop segments of update log " + dir, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (admission) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP);
+        }
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        releaseQuietly();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes the segment being written, then the lock file (which releases the lock). */
+    private void releaseQuietly() {
+        for (FileChannel channel : new FileChannel[] {active, lockChannel}) {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                LOG.warn("update log {}: closing a file failed: {}", dir, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalUpdateLog[" + dir + ", positions " + start() + ".." + durableEnd + ")";
+    }
+}

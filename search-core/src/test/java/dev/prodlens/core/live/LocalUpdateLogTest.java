@@ -1,0 +1,413 @@
+package dev.prodlens.core.live;
+
+import static dev.prodlens.core.live.UpdateLogCrashChild.payload;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalUpdateLogTest {
+    private static final long SEGMENT = 1 << 20;
+    private static final int MAX = 4096;
+
+    @TempDir Path dir;
+
+    private static LocalUpdateLog open(Path dir) {
+        return new LocalUpdateLog(dir, SEGMENT, MAX);
+    }
+
+    /** Appends payload(p) at each position from end() up to {@code end}, one call each. */
+    private static void fill(UpdateLog log, long end) {
+        for (long p = log.end(); p < end; p++) {
+            assertEquals(p, log.append(payload(p)));
+        }
+    }
+
+    private static Map<Long, byte[]> readAll(UpdateLog log, long from) {
+        Map<Long, byte[]> records = new LinkedHashMap<>();
+        log.read(from, records::put);
+        return records;
+    }
+
+    /** The log holds payload(p) at every position from {@code from} to its end, in order. */
+    private static void assertHolds(UpdateLog log, long from) {
+        List<Long> positions = new ArrayList<>();
+        log.read(
+                from,
+                (position, record) -> {
+                    positions.add(position);
+                    assertArrayEquals(payload(position), record, "record " + position);
+                });
+        assertEquals(Stream.iterate(from, p -> p + 1).limit(log.end() - from).toList(), positions);
+    }
+
+    private static List<Path> segmentFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".log")).sorted().toList();
+        }
+    }
+
+    @Test
+    void appendsAndReadsBack() {
+        try (LocalUpdateLog log = open(dir)) {
+            assertEquals(0, log.start());
+            assertEquals(0, log.end());
+            assertEquals(0, log.append(payload(0))); // an empty record
+            assertEquals(1, log.append(payload(1)));
+            assertEquals(
+                    List.of(2L, 3L, 4L),
+                    log.appendAll(List.of(payload(2), payload(3), payload(4))));
+            assertEquals(List.of(), log.appendAll(List.of()));
+            assertEquals(5, log.end());
+            assertHolds(log, 0);
+            assertHolds(log, 3);
+            assertEquals(Map.of(), readAll(log, 5));
+            assertThrows(IllegalArgumentException.class, () -> log.read(6, (p, r) -> {}));
+        }
+    }
+
+    @Test
+    void reopenedLogContinuesTheSequence() {
+        try (LocalUpdateLog log = open(dir)) {
+            fill(log, 10);
+        }
+        try (LocalUpdateLog log = open(dir)) {
+            assertEquals(10, log.end());
+            fill(log, 12);
+        }
+        try (LocalUpdateLog log = open(dir)) {
+            assertEquals(12, log.end());
+            assertHolds(log, 0);
+        }
+    }
+
+    @Test
+    void rollsSegmentsNamedByTheirFirstPositionAndReadsAcrossThem() throws IOException {
+        long segment = 600;
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+            fill(log, 40);
+            List<Path> files = segmentFiles(dir);
+            assertTrue(files.size() > 5, files::toString);
+            long expected = 0;
+            for (Path file : files) {
+                assertEquals(SegmentFormat.fileName(expected), file.getFileName().toString());
+                long size = Files.size(file);
+                long records = countRecords(file, expected);
+                assertTrue(size <= segment || records == 1, file + ": " + size + " bytes");
+                expected += records;
+            }
+            assertEquals(40, expected);
+            assertHolds(log, 0);
+            assertHolds(log, 23);
+        }
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+            assertHolds(log, 17);
+            fill(log, 45);
+            assertHolds(log, 0);
+        }
+    }
+
+    private static long countRecords(Path file, long first) throws IOException {
+        long records = 0;
+        try (SegmentReader in = SegmentReader.open(file)) {
+            assertEquals(null, in.headerProblem(first));
+            for (SegmentReader.Slot s = in.at(SegmentFormat.HEADER_BYTES);
+                    s.kind() == SegmentReader.Kind.RECORD;
+                    s = in.at(s.next())) {
+                records++;
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void dropBeforeDeletesOnlyWholeSegmentsBelowThePosition() throws IOException {
+        long segment = 600;
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+            fill(log, 40);
+            List<Path> before = segmentFiles(dir);
+            log.dropBefore(17);
+            long start = log.start();
+            assertTrue(start > 0 && start <= 17, "start " + start);
+            for (Path file : before) {
+                long first = SegmentFormat.firstPosition(file);
+                assertEquals(first >= start, Files.exists(file), file.toString());
+            }
+            // the segment after the start's begins past 17: nothing deletable was kept
+            assertTrue(SegmentFormat.firstPosition(segmentFiles(dir).get(1)) > 17);
+            assertHolds(log, start);
+            UpdateLogException e =
+                    assertThrows(UpdateLogException.class, () -> log.read(start - 1, (p, r) -> {}));
+            assertTrue(e.getMessage().contains("dropped"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> log.dropBefore(41));
+            log.dropBefore(40); // everything but the segment being written
+            assertEquals(1, segmentFiles(dir).size());
+            fill(log, 42);
+            assertHolds(log, log.start());
+        }
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+            assertEquals(42, log.end());
+            assertHolds(log, log.start());
+        }
+    }
+
+    /** A log of four records in one segment, and the offset where its last record begins. */
+    private long fourRecords(Path dir) throws IOException {
+        try (LocalUpdateLog log = open(dir)) {
+            fill(log, 4);
+        }
+        return Files.size(segmentFiles(dir).get(0)) - SegmentFormat.recordBytes(payload(3).length);
+    }
+
+    private static Path copyOf(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        for (Path file : segmentFiles(from)) {
+            Files.copy(file, to.resolve(file.getFileName()));
+        }
+        return to.resolve(segmentFiles(from).get(0).getFileName());
+    }
+
+    private static void flip(Path file, long offset) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset);
+            int b = f.read();
+            f.seek(offset);
+            f.write(b ^ 0x5a);
+        }
+    }
+
+    /** Opening drops the last record and then holds 0..2; the next append gets 3. */
+    private static void assertLastRecordDropped(Path dir) {
+        try (LocalUpdateLog log = open(dir)) {
+            assertEquals(3, log.end());
+            assertHolds(log, 0);
+            assertEquals(3, log.append(payload(3)));
+        }
+        try (LocalUpdateLog log = open(dir)) {
+            assertHolds(log, 0);
+        }
+    }
+
+    @Test
+    void aTornTailIsDroppedAtEveryOffsetOfTheLastRecord() throws IOException {
+        Path pristine = dir.resolve("pristine");
+        long last = fourRecords(pristine);
+        long size = Files.size(segmentFiles(pristine).get(0));
+        for (long cut = last; cut < size; cut++) {
+            Path copy = dir.resolve("cut-" + cut);
+            Path file = copyOf(pristine, copy);
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                f.setLength(cut);
+            }
+            assertLastRecordDropped(copy);
+        }
+    }
+
+    @Test
+    void aFlippedByteInTheLastRecordDropsIt() throws IOException {
+        Path pristine = dir.resolve("pristine");
+        long last = fourRecords(pristine);
+        long size = Files.size(segmentFiles(pristine).get(0));
+        for (long at = last; at < size; at++) {
+            Path copy = dir.resolve("flip-" + at);
+            flip(copyOf(pristine, copy), at);
+            assertLastRecordDropped(copy);
+        }
+    }
+
+    @Test
+    void aFlippedByteInAnOlderRecordRefusesToOpen() throws IOException {
+        Path pristine = dir.resolve("pristine");
+        fourRecords(pristine);
+        long second = SegmentFormat.HEADER_BYTES + SegmentFormat.recordBytes(payload(0).length);
+        long third = second + SegmentFormat.recordBytes(payload(1).length);
+        for (long at = second; at < third; at++) {
+            Path copy = dir.resolve("flip-" + at);
+            Path file = copyOf(pristine, copy);
+            flip(file, at);
+            UpdateLogException e = assertThrows(UpdateLogException.class, () -> open(copy));
+            assertTrue(
+                    e.getMessage().contains(file + " is damaged at byte offset " + second + " "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("restore"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFlippedByteInAnOlderSegmentRefusesToOpen() throws IOException {
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, 600, MAX)) {
+            fill(log, 20);
+        }
+        Path older = segmentFiles(dir).get(1);
+        flip(older, Files.size(older) - 1); // its last record's last byte
+        UpdateLogException e =
+                assertThrows(UpdateLogException.class, () -> new LocalUpdateLog(dir, 600, MAX));
+        assertTrue(e.getMessage().contains(older + " is damaged"), e.getMessage());
+        // the refusal released the lock: once the segment is restored, it opens
+        flip(older, Files.size(older) - 1);
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, 600, MAX)) {
+            assertHolds(log, 0);
+        }
+    }
+
+    @Test
+    void aHeaderCutShortInTheLastSegmentIsWrittenAgain() throws IOException {
+        try (LocalUpdateLog log = open(dir)) {
+            fill(log, 3);
+        }
+        Files.write(dir.resolve(SegmentFormat.fileName(3)), new byte[] {0x50, 0x4c, 0x55});
+        try (LocalUpdateLog log = open(dir)) {
+            assertEquals(3, log.end());
+            fill(log, 5);
+            assertHolds(log, 0);
+        }
+    }
+
+    @Test
+    void anOversizeRecordIsRefusedBeforeAnythingIsWritten() throws IOException {
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, SEGMENT, 100)) {
+            long size = Files.size(segmentFiles(dir).get(0));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> log.append(new byte[101]));
+            assertTrue(
+                    e.getMessage().contains("101 bytes is over the bound of 100"), e.getMessage());
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> log.appendAll(List.of(new byte[1], new byte[101])));
+            assertEquals(0, log.end());
+            assertEquals(size, Files.size(segmentFiles(dir).get(0)));
+            assertEquals(0, log.append(new byte[100]));
+        }
+    }
+
+    @Test
+    void concurrentAppendersGetUniqueContiguousPositions() throws Exception {
+        int threads = 8;
+        int each = 250;
+        Map<Long, byte[]> appended = new ConcurrentHashMap<>();
+        try (LocalUpdateLog log = new LocalUpdateLog(dir, 16 * 1024, MAX)) {
+            List<Thread> workers = new ArrayList<>();
+            Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Thread worker =
+                        new Thread(
+                                () -> {
+                                    for (int i = 0; i < each; i++) {
+                                        byte[] record =
+                                                ("thread " + thread + " record " + i)
+                                                        .getBytes(StandardCharsets.UTF_8);
+                                        assertEquals(
+                                                null, appended.put(log.append(record), record));
+                                    }
+                                });
+                worker.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+                workers.add(worker);
+                worker.start();
+            }
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            assertEquals(List.of(), List.copyOf(failures));
+            assertEquals(threads * each, log.end());
+            Set<Long> read = new HashSet<>();
+            log.read(
+                    0,
+                    (position, record) -> {
+                        assertTrue(read.add(position));
+                        assertArrayEquals(appended.get(position), record, "record " + position);
+                    });
+            assertEquals(appended.keySet(), read);
+        }
+    }
+
+    @Test
+    void aSecondOpenerIsRefused() {
+        try (LocalUpdateLog log = open(dir)) {
+            fill(log, 2);
+            UpdateLogException e = assertThrows(UpdateLogException.class, () -> open(dir));
+            assertTrue(e.getMessage().contains("already open"), e.getMessage());
+            assertEquals(2, log.append(payload(2)));
+        }
+        try (LocalUpdateLog log = open(dir)) {
+            assertHolds(log, 0);
+        }
+    }
+
+    /**
+     * A child JVM appends and prints each acknowledged position; after a few hundred, SIGKILL.
+     * Every acknowledged record must be there, whole, when the log is opened again.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void everyAcknowledgedRecordSurvivesAKill() throws Exception {
+        Path logDir = dir.resolve("log");
+        Process child =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                UpdateLogCrashChild.class.getName(),
+                                logDir.toString())
+                        .redirectError(dir.resolve("child.err").toFile())
+                        .start();
+        Set<Long> acknowledged = new HashSet<>();
+        try (BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; acknowledged.size() < 400 && (line = out.readLine()) != null; ) {
+                acknowledged.add(Long.parseLong(line.substring("ack ".length())));
+                if (acknowledged.size() == 1) {
+                    // the lock holds across processes too
+                    assertThrows(UpdateLogException.class, () -> open(logDir));
+                }
+            }
+        } finally {
+            // SIGKILL; what it acknowledged after the last line read here is not checked
+            child.destroyForcibly();
+            child.waitFor();
+        }
+        assertTrue(acknowledged.size() >= 400, () -> "the child stopped early: " + childErr());
+        long highest = acknowledged.stream().mapToLong(Long::longValue).max().orElseThrow();
+        try (LocalUpdateLog log =
+                new LocalUpdateLog(
+                        logDir,
+                        UpdateLogCrashChild.SEGMENT_BYTES,
+                        UpdateLogCrashChild.MAX_RECORD_BYTES)) {
+            assertTrue(log.end() > highest, "end " + log.end() + ", acknowledged " + highest);
+            assertHolds(log, 0); // every acknowledged position, and whatever else was whole
+            long next = log.end();
+            assertEquals(next, log.append(payload(next)));
+        }
+    }
+
+    private String childErr() {
+        try {
+            return Files.readString(dir.resolve("child.err"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
