@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.testkit.ChildJvm;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,12 +49,9 @@ class FaissSimdTest {
     void genericVariantInAnotherJvmGivesTheSameResults() throws Exception {
         Path out = dir.resolve("generic.bin");
         Process child =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "-D" + NativeLibrary.SIMD_PROPERTY + "=generic",
-                                SimdProbe.class.getName(),
+                ChildJvm.onThisClasspath(
+                                List.of("-D" + NativeLibrary.SIMD_PROPERTY + "=generic"),
+                                SimdProbe.class,
                                 out.toString())
                         .redirectErrorStream(true)
                         .redirectOutput(dir.resolve("child.log").toFile())

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,8 +35,15 @@ class LocalUpdateLogTest {
 
     @TempDir Path dir;
 
+    /** Segments of a few records each. */
+    private static final long SMALL_SEGMENT = 600;
+
     private static LocalUpdateLog open(Path dir) {
         return new LocalUpdateLog(dir, SEGMENT, MAX);
+    }
+
+    private static LocalUpdateLog small(Path dir) {
+        return new LocalUpdateLog(dir, SMALL_SEGMENT, MAX);
     }
 
     /** Appends payload(p) at each position from end() up to {@code end}, one call each. */
@@ -105,8 +113,7 @@ class LocalUpdateLogTest {
 
     @Test
     void rollsSegmentsNamedByTheirFirstPositionAndReadsAcrossThem() throws IOException {
-        long segment = 600;
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+        try (LocalUpdateLog log = small(dir)) {
             fill(log, 40);
             List<Path> files = segmentFiles(dir);
             assertTrue(files.size() > 5, files::toString);
@@ -115,14 +122,14 @@ class LocalUpdateLogTest {
                 assertEquals(SegmentFormat.fileName(expected), file.getFileName().toString());
                 long size = Files.size(file);
                 long records = countRecords(file, expected);
-                assertTrue(size <= segment || records == 1, file + ": " + size + " bytes");
+                assertTrue(size <= SMALL_SEGMENT || records == 1, file + ": " + size + " bytes");
                 expected += records;
             }
             assertEquals(40, expected);
             assertHolds(log, 0);
             assertHolds(log, 23);
         }
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+        try (LocalUpdateLog log = small(dir)) {
             assertHolds(log, 17);
             fill(log, 45);
             assertHolds(log, 0);
@@ -144,8 +151,7 @@ class LocalUpdateLogTest {
 
     @Test
     void dropBeforeDeletesOnlyWholeSegmentsBelowThePosition() throws IOException {
-        long segment = 600;
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+        try (LocalUpdateLog log = small(dir)) {
             fill(log, 40);
             List<Path> before = segmentFiles(dir);
             log.dropBefore(17);
@@ -167,7 +173,7 @@ class LocalUpdateLogTest {
             fill(log, 42);
             assertHolds(log, log.start());
         }
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, segment, MAX)) {
+        try (LocalUpdateLog log = small(dir)) {
             assertEquals(42, log.end());
             assertHolds(log, log.start());
         }
@@ -210,31 +216,39 @@ class LocalUpdateLogTest {
         }
     }
 
-    @Test
-    void aTornTailIsDroppedAtEveryOffsetOfTheLastRecord() throws IOException {
+    /** What a test does to a copy of a segment file at one offset. */
+    private interface Damage {
+        void at(Path file, long offset) throws IOException;
+    }
+
+    /**
+     * For every byte offset of the last of four records: damages a copy of the log there, then
+     * checks that opening it drops that record and nothing else.
+     */
+    private void assertEveryDamageOfTheLastRecordDropsIt(Damage damage) throws IOException {
         Path pristine = dir.resolve("pristine");
         long last = fourRecords(pristine);
         long size = Files.size(segmentFiles(pristine).get(0));
-        for (long cut = last; cut < size; cut++) {
-            Path copy = dir.resolve("cut-" + cut);
-            Path file = copyOf(pristine, copy);
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                f.setLength(cut);
-            }
+        for (long at = last; at < size; at++) {
+            Path copy = dir.resolve("damaged-" + at);
+            damage.at(copyOf(pristine, copy), at);
             assertLastRecordDropped(copy);
         }
     }
 
     @Test
+    void aTornTailIsDroppedAtEveryOffsetOfTheLastRecord() throws IOException {
+        assertEveryDamageOfTheLastRecordDropsIt(
+                (file, cut) -> {
+                    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                        f.setLength(cut);
+                    }
+                });
+    }
+
+    @Test
     void aFlippedByteInTheLastRecordDropsIt() throws IOException {
-        Path pristine = dir.resolve("pristine");
-        long last = fourRecords(pristine);
-        long size = Files.size(segmentFiles(pristine).get(0));
-        for (long at = last; at < size; at++) {
-            Path copy = dir.resolve("flip-" + at);
-            flip(copyOf(pristine, copy), at);
-            assertLastRecordDropped(copy);
-        }
+        assertEveryDamageOfTheLastRecordDropsIt(LocalUpdateLogTest::flip);
     }
 
     @Test
@@ -257,17 +271,16 @@ class LocalUpdateLogTest {
 
     @Test
     void aFlippedByteInAnOlderSegmentRefusesToOpen() throws IOException {
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, 600, MAX)) {
+        try (LocalUpdateLog log = small(dir)) {
             fill(log, 20);
         }
         Path older = segmentFiles(dir).get(1);
         flip(older, Files.size(older) - 1); // its last record's last byte
-        UpdateLogException e =
-                assertThrows(UpdateLogException.class, () -> new LocalUpdateLog(dir, 600, MAX));
+        UpdateLogException e = assertThrows(UpdateLogException.class, () -> small(dir));
         assertTrue(e.getMessage().contains(older + " is damaged"), e.getMessage());
         // the refusal released the lock: once the segment is restored, it opens
         flip(older, Files.size(older) - 1);
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, 600, MAX)) {
+        try (LocalUpdateLog log = small(dir)) {
             assertHolds(log, 0);
         }
     }
@@ -365,12 +378,7 @@ class LocalUpdateLogTest {
     void everyAcknowledgedRecordSurvivesAKill() throws Exception {
         Path logDir = dir.resolve("log");
         Process child =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                UpdateLogCrashChild.class.getName(),
-                                logDir.toString())
+                ChildJvm.onThisClasspath(List.of(), UpdateLogCrashChild.class, logDir.toString())
                         .redirectError(dir.resolve("child.err").toFile())
                         .start();
         Set<Long> acknowledged = new HashSet<>();
