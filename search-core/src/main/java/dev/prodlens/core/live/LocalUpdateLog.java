@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +121,17 @@ public final class LocalUpdateLog implements UpdateLog {
         }
         tryLock();
         try {
-            recover();
+            LogRecovery.Found found = LogRecovery.recover(dir);
+            segments.putAll(found.segments());
+            if (found.activeEnd() < 0) {
+                startSegment(found.nextPosition());
+            } else {
+                active =
+                        FileChannel.open(segments.lastEntry().getValue(), StandardOpenOption.WRITE);
+                active.position(found.activeEnd());
+                activeBytes = found.activeEnd();
+                nextPosition = found.nextPosition();
+            }
         } catch (IOException | RuntimeException e) {
             releaseQuietly();
             if (e instanceof IOException io) {
@@ -155,144 +164,6 @@ public final class LocalUpdateLog implements UpdateLog {
                             + " of this one): only one may write it; stop that one, or give this"
                             + " one its own directory");
         }
-    }
-
-    // ---- recovery
-
-    private void recover() throws IOException {
-        List<Long> firsts;
-        try (Stream<Path> files = Files.list(dir)) {
-            firsts =
-                    files.map(SegmentFormat::firstPosition)
-                            .filter(first -> first >= 0)
-                            .sorted()
-                            .toList();
-        }
-        if (firsts.isEmpty()) {
-            startSegment(0);
-            return;
-        }
-        long expected = firsts.get(0);
-        for (int i = 0; i < firsts.size(); i++) {
-            long first = firsts.get(i);
-            Path file = dir.resolve(SegmentFormat.fileName(first));
-            if (first != expected) {
-                throw corrupt(
-                        file,
-                        0,
-                        "it starts at position "
-                                + first
-                                + " but the segment before ends at "
-                                + expected
-                                + " (a segment is missing)",
-                        expected);
-            }
-            segments.put(first, file);
-            boolean last = i == firsts.size() - 1;
-            expected = last ? recoverLast(file, first) : check(file, first);
-        }
-    }
-
-    /** Checks an older segment whole; returns the position after its last record. */
-    private long check(Path file, long first) throws IOException {
-        try (SegmentReader in = SegmentReader.open(file)) {
-            String header = in.headerProblem(first);
-            if (header != null) {
-                throw corrupt(file, 0, header, first);
-            }
-            long position = first;
-            for (Slot slot = in.at(HEADER_BYTES);
-                    slot.kind() != Kind.END;
-                    slot = in.at(slot.next())) {
-                checkRecord(file, slot, position);
-                position++;
-            }
-            return position;
-        }
-    }
-
-    /** Checks the last segment, truncating a torn tail; leaves it open for appending. */
-    private long recoverLast(Path file, long first) throws IOException {
-        long position = first;
-        long goodEnd;
-        try (SegmentReader in = SegmentReader.open(file)) {
-            String header = in.headerProblem(first);
-            if (header != null && in.size >= HEADER_BYTES) {
-                throw corrupt(file, 0, header, first);
-            }
-            if (header != null) {
-                // a crash while the segment was being begun, before any record went into it
-                LOG.warn(
-                        "update log {}: dropped {} bytes, the header of {} that a crash cut"
-                                + " short as the segment was begun; wrote it again",
-                        dir,
-                        in.size,
-                        file.getFileName());
-                Files.delete(file);
-                segments.remove(first);
-                startSegment(first);
-                return first;
-            }
-            Slot slot = in.at(HEADER_BYTES);
-            for (; slot.kind() == Kind.RECORD; slot = in.at(slot.next())) {
-                checkRecord(file, slot, position);
-                position++;
-            }
-            goodEnd = slot.offset();
-            if (slot.kind() != Kind.END) {
-                if (in.goodRecordAfter(slot.offset(), position)) {
-                    throw corrupt(file, slot.offset(), slot.describe(), position);
-                }
-                LOG.warn(
-                        "update log {}: dropped {} bytes at the end of {} from offset {} ({}): a"
-                                + " write a crash cut short, never acknowledged; the log goes on"
-                                + " at position {}",
-                        dir,
-                        in.size - goodEnd,
-                        file.getFileName(),
-                        goodEnd,
-                        slot.describe(),
-                        position);
-            }
-        }
-        active = FileChannel.open(file, StandardOpenOption.WRITE);
-        if (active.size() != goodEnd) {
-            active.truncate(goodEnd);
-            active.force(true);
-        }
-        active.position(goodEnd);
-        activeBytes = goodEnd;
-        nextPosition = position;
-        return position;
-    }
-
-    private void checkRecord(Path file, Slot slot, long expected) {
-        if (slot.kind() != Kind.RECORD) {
-            throw corrupt(file, slot.offset(), slot.describe(), expected);
-        }
-        if (slot.position() != expected) {
-            throw corrupt(
-                    file,
-                    slot.offset(),
-                    "a record for position " + slot.position() + " where " + expected + " belongs",
-                    expected);
-        }
-    }
-
-    private UpdateLogException corrupt(Path file, long offset, String what, long position) {
-        return new UpdateLogException(
-                "update log segment "
-                        + file
-                        + " is damaged at byte offset "
-                        + offset
-                        + " ("
-                        + what
-                        + ") where acknowledged records lie (position "
-                        + position
-                        + " on): restore "
-                        + dir
-                        + " from a backup, or if there is none move it aside and reindex from the"
-                        + " catalogue export (changes recorded only in the log are then lost)");
     }
 
     // ---- appending
@@ -499,7 +370,7 @@ public final class LocalUpdateLog implements UpdateLog {
             for (Slot slot = in.at(HEADER_BYTES);
                     position < end && slot.kind() != Kind.END;
                     slot = in.at(slot.next())) {
-                checkRecord(file, slot, position);
+                in.requireRecord(slot, position);
                 if (position >= from) {
                     consumer.accept(position, in.payload(slot));
                 }

@@ -72,6 +72,48 @@ final class SegmentReader implements Closeable {
     }
 
     /**
+     * The segment's first position, from its name, once its header is checked; {@link
+     * UpdateLogException} otherwise.
+     */
+    long requireHeader() throws IOException {
+        long first = SegmentFormat.firstPosition(file);
+        String problem = headerProblem(first);
+        if (problem != null) throw corrupt(file, 0, problem, first);
+        return first;
+    }
+
+    /** Checks that {@code slot} is a whole record for {@code expected}; otherwise damage. */
+    void requireRecord(Slot slot, long expected) {
+        if (slot.kind() != Kind.RECORD) {
+            throw corrupt(file, slot.offset(), slot.describe(), expected);
+        }
+        if (slot.position() != expected) {
+            throw corrupt(
+                    file,
+                    slot.offset(),
+                    "a record for position " + slot.position() + " where " + expected + " belongs",
+                    expected);
+        }
+    }
+
+    /** The one-line refusal for damage at {@code offset} of {@code file}, acknowledged records. */
+    static UpdateLogException corrupt(Path file, long offset, String what, long position) {
+        return new UpdateLogException(
+                "update log segment "
+                        + file
+                        + " is damaged at byte offset "
+                        + offset
+                        + " ("
+                        + what
+                        + ") where acknowledged records lie (position "
+                        + position
+                        + " on): restore "
+                        + file.getParent()
+                        + " from a backup, or if there is none move it aside and reindex from the"
+                        + " catalogue export (changes recorded only in the log are then lost)");
+    }
+
+    /**
      * What is wrong with the header for a segment whose first record should be at {@code
      * firstPosition}, or null when it is right.
      */
