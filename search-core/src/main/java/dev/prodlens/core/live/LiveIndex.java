@@ -1,0 +1,372 @@
+package dev.prodlens.core.live;
+
+import dev.prodlens.core.faiss.FaissIndex;
+import dev.prodlens.core.faiss.IdFilter;
+import dev.prodlens.core.faiss.SearchOptions;
+import dev.prodlens.core.faiss.SearchResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+
+/**
+ * The bundle's index with the update log applied in memory (issue 17). The bundle's files are never
+ * modified: the index is read into memory and changed there.
+ *
+ * <p><b>Ids.</b> The bundle's items have Faiss ids 0..N-1 (their ordinals). An upsert of a new item
+ * adds its vector under the next free id (N, N+1, ...); an upsert of an item that exists (from the
+ * bundle or added live) turns its old id into a tombstone and adds the new vector under a new id. A
+ * delete turns the item's id into a tombstone. Ids are never reused, so applying the same updates
+ * in the same order gives every replica the same ids and the same results.
+ *
+ * <p><b>Tombstones.</b> Vectors are never removed from Faiss (HNSW cannot remove). Searches pass
+ * Faiss a filter that rejects tombstoned ids, so they never come back and k live results still do
+ * when some of the nearest are tombstones. The filter is built when the tombstones change (under
+ * the write lock), not per search; a caller's filter (over Faiss ids, see {@link #faissId}) is
+ * combined with it per search.
+ *
+ * <p><b>Concurrency.</b> Searches and reads run concurrently with each other under a read lock;
+ * {@link #apply} and {@link #close} take the write lock, so a search sees the state before an apply
+ * or after it, never a half-applied update, and the exclusion filter a search uses is only closed
+ * once no search holds it. Once {@code apply} has returned, no search started afterwards returns
+ * what it deleted or replaced.
+ *
+ * <p>Owns the {@link FaissIndex} it is given and closes it on {@link #close}.
+ */
+public final class LiveIndex implements AutoCloseable {
+
+    /** One match: the catalogue item and its score (distance for L2, similarity for IP). */
+    public record Hit(String itemId, float score) {}
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final FaissIndex index;
+    private final String modelFingerprint;
+    private final int bundleSize;
+    private final Function<String, Map<String, String>> bundleFields;
+
+    /** Item id by Faiss id: the bundle's items, then every vector added live. */
+    private final List<String> itemByFaissId;
+
+    /** The current Faiss id of every item present (not deleted). */
+    private final Map<String, Long> faissIdByItem;
+
+    /** The whole current fields of every item an upsert or metadata change touched. */
+    private final Map<String, Map<String, String>> overlay = new HashMap<>();
+
+    private final BitSet tombstoned = new BitSet();
+
+    /** Rejects tombstoned ids; null while there is none. Replaced (and closed) only under write. */
+    private IdFilter liveFilter;
+
+    private long appliedPosition;
+    private long ignoredReplays;
+
+    /**
+     * @param index the bundle's index, in memory (not mmapped); this object owns it from now on
+     * @param itemIds the bundle's item ids by Faiss id (ordinal 0..N-1)
+     * @param bundleFields the bundle's own fields of an item (null or empty for none)
+     * @param modelFingerprint the bundle model's fingerprint; upserts of any other are refused
+     * @param appliedPosition the last log position the bundle already holds, -1 for none
+     */
+    public LiveIndex(
+            FaissIndex index,
+            List<String> itemIds,
+            Function<String, Map<String, String>> bundleFields,
+            String modelFingerprint,
+            long appliedPosition) {
+        this.index = Objects.requireNonNull(index, "index");
+        this.bundleFields = Objects.requireNonNull(bundleFields, "bundleFields");
+        this.modelFingerprint = Objects.requireNonNull(modelFingerprint, "modelFingerprint");
+        Objects.requireNonNull(itemIds, "itemIds");
+        if (itemIds.size() != index.size()) {
+            throw new IllegalArgumentException(
+                    "the bundle has "
+                            + itemIds.size()
+                            + " item ids but its index holds "
+                            + index.size()
+                            + " vectors");
+        }
+        this.bundleSize = itemIds.size();
+        this.itemByFaissId = new ArrayList<>(itemIds);
+        this.faissIdByItem = new HashMap<>(bundleSize * 2);
+        for (int i = 0; i < bundleSize; i++) {
+            if (faissIdByItem.put(itemIds.get(i), (long) i) != null) {
+                throw new IllegalArgumentException(
+                        "item id '" + itemIds.get(i) + "' appears twice in the bundle");
+            }
+        }
+        this.appliedPosition = appliedPosition;
+    }
+
+    /** Reads the bundle's index file into memory (never mmapped: it is changed in memory). */
+    public static LiveIndex load(
+            Path indexFile,
+            List<String> itemIds,
+            Function<String, Map<String, String>> bundleFields,
+            String modelFingerprint,
+            long appliedPosition) {
+        FaissIndex index = FaissIndex.read(indexFile, false);
+        try {
+            return new LiveIndex(index, itemIds, bundleFields, modelFingerprint, appliedPosition);
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Applies the update at {@code position}. A position at or below the last applied one is
+     * ignored and counted (a replay after a restart, a duplicate delivery), so applying is
+     * idempotent. A metadata change or delete of an item not present changes nothing.
+     *
+     * @throws UpdateLogException for an upsert made by another model (fingerprint) or of another
+     *     dimension; nothing is changed and the position is not applied
+     */
+    public void apply(long position, Update update) {
+        Objects.requireNonNull(update, "update");
+        lock.writeLock().lock();
+        try {
+            if (position <= appliedPosition) {
+                ignoredReplays++;
+                return;
+            }
+            if (update instanceof Update.Upsert upsert) {
+                upsert(position, upsert);
+            } else if (update instanceof Update.MetadataChange change) {
+                changeFields(change);
+            } else {
+                delete(update.itemId());
+            }
+            appliedPosition = position;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void upsert(long position, Update.Upsert upsert) {
+        float[] vector = upsert.vector();
+        if (!modelFingerprint.equals(upsert.modelFingerprint())
+                || vector.length != index.dimension()) {
+            throw new UpdateLogException(
+                    "update log position "
+                            + position
+                            + ": upsert of item '"
+                            + upsert.itemId()
+                            + "' was made by model "
+                            + upsert.modelFingerprint()
+                            + " (dimension "
+                            + vector.length
+                            + ") but the bundle's model is "
+                            + modelFingerprint
+                            + " (dimension "
+                            + index.dimension()
+                            + "): stop applying and reindex with one model");
+        }
+        long id = itemByFaissId.size();
+        index.add(vector, new long[] {id}); // first: if Faiss refuses, nothing has changed
+        itemByFaissId.add(upsert.itemId());
+        Long old = faissIdByItem.put(upsert.itemId(), id);
+        overlay.put(upsert.itemId(), Collections.unmodifiableMap(new TreeMap<>(upsert.fields())));
+        if (old != null) {
+            tombstone(old);
+        }
+    }
+
+    private void changeFields(Update.MetadataChange change) {
+        String item = change.itemId();
+        if (!faissIdByItem.containsKey(item)) {
+            return;
+        }
+        Map<String, String> merged = new TreeMap<>(currentFields(item));
+        change.fields()
+                .forEach(
+                        (name, value) -> {
+                            if (value.isEmpty()) {
+                                merged.remove(name);
+                            } else {
+                                merged.put(name, value);
+                            }
+                        });
+        overlay.put(item, Collections.unmodifiableMap(merged));
+    }
+
+    private void delete(String item) {
+        Long old = faissIdByItem.remove(item);
+        overlay.remove(item);
+        if (old != null) {
+            tombstone(old);
+        }
+    }
+
+    private void tombstone(long faissId) {
+        tombstoned.set((int) faissId);
+        IdFilter previous = liveFilter;
+        try (IdFilter dead = IdFilter.bitmap(tombstoned)) {
+            liveFilter = dead.not(); // keeps what it needs of dead alive
+        }
+        if (previous != null) {
+            previous.close(); // no search holds it: we hold the write lock
+        }
+    }
+
+    private Map<String, String> currentFields(String item) {
+        Map<String, String> touched = overlay.get(item);
+        if (touched != null) {
+            return touched;
+        }
+        Map<String, String> bundle = bundleFields.apply(item);
+        return bundle == null ? Map.of() : Collections.unmodifiableMap(bundle);
+    }
+
+    /**
+     * The k nearest live items of each of queries.length / dimension queries, best first; fewer
+     * than k only when fewer live items pass the filter. The caller's filter (over Faiss ids) in
+     * {@code options}, if any, is combined with the exclusion of tombstones; the caller keeps
+     * owning it.
+     */
+    public List<List<Hit>> search(float[] queries, int k, SearchOptions options) {
+        Objects.requireNonNull(options, "options");
+        lock.readLock().lock();
+        try {
+            SearchResult result;
+            IdFilter own = options.filter();
+            if (liveFilter == null) {
+                result = index.search(queries, k, options);
+            } else if (own == null) {
+                result = index.search(queries, k, options.withFilter(liveFilter));
+            } else {
+                try (IdFilter both = own.and(liveFilter)) {
+                    result = index.search(queries, k, options.withFilter(both));
+                }
+            }
+            List<List<Hit>> out = new ArrayList<>(result.queries());
+            for (int q = 0; q < result.queries(); q++) {
+                int count = result.count(q);
+                List<Hit> hits = new ArrayList<>(count);
+                for (int r = 0; r < count; r++) {
+                    hits.add(new Hit(itemByFaissId.get((int) result.id(q, r)), result.score(q, r)));
+                }
+                out.add(Collections.unmodifiableList(hits));
+            }
+            return Collections.unmodifiableList(out);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The item a Faiss id was added for (it may since be tombstoned), or empty for none. */
+    public Optional<String> itemId(long faissId) {
+        return read(
+                () ->
+                        faissId >= 0 && faissId < itemByFaissId.size()
+                                ? Optional.of(itemByFaissId.get((int) faissId))
+                                : Optional.empty());
+    }
+
+    /** The current Faiss id of a present item, or empty when it is absent or deleted. */
+    public Optional<Long> faissId(String itemId) {
+        return read(() -> Optional.ofNullable(faissIdByItem.get(itemId)));
+    }
+
+    /** Whether the item is present: in the bundle or upserted, and not deleted since. */
+    public boolean contains(String itemId) {
+        return read(() -> faissIdByItem.containsKey(itemId));
+    }
+
+    /** The item's current fields (the bundle's, with the log's changes over them), or empty. */
+    public Optional<Map<String, String>> fields(String itemId) {
+        return read(
+                () ->
+                        faissIdByItem.containsKey(itemId)
+                                ? Optional.of(currentFields(itemId))
+                                : Optional.empty());
+    }
+
+    /** The item's current vector, or empty when it is absent (Faiss reconstruct). */
+    public Optional<float[]> vector(String itemId) {
+        return read(
+                () -> {
+                    Long id = faissIdByItem.get(itemId);
+                    return id == null ? Optional.empty() : index.reconstruct(id);
+                });
+    }
+
+    /** The whole current fields of every present item the log changed; a copy. */
+    public Map<String, Map<String, String>> overlay() {
+        return read(() -> Map.copyOf(overlay));
+    }
+
+    /** The last log position applied (or held by the bundle), -1 for none. */
+    public long appliedPosition() {
+        return read(() -> appliedPosition);
+    }
+
+    /** Vectors added since the bundle (new items and replacements). */
+    public long liveAdds() {
+        return read(() -> (long) itemByFaissId.size() - bundleSize);
+    }
+
+    /** Faiss ids excluded from search: replaced or deleted entries. */
+    public long tombstones() {
+        return read(() -> (long) tombstoned.cardinality());
+    }
+
+    /** Updates ignored because their position had already been applied. */
+    public long ignoredReplays() {
+        return read(() -> ignoredReplays);
+    }
+
+    /** Items present (searchable). */
+    public long size() {
+        return read(() -> (long) faissIdByItem.size());
+    }
+
+    /** Items in the bundle this index started from. */
+    public int bundleSize() {
+        return bundleSize;
+    }
+
+    /**
+     * Whether a reindex is due: (tombstones + live adds) / bundle size is above {@code share} (a
+     * bundle of no items: as soon as anything changed). Searches stay correct either way; a reindex
+     * folds the log into a fresh bundle without dead entries.
+     */
+    public boolean reindexRecommended(double share) {
+        return read(
+                () -> {
+                    long changed = tombstoned.cardinality() + itemByFaissId.size() - bundleSize;
+                    return bundleSize == 0 ? changed > 0 : (double) changed / bundleSize > share;
+                });
+    }
+
+    private <T> T read(java.util.function.Supplier<T> body) {
+        lock.readLock().lock();
+        try {
+            return body.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Closes the exclusion filter and the index, after running searches finish. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (liveFilter != null) {
+                liveFilter.close();
+            }
+            index.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}
