@@ -171,12 +171,20 @@ public final class LiveIndex implements AutoCloseable {
                             + "): stop applying and reindex with one model");
         }
         long id = itemByFaissId.size();
-        index.add(vector, new long[] {id}); // first: if Faiss refuses, nothing has changed
+        Long old = faissIdByItem.get(upsert.itemId());
+        // the new filter and the vector first: if either fails, nothing has changed
+        IdFilter next = old == null ? null : filterWith(old);
+        try {
+            index.add(vector, new long[] {id});
+        } catch (RuntimeException e) {
+            if (next != null) next.close();
+            throw e;
+        }
         itemByFaissId.add(upsert.itemId());
-        Long old = faissIdByItem.put(upsert.itemId(), id);
+        faissIdByItem.put(upsert.itemId(), id);
         overlay.put(upsert.itemId(), Collections.unmodifiableMap(new TreeMap<>(upsert.fields())));
         if (old != null) {
-            tombstone(old);
+            tombstone(old, next);
         }
     }
 
@@ -199,19 +207,29 @@ public final class LiveIndex implements AutoCloseable {
     }
 
     private void delete(String item) {
-        Long old = faissIdByItem.remove(item);
+        Long old = faissIdByItem.get(item);
+        if (old == null) {
+            return;
+        }
+        IdFilter next = filterWith(old); // first: if it fails, nothing has changed
+        faissIdByItem.remove(item);
         overlay.remove(item);
-        if (old != null) {
-            tombstone(old);
+        tombstone(old, next);
+    }
+
+    /** A filter rejecting the tombstones and {@code faissId}; changes nothing. */
+    private IdFilter filterWith(long faissId) {
+        BitSet dead = (BitSet) tombstoned.clone();
+        dead.set((int) faissId);
+        try (IdFilter deadFilter = IdFilter.bitmap(dead)) {
+            return deadFilter.not(); // keeps what it needs of deadFilter alive
         }
     }
 
-    private void tombstone(long faissId) {
+    private void tombstone(long faissId, IdFilter next) {
         tombstoned.set((int) faissId);
         IdFilter previous = liveFilter;
-        try (IdFilter dead = IdFilter.bitmap(tombstoned)) {
-            liveFilter = dead.not(); // keeps what it needs of dead alive
-        }
+        liveFilter = next;
         if (previous != null) {
             previous.close(); // no search holds it: we hold the write lock
         }
