@@ -199,22 +199,6 @@ public final class KafkaUpdateLog implements UpdateLog {
         }
     }
 
-    private void checkSize(byte[] record) {
-        if (record.length > maxRecordBytes) {
-            throw new IllegalArgumentException(
-                    "update log record of "
-                            + record.length
-                            + " bytes is over the bound of "
-                            + maxRecordBytes
-                            + " bytes this log was opened with; nothing was written");
-        }
-    }
-
-    @Override
-    public long append(byte[] record) {
-        return appendAll(List.of(record)).get(0);
-    }
-
     /**
      * Sends every record, then waits for all of them to be acknowledged. Their positions increase
      * in the order given; they are consecutive unless another writer appended to the topic at the
@@ -224,9 +208,7 @@ public final class KafkaUpdateLog implements UpdateLog {
      */
     @Override
     public List<Long> appendAll(List<byte[]> records) {
-        for (byte[] record : records) {
-            checkSize(record);
-        }
+        RecordBound.check(records, maxRecordBytes);
         // the whole call answers within the timeout (and a margin for the producer's own expiry of
         // a record, which it counts from when the record went into its buffer)
         long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(1);

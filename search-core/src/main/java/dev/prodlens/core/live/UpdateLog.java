@@ -22,7 +22,9 @@ public interface UpdateLog extends AutoCloseable {
      * @throws IllegalArgumentException if the record is larger than the log accepts; nothing is
      *     written then
      */
-    long append(byte[] record);
+    default long append(byte[] record) {
+        return appendAll(List.of(record)).get(0);
+    }
 
     /**
      * Appends the records in order and returns their positions, increasing in the order given, once
