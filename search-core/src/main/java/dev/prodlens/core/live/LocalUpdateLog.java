@@ -169,22 +169,8 @@ public final class LocalUpdateLog implements UpdateLog {
     // ---- appending
 
     @Override
-    public long append(byte[] record) {
-        return appendAll(List.of(record)).get(0);
-    }
-
-    @Override
     public List<Long> appendAll(List<byte[]> records) {
-        for (byte[] record : records) {
-            if (record.length > maxRecordBytes) {
-                throw new IllegalArgumentException(
-                        "update log record of "
-                                + record.length
-                                + " bytes is over the bound of "
-                                + maxRecordBytes
-                                + " bytes this log was opened with; nothing was written");
-            }
-        }
+        RecordBound.check(records, maxRecordBytes);
         if (records.isEmpty()) {
             return List.of();
         }

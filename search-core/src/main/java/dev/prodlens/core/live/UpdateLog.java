@@ -14,18 +14,28 @@ import java.util.List;
 public interface UpdateLog extends AutoCloseable {
 
     /**
-     * Appends one record and returns its position once the record is durable (it survives a crash
-     * of the process or of the machine from then on).
+     * Appends one record and returns its position once the record is durable: it survives a crash
+     * of the process or of the machine from then on ({@link LocalUpdateLog}: written and fsynced;
+     * {@link KafkaUpdateLog}: acknowledged with {@code acks=all} by every in-sync replica, at least
+     * {@code min.insync.replicas} of them).
      *
      * @throws IllegalArgumentException if the record is larger than the log accepts; nothing is
      *     written then
      */
-    long append(byte[] record);
+    default long append(byte[] record) {
+        return appendAll(List.of(record)).get(0);
+    }
 
     /**
-     * Appends the records in order, at consecutive positions, and returns their positions once all
-     * of them are durable; they may share one flush to disk. Either every record is refused (one
-     * too large: {@link IllegalArgumentException}, nothing written) or all are appended.
+     * Appends the records in order and returns their positions, increasing in the order given, once
+     * all of them are durable; they may share one flush to disk. One record too large refuses the
+     * whole call ({@link IllegalArgumentException}, nothing written).
+     *
+     * <p>What more a backend promises: {@link LocalUpdateLog} gives consecutive positions, and a
+     * failure leaves none of the records written. {@link KafkaUpdateLog} gives consecutive
+     * positions only when no other writer appends to the topic at the same time, and a failure
+     * (Kafka unreachable) may leave some of the records in the log; records that are upserts and
+     * deletes by id can be sent again safely.
      */
     List<Long> appendAll(List<byte[]> records);
 

@@ -1,7 +1,6 @@
 package dev.prodlens.core.live;
 
 import static dev.prodlens.core.live.UpdateLogCrashChild.payload;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,29 +13,28 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-class LocalUpdateLogTest {
+class LocalUpdateLogTest extends UpdateLogContractTest {
     private static final long SEGMENT = 1 << 20;
-    private static final int MAX = 4096;
 
     @TempDir Path dir;
 
     /** Segments of a few records each. */
     private static final long SMALL_SEGMENT = 600;
+
+    /** The contract's log: segments of 16 KiB, so that the concurrent appends roll a few. */
+    @Override
+    UpdateLog open(int maxRecordBytes) {
+        return new LocalUpdateLog(dir, 16 * 1024, maxRecordBytes);
+    }
 
     private static LocalUpdateLog open(Path dir) {
         return new LocalUpdateLog(dir, SEGMENT, MAX);
@@ -46,68 +44,9 @@ class LocalUpdateLogTest {
         return new LocalUpdateLog(dir, SMALL_SEGMENT, MAX);
     }
 
-    /** Appends payload(p) at each position from end() up to {@code end}, one call each. */
-    private static void fill(UpdateLog log, long end) {
-        for (long p = log.end(); p < end; p++) {
-            assertEquals(p, log.append(payload(p)));
-        }
-    }
-
-    private static Map<Long, byte[]> readAll(UpdateLog log, long from) {
-        Map<Long, byte[]> records = new LinkedHashMap<>();
-        log.read(from, records::put);
-        return records;
-    }
-
-    /** The log holds payload(p) at every position from {@code from} to its end, in order. */
-    private static void assertHolds(UpdateLog log, long from) {
-        List<Long> positions = new ArrayList<>();
-        log.read(
-                from,
-                (position, record) -> {
-                    positions.add(position);
-                    assertArrayEquals(payload(position), record, "record " + position);
-                });
-        assertEquals(Stream.iterate(from, p -> p + 1).limit(log.end() - from).toList(), positions);
-    }
-
     private static List<Path> segmentFiles(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.toString().endsWith(".log")).sorted().toList();
-        }
-    }
-
-    @Test
-    void appendsAndReadsBack() {
-        try (LocalUpdateLog log = open(dir)) {
-            assertEquals(0, log.start());
-            assertEquals(0, log.end());
-            assertEquals(0, log.append(payload(0))); // an empty record
-            assertEquals(1, log.append(payload(1)));
-            assertEquals(
-                    List.of(2L, 3L, 4L),
-                    log.appendAll(List.of(payload(2), payload(3), payload(4))));
-            assertEquals(List.of(), log.appendAll(List.of()));
-            assertEquals(5, log.end());
-            assertHolds(log, 0);
-            assertHolds(log, 3);
-            assertEquals(Map.of(), readAll(log, 5));
-            assertThrows(IllegalArgumentException.class, () -> log.read(6, (p, r) -> {}));
-        }
-    }
-
-    @Test
-    void reopenedLogContinuesTheSequence() {
-        try (LocalUpdateLog log = open(dir)) {
-            fill(log, 10);
-        }
-        try (LocalUpdateLog log = open(dir)) {
-            assertEquals(10, log.end());
-            fill(log, 12);
-        }
-        try (LocalUpdateLog log = open(dir)) {
-            assertEquals(12, log.end());
-            assertHolds(log, 0);
         }
     }
 
@@ -295,64 +234,6 @@ class LocalUpdateLogTest {
             assertEquals(3, log.end());
             fill(log, 5);
             assertHolds(log, 0);
-        }
-    }
-
-    @Test
-    void anOversizeRecordIsRefusedBeforeAnythingIsWritten() throws IOException {
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, SEGMENT, 100)) {
-            long size = Files.size(segmentFiles(dir).get(0));
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> log.append(new byte[101]));
-            assertTrue(
-                    e.getMessage().contains("101 bytes is over the bound of 100"), e.getMessage());
-            assertThrows(
-                    IllegalArgumentException.class,
-                    () -> log.appendAll(List.of(new byte[1], new byte[101])));
-            assertEquals(0, log.end());
-            assertEquals(size, Files.size(segmentFiles(dir).get(0)));
-            assertEquals(0, log.append(new byte[100]));
-        }
-    }
-
-    @Test
-    void concurrentAppendersGetUniqueContiguousPositions() throws Exception {
-        int threads = 8;
-        int each = 250;
-        Map<Long, byte[]> appended = new ConcurrentHashMap<>();
-        try (LocalUpdateLog log = new LocalUpdateLog(dir, 16 * 1024, MAX)) {
-            List<Thread> workers = new ArrayList<>();
-            Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                Thread worker =
-                        new Thread(
-                                () -> {
-                                    for (int i = 0; i < each; i++) {
-                                        byte[] record =
-                                                ("thread " + thread + " record " + i)
-                                                        .getBytes(StandardCharsets.UTF_8);
-                                        assertEquals(
-                                                null, appended.put(log.append(record), record));
-                                    }
-                                });
-                worker.setUncaughtExceptionHandler((th, e) -> failures.add(e));
-                workers.add(worker);
-                worker.start();
-            }
-            for (Thread worker : workers) {
-                worker.join();
-            }
-            assertEquals(List.of(), List.copyOf(failures));
-            assertEquals(threads * each, log.end());
-            Set<Long> read = new HashSet<>();
-            log.read(
-                    0,
-                    (position, record) -> {
-                        assertTrue(read.add(position));
-                        assertArrayEquals(appended.get(position), record, "record " + position);
-                    });
-            assertEquals(appended.keySet(), read);
         }
     }
 
