@@ -103,14 +103,17 @@ public final class Config {
     }
 
     private static String keyOfVariable(String variable) {
-        Map<String, String> keysByVariable =
-                ConfigKeys.all().stream()
-                        .collect(Collectors.toMap(ConfigKey::envName, ConfigKey::name));
-        String key = keysByVariable.get(variable);
-        if (key != null) return key;
+        Optional<ConfigKey<?>> key = ConfigKeys.byEnvName(variable);
+        if (key.isPresent()) return key.get().name();
         String hint =
-                ConfigKeys.nearest(variable, keysByVariable.keySet())
-                        .map(v -> "did you mean " + v + " (" + keysByVariable.get(v) + ")?")
+                ConfigKeys.nearest(variable, ConfigKeys.envNames())
+                        .map(
+                                v ->
+                                        "did you mean "
+                                                + v
+                                                + " ("
+                                                + ConfigKeys.byEnvName(v).get().name()
+                                                + ")?")
                         .orElse("the keys are listed in docs/configuration.md");
         throw new ConfigException(
                 "unknown configuration variable "
@@ -171,9 +174,9 @@ public final class Config {
      * case, underscores ignored ({@code OnnxRuntime} → {@code ONNX_RUNTIME}).
      */
     public <E extends Enum<E>> E enumValue(ConfigKey<String> key, Class<E> type) {
-        String value = get(key).replace("_", "").replace("-", "");
+        String value = ConfigKey.loose(get(key));
         for (E constant : type.getEnumConstants()) {
-            if (constant.name().replace("_", "").equalsIgnoreCase(value)) return constant;
+            if (ConfigKey.loose(constant.name()).equals(value)) return constant;
         }
         throw new IllegalStateException(key + " has a choice with no " + type.getSimpleName());
     }

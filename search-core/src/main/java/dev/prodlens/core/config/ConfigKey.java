@@ -203,7 +203,8 @@ public final class ConfigKey<T> {
         return value;
     }
 
-    private static String loose(String s) {
+    /** {@code s} in lower case without dashes and underscores, for forgiving comparisons. */
+    static String loose(String s) {
         return s.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
     }
 

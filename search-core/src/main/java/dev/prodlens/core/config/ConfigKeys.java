@@ -426,6 +426,16 @@ public final class ConfigKeys {
                             600_000,
                             "deadline for the whole download of a ?url= image"));
 
+    // computed once, after every key above is registered (static initialisers run in text order)
+    private static final Set<String> SECTIONS =
+            REGISTRY.keySet().stream()
+                    .map(k -> k.substring(0, k.indexOf('.')))
+                    .collect(Collectors.toUnmodifiableSet());
+
+    private static final Map<String, ConfigKey<?>> BY_ENV_NAME =
+            REGISTRY.values().stream()
+                    .collect(Collectors.toUnmodifiableMap(ConfigKey::envName, k -> k));
+
     /**
      * {@code PRODLENS_*} environment variables that are not configuration keys: the scripts' own
      * inputs (cache directory, the notebooks' parameters). Any other {@code PRODLENS_} variable
@@ -449,9 +459,17 @@ public final class ConfigKeys {
      * in one of them must be a key.
      */
     public static Set<String> sections() {
-        return REGISTRY.keySet().stream()
-                .map(k -> k.substring(0, k.indexOf('.')))
-                .collect(Collectors.toUnmodifiableSet());
+        return SECTIONS;
+    }
+
+    /** The key whose environment variable is {@code variable} ({@code PRODLENS_API_PORT}). */
+    public static Optional<ConfigKey<?>> byEnvName(String variable) {
+        return Optional.ofNullable(BY_ENV_NAME.get(variable));
+    }
+
+    /** Every key's environment variable. */
+    static Set<String> envNames() {
+        return BY_ENV_NAME.keySet();
     }
 
     /** The known name nearest to {@code typo} by edit distance, when it is near enough. */
