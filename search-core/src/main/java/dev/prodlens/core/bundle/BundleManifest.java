@@ -10,6 +10,8 @@ import java.util.Map;
  *
  * @param formatVersion {@link #FORMAT_VERSION}; a reader refuses newer formats
  * @param createdAt ISO-8601 instant
+ * @param live how far the update log was folded into this bundle; null in formats 1 to 3 and when
+ *     no log was read (the service then replays the log from its start)
  */
 public record BundleManifest(
         int formatVersion,
@@ -17,18 +19,49 @@ public record BundleManifest(
         String createdAt,
         Model model,
         Index index,
-        Catalogue catalogue) {
+        Catalogue catalogue,
+        Live live) {
+
+    /** Without a folded update log (formats 1 to 3, or {@code live.log=off}). */
+    public BundleManifest(
+            int formatVersion,
+            String version,
+            String createdAt,
+            Model model,
+            Index index,
+            Catalogue catalogue) {
+        this(formatVersion, version, createdAt, model, index, catalogue, null);
+    }
+
     /**
-     * 3: the tuned search parameters as one Faiss ParameterSpace string ({@link
-     * Index#searchParameters()}) instead of a map. 2: items' images relative to the images root
-     * when under it ({@link BundleItem#image()}), catalogue warnings and images root.
+     * The last update log position this bundle already holds, -1 for none: a service replays the
+     * log from the next one on.
+     */
+    public long logPosition() {
+        return live == null ? -1 : live.position();
+    }
+
+    /**
+     * 4: {@link #live()}, the update log position folded in. 3: the tuned search parameters as one
+     * Faiss ParameterSpace string ({@link Index#searchParameters()}) instead of a map. 2: items'
+     * images relative to the images root when under it ({@link BundleItem#image()}), catalogue
+     * warnings and images root.
      *
      * <p>Formats 1 and 2 still load: an absolute image reference resolves the same way in all, and
      * their {@code search} map, whose keys were already ParameterSpace names, is read as the string
      * ({@link Bundles#readManifest}). A reader older than a format refuses its bundles with one
      * line rather than misread them (relative images; a missing {@code search} map).
      */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
+
+    /**
+     * The update log folded into the bundle by reindex (issue 17).
+     *
+     * @param log which log: {@code local:<directory>} or {@code kafka:<servers>/<topic>}
+     * @param position the last position folded in (every record up to it, none after it); -1 when
+     *     the log was empty
+     */
+    public record Live(String log, long position) {}
 
     /**
      * @param fingerprint {@code ModelCard.fingerprint()}: weights + preprocessing

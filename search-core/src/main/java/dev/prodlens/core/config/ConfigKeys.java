@@ -426,6 +426,97 @@ public final class ConfigKeys {
                             600_000,
                             "deadline for the whole download of a ?url= image"));
 
+    // ---- the live catalogue (issue 17): the update log on top of the bundle
+    public static final ConfigKey<String> LIVE_LOG =
+            add(
+                    ConfigKey.choice(
+                            "live.log",
+                            "local",
+                            "where catalogue changes are logged: local, kafka, or off",
+                            "local",
+                            "kafka",
+                            "off"));
+    public static final ConfigKey<String> LIVE_DIR =
+            add(
+                    ConfigKey.text(
+                            "live.dir",
+                            "",
+                            "the local update log's directory (none: bundles.dir/<catalogue.name>/updates)"));
+    public static final ConfigKey<String> LIVE_WRITE_KEY =
+            add(
+                    ConfigKey.text(
+                            "live.write-key",
+                            "",
+                            "key every write must send in X-API-Key (none: writes off)"));
+    public static final ConfigKey<String> LIVE_KAFKA_SERVERS =
+            add(
+                    ConfigKey.text(
+                            "live.kafka.servers",
+                            "",
+                            "Kafka bootstrap servers host:port,... (live.log=kafka)"));
+    public static final ConfigKey<String> LIVE_KAFKA_TOPIC =
+            add(
+                    ConfigKey.text(
+                            "live.kafka.topic",
+                            "",
+                            "Kafka topic of the log (none: prodlens-<catalogue.name>-updates)"));
+    public static final ConfigKey<Integer> LIVE_KAFKA_REPLICATION_FACTOR =
+            add(
+                    ConfigKey.integer(
+                            "live.kafka.replication-factor",
+                            1,
+                            1,
+                            32,
+                            "replicas of the topic when the service creates it (3 in production)"));
+    public static final ConfigKey<Integer> LIVE_KAFKA_MIN_INSYNC_REPLICAS =
+            add(
+                    ConfigKey.integer(
+                            "live.kafka.min-insync-replicas",
+                            1,
+                            1,
+                            32,
+                            "min.insync.replicas of the topic when the service creates it (2 in production)"));
+    public static final ConfigKey<Long> LIVE_KAFKA_TIMEOUT_MS =
+            add(
+                    ConfigKey.whole(
+                            "live.kafka.timeout-ms",
+                            10_000,
+                            100,
+                            600_000,
+                            "how long one call waits for Kafka before the write fails"));
+    public static final ConfigKey<Long> LIVE_SEGMENT_BYTES =
+            add(
+                    ConfigKey.whole(
+                            "live.segment-bytes",
+                            64L << 20,
+                            1L << 16,
+                            1L << 40,
+                            "size at which the local log starts a new segment file"));
+    public static final ConfigKey<Integer> LIVE_BATCH_MAX_ITEMS =
+            add(
+                    ConfigKey.integer(
+                            "live.batch.max-items",
+                            256,
+                            1,
+                            100_000,
+                            "most items in one POST /v1/items/batch"));
+    public static final ConfigKey<Long> LIVE_VISIBLE_WAIT_MS =
+            add(
+                    ConfigKey.whole(
+                            "live.visible-wait-ms",
+                            1000,
+                            0,
+                            60_000,
+                            "how long a write waits to be visible in search before it answers"));
+    public static final ConfigKey<Double> LIVE_REINDEX_SHARE =
+            add(
+                    ConfigKey.fraction(
+                            "live.reindex-share",
+                            "0.2",
+                            0,
+                            1000,
+                            "(adds + tombstones) / bundle items above which a reindex is recommended"));
+
     // computed once, after every key above is registered (static initialisers run in text order)
     private static final Set<String> SECTIONS =
             REGISTRY.keySet().stream()

@@ -311,6 +311,74 @@ public final class KafkaUpdateLog implements UpdateLog {
     }
 
     @Override
+    public Follower follow(long from) {
+        KafkaConsumer<byte[], byte[]> in = new KafkaConsumer<>(consumerConfig);
+        try {
+            List<TopicPartition> only = List.of(partition);
+            in.assign(only);
+            long end = in.endOffsets(only, timeout).get(partition);
+            if (from > end) {
+                throw new IllegalArgumentException(
+                        "position "
+                                + from
+                                + " is past the end ("
+                                + end
+                                + ") of update log "
+                                + where());
+            }
+            long start = in.beginningOffsets(only, timeout).get(partition);
+            if (from < start) {
+                throw dropped(from, start);
+            }
+            in.seek(partition, from);
+        } catch (RuntimeException e) {
+            in.close(Duration.ZERO);
+            if (e instanceof org.apache.kafka.common.KafkaException k) {
+                throw failure("follow from position " + from, k);
+            }
+            throw e;
+        }
+        return new Follower() {
+            private long next = from;
+
+            @Override
+            public int poll(Duration maxWait, LogConsumer consumer) {
+                List<ConsumerRecord<byte[], byte[]>> batch;
+                try {
+                    batch = in.poll(maxWait).records(partition);
+                } catch (org.apache.kafka.common.errors.WakeupException e) {
+                    return 0;
+                } catch (OffsetOutOfRangeException e) {
+                    throw dropped(next, start()); // deleted by dropBefore before it was read
+                } catch (org.apache.kafka.common.KafkaException e) {
+                    throw failure("follow from position " + next, e);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : batch) {
+                    byte[] value = record.value();
+                    consumer.accept(record.offset(), value == null ? new byte[0] : value);
+                    next = record.offset() + 1;
+                }
+                return batch.size();
+            }
+
+            @Override
+            public long next() {
+                return next;
+            }
+
+            @Override
+            public void wakeup() {
+                in.wakeup();
+            }
+
+            @Override
+            public void close() {
+                in.close(Duration.ZERO);
+            }
+        };
+    }
+
+    @Override
     public long start() {
         return offset(OffsetSpec.earliest(), "find the start");
     }

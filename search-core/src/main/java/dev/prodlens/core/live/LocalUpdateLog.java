@@ -54,7 +54,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Reading</b> opens the segments from the one holding {@code from} and checks every record
  * again; there is no offset index, so a read from the middle of a segment scans it from its start.
- * {@link #dropBefore} deletes whole segments, oldest first, never the one being written.
+ * A {@link #follow follower} remembers the segment and byte offset where it stopped, so following
+ * the log costs one read of each record; its poll waits on the writer's signal that more records
+ * are durable. {@link #dropBefore} deletes whole segments, oldest first, never the one being
+ * written.
  */
 public final class LocalUpdateLog implements UpdateLog {
     private static final Logger LOG = LoggerFactory.getLogger(LocalUpdateLog.class);
@@ -80,6 +83,9 @@ public final class LocalUpdateLog implements UpdateLog {
     private boolean closed; // guarded by admission
     private volatile Throwable failure;
     private volatile long durableEnd;
+
+    /** Notified whenever {@link #durableEnd} advances (followers wait on it). */
+    private final Object endAdvanced = new Object();
 
     // owned by the writer thread once it runs
     private FileChannel active;
@@ -229,7 +235,10 @@ public final class LocalUpdateLog implements UpdateLog {
             try {
                 long first = nextPosition;
                 write(taken);
-                durableEnd = nextPosition;
+                synchronized (endAdvanced) {
+                    durableEnd = nextPosition;
+                    endAdvanced.notifyAll();
+                }
                 for (Request r : taken) {
                     r.first().complete(first);
                     first += r.records().size();
@@ -324,46 +333,155 @@ public final class LocalUpdateLog implements UpdateLog {
 
     @Override
     public void read(long from, LogConsumer consumer) {
+        new Cursor(checkFrom(from)).deliver(durableEnd, consumer);
+    }
+
+    @Override
+    public Follower follow(long from) {
+        Cursor cursor = new Cursor(checkFrom(from));
+        if (from < start()) {
+            throw dropped(from);
+        }
+        return new Follower() {
+            private volatile boolean woken;
+
+            @Override
+            public int poll(java.time.Duration maxWait, LogConsumer consumer) {
+                long end = awaitEnd(cursor.next, maxWait);
+                woken = false;
+                return (int) (cursor.deliver(end, consumer));
+            }
+
+            private long awaitEnd(long after, java.time.Duration maxWait) {
+                long deadline = System.nanoTime() + maxWait.toNanos();
+                synchronized (endAdvanced) {
+                    while (durableEnd <= after && !woken) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        try {
+                            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(endAdvanced, left);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
+                    }
+                    return durableEnd;
+                }
+            }
+
+            @Override
+            public long next() {
+                return cursor.next;
+            }
+
+            @Override
+            public void wakeup() {
+                synchronized (endAdvanced) {
+                    woken = true;
+                    endAdvanced.notifyAll();
+                }
+            }
+
+            @Override
+            public void close() {
+                // nothing held between polls: each poll opens and closes the segments it reads
+            }
+        };
+    }
+
+    private long checkFrom(long from) {
         long end = durableEnd;
         if (from > end) {
             throw new IllegalArgumentException(
                     "position " + from + " is past the end (" + end + ") of update log " + dir);
         }
-        long position = from;
-        try {
-            Map.Entry<Long, Path> segment = segments.floorEntry(from);
-            while (position < end) {
-                if (segment == null) {
-                    throw dropped(from);
-                }
-                position = readSegment(segment.getValue(), segment.getKey(), from, end, consumer);
-                segment = segments.higherEntry(segment.getKey());
-            }
-        } catch (NoSuchFileException e) {
-            throw dropped(from); // deleted by dropBefore while this read was under way
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read update log " + dir + ": " + e, e);
-        }
+        return from;
     }
 
     /**
-     * Delivers a segment's records from {@code from} up to {@code end}; returns where it stopped.
+     * Where a reader stands: the next position, and, once it has read there, the segment and byte
+     * offset of that position, so a follower's next read starts where the last one stopped instead
+     * of scanning its segment from the start.
      */
-    private long readSegment(Path file, long first, long from, long end, LogConsumer consumer)
-            throws IOException {
-        long position = first;
-        try (SegmentReader in = SegmentReader.open(file)) {
-            for (Slot slot = in.at(HEADER_BYTES);
-                    position < end && slot.kind() != Kind.END;
-                    slot = in.at(slot.next())) {
-                in.requireRecord(slot, position);
-                if (position >= from) {
-                    consumer.accept(position, in.payload(slot));
+    private final class Cursor {
+        private long next;
+        private long segmentFirst = -1;
+        private long offset;
+
+        Cursor(long from) {
+            this.next = from;
+        }
+
+        /** Delivers the records from {@link #next} up to {@code end}; returns how many. */
+        long deliver(long end, LogConsumer consumer) {
+            long from = next;
+            try {
+                while (next < end) {
+                    Map.Entry<Long, Path> segment =
+                            segmentFirst >= 0 && segments.containsKey(segmentFirst)
+                                    ? Map.entry(segmentFirst, segments.get(segmentFirst))
+                                    : segments.floorEntry(next);
+                    if (segment == null) {
+                        throw dropped(next);
+                    }
+                    if (segment.getKey() != segmentFirst) {
+                        segmentFirst = segment.getKey();
+                        offset = HEADER_BYTES;
+                        position = segmentFirst;
+                    }
+                    boolean ended = readSegment(segment.getValue(), end, consumer);
+                    if (ended && next < end) {
+                        Long later = segments.higherKey(segmentFirst);
+                        if (later == null) {
+                            throw new UpdateLogException(
+                                    "update log "
+                                            + dir
+                                            + " ends at position "
+                                            + next
+                                            + " but "
+                                            + end
+                                            + " are durable: was a segment removed by hand?");
+                        }
+                        segmentFirst = later;
+                        offset = HEADER_BYTES;
+                        position = later;
+                    }
                 }
-                position++;
+            } catch (NoSuchFileException e) {
+                throw dropped(next); // deleted by dropBefore while this read was under way
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read update log " + dir + ": " + e, e);
+            }
+            return next - from;
+        }
+
+        /** The position of the record at {@link #offset} of the current segment. */
+        private long position;
+
+        /**
+         * Reads the current segment from {@link #offset}, delivering positions from {@link #next}
+         * up to {@code end}; true when it reached the segment's end.
+         */
+        private boolean readSegment(Path file, long end, LogConsumer consumer) throws IOException {
+            try (SegmentReader in = SegmentReader.open(file)) {
+                while (next < end) {
+                    Slot slot = in.at(offset);
+                    if (slot.kind() == Kind.END) {
+                        return true;
+                    }
+                    in.requireRecord(slot, position);
+                    if (position >= next) {
+                        consumer.accept(position, in.payload(slot));
+                        next = position + 1;
+                    }
+                    position++;
+                    offset = slot.next();
+                }
+                return false;
             }
         }
-        return position;
     }
 
     private UpdateLogException dropped(long from) {

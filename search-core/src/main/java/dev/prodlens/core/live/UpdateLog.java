@@ -1,5 +1,6 @@
 package dev.prodlens.core.live;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -49,6 +50,16 @@ public interface UpdateLog extends AutoCloseable {
      */
     void read(long from, LogConsumer consumer);
 
+    /**
+     * Follows the log from {@code from} on: a reader that stays open and delivers records as they
+     * become durable, for a service that applies every change in order (the live index). One thread
+     * polls it; {@link Follower#wakeup} may be called from any other.
+     *
+     * @throws UpdateLogException if {@code from} is below {@link #start()}
+     * @throws IllegalArgumentException if {@code from} is past {@link #end()}
+     */
+    Follower follow(long from);
+
     /** The lowest position still held: records below it were dropped by {@link #dropBefore}. */
     long start();
 
@@ -67,6 +78,29 @@ public interface UpdateLog extends AutoCloseable {
     /** Waits for appends already accepted to become durable, then releases the log. */
     @Override
     void close();
+
+    /** An open reader at a position of the log; see {@link #follow}. */
+    interface Follower extends AutoCloseable {
+        /**
+         * Delivers the records durable from {@link #next()} on (as many as are there, in order),
+         * waiting up to {@code maxWait} for the first when there is none yet.
+         *
+         * @return how many were delivered
+         * @throws UpdateLogException if the next record was dropped by compaction, or is damaged,
+         *     or the log cannot be reached
+         */
+        int poll(Duration maxWait, LogConsumer consumer);
+
+        /** The position of the next record this follower will deliver. */
+        long next();
+
+        /** Makes a {@link #poll} waiting now (or the next one) return early; any thread. */
+        void wakeup();
+
+        /** Releases the reader; by the polling thread. */
+        @Override
+        void close();
+    }
 
     /** Receives the records {@link #read} delivers. */
     @FunctionalInterface

@@ -81,6 +81,64 @@ abstract class UpdateLogContractTest {
     }
 
     @Test
+    void aFollowerDeliversRecordsInOrderAsTheyBecomeDurable() throws Exception {
+        try (UpdateLog log = open()) {
+            fill(log, 3);
+            Map<Long, byte[]> seen = new ConcurrentHashMap<>();
+            List<Long> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (UpdateLog.Follower follower = log.follow(1)) {
+                assertEquals(1, follower.next());
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (follower.next() < 3 && System.nanoTime() < deadline) {
+                    follower.poll(
+                            java.time.Duration.ofMillis(200),
+                            (p, r) -> {
+                                order.add(p);
+                                seen.put(p, r);
+                            });
+                }
+                // appended while the follower is open, by another thread: delivered too
+                Thread writer = new Thread(() -> fill(log, 40));
+                writer.start();
+                while (follower.next() < 40 && System.nanoTime() < deadline) {
+                    follower.poll(
+                            java.time.Duration.ofMillis(200),
+                            (p, r) -> {
+                                order.add(p);
+                                seen.put(p, r);
+                            });
+                }
+                writer.join();
+                assertEquals(Stream.iterate(1L, p -> p + 1).limit(39).toList(), order);
+                for (long p = 1; p < 40; p++) {
+                    assertArrayEquals(payload(p), seen.get(p), "record " + p);
+                }
+                // nothing new: a poll waits, and wakeup ends the wait early
+                Thread waker =
+                        new Thread(
+                                () -> {
+                                    sleep(300);
+                                    follower.wakeup();
+                                });
+                waker.start();
+                assertEquals(
+                        0, follower.poll(java.time.Duration.ofSeconds(30), (p, r) -> order.add(p)));
+                waker.join();
+                assertEquals(40, follower.next());
+            }
+            assertThrows(IllegalArgumentException.class, () -> log.follow(41));
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void reopenedLogContinuesTheSequence() {
         try (UpdateLog log = open()) {
             fill(log, 10);
