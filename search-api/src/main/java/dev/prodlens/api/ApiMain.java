@@ -1,6 +1,9 @@
 package dev.prodlens.api;
 
 import dev.prodlens.api.http.ApiServer;
+import dev.prodlens.api.live.ImageStore;
+import dev.prodlens.api.live.ItemWrites;
+import dev.prodlens.api.live.LiveUpdates;
 import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.api.search.SearchService;
 import dev.prodlens.core.UserError;
@@ -38,15 +41,22 @@ public final class ApiMain {
         }
     }
 
-    /** A started service. */
-    public record Running(ApiSettings settings, SearchService search, ApiServer server, int port)
+    /** A started service; {@code live} is null for {@code live.log=off}. */
+    public record Running(
+            ApiSettings settings,
+            SearchService search,
+            LiveUpdates live,
+            ApiServer server,
+            int port)
             implements AutoCloseable {
         /**
-         * Stops taking requests, lets those in flight finish, then frees the model and the index.
+         * Stops taking requests, lets those in flight finish, stops following the update log and
+         * closes it (accepted appends become durable first), then frees the model and the index.
          */
         @Override
         public void close() {
             server.close();
+            if (live != null) live.close();
             search.close();
         }
     }
@@ -59,11 +69,29 @@ public final class ApiMain {
                         Path.of("").toAbsolutePath());
         ApiMetrics metrics = new ApiMetrics();
         SearchService search = SearchService.start(settings, metrics);
-        ApiServer server = new ApiServer(settings, search, metrics);
+        LiveUpdates live;
         try {
-            return new Running(settings, search, server, server.start());
+            live = LiveUpdates.start(settings.live(), search.bundles(), metrics);
+        } catch (RuntimeException e) {
+            search.close();
+            throw e;
+        }
+        ItemWrites writes =
+                live == null || settings.live().writeKey().isEmpty()
+                        ? null
+                        : new ItemWrites(
+                                search,
+                                live,
+                                new ImageStore(settings.imagesRoot()),
+                                metrics,
+                                settings.live().visibleWait(),
+                                settings.live().maxBatch());
+        ApiServer server = new ApiServer(settings, search, live, writes, metrics);
+        try {
+            return new Running(settings, search, live, server, server.start());
         } catch (RuntimeException e) {
             server.close();
+            if (live != null) live.close();
             search.close();
             throw new ServerStartException(
                     "cannot listen on "

@@ -5,6 +5,8 @@ import static dev.prodlens.core.config.ConfigKeys.*;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.live.UpdateLog;
+import dev.prodlens.core.live.UpdateLogs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,7 +31,8 @@ public record ApiSettings(
         Limits limits,
         List<String> corsOrigins,
         String adminKey,
-        UrlFetch urlFetch) {
+        UrlFetch urlFetch,
+        Live live) {
 
     /** The origins value that allows any origin. */
     public static final String ANY_ORIGIN = "*";
@@ -85,6 +88,24 @@ public record ApiSettings(
      */
     public record UrlFetch(List<String> allowHosts, Duration timeout) {}
 
+    /**
+     * The live catalogue: the update log on top of the bundle ({@code live.*}).
+     *
+     * @param logName the log as a manifest names it; empty for {@code live.log=off}
+     * @param log opens the log (empty for off); called once, at start
+     * @param writeKey the key every write must send; empty: writes off
+     * @param visibleWait how long a write waits to be visible before it answers
+     * @param maxBatch most items in one batch write
+     * @param reindexShare (adds + tombstones) / bundle items above which a reindex is advised
+     */
+    public record Live(
+            Optional<String> logName,
+            java.util.function.Supplier<Optional<UpdateLog>> log,
+            String writeKey,
+            Duration visibleWait,
+            int maxBatch,
+            double reindexShare) {}
+
     public static ApiSettings from(Config config, Path workingDir) {
         Batching batching =
                 new Batching(
@@ -134,7 +155,25 @@ public record ApiSettings(
                 config.get(API_ADMIN_KEY),
                 new UrlFetch(
                         list(config.get(API_URL_FETCH_ALLOW_HOSTS)),
-                        Duration.ofMillis(config.get(API_URL_FETCH_TIMEOUT_MS))));
+                        Duration.ofMillis(config.get(API_URL_FETCH_TIMEOUT_MS))),
+                live(config, workingDir));
+    }
+
+    private static Live live(Config config, Path workingDir) {
+        Optional<String> name = UpdateLogs.describe(config, workingDir); // checks live.kafka.*
+        String writeKey = config.get(LIVE_WRITE_KEY);
+        if (name.isEmpty() && !writeKey.isEmpty()) {
+            throw new ConfigException(
+                    "live.write-key is set but live.log=off: writes need a log to record them;"
+                            + " set live.log=local (one node) or kafka, or clear live.write-key");
+        }
+        return new Live(
+                name,
+                () -> UpdateLogs.open(config, workingDir),
+                writeKey,
+                Duration.ofMillis(config.get(LIVE_VISIBLE_WAIT_MS)),
+                config.get(LIVE_BATCH_MAX_ITEMS),
+                config.get(LIVE_REINDEX_SHARE));
     }
 
     /**

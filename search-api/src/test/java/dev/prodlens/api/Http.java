@@ -78,6 +78,23 @@ public final class Http {
         return postRaw(path, body.toByteArray(), "multipart/form-data; boundary=" + boundary);
     }
 
+    /**
+     * Any method with a body (null: none) of {@code contentType}, and headers as name, value, ...
+     */
+    public Response send(
+            String method, String path, byte[] body, String contentType, String... headers) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) request.header("Content-Type", contentType);
+        for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
+        return send(request);
+    }
+
     public Response postImage(String path, byte[] image) {
         return postImages(path, "image", List.of(image));
     }

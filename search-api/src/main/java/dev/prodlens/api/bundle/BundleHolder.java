@@ -30,6 +30,16 @@ public final class BundleHolder implements AutoCloseable {
         void reloadFailed(Path directory, String reason);
     }
 
+    /**
+     * Brings a newly loaded version up to date before it goes live (the update log's changes since
+     * the version was built), then installs it by running {@code install}, which swaps it in.
+     * Throwing instead leaves the live version serving.
+     */
+    @FunctionalInterface
+    public interface Swap {
+        void swap(LiveBundle next, Runnable install);
+    }
+
     /** A search's hold on a bundle version; close it when the search is done. */
     public static final class Lease implements AutoCloseable {
         private final LiveBundle bundle;
@@ -57,6 +67,7 @@ public final class BundleHolder implements AutoCloseable {
     private final Listener listener;
     private final AtomicReference<LiveBundle> current = new AtomicReference<>();
     private final ScheduledExecutorService watcher;
+    private volatile Swap swap = (next, install) -> install.run();
 
     /**
      * The last version that failed to load: not retried (nor logged again) until CURRENT names
@@ -133,6 +144,11 @@ public final class BundleHolder implements AutoCloseable {
         }
     }
 
+    /** How later versions go live (the live updates set theirs); before the first reload. */
+    public void swapWith(Swap swap) {
+        this.swap = swap;
+    }
+
     /** Holds the live bundle for one search. */
     public Lease acquire() {
         while (true) {
@@ -173,7 +189,18 @@ public final class BundleHolder implements AutoCloseable {
             listener.reloadFailed(directory, e.getMessage());
             throw e;
         }
-        LiveBundle old = current.getAndSet(next);
+        LiveBundle[] replaced = new LiveBundle[1];
+        try {
+            swap.swap(next, () -> replaced[0] = current.getAndSet(next));
+        } catch (RuntimeException e) {
+            if (replaced[0] == null) {
+                next.release();
+                failed = directory;
+                listener.reloadFailed(directory, e.getMessage());
+            }
+            throw e;
+        }
+        LiveBundle old = replaced[0];
         old.release();
         LOG.info(
                 "serving bundle {} ({} items, {}) in place of {}",

@@ -8,25 +8,35 @@ import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
+import dev.prodlens.core.live.LiveIndex;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
- * One loaded bundle version: its manifest, its Faiss index and what the API needs per item (line i
- * of items.jsonl is Faiss id i), with lookups by item id and category. Reference-counted, so a hot
- * swap can close the old index only after the searches that hold it have finished.
+ * One loaded bundle version with the update log applied on top: its manifest, its index in memory
+ * as a {@link LiveIndex} (line i of items.jsonl is Faiss id i; items added live get the ids after),
+ * and each item's current fields, from the bundle or, for items the log changed, from the live
+ * index. Reference-counted, so a hot swap can close the old index only after the searches that hold
+ * it have finished.
  */
 public final class LiveBundle {
+    /** The field names of a catalogue item, as updates name them. */
+    public static final String TITLE = "title", CATEGORY = "category", PRICE = "price";
+
+    public static final String LABEL_GROUP = "label_group";
+
     private final Path directory;
     private final BundleManifest manifest;
-    private final FaissIndex index;
+    private final LiveIndex index;
     private final List<BundleItem> items;
     private final Map<String, Integer> ordinals;
     private final Map<String, BitSet> categories;
@@ -43,7 +53,6 @@ public final class LiveBundle {
             List<BundleItem> items) {
         this.directory = directory;
         this.manifest = manifest;
-        this.index = index;
         this.items = List.copyOf(items);
         Map<String, Integer> byId = new HashMap<>(items.size() * 2);
         Map<String, BitSet> byCategory = new TreeMap<>();
@@ -56,6 +65,13 @@ public final class LiveBundle {
         this.ordinals = byId;
         this.categories = Collections.unmodifiableMap(byCategory);
         this.searchOptions = searchOptions;
+        this.index =
+                new LiveIndex(
+                        index,
+                        items.stream().map(BundleItem::id).toList(),
+                        this::bundleFields,
+                        manifest.model().fingerprint(),
+                        manifest.logPosition());
     }
 
     /**
@@ -96,7 +112,8 @@ public final class LiveBundle {
         // core: concurrency comes from the requests
         SearchOptions searchOptions = manifest.index().searchOptions().withThreads(1);
         List<BundleItem> items = Bundles.readItems(directory);
-        FaissIndex index = FaissIndex.read(directory.resolve(BundleFiles.INDEX));
+        // in memory, not mmapped: live adds change it (the bundle's file never changes)
+        FaissIndex index = FaissIndex.read(directory.resolve(BundleFiles.INDEX), false);
         try {
             if (index.size() != items.size() || index.dimension() != model.dim()) {
                 throw new BundleException(
@@ -131,7 +148,8 @@ public final class LiveBundle {
         return manifest;
     }
 
-    public FaissIndex index() {
+    /** The index with the update log applied; searches and updates go through it. */
+    public LiveIndex index() {
         return index;
     }
 
@@ -140,28 +158,115 @@ public final class LiveBundle {
         return searchOptions;
     }
 
-    public int size() {
+    /** Items present now: the bundle's, plus those added live, less those deleted. */
+    public long size() {
+        return index.size();
+    }
+
+    /** Items in the bundle as published. */
+    public int bundleSize() {
         return items.size();
     }
 
-    public BundleItem item(int ordinal) {
-        return items.get(ordinal);
+    /** An item as it is now, or empty when it is absent or deleted. */
+    public Optional<BundleItem> item(String itemId) {
+        Optional<Map<String, String>> fields = index.fields(itemId);
+        return fields.map(f -> item(itemId, f));
     }
 
-    public Optional<Integer> ordinalOf(String itemId) {
-        return Optional.ofNullable(ordinals.get(itemId));
+    /** A search hit's item: the bundle's own when the log never changed it. */
+    public BundleItem item(LiveIndex.Hit hit) {
+        return hit.fields() == null
+                ? items.get(ordinals.get(hit.itemId()))
+                : item(hit.itemId(), hit.fields());
     }
 
-    /** The ordinals of the items in {@code category} (empty for an unknown one); do not modify. */
-    public BitSet category(String category) {
-        BitSet set = categories.get(category);
-        return set != null ? set : new BitSet();
+    private static BundleItem item(String itemId, Map<String, String> fields) {
+        return new BundleItem(
+                itemId,
+                fields.get(TITLE),
+                fields.get(CATEGORY),
+                price(fields.get(PRICE)),
+                fields.get(LiveIndex.IMAGE),
+                fields.get(LABEL_GROUP));
     }
 
-    /** Category names and item counts. */
+    /** A price field as a number; null when absent or not a number (the jobs do the same). */
+    private static Double price(String text) {
+        if (text == null) return null;
+        try {
+            double price = Double.parseDouble(text.strip());
+            return Double.isFinite(price) ? price : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The fields of a bundle item as updates name them (null for an item not in the bundle). */
+    private Map<String, String> bundleFields(String itemId) {
+        Integer ordinal = ordinals.get(itemId);
+        if (ordinal == null) return null;
+        BundleItem item = items.get(ordinal);
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (item.title() != null) fields.put(TITLE, item.title());
+        if (item.category() != null) fields.put(CATEGORY, item.category());
+        if (item.price() != null) fields.put(PRICE, Double.toString(item.price()));
+        if (item.image() != null) fields.put(LiveIndex.IMAGE, item.image());
+        if (item.labelGroup() != null) fields.put(LABEL_GROUP, item.labelGroup());
+        return fields;
+    }
+
+    /**
+     * The Faiss ids of the present items in {@code category} (null: any) that pass {@code test}
+     * (null: all), for a filtered search. Deleted and replaced entries may be among them: the live
+     * index excludes those in every search.
+     */
+    public BitSet select(String category, Predicate<BundleItem> test) {
+        BitSet allowed;
+        if (category != null) {
+            BitSet set = categories.get(category);
+            allowed = set == null ? new BitSet() : (BitSet) set.clone();
+        } else {
+            allowed = new BitSet(items.size());
+            allowed.set(0, items.size());
+        }
+        if (test != null) {
+            for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
+                if (!test.test(items.get(i))) allowed.clear(i);
+            }
+        }
+        // the items the log changed, by their current fields (a changed bundle item's ordinal is
+        // cleared first: its category or price may have changed)
+        for (LiveIndex.Changed changed : index.changed()) {
+            Integer ordinal = ordinals.get(changed.itemId());
+            if (ordinal != null) allowed.clear(ordinal);
+            BundleItem item = item(changed.itemId(), changed.fields());
+            if ((category == null || category.equals(item.category()))
+                    && (test == null || test.test(item))) {
+                allowed.set((int) changed.faissId());
+            }
+        }
+        return allowed;
+    }
+
+    /** Category names and item counts: the bundle's, with the log's changes. */
     public Map<String, Integer> categoryCounts() {
         Map<String, Integer> counts = new TreeMap<>();
         categories.forEach((name, set) -> counts.put(name, set.cardinality()));
+        for (String gone : index.removedFromBundle()) {
+            String category = items.get(ordinals.get(gone)).category();
+            if (category != null) counts.merge(category, -1, Integer::sum);
+        }
+        for (LiveIndex.Changed changed : index.changed()) {
+            Integer ordinal = ordinals.get(changed.itemId());
+            if (ordinal != null) {
+                String before = items.get(ordinal).category();
+                if (before != null) counts.merge(before, -1, Integer::sum);
+            }
+            String now = changed.fields().get(CATEGORY);
+            if (now != null) counts.merge(now, 1, Integer::sum);
+        }
+        counts.values().removeIf(n -> n <= 0);
         return counts;
     }
 

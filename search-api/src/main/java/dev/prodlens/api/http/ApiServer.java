@@ -5,6 +5,9 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.prodlens.api.ApiSettings;
 import dev.prodlens.api.bundle.LiveBundle;
+import dev.prodlens.api.live.ItemWrites;
+import dev.prodlens.api.live.ItemWrites.ItemWrite;
+import dev.prodlens.api.live.LiveUpdates;
 import dev.prodlens.api.metrics.ApiMetrics;
 import dev.prodlens.api.search.SearchFailure;
 import dev.prodlens.api.search.SearchQuery;
@@ -61,15 +64,28 @@ public final class ApiServer implements AutoCloseable {
 
     private final ApiSettings settings;
     private final SearchService search;
+    private final LiveUpdates live;
+    private final ItemWrites writes;
     private final ApiMetrics metrics;
     private final RequestImages images;
     private final ItemImages itemImages;
     private final ClientLimiter clients;
     private final Javalin app;
 
-    public ApiServer(ApiSettings settings, SearchService search, ApiMetrics metrics) {
+    /**
+     * @param live the update log followed onto the bundle; null for {@code live.log=off}
+     * @param writes item writes; null when they are off (no {@code live.write-key})
+     */
+    public ApiServer(
+            ApiSettings settings,
+            SearchService search,
+            LiveUpdates live,
+            ItemWrites writes,
+            ApiMetrics metrics) {
         this.settings = settings;
         this.search = search;
+        this.live = live;
+        this.writes = writes;
         this.metrics = metrics;
         this.images =
                 new RequestImages(
@@ -139,6 +155,50 @@ public final class ApiServer implements AutoCloseable {
                                                             .toList()));
                                 }));
         app.get("/v1/items/{id}", ctx -> ctx.json(search.item(ctx.pathParam("id"))));
+        app.put(
+                "/v1/items/{id}",
+                ctx ->
+                        limited(
+                                ctx,
+                                () -> {
+                                    ItemWrites w = writer(ctx);
+                                    byte[] image = images.one(ctx);
+                                    ctx.json(
+                                            w.write(
+                                                    ItemWrite.upsert(
+                                                            ctx.pathParam("id"),
+                                                            image,
+                                                            ItemRequests.fields(ctx))));
+                                }));
+        app.patch(
+                "/v1/items/{id}",
+                ctx -> {
+                    ItemWrites w = writer(ctx);
+                    ctx.json(
+                            w.write(
+                                    ItemWrite.change(
+                                            ctx.pathParam("id"),
+                                            ItemRequests.jsonFields(ctx.body()))));
+                });
+        app.delete(
+                "/v1/items/{id}",
+                ctx -> ctx.json(writer(ctx).write(ItemWrite.delete(ctx.pathParam("id")))));
+        app.post(
+                "/v1/items/batch",
+                ctx ->
+                        limited(
+                                ctx,
+                                () -> {
+                                    ItemWrites w = writer(ctx);
+                                    List<ItemWrite> batch =
+                                            ItemRequests.batch(ctx.body(), w.maxBatch(), images);
+                                    ctx.json(
+                                            Map.of(
+                                                    "results",
+                                                    w.writeAll(batch).stream()
+                                                            .map(ApiServer::writeResult)
+                                                            .toList()));
+                                }));
         app.get(
                 "/v1/items/{id}/similar",
                 ctx ->
@@ -239,6 +299,16 @@ public final class ApiServer implements AutoCloseable {
         if (entry.failure() == null) return new BatchResult(entry.result(), null, null);
         ApiException e = Failures.of(entry.failure());
         return new BatchResult(null, e.code(), e.getMessage());
+    }
+
+    /** One write of a batch: what {@code PUT} answers, or its error as an error answer has it. */
+    private static Object writeResult(ItemWrites.Outcome outcome) {
+        if (outcome.failure() == null) return outcome.written();
+        ApiException e = Failures.of(outcome.failure());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", e.code());
+        body.put("message", e.getMessage());
+        return body;
     }
 
     private static void noEndpoint(Context ctx) {
@@ -379,17 +449,50 @@ public final class ApiServer implements AutoCloseable {
                         live.manifest().index().recallK()));
         info.put("categories", live.categoryCounts());
         info.put("max_k", settings.limits().maxK());
+        info.put("live", liveInfo(live));
         return info;
     }
 
+    /** The update log on top of the bundle: what /v1/info shows of it. */
+    private Map<String, Object> liveInfo(LiveBundle bundle) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("log", live == null ? "off" : live.logName());
+        out.put("writes", writes != null);
+        out.put("bundle_items", bundle.bundleSize());
+        out.put("bundle_log_position", bundle.manifest().logPosition());
+        if (live != null) {
+            out.put("applied_position", live.applied());
+            out.put("lag", live.lag());
+            out.put("live_adds", bundle.index().liveAdds());
+            out.put("tombstones", bundle.index().tombstones());
+            out.put("skipped", live.skipped());
+            out.put("reindex_recommended", live.reindexRecommended());
+        }
+        return out;
+    }
+
     private void requireAdmin(Context ctx) {
-        String key = settings.adminKey();
+        requireKey(ctx, settings.adminKey(), "admin endpoints", "api.admin-key");
+    }
+
+    /** Item writes, once the request has shown the write key. */
+    private ItemWrites writer(Context ctx) {
+        requireKey(
+                ctx,
+                writes == null ? "" : settings.live().writeKey(),
+                "item writes",
+                "live.write-key");
+        return writes;
+    }
+
+    /** The request must send {@code key} in X-API-Key; with no key set, the endpoint is off. */
+    private static void requireKey(Context ctx, String key, String what, String setting) {
         if (key.isEmpty()) {
             throw ApiException.notFound(
                     "endpoint",
                     ctx.method() + " " + ctx.path(),
-                    "(admin endpoints are off)",
-                    "an operator can set api.admin-key to enable them");
+                    "(" + what + " are off)",
+                    "an operator can set " + setting + " to enable them");
         }
         String given = ctx.header("X-API-Key");
         if (given == null
@@ -397,7 +500,7 @@ public final class ApiServer implements AutoCloseable {
                         key.getBytes(StandardCharsets.UTF_8),
                         given.getBytes(StandardCharsets.UTF_8))) {
             throw new ApiException(
-                    401, "unauthorized", "send the admin key in the X-API-Key header");
+                    401, "unauthorized", "send the key of " + setting + " in the X-API-Key header");
         }
     }
 

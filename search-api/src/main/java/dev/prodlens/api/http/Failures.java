@@ -33,6 +33,8 @@ final class Failures {
             case SEARCH_FAILED -> new Answer(503, "search_failed");
             case UNKNOWN_ITEM -> new Answer(404, "not_found");
             case UNSUPPORTED -> new Answer(422, "unsupported");
+            case INVALID_ITEM -> new Answer(400, "invalid_item");
+            case LOG_UNAVAILABLE -> new Answer(503, "log_unavailable");
             case BAD_IMAGE ->
                     switch (failure.imageError()) {
                         case EMPTY -> new Answer(400, "empty_image");

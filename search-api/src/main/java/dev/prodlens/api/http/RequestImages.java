@@ -45,6 +45,11 @@ final class RequestImages {
         return images.get(0);
     }
 
+    /** An image from an allow-listed URL ({@link UrlFetcher}). */
+    byte[] fetch(String url) {
+        return urls.fetch(url);
+    }
+
     /** All images of a request (at most api.batch.max-images). */
     List<byte[]> all(Context ctx) {
         String url = ctx.queryParam("url");

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The service's Prometheus metrics (GET /metrics): requests by endpoint and status, latency
@@ -41,6 +42,7 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
     private final Histogram batchSize;
     private final Counter reloads;
     private final Counter shed;
+    private final Counter writes;
 
     public ApiMetrics() {
         requests =
@@ -90,6 +92,14 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
                                         + "memory came free within decode.timeout-ms)")
                         .labelNames("reason")
                         .register(registry);
+        writes =
+                Counter.builder()
+                        .name("prodlens_live_writes_total")
+                        .help(
+                                "item writes by operation (upsert, change, delete) and result: written (durable in the"
+                                        + " update log), refused (a 4xx: nothing recorded)")
+                        .labelNames("operation", "result")
+                        .register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -119,7 +129,7 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
                 "items in the live bundle",
                 () -> {
                     LiveBundle live = bundles.peek();
-                    return live == null ? 0 : live.size();
+                    return live == null ? 0 : (int) live.size();
                 });
         GaugeWithCallback.builder()
                 .name("prodlens_bundle_live")
@@ -132,6 +142,47 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
                                 cb.call(1, live.version(), live.manifest().index().factory());
                         })
                 .register(registry);
+    }
+
+    /** Gauges read at scrape time: the update log on top of the live bundle. */
+    public void watchLive(
+            LongSupplier adds,
+            LongSupplier tombstones,
+            LongSupplier lag,
+            LongSupplier skipped,
+            java.util.function.BooleanSupplier reindexRecommended) {
+        longGauge(
+                "prodlens_live_adds", "vectors added to the live bundle since it was built", adds);
+        longGauge(
+                "prodlens_live_tombstones",
+                "entries of the live index replaced or deleted since the bundle was built (excluded"
+                        + " from every search)",
+                tombstones);
+        longGauge(
+                "prodlens_live_log_lag",
+                "update log records durable but not yet applied here (-1: the log cannot say now)",
+                lag);
+        longGauge(
+                "prodlens_live_skipped",
+                "update log records that could not be applied (another model's vectors; logged)",
+                skipped);
+        longGauge(
+                "prodlens_live_reindex_recommended",
+                "1 when live adds and tombstones pass live.reindex-share of the bundle: run reindex",
+                () -> reindexRecommended.getAsBoolean() ? 1 : 0);
+    }
+
+    private void longGauge(String name, String help, LongSupplier value) {
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .callback(cb -> cb.call(value.getAsLong()))
+                .register(registry);
+    }
+
+    /** An item write by operation and result (written, refused). */
+    public void write(String operation, String result) {
+        writes.labelValues(operation, result).inc();
     }
 
     private void gauge(String name, String help, IntSupplier value) {

@@ -5,11 +5,12 @@ import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.faiss.Faiss;
 import dev.prodlens.core.faiss.IdFilter;
 import dev.prodlens.core.faiss.SearchOptions;
-import dev.prodlens.core.faiss.SearchResult;
+import dev.prodlens.core.live.LiveIndex;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Searches a live bundle's Faiss index with query vectors, each with its own k and filters. The
@@ -43,7 +44,8 @@ final class IndexSearch {
             LiveBundle bundle, List<float[]> vectors, List<SearchQuery> queries) {
         int n = vectors.size();
         List<List<SearchHit>> hits = new ArrayList<>(Collections.nCopies(n, List.of()));
-        if (bundle.size() == 0) return hits;
+        long present = bundle.size();
+        if (present == 0) return hits;
         List<Integer> plain = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             if (queries.get(i).filters()) {
@@ -53,71 +55,58 @@ final class IndexSearch {
             }
         }
         if (!plain.isEmpty()) {
-            int dimension = bundle.index().dimension();
+            int dimension = vectors.get(plain.get(0)).length;
             float[] block = new float[plain.size() * dimension];
             int k = 1;
             for (int j = 0; j < plain.size(); j++) {
                 System.arraycopy(vectors.get(plain.get(j)), 0, block, j * dimension, dimension);
                 k = Math.max(k, queries.get(plain.get(j)).k());
             }
-            SearchResult found =
+            List<List<LiveIndex.Hit>> found =
                     bundle.index()
-                            .search(block, Math.min(k, bundle.size()), bundle.searchOptions());
+                            .search(block, (int) Math.min(k, present), bundle.searchOptions());
             for (int j = 0; j < plain.size(); j++) {
                 int i = plain.get(j);
-                hits.set(i, hitsOf(bundle, found, j, queries.get(i).k()));
+                hits.set(i, hitsOf(bundle, found.get(j), queries.get(i).k()));
             }
         }
         return hits;
     }
 
     private static List<SearchHit> filtered(LiveBundle bundle, float[] vector, SearchQuery query) {
-        BitSet allowed = allowed(bundle, query);
+        BitSet allowed = bundle.select(query.category(), priceTest(query));
+        for (String id : query.exclude())
+            bundle.index().faissId(id).ifPresent(f -> allowed.clear((int) (long) f));
         if (allowed.isEmpty()) return List.of();
         try (IdFilter filter = IdFilter.bitmap(allowed)) {
             SearchOptions options = bundle.searchOptions().withFilter(filter);
             int k = Math.min(query.k(), allowed.cardinality());
-            return hitsOf(bundle, bundle.index().search(vector, k, options), 0, k);
+            return hitsOf(bundle, bundle.index().search(vector, k, options).get(0), k);
         }
     }
 
-    /** The first {@code k} results of query {@code q} as hits. */
-    private static List<SearchHit> hitsOf(LiveBundle bundle, SearchResult found, int q, int k) {
-        int count = Math.min(k, found.count(q));
+    /** The first {@code k} hits as the API answers them. */
+    private static List<SearchHit> hitsOf(LiveBundle bundle, List<LiveIndex.Hit> found, int k) {
+        int count = Math.min(k, found.size());
         List<SearchHit> hits = new ArrayList<>(count);
         for (int rank = 0; rank < count; rank++) {
-            BundleItem item = bundle.item((int) found.id(q, rank));
+            LiveIndex.Hit hit = found.get(rank);
+            BundleItem item = bundle.item(hit);
             hits.add(
                     new SearchHit(
-                            item.id(),
-                            found.score(q, rank),
-                            item.title(),
-                            item.category(),
-                            item.price()));
+                            item.id(), hit.score(), item.title(), item.category(), item.price()));
         }
         return hits;
     }
 
-    /** The ordinals the query's filters let through. */
-    private static BitSet allowed(LiveBundle bundle, SearchQuery query) {
-        BitSet allowed;
-        if (query.category() != null) {
-            allowed = (BitSet) bundle.category(query.category()).clone();
-        } else {
-            allowed = new BitSet(bundle.size());
-            allowed.set(0, bundle.size());
-        }
-        if (query.priceMin() != null || query.priceMax() != null) {
-            for (int i = allowed.nextSetBit(0); i >= 0; i = allowed.nextSetBit(i + 1)) {
-                Double price = bundle.item(i).price();
-                boolean ok =
-                        price != null
-                                && (query.priceMin() == null || price >= query.priceMin())
-                                && (query.priceMax() == null || price <= query.priceMax());
-                if (!ok) allowed.clear(i);
-            }
-        }
-        for (String id : query.exclude()) bundle.ordinalOf(id).ifPresent(allowed::clear);
-        return allowed;
+    /** The query's price range as a test of an item; null when it has none. */
+    private static Predicate<BundleItem> priceTest(SearchQuery query) {
+        if (query.priceMin() == null && query.priceMax() == null) return null;
+        return item -> {
+            Double price = item.price();
+            return price != null
+                    && (query.priceMin() == null || price >= query.priceMin())
+                    && (query.priceMax() == null || price <= query.priceMax());
+        };
     }
 }

@@ -30,7 +30,13 @@ public final class SearchFailure extends RuntimeException {
         /** The model engine failed on the request's batch. */
         MODEL_FAILED,
         /** The batch failed otherwise (logged). */
-        SEARCH_FAILED
+        SEARCH_FAILED,
+        /**
+         * An item write that cannot be applied as sent (its id, fields or form): nothing logged.
+         */
+        INVALID_ITEM,
+        /** The update log did not take a write (Kafka unreachable, a failed disk): not logged. */
+        LOG_UNAVAILABLE
     }
 
     private final Kind kind;
@@ -104,6 +110,18 @@ public final class SearchFailure extends RuntimeException {
                 "the search failed on this request's batch; it is logged, retry");
     }
 
+    /** An item write that cannot be applied as sent; {@code message} says what to fix. */
+    public static SearchFailure invalidItem(String message) {
+        return new SearchFailure(Kind.INVALID_ITEM, message);
+    }
+
+    /** The update log did not take a write; {@code why} is the log's one line. */
+    public static SearchFailure logUnavailable(String why) {
+        return new SearchFailure(
+                Kind.LOG_UNAVAILABLE,
+                "the change was not recorded (" + why + "); send it again later");
+    }
+
     public Kind kind() {
         return kind;
     }
@@ -120,10 +138,11 @@ public final class SearchFailure extends RuntimeException {
      */
     public boolean retryable() {
         return switch (kind) {
-            case OVERLOADED, TIMED_OUT, STOPPING, MODEL_FAILED, SEARCH_FAILED -> true;
+            case OVERLOADED, TIMED_OUT, STOPPING, MODEL_FAILED, SEARCH_FAILED, LOG_UNAVAILABLE ->
+                    true;
             case BAD_IMAGE ->
                     imageError == EmbedError.Code.BUSY || imageError == EmbedError.Code.CANCELLED;
-            case UNKNOWN_ITEM, UNSUPPORTED -> false;
+            case UNKNOWN_ITEM, UNSUPPORTED, INVALID_ITEM -> false;
         };
     }
 }

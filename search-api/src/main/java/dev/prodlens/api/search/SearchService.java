@@ -44,7 +44,7 @@ public final class SearchService implements AutoCloseable {
     private final BundleHolder bundles;
     private final DynamicBatcher<ImageSearch, Found> batcher;
 
-    /** One image search as the batcher carries it. */
+    /** One image search as the batcher carries it; a null query: embed only (an item write). */
     record ImageSearch(PreparedImage image, SearchQuery query) {}
 
     /**
@@ -54,6 +54,7 @@ public final class SearchService implements AutoCloseable {
             EmbedError error,
             String version,
             List<SearchHit> hits,
+            float[] vector,
             long modelNanos,
             long indexNanos) {}
 
@@ -170,18 +171,69 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
+    /**
+     * The embeddings of item images, through the same queue, decoding and model batches as
+     * searches: one per image, in order, each a vector or why there is none (never a {@link
+     * SearchFailure#retryable()} one: load or shutdown fails the whole call).
+     */
+    public List<Embedded> embed(List<byte[]> images) {
+        List<DynamicBatcher.Ticket> tickets = admit(images.size());
+        DecodeDeadline deadline = requestDeadline();
+        List<Submitted> submitted = new ArrayList<>(images.size());
+        List<SearchFailure> refused = new ArrayList<>(images.size());
+        try {
+            for (int i = 0; i < images.size(); i++) {
+                try {
+                    submitted.add(submit(tickets.get(i), images.get(i), null, deadline));
+                    refused.add(null);
+                } catch (SearchFailure e) {
+                    if (e.retryable()) throw e;
+                    submitted.add(null);
+                    refused.add(e);
+                }
+            }
+        } finally {
+            tickets.forEach(DynamicBatcher.Ticket::close);
+        }
+        List<Embedded> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            if (refused.get(i) != null) {
+                out.add(new Embedded(null, refused.get(i)));
+                continue;
+            }
+            DynamicBatcher.Result<Found> result = await(submitted.get(i).future());
+            Found found = result.output();
+            metrics.stage("queue", result.queueNanos());
+            metrics.stage("model", found.modelNanos());
+            if (found.error() == null) {
+                out.add(new Embedded(found.vector(), null));
+            } else {
+                SearchFailure failure = SearchFailure.image(found.error());
+                if (failure.retryable()) throw failure;
+                out.add(new Embedded(null, failure));
+            }
+        }
+        return out;
+    }
+
+    /** An image's embedding, or why it has none. */
+    public record Embedded(float[] vector, SearchFailure failure) {}
+
+    /** The fingerprint of the model the service embeds with (an upsert records it). */
+    public String modelFingerprint() {
+        return embedder.card().fingerprint();
+    }
+
     /** The items most like catalogue item {@code itemId} (not itself). */
     public SearchResponse similar(String itemId, SearchQuery query) {
         long start = System.nanoTime();
         try (BundleHolder.Lease lease = bundles.acquire()) {
             LiveBundle bundle = lease.bundle();
-            int ordinal =
-                    bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId));
             float[] vector;
             try {
                 vector =
                         bundle.index()
-                                .reconstruct(ordinal)
+                                .vector(itemId)
                                 .orElseThrow(() -> SearchFailure.unknownItem(itemId));
             } catch (UnsupportedOperationException e) {
                 throw SearchFailure.unsupported(bundle.manifest().index().factory());
@@ -199,7 +251,7 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
-    /** A catalogue item of the live bundle. */
+    /** A catalogue item as it is now (the bundle's, with the log's changes). */
     public Item item(String itemId) {
         try (BundleHolder.Lease lease = bundles.acquire()) {
             BundleItem item = itemOf(lease.bundle(), itemId);
@@ -223,8 +275,7 @@ public final class SearchService implements AutoCloseable {
     }
 
     private static BundleItem itemOf(LiveBundle bundle, String itemId) {
-        return bundle.item(
-                bundle.ordinalOf(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId)));
+        return bundle.item(itemId).orElseThrow(() -> SearchFailure.unknownItem(itemId));
     }
 
     /**
@@ -326,7 +377,7 @@ public final class SearchService implements AutoCloseable {
         List<float[]> vectors = new ArrayList<>(batch.size());
         List<SearchQuery> queries = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            if (embedded.get(i).isOk()) {
+            if (embedded.get(i).isOk() && batch.get(i).query() != null) {
                 vectors.add(embedded.get(i).vector());
                 queries.add(batch.get(i).query());
             }
@@ -338,11 +389,15 @@ public final class SearchService implements AutoCloseable {
             String version = lease.bundle().version();
             List<Found> found = new ArrayList<>(batch.size());
             int next = 0;
-            for (EmbedResult result : embedded) {
-                found.add(
-                        result.isOk()
-                                ? new Found(null, version, hits.get(next++), model, index)
-                                : new Found(result.error(), version, List.of(), model, 0));
+            for (int i = 0; i < batch.size(); i++) {
+                EmbedResult result = embedded.get(i);
+                if (!result.isOk()) {
+                    found.add(new Found(result.error(), version, List.of(), null, model, 0));
+                } else if (batch.get(i).query() == null) {
+                    found.add(new Found(null, version, List.of(), result.vector(), model, 0));
+                } else {
+                    found.add(new Found(null, version, hits.get(next++), null, model, index));
+                }
             }
             return found;
         }

@@ -89,6 +89,12 @@ class FailuresTest {
         table.put(SearchFailure.searchFailed(), new Expected(503, "search_failed", true));
         table.put(SearchFailure.unknownItem("item-9"), new Expected(404, "not_found", false));
         table.put(SearchFailure.unsupported("IVF16,PQ8"), new Expected(422, "unsupported", false));
+        table.put(
+                SearchFailure.invalidItem("unknown field 'colour'"),
+                new Expected(400, "invalid_item", false));
+        table.put(
+                SearchFailure.logUnavailable("Kafka did not answer"),
+                new Expected(503, "log_unavailable", true));
         table.put(image(EmbedError.Code.EMPTY), new Expected(400, "empty_image", false));
         table.put(
                 image(EmbedError.Code.TOO_MANY_BYTES), new Expected(413, "image_too_large", false));

@@ -53,7 +53,9 @@ class IndexSearchTest {
     @Test
     void aBatchFindsWhatEachQueryFindsAlone() {
         List<float[]> vectors = new ArrayList<>();
-        for (int i = 0; i < PHOTOS; i++) vectors.add(bundle.index().reconstruct(i).orElseThrow());
+        for (int i = 0; i < PHOTOS; i++)
+            vectors.add(
+                    bundle.index().vector(bundle.index().itemId(i).orElseThrow()).orElseThrow());
         List<SearchQuery> queries =
                 List.of(
                         new SearchQuery(3, null, null, null, null),

@@ -43,8 +43,19 @@ import java.util.function.Function;
  */
 public final class LiveIndex implements AutoCloseable {
 
-    /** One match: the catalogue item and its score (distance for L2, similarity for IP). */
-    public record Hit(String itemId, float score) {}
+    /**
+     * One match: the catalogue item and its score (distance for L2, similarity for IP).
+     *
+     * @param fields the item's whole current fields (with {@link #IMAGE}) when the log changed it,
+     *     null when it is as the bundle has it
+     */
+    public record Hit(String itemId, float score, Map<String, String> fields) {}
+
+    /** An item the log changed: its current Faiss id and whole current fields. */
+    public record Changed(long faissId, String itemId, Map<String, String> fields) {}
+
+    /** The name under which an item's fields hold its image reference. */
+    public static final String IMAGE = "image";
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final FaissIndex index;
@@ -58,7 +69,10 @@ public final class LiveIndex implements AutoCloseable {
     /** The current Faiss id of every item present (not deleted). */
     private final Map<String, Long> faissIdByItem;
 
-    /** The whole current fields of every item an upsert or metadata change touched. */
+    /**
+     * The whole current fields of every item an upsert or metadata change touched, its image
+     * reference under {@link #IMAGE}.
+     */
     private final Map<String, Map<String, String>> overlay = new HashMap<>();
 
     private final BitSet tombstoned = new BitSet();
@@ -182,7 +196,9 @@ public final class LiveIndex implements AutoCloseable {
         }
         itemByFaissId.add(upsert.itemId());
         faissIdByItem.put(upsert.itemId(), id);
-        overlay.put(upsert.itemId(), Collections.unmodifiableMap(new TreeMap<>(upsert.fields())));
+        Map<String, String> fields = new TreeMap<>(upsert.fields());
+        fields.put(IMAGE, upsert.imageRef());
+        overlay.put(upsert.itemId(), Collections.unmodifiableMap(fields));
         if (old != null) {
             tombstone(old, next);
         }
@@ -270,7 +286,8 @@ public final class LiveIndex implements AutoCloseable {
                 int count = result.count(q);
                 List<Hit> hits = new ArrayList<>(count);
                 for (int r = 0; r < count; r++) {
-                    hits.add(new Hit(itemByFaissId.get((int) result.id(q, r)), result.score(q, r)));
+                    String item = itemByFaissId.get((int) result.id(q, r));
+                    hits.add(new Hit(item, result.score(q, r), overlay.get(item)));
                 }
                 out.add(Collections.unmodifiableList(hits));
             }
@@ -314,6 +331,33 @@ public final class LiveIndex implements AutoCloseable {
                 () -> {
                     Long id = faissIdByItem.get(itemId);
                     return id == null ? Optional.empty() : index.reconstruct(id);
+                });
+    }
+
+    /** Every present item the log changed, with its current Faiss id and fields; a copy. */
+    public List<Changed> changed() {
+        return read(
+                () -> {
+                    List<Changed> out = new ArrayList<>(overlay.size());
+                    overlay.forEach(
+                            (item, fields) ->
+                                    out.add(new Changed(faissIdByItem.get(item), item, fields)));
+                    return out;
+                });
+    }
+
+    /** The bundle's items the log deleted (and did not add again). */
+    public List<String> removedFromBundle() {
+        return read(
+                () -> {
+                    List<String> out = new ArrayList<>();
+                    for (int id = tombstoned.nextSetBit(0);
+                            id >= 0 && id < bundleSize;
+                            id = tombstoned.nextSetBit(id + 1)) {
+                        String item = itemByFaissId.get(id);
+                        if (!faissIdByItem.containsKey(item)) out.add(item);
+                    }
+                    return out;
                 });
     }
 
@@ -372,6 +416,11 @@ public final class LiveIndex implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Whether {@link #close} has freed the index. */
+    public boolean isClosed() {
+        return index.isClosed();
     }
 
     /** Closes the exclusion filter and the index, after running searches finish. */

@@ -42,6 +42,9 @@ public final class UpdateCodec {
     /** Largest embedding dimension. */
     public static final int MAX_DIM = 65_536;
 
+    /** Names that are not fields: the item's id and its image have their own places. */
+    public static final java.util.Set<String> RESERVED_FIELDS = java.util.Set.of("id", "image");
+
     private static final int UPSERT = 1;
     private static final int METADATA = 2;
     private static final int DELETE = 3;
@@ -157,7 +160,7 @@ public final class UpdateCodec {
 
     // ---- the bounds, checked when an Update is made
 
-    static void checkId(String id) {
+    public static void checkId(String id) {
         checkText("item id", id, MAX_ID_BYTES);
         if (id.isBlank()) throw new IllegalArgumentException("item id is empty");
     }
@@ -180,6 +183,13 @@ public final class UpdateCodec {
         for (Map.Entry<String, String> e : fields.entrySet()) {
             checkText("field name", e.getKey(), MAX_NAME_BYTES);
             if (e.getKey().isBlank()) throw new IllegalArgumentException("a field name is empty");
+            if (RESERVED_FIELDS.contains(e.getKey())) {
+                throw new IllegalArgumentException(
+                        "'"
+                                + e.getKey()
+                                + "' is not a field: an item's id and image are given apart from"
+                                + " its fields");
+            }
             checkText("field " + e.getKey(), e.getValue(), MAX_TEXT_BYTES);
         }
         return Collections.unmodifiableSortedMap(new TreeMap<>(fields));

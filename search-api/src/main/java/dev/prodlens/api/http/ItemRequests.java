@@ -1,0 +1,160 @@
+package dev.prodlens.api.http;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.prodlens.api.live.ItemWrites.ItemWrite;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The item writes of a request: the fields of {@code PUT /v1/items/{id}} (multipart text fields, or
+ * query parameters beside a raw image body), the JSON object of {@code PATCH}, and the JSON items
+ * of {@code POST /v1/items/batch}. Only the form is checked here; what the fields may hold is
+ * {@code ItemWrites}'s to say.
+ */
+final class ItemRequests {
+    /** Query parameters of a PUT that are not fields. */
+    private static final Set<String> NOT_FIELDS = Set.of("url");
+
+    private static final Set<String> BATCH_KEYS =
+            Set.of("id", "op", "fields", "image_base64", "image_url");
+
+    private ItemRequests() {}
+
+    /** A PUT's fields: multipart text fields and query parameters (not {@code url}). */
+    static Map<String, String> fields(Context ctx) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (ctx.isMultipartFormData()) {
+            ctx.formParamMap().forEach((name, values) -> put(fields, name, values));
+        }
+        ctx.queryParamMap()
+                .forEach(
+                        (name, values) -> {
+                            if (!NOT_FIELDS.contains(name)) put(fields, name, values);
+                        });
+        return fields;
+    }
+
+    private static void put(Map<String, String> fields, String name, List<String> values) {
+        if (values.size() != 1 || fields.containsKey(name)) {
+            throw ApiException.badRequest(
+                    "field '" + name + "' is given more than once; send it once");
+        }
+        fields.put(name, values.get(0));
+    }
+
+    /** A PATCH body: a JSON object of fields, each a string, a number, or null (clears it). */
+    static Map<String, String> jsonFields(String body) {
+        return fieldsOf(object(parse(body), "the body"), "the body");
+    }
+
+    /**
+     * A batch body: {@code {"items": [{"id", "op": "upsert"|"change"|"delete", "fields": {...},
+     * "image_base64" | "image_url"}, ...]}}.
+     */
+    static List<ItemWrite> batch(String body, int maxItems, RequestImages images) {
+        JsonObject root = object(parse(body), "the body");
+        JsonElement items = root.get("items");
+        if (!(items instanceof JsonArray array) || root.size() != 1) {
+            throw ApiException.badRequest(
+                    "send {\"items\": [{\"id\": ..., \"op\": \"upsert\", ...}, ...]} and nothing else");
+        }
+        if (array.size() > maxItems) {
+            throw new ApiException(
+                    413,
+                    "too_many_items",
+                    array.size()
+                            + " items in one batch; at most "
+                            + maxItems
+                            + " (live.batch.max-items): split the feed");
+        }
+        if (array.isEmpty()) throw ApiException.badRequest("the batch has no items");
+        List<ItemWrite> writes = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            writes.add(write(object(array.get(i), "items[" + i + "]"), "items[" + i + "]", images));
+        }
+        return writes;
+    }
+
+    private static ItemWrite write(JsonObject item, String where, RequestImages images) {
+        for (String key : item.keySet()) {
+            if (!BATCH_KEYS.contains(key)) {
+                throw ApiException.badRequest(
+                        where + ": unknown key '" + key + "'; an item has " + BATCH_KEYS);
+            }
+        }
+        String id = text(item.get("id"), where + ".id");
+        String op = item.has("op") ? text(item.get("op"), where + ".op") : "upsert";
+        Map<String, String> fields =
+                item.has("fields")
+                        ? fieldsOf(object(item.get("fields"), where + ".fields"), where + ".fields")
+                        : Map.of();
+        return switch (op) {
+            case "upsert" -> ItemWrite.upsert(id, image(item, where, images), fields);
+            case "change" -> ItemWrite.change(id, fields);
+            case "delete" -> ItemWrite.delete(id);
+            default ->
+                    throw ApiException.badRequest(
+                            where + ".op must be upsert, change or delete, not '" + op + "'");
+        };
+    }
+
+    private static byte[] image(JsonObject item, String where, RequestImages images) {
+        if (item.has("image_base64") == item.has("image_url")) {
+            throw ApiException.badRequest(
+                    where
+                            + ": an upsert needs its image as image_base64 or image_url (one of them)");
+        }
+        if (item.has("image_url"))
+            return images.fetch(text(item.get("image_url"), where + ".image_url"));
+        try {
+            return Base64.getDecoder()
+                    .decode(text(item.get("image_base64"), where + ".image_base64"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(where + ".image_base64 is not base64");
+        }
+    }
+
+    private static Map<String, String> fieldsOf(JsonObject object, String where) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> field : object.entrySet()) {
+            JsonElement value = field.getValue();
+            if (value.isJsonNull()) {
+                fields.put(field.getKey(), "");
+            } else if (value instanceof JsonPrimitive p && (p.isString() || p.isNumber())) {
+                fields.put(field.getKey(), p.getAsString());
+            } else {
+                throw ApiException.badRequest(
+                        where + "." + field.getKey() + " must be a string, a number or null");
+            }
+        }
+        return fields;
+    }
+
+    private static JsonElement parse(String body) {
+        try {
+            return JsonParser.parseString(body);
+        } catch (JsonParseException e) {
+            throw ApiException.badRequest("the body is not JSON; send a JSON object");
+        }
+    }
+
+    private static JsonObject object(JsonElement element, String what) {
+        if (element instanceof JsonObject o) return o;
+        throw ApiException.badRequest(what + " must be a JSON object");
+    }
+
+    private static String text(JsonElement element, String what) {
+        if (element instanceof JsonPrimitive p && p.isString()) return p.getAsString();
+        throw ApiException.badRequest(what + " must be a string");
+    }
+}
