@@ -80,6 +80,22 @@ echo "report: $report/index.html"
 
 if [ "$serve" = 0 ]; then exit 0; fi
 step "search service"
-{ read -r host; read -r port; } < <(scripts/config.sh --conf "$conf" "${overrides[@]}" api.host api.port)
+{ read -r host; read -r port; read -r write_key; read -r live_log; } < <(
+  scripts/config.sh --conf "$conf" "${overrides[@]}" api.host api.port live.write-key live.log)
+api_args=()
+if [ -z "$write_key" ] && [ "$live_log" != off ]; then
+  # item writes for this session only: a fresh key, so the demo's service is never open to writes
+  # by a key someone else knows (set live.write-key to choose one)
+  write_key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  api_args=("live.write-key=$write_key")
+fi
 echo "open http://$host:$port/ (Ctrl-C stops it)"
-exec java @conf/api.jvm.options -jar search-api/target/prodlens-api.jar --conf "$conf" "${overrides[@]}"
+if [ "$live_log" != off ]; then
+  cat <<EOT
+item writes (docs/api.md), this session's key: $write_key
+  add:    curl -X PUT -H 'X-API-Key: $write_key' -H 'Content-Type: image/jpeg' --data-binary @photo.jpg \\
+            'http://$host:$port/v1/items/my-item?title=My%20item&category=demo&price=9.5'
+  remove: curl -X DELETE -H 'X-API-Key: $write_key' http://$host:$port/v1/items/my-item
+EOT
+fi
+exec java @conf/api.jvm.options -jar search-api/target/prodlens-api.jar --conf "$conf" "${overrides[@]}" "${api_args[@]}"

@@ -33,6 +33,7 @@ class WebPageTest {
     private static final int PHOTOS = 9;
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path SCREENSHOTS = Path.of("target/screenshots");
+    private static final String WRITE_KEY = "page-key";
 
     @TempDir static Path tmp;
     private static ApiMain.Running service;
@@ -41,7 +42,9 @@ class WebPageTest {
     @BeforeAll
     static void start() {
         TestBundle.publish(tmp, PHOTOS, null);
-        service = ApiMain.start(TestBundle.args(tmp).toArray(String[]::new));
+        service =
+                ApiMain.start(
+                        TestBundle.args(tmp, "live.write-key=" + WRITE_KEY).toArray(String[]::new));
         // the installed driver, never Selenium Manager (which would download one)
         ChromeDriverService driver =
                 new ChromeDriverService.Builder()
@@ -200,6 +203,57 @@ class WebPageTest {
         assertTrue(
                 browser.findElement(By.id("status")).getText().contains("no item 'no-such-item'"),
                 browser.findElement(By.id("status")).getText());
+    }
+
+    /** Picks {@code photo} in the page and waits for the grid (or an error). */
+    private static List<String> searchInPage(Path photo) {
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        waiting().until(d -> d.findElement(By.id("bundle")).getText().contains("items"));
+        WebElement input = browser.findElement(By.id("file"));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
+        input.sendKeys(photo.toAbsolutePath().toString());
+        waiting()
+                .until(
+                        d ->
+                                d.findElement(By.id("results-title")).isDisplayed()
+                                        || d.findElement(By.id("status"))
+                                                .getAttribute("class")
+                                                .contains("error"));
+        assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
+        return results().stream().map(li -> li.getAttribute("data-id")).toList();
+    }
+
+    /**
+     * Issue 17's demo promise: an item added through the API is found by its photo in the page as
+     * soon as the write is acknowledged (it answers visible: searchable already), and once deleted
+     * it is gone from the page.
+     */
+    @Test
+    void anItemAddedThroughTheApiIsFoundInThePageAndGoneOnceDeleted() throws Exception {
+        Path photo = TestBundle.photos(PHOTOS + 1).get(PHOTOS); // not in the bundle
+        Http http = new Http(service.port());
+        Http.Response added =
+                http.send(
+                        "PUT",
+                        "/v1/items/web-new?title=Added%20live&category=cat-0&price=12",
+                        Files.readAllBytes(photo),
+                        "image/jpeg",
+                        "X-API-Key",
+                        WRITE_KEY);
+        assertEquals(200, added.status(), added.text());
+        assertTrue(added.json().get("visible").getAsBoolean(), added.text());
+        List<String> found = searchInPage(photo);
+        assertEquals("web-new", found.get(0), "the added item first: " + found);
+        assertEquals("Added live", results().get(0).findElement(By.className("title")).getText());
+        screenshot("web-page-added-item.png");
+
+        Http.Response deleted =
+                http.send("DELETE", "/v1/items/web-new", null, null, "X-API-Key", WRITE_KEY);
+        assertEquals(200, deleted.status(), deleted.text());
+        assertTrue(deleted.json().get("visible").getAsBoolean(), deleted.text());
+        List<String> after = searchInPage(photo);
+        assertFalse(after.contains("web-new"), "deleted: " + after);
+        assertEquals(PHOTOS, after.size());
     }
 
     @Test
