@@ -233,7 +233,7 @@ public final class LiveUpdates implements AutoCloseable {
                 (position, record) -> {
                     try {
                         next.index().apply(position, UpdateCodec.decode(position, record));
-                    } catch (UpdateLogException | IllegalArgumentException e) {
+                    } catch (RuntimeException e) {
                         LOG.error(
                                 "update log {}: skipping position {} for bundle {}: {}",
                                 logName,

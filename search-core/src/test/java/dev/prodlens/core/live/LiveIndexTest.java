@@ -2,6 +2,7 @@ package dev.prodlens.core.live;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,7 +109,9 @@ class LiveIndexTest {
             live.apply(0, upsert("new", v));
             assertEquals("new", top(live, v, 5).get(0).itemId());
             assertEquals(Optional.of((long) N), live.faissId("new"));
-            assertEquals(Map.of("title", "new"), live.fields("new").orElseThrow());
+            assertEquals(
+                    Map.of("title", "new", LiveIndex.IMAGE, "img/new"),
+                    live.fields("new").orElseThrow());
             assertEquals(1, live.liveAdds());
             assertEquals(0, live.tombstones());
             assertEquals(0, live.appliedPosition());
@@ -180,12 +183,43 @@ class LiveIndexTest {
             live.apply(1, new Update.MetadataChange("b9", Map.of("title", "")));
             assertEquals(Map.of("price", "12.50"), live.fields("b9").orElseThrow());
             assertEquals(Map.of("title", "t8"), live.fields("b8").orElseThrow());
-            assertEquals(before, top(live, query, 10));
+            List<LiveIndex.Hit> after = top(live, query, 10);
+            assertEquals(items(before), items(after), "the same entries, in the same order");
+            assertEquals(before.get(0).score(), after.get(0).score());
+            assertNull(before.get(0).fields(), "a bundle item's hit carries no fields");
+            assertEquals(Map.of("price", "12.50"), after.get(0).fields(), "a changed item's do");
             assertEquals(0, live.liveAdds());
             assertEquals(0, live.tombstones());
             assertEquals(Set.of("b9"), live.overlay().keySet());
             live.apply(2, new Update.MetadataChange("missing", Map.of("price", "1")));
             assertFalse(live.contains("missing"));
+        }
+    }
+
+    @Test
+    void theChangedItemsAndTheDeletedBundleItemsAreListed() {
+        try (LiveIndex live = bundle("Flat")) {
+            SplittableRandom random = new SplittableRandom(5);
+            live.apply(0, upsert("new", unit(random))); // added
+            live.apply(1, upsert("b3", unit(random))); // replaced: a new Faiss id
+            live.apply(2, new Update.MetadataChange("b4", Map.of("price", "2"))); // same id
+            live.apply(3, new Update.Delete("b5"));
+            live.apply(4, upsert("b6", unit(random)));
+            live.apply(5, new Update.Delete("b6")); // replaced, then deleted
+            Map<String, LiveIndex.Changed> changed = new java.util.TreeMap<>();
+            live.changed().forEach(c -> changed.put(c.itemId(), c));
+            assertEquals(Set.of("new", "b3", "b4"), changed.keySet());
+            assertEquals(N, changed.get("new").faissId());
+            assertEquals(N + 1, changed.get("b3").faissId());
+            assertEquals(4, changed.get("b4").faissId());
+            assertEquals(
+                    Map.of("title", "b3", LiveIndex.IMAGE, "img/b3"), changed.get("b3").fields());
+            assertEquals(Map.of("title", "t4", "price", "2"), changed.get("b4").fields());
+            assertEquals(Set.of("b5", "b6"), Set.copyOf(live.removedFromBundle()));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new Update.MetadataChange("b4", Map.of(LiveIndex.IMAGE, "x.jpg")),
+                    "an image is not a field: it changes only with its vector");
         }
     }
 
