@@ -86,14 +86,25 @@ public final class TestBundle {
      * and publishes them as a new version under {@code root/bundles/test}; returns its directory.
      */
     public static Path publish(Path root, int photos, String modelId) {
+        return publish(
+                root, java.util.stream.IntStream.range(0, photos).boxed().toList(), modelId, null);
+    }
+
+    /**
+     * Publishes the given photos (item i is photo i, as above) as a new version that records {@code
+     * live} as the update log folded in (null: none), the way reindex publishes a catalogue that
+     * the log changed.
+     */
+    public static Path publish(
+            Path root, List<Integer> photoIndexes, String modelId, BundleManifest.Live live) {
         EmbedderConfig embedderConfig = embedderConfig(modelId);
         try (Embedder embedder = Embedder.open(embedderConfig)) {
             Path images = Files.createDirectories(root.resolve("images"));
             List<BundleItem> items = new ArrayList<>();
             List<byte[]> bytes = new ArrayList<>();
-            List<Path> sources = photos(photos);
-            for (int i = 0; i < sources.size(); i++) {
-                Path source = sources.get(i);
+            List<Path> all = photos(photoIndexes.stream().mapToInt(i -> i + 1).max().orElse(0));
+            for (int i : photoIndexes) {
+                Path source = all.get(i);
                 Path copy = images.resolve(String.format("photo-%02d-%s", i, source.getFileName()));
                 if (!Files.exists(copy)) Files.copy(source, copy);
                 bytes.add(Files.readAllBytes(copy));
@@ -146,7 +157,14 @@ public final class TestBundle {
                                         0.95,
                                         index.memoryUsageBytes()),
                                 new BundleManifest.Catalogue(
-                                        CATALOGUE, "test", items.size(), items.size(), Map.of())));
+                                        CATALOGUE,
+                                        "test",
+                                        items.size(),
+                                        items.size(),
+                                        Map.of(),
+                                        Map.of(),
+                                        null),
+                                live));
             }
             Path sealed = Bundles.seal(staging, version);
             Bundles.publish(catalogueDir, version);
