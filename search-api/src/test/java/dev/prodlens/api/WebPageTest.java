@@ -88,20 +88,7 @@ class WebPageTest {
         browser.get("http://127.0.0.1:" + service.port() + "/");
         waiting().until(d -> d.findElement(By.id("bundle")).getText().contains(PHOTOS + " items"));
 
-        // pick photo 2 through the page's file input (hidden behind the drop zone: show it to type
-        // into it)
-        WebElement input = browser.findElement(By.id("file"));
-        ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
-        input.sendKeys(TestBundle.photos(PHOTOS).get(2).toAbsolutePath().toString());
-        // the page shows "searching…" until the answer: wait for the grid's heading or an error
-        waiting()
-                .until(
-                        d ->
-                                d.findElement(By.id("results-title")).isDisplayed()
-                                        || d.findElement(By.id("status"))
-                                                .getAttribute("class")
-                                                .contains("error"));
-        assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
+        pick(TestBundle.photos(PHOTOS).get(2));
         List<WebElement> grid = results();
         assertEquals(9, grid.size(), "k=12 over 9 items: all of them");
         assertEquals("item-02", grid.get(0).getAttribute("data-id"), "the photo's own item first");
@@ -205,13 +192,23 @@ class WebPageTest {
                 browser.findElement(By.id("status")).getText());
     }
 
-    /** Picks {@code photo} in the page and waits for the grid (or an error). */
+    /** Opens the page, picks {@code photo} and returns the ids in the grid. */
     private static List<String> searchInPage(Path photo) {
         browser.get("http://127.0.0.1:" + service.port() + "/");
         waiting().until(d -> d.findElement(By.id("bundle")).getText().contains("items"));
+        pick(photo);
+        return results().stream().map(li -> li.getAttribute("data-id")).toList();
+    }
+
+    /**
+     * Picks {@code photo} through the page's file input (hidden behind the drop zone: shown to type
+     * into it) and waits for the answer: the grid's heading, with no error shown.
+     */
+    private static void pick(Path photo) {
         WebElement input = browser.findElement(By.id("file"));
         ((JavascriptExecutor) browser).executeScript("arguments[0].style.display = 'block'", input);
         input.sendKeys(photo.toAbsolutePath().toString());
+        // the page shows "searching…" until the answer: wait for the grid's heading or an error
         waiting()
                 .until(
                         d ->
@@ -220,7 +217,6 @@ class WebPageTest {
                                                 .getAttribute("class")
                                                 .contains("error"));
         assertEquals("", browser.findElement(By.id("status")).getText(), "no error shown");
-        return results().stream().map(li -> li.getAttribute("data-id")).toList();
     }
 
     /**

@@ -186,11 +186,7 @@ public final class ApiMetrics implements DynamicBatcher.Listener, BundleHolder.L
     }
 
     private void gauge(String name, String help, IntSupplier value) {
-        GaugeWithCallback.builder()
-                .name(name)
-                .help(help)
-                .callback(cb -> cb.call(value.getAsInt()))
-                .register(registry);
+        longGauge(name, help, value::getAsInt);
     }
 
     public void request(String endpoint, int status, long nanos) {

@@ -121,32 +121,12 @@ public final class SearchService implements AutoCloseable {
     /** One answer or error per image, in order; the images share model batches. */
     public List<BatchEntry> searchBatch(List<byte[]> images, SearchQuery query) {
         long start = System.nanoTime();
-        List<DynamicBatcher.Ticket> tickets = admit(images.size());
-        // the images are decoded one after another on this thread: together within the request's
-        // time
-        DecodeDeadline deadline = requestDeadline();
-        // queue every image first, so that they can share model batches, then collect the answers
-        List<Submitted> submitted = new ArrayList<>(images.size());
-        List<SearchFailure> refused = new ArrayList<>(images.size());
-        try {
-            for (int i = 0; i < images.size(); i++) {
-                try {
-                    submitted.add(submit(tickets.get(i), images.get(i), query, deadline));
-                    refused.add(null);
-                } catch (SearchFailure e) {
-                    submitted.add(null);
-                    refused.add(e);
-                }
-            }
-        } finally {
-            tickets.forEach(
-                    DynamicBatcher.Ticket::close); // the places of images that were not queued
-        }
+        List<Queued> queued = queueAll(images, query);
         List<BatchEntry> entries = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
+        for (Queued q : queued) {
             try {
-                if (refused.get(i) != null) throw refused.get(i);
-                entries.add(BatchEntry.of(answer(submitted.get(i), query, start)));
+                if (q.refused() != null) throw q.refused();
+                entries.add(BatchEntry.of(answer(q.submitted(), query, start)));
             } catch (SearchFailure e) {
                 if (e.retryable())
                     throw e; // load or shutdown fails the whole request: retrying part of it helps
@@ -155,6 +135,36 @@ public final class SearchService implements AutoCloseable {
             }
         }
         return entries;
+    }
+
+    /** An image of a several-image request: queued for the model, or refused before. */
+    private record Queued(Submitted submitted, SearchFailure refused) {}
+
+    /**
+     * Takes places in the model queue for every image (all or none), then decodes and queues each
+     * in turn, so that they can share model batches; the answers are collected afterwards.
+     */
+    private List<Queued> queueAll(List<byte[]> images, SearchQuery query) {
+        List<DynamicBatcher.Ticket> tickets = admit(images.size());
+        // the images are decoded one after another on this thread: together within the request's
+        // time
+        DecodeDeadline deadline = requestDeadline();
+        List<Queued> queued = new ArrayList<>(images.size());
+        try {
+            for (int i = 0; i < images.size(); i++) {
+                try {
+                    queued.add(
+                            new Queued(
+                                    submit(tickets.get(i), images.get(i), query, deadline), null));
+                } catch (SearchFailure e) {
+                    queued.add(new Queued(null, e));
+                }
+            }
+        } finally {
+            tickets.forEach(
+                    DynamicBatcher.Ticket::close); // the places of images that were not queued
+        }
+        return queued;
     }
 
     /**
@@ -177,41 +187,21 @@ public final class SearchService implements AutoCloseable {
      * SearchFailure#retryable()} one: load or shutdown fails the whole call).
      */
     public List<Embedded> embed(List<byte[]> images) {
-        List<DynamicBatcher.Ticket> tickets = admit(images.size());
-        DecodeDeadline deadline = requestDeadline();
-        List<Submitted> submitted = new ArrayList<>(images.size());
-        List<SearchFailure> refused = new ArrayList<>(images.size());
-        try {
-            for (int i = 0; i < images.size(); i++) {
-                try {
-                    submitted.add(submit(tickets.get(i), images.get(i), null, deadline));
-                    refused.add(null);
-                } catch (SearchFailure e) {
-                    if (e.retryable()) throw e;
-                    submitted.add(null);
-                    refused.add(e);
-                }
-            }
-        } finally {
-            tickets.forEach(DynamicBatcher.Ticket::close);
-        }
         List<Embedded> out = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            if (refused.get(i) != null) {
-                out.add(new Embedded(null, refused.get(i)));
-                continue;
+        for (Queued q : queueAll(images, null)) {
+            SearchFailure failure = q.refused();
+            if (failure == null) {
+                DynamicBatcher.Result<Found> result = await(q.submitted().future());
+                metrics.stage("queue", result.queueNanos());
+                metrics.stage("model", result.output().modelNanos());
+                if (result.output().error() == null) {
+                    out.add(new Embedded(result.output().vector(), null));
+                    continue;
+                }
+                failure = SearchFailure.image(result.output().error());
             }
-            DynamicBatcher.Result<Found> result = await(submitted.get(i).future());
-            Found found = result.output();
-            metrics.stage("queue", result.queueNanos());
-            metrics.stage("model", found.modelNanos());
-            if (found.error() == null) {
-                out.add(new Embedded(found.vector(), null));
-            } else {
-                SearchFailure failure = SearchFailure.image(found.error());
-                if (failure.retryable()) throw failure;
-                out.add(new Embedded(null, failure));
-            }
+            if (failure.retryable()) throw failure; // as for a batch search
+            out.add(new Embedded(null, failure));
         }
         return out;
     }

@@ -27,6 +27,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -179,11 +180,7 @@ public final class KafkaUpdateLog implements UpdateLog {
                 throw e;
             }
         }
-        TopicDescription description =
-                await(
-                                admin.describeTopics(List.of(topic)).allTopicNames(),
-                                "describe topic " + topic)
-                        .get(topic);
+        TopicDescription description = describe(admin);
         int partitions = description.partitions().size();
         if (partitions != 1) {
             throw new UpdateLogException(
@@ -250,23 +247,7 @@ public final class KafkaUpdateLog implements UpdateLog {
     @Override
     public void read(long from, LogConsumer consumer) {
         try (KafkaConsumer<byte[], byte[]> in = new KafkaConsumer<>(consumerConfig)) {
-            List<TopicPartition> only = List.of(partition);
-            in.assign(only);
-            long end = in.endOffsets(only, timeout).get(partition);
-            if (from > end) {
-                throw new IllegalArgumentException(
-                        "position "
-                                + from
-                                + " is past the end ("
-                                + end
-                                + ") of update log "
-                                + where());
-            }
-            long start = in.beginningOffsets(only, timeout).get(partition);
-            if (from < start) {
-                throw dropped(from, start);
-            }
-            in.seek(partition, from);
+            long end = seek(in, from);
             long next = from;
             long idleSince = System.nanoTime();
             while (next < end) {
@@ -310,27 +291,31 @@ public final class KafkaUpdateLog implements UpdateLog {
                         + "): load a bundle that folded the log up to at least there");
     }
 
+    /**
+     * Assigns the consumer the log's partition at {@code from}, once it is checked to lie between
+     * the log's start and its end; returns the end.
+     */
+    private long seek(KafkaConsumer<byte[], byte[]> in, long from) {
+        List<TopicPartition> only = List.of(partition);
+        in.assign(only);
+        long end = in.endOffsets(only, timeout).get(partition);
+        if (from > end) {
+            throw new IllegalArgumentException(
+                    "position " + from + " is past the end (" + end + ") of update log " + where());
+        }
+        long start = in.beginningOffsets(only, timeout).get(partition);
+        if (from < start) {
+            throw dropped(from, start);
+        }
+        in.seek(partition, from);
+        return end;
+    }
+
     @Override
     public Follower follow(long from) {
         KafkaConsumer<byte[], byte[]> in = new KafkaConsumer<>(consumerConfig);
         try {
-            List<TopicPartition> only = List.of(partition);
-            in.assign(only);
-            long end = in.endOffsets(only, timeout).get(partition);
-            if (from > end) {
-                throw new IllegalArgumentException(
-                        "position "
-                                + from
-                                + " is past the end ("
-                                + end
-                                + ") of update log "
-                                + where());
-            }
-            long start = in.beginningOffsets(only, timeout).get(partition);
-            if (from < start) {
-                throw dropped(from, start);
-            }
-            in.seek(partition, from);
+            seek(in, from);
         } catch (RuntimeException e) {
             in.close(Duration.ZERO);
             if (e instanceof org.apache.kafka.common.KafkaException k) {
@@ -421,6 +406,33 @@ public final class KafkaUpdateLog implements UpdateLog {
             producer.close(timeout);
         } finally {
             admin.close(timeout);
+        }
+    }
+
+    /**
+     * The topic's description. A topic just created may be unknown to the broker that answers for a
+     * moment (the metadata has not reached it yet): asked again until the timeout.
+     */
+    private TopicDescription describe(Admin admin) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return await(
+                                admin.describeTopics(List.of(topic)).allTopicNames(),
+                                "describe topic " + topic)
+                        .get(topic);
+            } catch (UpdateLogException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
