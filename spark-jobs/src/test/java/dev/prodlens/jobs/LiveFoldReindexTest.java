@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.live.LocalUpdateLog;
 import dev.prodlens.core.live.Update;
@@ -108,7 +109,8 @@ class LiveFoldReindexTest {
                                 "local",
                                 "live.dir",
                                 updates.toString()));
-        ModelCard card = ModelCard.read(Path.of(settings.embedderSettings().get("model.dir")));
+        ModelCard card =
+                ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
         List<Path> photos = OfflineImages.photos();
         // the service's log, open (and locked) for the whole reindex
         try (LocalUpdateLog log =
