@@ -151,6 +151,37 @@ public final class LocalUpdateLog implements UpdateLog {
         writer.start();
     }
 
+    /**
+     * Reads the log in {@code dir} as it stands, for a reader in another process (reindex) while
+     * the one process that has the log open may be appending: without the directory's lock and
+     * without changing anything (a torn tail is left for the writer's recovery). Records are
+     * checked as when the log is opened and delivered in position order, up to the last whole
+     * record: a record cut short at the end of the last segment is an append under way and is not
+     * delivered. A directory without segments (or none at all) holds nothing.
+     *
+     * @return the position after the last record delivered: the end of the log as it was read (0
+     *     when it holds nothing)
+     * @throws UpdateLogException if a record before the end is damaged, a segment is missing, or a
+     *     segment was dropped by compaction while it was read
+     */
+    public static long readCommitted(Path dir, LogConsumer consumer) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try {
+            return LogRecovery.readCommitted(dir, consumer);
+        } catch (NoSuchFileException e) {
+            throw new UpdateLogException(
+                    "a segment of update log "
+                            + dir
+                            + " was dropped by compaction while it was read ("
+                            + e.getFile()
+                            + "): read it again");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read update log " + dir + ": " + e, e);
+        }
+    }
+
     private void tryLock() {
         FileLock held = null;
         try {

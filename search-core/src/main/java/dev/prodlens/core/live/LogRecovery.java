@@ -37,22 +37,53 @@ final class LogRecovery {
     private LogRecovery() {}
 
     static Found recover(Path dir) throws IOException {
-        List<Long> firsts;
-        try (Stream<Path> files = Files.list(dir)) {
-            firsts =
-                    files.map(SegmentFormat::firstPosition)
-                            .filter(first -> first >= 0)
-                            .sorted()
-                            .toList();
-        }
+        List<Long> firsts = firsts(dir);
         NavigableMap<Long, Path> segments = new TreeMap<>();
         if (firsts.isEmpty()) return new Found(segments, 0, -1);
         long expected = firsts.get(0);
         for (int i = 0; i < firsts.size() - 1; i++) {
-            expected = checkWhole(segment(dir, firsts.get(i), expected, segments));
+            expected = checkWhole(segment(dir, firsts.get(i), expected, segments), null);
         }
         long last = firsts.get(firsts.size() - 1);
         return recoverLast(segment(dir, last, expected, segments), last, segments);
+    }
+
+    /**
+     * Reads the log in {@code dir} as it stands, without its lock and without changing anything,
+     * while its writer may be appending: every record is checked as {@link #recover} checks it and
+     * delivered in order. The end of the last segment is read as far as whole records go: a record
+     * cut short there with no good record after it is an append under way (or a write a crash cut
+     * short, which the writer's recovery truncates), not damage. Damage anywhere else: {@link
+     * UpdateLogException}.
+     *
+     * @return the position after the last record delivered: the log's end as it was read (0 for a
+     *     directory without segments)
+     */
+    static long readCommitted(Path dir, UpdateLog.LogConsumer consumer) throws IOException {
+        List<Long> firsts = firsts(dir);
+        if (firsts.isEmpty()) return 0;
+        NavigableMap<Long, Path> segments = new TreeMap<>();
+        long expected = firsts.get(0);
+        for (int i = 0; i < firsts.size() - 1; i++) {
+            expected = checkWhole(segment(dir, firsts.get(i), expected, segments), consumer);
+        }
+        long last = firsts.get(firsts.size() - 1);
+        try (SegmentReader in = segment(dir, last, expected, segments)) {
+            if (in.size < HEADER_BYTES) {
+                return last; // the writer is beginning this segment: its header is not all there
+            }
+            return scanLast(in, consumer).position();
+        }
+    }
+
+    /** The first positions of the segment files in {@code dir}, in order. */
+    private static List<Long> firsts(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(SegmentFormat::firstPosition)
+                    .filter(first -> first >= 0)
+                    .sorted()
+                    .toList();
+        }
     }
 
     /** Opens the segment beginning at {@code first}, which must follow the one before. */
@@ -75,18 +106,48 @@ final class LogRecovery {
         return SegmentReader.open(file);
     }
 
-    /** Checks an older segment whole; returns the position after its last record. */
-    private static long checkWhole(SegmentReader segment) throws IOException {
+    /**
+     * Checks an older segment whole, delivering its records to {@code consumer} unless null;
+     * returns the position after its last record.
+     */
+    private static long checkWhole(SegmentReader segment, UpdateLog.LogConsumer consumer)
+            throws IOException {
         try (SegmentReader in = segment) {
             long position = in.requireHeader();
             for (Slot slot = in.at(HEADER_BYTES);
                     slot.kind() != Kind.END;
                     slot = in.at(slot.next())) {
                 in.requireRecord(slot, position);
+                if (consumer != null) consumer.accept(position, in.payload(slot));
                 position++;
             }
             return position;
         }
+    }
+
+    /**
+     * Where the whole records of a last segment end: {@code tail} is what lies after them (the end
+     * of the file, or a record cut short), {@code position} the position after them.
+     */
+    private record Tail(Slot tail, long position) {}
+
+    /**
+     * Checks the last segment's header and records up to the first that is not whole, delivering
+     * them to {@code consumer} unless null; a good record after that one is damage.
+     */
+    private static Tail scanLast(SegmentReader in, UpdateLog.LogConsumer consumer)
+            throws IOException {
+        long position = in.requireHeader();
+        Slot slot = in.at(HEADER_BYTES);
+        for (; slot.kind() == Kind.RECORD; slot = in.at(slot.next())) {
+            in.requireRecord(slot, position);
+            if (consumer != null) consumer.accept(position, in.payload(slot));
+            position++;
+        }
+        if (slot.kind() != Kind.END && in.goodRecordAfter(slot.offset(), position)) {
+            throw SegmentReader.corrupt(in.file, slot.offset(), slot.describe(), position);
+        }
+        return new Tail(slot, position);
     }
 
     /** Checks the last segment and truncates a torn tail. */
@@ -109,17 +170,11 @@ final class LogRecovery {
                 segments.remove(first);
                 return new Found(segments, first, -1);
             }
-            in.requireHeader();
-            Slot slot = in.at(HEADER_BYTES);
-            for (; slot.kind() == Kind.RECORD; slot = in.at(slot.next())) {
-                in.requireRecord(slot, position);
-                position++;
-            }
+            Tail scanned = scanLast(in, null);
+            Slot slot = scanned.tail();
+            position = scanned.position();
             goodEnd = slot.offset();
             if (slot.kind() != Kind.END) {
-                if (in.goodRecordAfter(slot.offset(), position)) {
-                    throw SegmentReader.corrupt(file, slot.offset(), slot.describe(), position);
-                }
                 LOG.warn(
                         "update log {}: dropped {} bytes at the end of {} from offset {} ({}): a"
                                 + " write a crash cut short, never acknowledged; the log goes on"

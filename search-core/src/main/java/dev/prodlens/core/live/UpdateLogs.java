@@ -100,6 +100,41 @@ public final class UpdateLogs {
         };
     }
 
+    /**
+     * Reads the whole log the configuration names as it is now, for reindex to fold into a bundle:
+     * every record from the log's start up to its end at this moment, in position order. A local
+     * log is read without its lock ({@link LocalUpdateLog#readCommitted}), so the service may hold
+     * it open and append meanwhile; a local directory that does not exist yet holds nothing. A
+     * Kafka log is opened as a reader would (the topic is created when absent).
+     *
+     * @return the position of the last record read: the log's end at that moment minus one; -1 for
+     *     a log that never held a record, and for {@code live.log=off} (nothing read)
+     * @throws UpdateLogException when the log is damaged or cannot be reached
+     */
+    public static long readCommitted(Config config, Path base, UpdateLog.LogConsumer consumer) {
+        switch (backend(config)) {
+            case LOCAL -> {
+                return LocalUpdateLog.readCommitted(localDir(config, base), consumer) - 1;
+            }
+            case KAFKA -> {
+                try (UpdateLog log = open(config, base).orElseThrow()) {
+                    long start = log.start();
+                    long[] last = {start - 1};
+                    log.read(
+                            start,
+                            (position, record) -> {
+                                last[0] = position;
+                                consumer.accept(position, record);
+                            });
+                    return last[0];
+                }
+            }
+            default -> {
+                return -1;
+            }
+        }
+    }
+
     private static String kafkaServers(Config config) {
         return config.find(LIVE_KAFKA_SERVERS)
                 .orElseThrow(

@@ -54,10 +54,24 @@ public final class CatalogueRows {
             String format,
             CatalogueColumns columns,
             String root) {
+        return read(spark, catalogue, format, columns, root, LogFold.NONE);
+    }
+
+    /**
+     * As above, with the update log folded in ({@link LogFold}): its rows are checked as the
+     * catalogue's are (a relative image reference resolves under the images root).
+     */
+    public static Dataset<Row> read(
+            SparkSession spark,
+            String catalogue,
+            String format,
+            CatalogueColumns columns,
+            String root,
+            LogFold fold) {
         RowCheck check = new RowCheck(columns, root);
         Column file = element_at(split(col("source_file"), "/"), -1);
         Dataset<Row> checked =
-                CatalogueReader.read(spark, catalogue, format, columns)
+                fold.apply(spark, CatalogueReader.read(spark, catalogue, format, columns))
                         .withColumn("source_name", file)
                         .withColumn(
                                 "check",

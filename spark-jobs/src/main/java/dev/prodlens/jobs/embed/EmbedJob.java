@@ -16,6 +16,7 @@ import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.jobs.catalogue.CatalogueRows;
 import dev.prodlens.jobs.catalogue.ImageRefs;
+import dev.prodlens.jobs.catalogue.LogFold;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,6 +42,8 @@ import org.apache.spark.util.LongAccumulator;
 public final class EmbedJob {
     /**
      * What to embed and where to write it. {@code imagesRoot} null: the catalogue's own directory.
+     * {@code fold}: the update log folded into the catalogue (reindex), {@link LogFold#NONE} for
+     * the catalogue alone.
      */
     public record Spec(
             String catalogue,
@@ -48,7 +51,24 @@ public final class EmbedJob {
             CatalogueColumns columns,
             String imagesRoot,
             String output,
-            Map<String, String> embedderSettings) {
+            Map<String, String> embedderSettings,
+            LogFold fold) {
+        /** The catalogue alone. */
+        public Spec(
+                String catalogue,
+                String format,
+                CatalogueColumns columns,
+                String imagesRoot,
+                String output,
+                Map<String, String> embedderSettings) {
+            this(catalogue, format, columns, imagesRoot, output, embedderSettings, LogFold.NONE);
+        }
+
+        /** This spec with the update log {@code fold} folded into the catalogue. */
+        public Spec withFold(LogFold fold) {
+            return new Spec(catalogue, format, columns, imagesRoot, output, embedderSettings, fold);
+        }
+
         /** What the configuration says. */
         public static Spec of(JobSettings settings) {
             return new Spec(
@@ -232,7 +252,12 @@ public final class EmbedJob {
      */
     public static Dataset<Row> catalogue(SparkSession spark, Spec spec) {
         return CatalogueRows.read(
-                spark, spec.catalogue(), spec.format(), spec.columns(), imagesRoot(spec));
+                spark,
+                spec.catalogue(),
+                spec.format(),
+                spec.columns(),
+                imagesRoot(spec),
+                spec.fold());
     }
 
     /** The root relative images resolve against ({@link ImageRefs#root}). */

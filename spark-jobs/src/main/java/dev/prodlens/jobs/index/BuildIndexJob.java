@@ -67,10 +67,23 @@ public final class BuildIndexJob {
             IndexSettings indexSettings,
             Path directory,
             String version) {
+        return run(spark, settings, indexSettings, EmbedJob.Spec.of(settings), directory, version);
+    }
+
+    /**
+     * As above, reading the catalogue as {@code spec} says: reindex's, with the update log folded
+     * in, which the manifest records ({@link BundleManifest#live()}).
+     */
+    public static Built run(
+            SparkSession spark,
+            JobSettings settings,
+            IndexSettings indexSettings,
+            EmbedJob.Spec spec,
+            Path directory,
+            String version) {
         long start = System.nanoTime();
         EmbedderConfig embedder = embedderConfig(settings);
         ModelCard card = ModelCard.read(embedder.modelDir());
-        EmbedJob.Spec spec = EmbedJob.Spec.of(settings);
         Dataset<Row> items = load(spark, spec, card, start);
         long n = items.count();
         IndexPlan plan = indexSettings.planner().plan(n, card.dim());
@@ -256,7 +269,8 @@ public final class BuildIndexJob {
                                 index.size(),
                                 counts.failedByCode(),
                                 counts.warnedByCode(),
-                                EmbedJob.imagesRoot(spec)));
+                                EmbedJob.imagesRoot(spec)),
+                        spec.fold().manifestEntry());
         Bundles.writeManifest(directory, manifest);
         Progress.stage(
                 "build-index",
