@@ -4,6 +4,8 @@ import dev.prodlens.api.ApiSettings;
 import dev.prodlens.api.bundle.BundleHolder;
 import dev.prodlens.api.bundle.LiveBundle;
 import dev.prodlens.api.metrics.ApiMetrics;
+import dev.prodlens.core.bundle.BundleManifest;
+import dev.prodlens.core.live.LocalUpdateLog;
 import dev.prodlens.core.live.UpdateCodec;
 import dev.prodlens.core.live.UpdateLog;
 import dev.prodlens.core.live.UpdateLogException;
@@ -66,17 +68,7 @@ public final class LiveUpdates implements AutoCloseable {
         LiveBundle live = bundles.peek();
         long from = live.index().appliedPosition() + 1;
         if (from > log.end()) {
-            throw new UpdateLogException(
-                    "bundle "
-                            + live.version()
-                            + " holds the update log up to position "
-                            + (from - 1)
-                            + " but "
-                            + logName
-                            + " ends at "
-                            + log.end()
-                            + ": the service is pointed at another log than the reindex read;"
-                            + " set live.* as the reindex had them, or reindex with this log");
+            padOrRefuse(live, from);
         }
         this.applied = from - 1;
         this.follower = log.follow(from);
@@ -84,6 +76,44 @@ public final class LiveUpdates implements AutoCloseable {
         this.thread = new Thread(this::run, "live-updates");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * The bundle holds log positions past the log's end. Either the service is pointed at another
+     * log than the reindex read (refused), or this is the local log the reindex read and a crash
+     * took records from it that were written but not yet fsynced (so never acknowledged) after the
+     * reindex had read them: the log is padded with fillers up to the bundle's position, so that
+     * new records never get positions the bundle already holds.
+     */
+    private void padOrRefuse(LiveBundle live, long from) {
+        BundleManifest.Live folded = live.manifest().live();
+        long end = log.end();
+        if (log instanceof LocalUpdateLog && folded != null && logName.equals(folded.log())) {
+            LOG.warn(
+                    "update log {} ends at position {} but bundle {} folded it up to {}: records"
+                            + " written but never fsynced were lost in a crash after the reindex read"
+                            + " them (they were never acknowledged); padding the log to {}",
+                    logName,
+                    end,
+                    live.version(),
+                    from - 1,
+                    from);
+            log.appendAll(java.util.Collections.nCopies((int) (from - end), UpdateCodec.FILLER));
+            return;
+        }
+        throw new UpdateLogException(
+                "bundle "
+                        + live.version()
+                        + " holds the update log "
+                        + (folded == null ? "?" : folded.log())
+                        + " up to position "
+                        + (from - 1)
+                        + " but "
+                        + logName
+                        + " ends at "
+                        + end
+                        + ": the service is pointed at another log than the reindex read;"
+                        + " set live.* as the reindex had them, or reindex with this log");
     }
 
     /**
@@ -208,6 +238,9 @@ public final class LiveUpdates implements AutoCloseable {
      */
     private void swap(LiveBundle next, Runnable install) {
         long from = next.index().appliedPosition() + 1;
+        if (from > log.end()) {
+            padOrRefuse(next, from);
+        }
         replay(next, from); // most of it while the old version serves and the applier goes on
         synchronized (applying) {
             replay(next, next.index().appliedPosition() + 1);
@@ -232,7 +265,9 @@ public final class LiveUpdates implements AutoCloseable {
                 from,
                 (position, record) -> {
                     try {
-                        next.index().apply(position, UpdateCodec.decode(position, record));
+                        if (!UpdateCodec.isFiller(record)) {
+                            next.index().apply(position, UpdateCodec.decode(position, record));
+                        }
                     } catch (RuntimeException e) {
                         LOG.error(
                                 "update log {}: skipping position {} for bundle {}: {}",

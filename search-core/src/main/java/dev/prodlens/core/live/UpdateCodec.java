@@ -42,6 +42,18 @@ public final class UpdateCodec {
     /** Largest embedding dimension. */
     public static final int MAX_DIM = 65_536;
 
+    /**
+     * A record that holds no update: what a local log is padded with when a bundle folded records
+     * that a crash then took from the log before they were fsynced, so that the positions the
+     * bundle holds are never given to new records. Readers skip it.
+     */
+    public static final byte[] FILLER = new byte[0];
+
+    /** Whether {@code record} is a {@link #FILLER}. */
+    public static boolean isFiller(byte[] record) {
+        return record.length == 0;
+    }
+
     /** Names that are not fields: the item's id and its image have their own places. */
     public static final java.util.Set<String> RESERVED_FIELDS = java.util.Set.of("id", "image");
 
@@ -85,6 +97,12 @@ public final class UpdateCodec {
      * @throws UpdateLogException for a record of a newer format, or bytes that are not an update
      */
     public static Update decode(long position, byte[] record) {
+        if (isFiller(record)) {
+            throw new UpdateLogException(
+                    "the record at log position "
+                            + position
+                            + " is not an update but a filler (UpdateCodec.isFiller): skip it");
+        }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(record))) {
             int version = in.readUnsignedByte();
             if (version != VERSION) {

@@ -98,8 +98,11 @@ public final class LogFold {
                     UpdateLogs.readCommitted(
                             config,
                             base,
-                            (position, record) ->
-                                    fold.apply(position, UpdateCodec.decode(position, record)));
+                            (position, record) -> {
+                                if (!UpdateCodec.isFiller(record)) {
+                                    fold.apply(position, UpdateCodec.decode(position, record));
+                                }
+                            });
         } catch (UpdateLogException | java.io.UncheckedIOException e) {
             throw new JobException(
                     "reindex cannot fold update log "
