@@ -118,6 +118,9 @@ class LiveWritesTest {
         assertEquals(1, live().get("live_adds").getAsLong());
         assertEquals(7, http.get("/v1/info").json().get("items").getAsLong());
         assertEquals(1.0, http.metric("prodlens_live_adds"));
+        // 1 add over 6 bundle items is under live.reindex-share (0.2)
+        assertFalse(live().get("reindex_recommended").getAsBoolean());
+        assertEquals(0.0, http.metric("prodlens_live_reindex_recommended"));
 
         // the same write again: idempotent in effect (one item, found first), a new position
         Http.Response again =
@@ -126,10 +129,53 @@ class LiveWritesTest {
         assertTrue(again.json().get("position").getAsLong() > position);
         assertEquals(7, http.get("/v1/info").json().get("items").getAsLong());
         assertEquals(1, found(photos.get(6), "").stream().filter("new-6"::equals).count());
+        // 2 adds and 1 tombstone over 6: a reindex is recommended, and the service still serves
+        assertTrue(live().get("reindex_recommended").getAsBoolean());
+        assertEquals(1.0, http.metric("prodlens_live_reindex_recommended"));
     }
 
     @Test
     @Order(2)
+    void anUpsertTakesAMultipartImageWithItsFieldsAsFormFields() {
+        String boundary = "live-writes-test";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (String[] field :
+                new String[][] {{"title", "Blue vase"}, {"category", "cat-1"}, {"price", "3.25"}}) {
+            body.writeBytes(
+                    ("--"
+                                    + boundary
+                                    + "\r\nContent-Disposition: form-data; name=\""
+                                    + field[0]
+                                    + "\"\r\n\r\n"
+                                    + field[1]
+                                    + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(
+                ("--"
+                                + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"v.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(photos.get(8));
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        Http.Response r =
+                http.send(
+                        "PUT",
+                        "/v1/items/multi-8",
+                        body.toByteArray(),
+                        "multipart/form-data; boundary=" + boundary,
+                        "X-API-Key",
+                        KEY);
+        assertEquals(200, r.status(), r.text());
+        JsonObject item = http.get("/v1/items/multi-8").json();
+        assertEquals("Blue vase", item.get("title").getAsString());
+        assertEquals(3.25, item.get("price").getAsDouble());
+        assertEquals("multi-8", found(photos.get(8), "&category=cat-1").get(0));
+        assertEquals(200, delete("multi-8").status());
+    }
+
+    @Test
+    @Order(3)
     void aMetadataChangeIsSeenByFiltersAtOnceWithoutReembedding() {
         long tombstones = live().get("tombstones").getAsLong();
         Http.Response r = patch("item-01", "{\"price\": 999.5, \"title\": \"renamed\"}");
@@ -145,7 +191,7 @@ class LiveWritesTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aDeleteRemovesTheItemFromSearchLookupsImagesAndMoreLikeThis() {
         assertEquals("item-02", found(photos.get(2), "").get(0));
         Http.Response r = delete("item-02");
@@ -166,7 +212,7 @@ class LiveWritesTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anUpsertOfAnExistingItemReplacesItsVector() {
         long tombstones = live().get("tombstones").getAsLong();
         Http.Response r = put("item-03", photos.get(7), "?title=now%20photo%207&category=cat-0");
@@ -185,7 +231,7 @@ class LiveWritesTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void badWritesAre4xxAndRecordNothing() {
         long before = live().get("applied_position").getAsLong();
         assertError(http.send("DELETE", "/v1/items/item-00", null, null), 401, "unauthorized");
@@ -225,7 +271,7 @@ class LiveWritesTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aBatchWritesTheGoodItemsAndAnswersTheBadOne() {
         String good = Base64.getEncoder().encodeToString(photos.get(8));
         String bad =
@@ -256,7 +302,7 @@ class LiveWritesTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRestartedServiceReplaysEveryAcknowledgedChange() {
         List<String> before = found(photos.get(6), "");
         JsonObject item1 = http.get("/v1/items/item-01").json();
@@ -273,7 +319,7 @@ class LiveWritesTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void withoutAWriteKeyWritesAreOffAndTheLogIsStillServed() {
         service.close();
         service = ApiMain.start(TestBundle.args(tmp).toArray(String[]::new));

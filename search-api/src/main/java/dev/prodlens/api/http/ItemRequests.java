@@ -34,7 +34,12 @@ final class ItemRequests {
     static Map<String, String> fields(Context ctx) {
         Map<String, String> fields = new LinkedHashMap<>();
         if (ctx.isMultipartFormData()) {
-            ctx.formParamMap().forEach((name, values) -> put(fields, name, values));
+            // Jetty lists the file part too (under its field name): that is the image, not a field
+            ctx.formParamMap()
+                    .forEach(
+                            (name, values) -> {
+                                if (!name.equals(RequestImages.FIELD)) put(fields, name, values);
+                            });
         }
         ctx.queryParamMap()
                 .forEach(
