@@ -430,26 +430,26 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private Map<String, Object> info() {
-        LiveBundle live = search.bundles().peek();
+        LiveBundle bundle = search.bundles().peek();
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("version", live.version());
-        info.put("created_at", live.manifest().createdAt());
-        info.put("model", live.manifest().model().id());
-        info.put("items", live.size());
+        info.put("version", bundle.version());
+        info.put("created_at", bundle.manifest().createdAt());
+        info.put("model", bundle.manifest().model().id());
+        info.put("items", bundle.size());
         info.put(
                 "index",
                 Map.of(
                         "factory",
-                        live.manifest().index().factory(),
+                        bundle.manifest().index().factory(),
                         "search_parameters",
-                        live.manifest().index().searchParameters(),
+                        bundle.manifest().index().searchParameters(),
                         "recall",
-                        live.manifest().index().recall(),
+                        bundle.manifest().index().recall(),
                         "recall_k",
-                        live.manifest().index().recallK()));
-        info.put("categories", live.categoryCounts());
+                        bundle.manifest().index().recallK()));
+        info.put("categories", bundle.categoryCounts());
         info.put("max_k", settings.limits().maxK());
-        info.put("live", liveInfo(live));
+        info.put("live", liveInfo(bundle));
         return info;
     }
 
