@@ -91,9 +91,10 @@ public final class LiveBench {
         double patchRate, patchP50, patchP99, patchVisible;
         double visPutP50, visPutP99, visPatchP50, visPatchP99;
         int visTimeouts;
-        double idleP95, loadedP95, ratio, loadedWriteRate;
+        double idleP95, loadedP95, ratio, loadedWriteRate, idleRate, loadedRate;
         double recall;
         int lost, staleAtStart;
+        long behindAtReady;
         double catchUpMs;
     }
 
@@ -431,9 +432,10 @@ public final class LiveBench {
                     searchLoad(s, queryItems, 0, baseItems, null, null, null).percentile(0.95);
             double writeRate = row.putRate / 2;
             AtomicInteger written = new AtomicInteger();
-            row.loadedP95 =
-                    searchLoad(s, queryItems, writeRate, baseItems, written, ackedIds, ackedPrice)
-                            .percentile(0.95);
+            Timed loaded =
+                    searchLoad(s, queryItems, writeRate, baseItems, written, ackedIds, ackedPrice);
+            row.loadedP95 = loaded.percentile(0.95);
+            row.loadedRate = loaded.rate();
             row.loadedWriteRate = written.get() / searchSeconds;
             row.ratio = row.loadedP95 / row.idleP95;
         } finally {
@@ -444,10 +446,12 @@ public final class LiveBench {
         // after start (what a restarted replica answers at once), then after it has applied the
         // log up to the last acknowledged position
         Service again = Service.start(root, conf, models, args);
+        long t0 = System.nanoTime();
         try {
-            row.staleAtStart = lost(again, ackedIds, ackedPrice);
             long want = s.maxPosition.get();
-            long t0 = System.nanoTime();
+            row.behindAtReady =
+                    want - again.info().getAsJsonObject("live").get("applied_position").getAsLong();
+            row.staleAtStart = lost(again, ackedIds, ackedPrice);
             long applied = -1;
             while (System.nanoTime() - t0 < 60_000_000_000L) {
                 applied = again.info().getAsJsonObject("live").get("applied_position").getAsLong();
@@ -563,6 +567,7 @@ public final class LiveBench {
         } finally {
             pool.shutdownNow();
         }
+        timed.seconds = searchSeconds;
         return timed;
     }
 
@@ -823,14 +828,17 @@ public final class LiveBench {
         System.out.println();
         System.out.printf(
                 Locale.ROOT,
-                "%-13s | %12s %14s %12s %7s | %10s | %12s %14s %12s %5s%n",
+                "%-13s | %11s %11s %14s %14s %9s %7s | %10s | %12s %13s %13s %11s %5s%n",
                 "index/log",
                 "idle p95 ms",
+                "searches/s",
                 "writing p95 ms",
+                "searches/s",
                 "writes/s",
                 "ratio",
                 "recall@10",
                 "vis timeouts",
+                "behind@ready",
                 "stale@restart",
                 "catch-up ms",
                 "lost");
@@ -841,14 +849,17 @@ public final class LiveBench {
             lost += l;
             System.out.printf(
                     Locale.ROOT,
-                    "%-13s | %12.1f %14.1f %12.1f %7.2f | %10.3f | %12d %14d %12.0f %5d%n",
+                    "%-13s | %11.1f %11.1f %14.1f %14.1f %9.1f %7.2f | %10.3f | %12d %13.0f %13d %11.0f %5d%n",
                     e.getKey(),
                     median(r, x -> x.idleP95),
+                    median(r, x -> x.idleRate),
                     median(r, x -> x.loadedP95),
+                    median(r, x -> x.loadedRate),
                     median(r, x -> x.loadedWriteRate),
                     median(r, x -> x.ratio),
                     median(r, x -> x.recall),
                     r.stream().mapToInt(x -> x.visTimeouts).sum(),
+                    median(r, x -> x.behindAtReady),
                     r.stream().mapToInt(x -> x.staleAtStart).sum(),
                     median(r, x -> x.catchUpMs),
                     l);
@@ -859,12 +870,16 @@ public final class LiveBench {
                         + " visible=true; upsert→vis / patch→vis: from the 200 to the answer of the"
                         + " first search (top 10 by the photo) / GET /v1/items/{id} that saw the change,"
                         + " one client, one poll after another (includes one search's own time);"
-                        + " writes/s: re-upserts achieved while searching (target: half the upsert rate);"
+                        + " search at c=8 is a closed loop (8 clients, no think time): p95 idle and while"
+                        + " writing, with the searches/s each reached; writes/s: re-upserts achieved"
+                        + " while searching (target: half the upsert rate); ratio: writing p95 / idle p95;"
                         + " recall@10: top-10 overlap of the live index with a fresh bundle of the same"
-                        + " type over base + added items, on held-out photos; stale@restart: acknowledged"
-                        + " writes a restarted service did not answer yet when ApiMain.start returned (and"
-                        + " /readyz said ready); catch-up ms: until it had applied the last acknowledged"
-                        + " position; lost: acknowledged writes missing (or with another price) after that.");
+                        + " type over base + added items, on held-out photos; behind@ready: log records a"
+                        + " restarted service had not applied yet when ApiMain.start returned (/readyz"
+                        + " answers ready from then on); stale@restart: acknowledged writes it answered"
+                        + " wrongly (missing, old price) in a sweep right after; catch-up ms: from the"
+                        + " start's return until it had applied the last acknowledged position;"
+                        + " lost: acknowledged writes missing (or with another price) after that.");
         List<Row> head = rows.get("Flat/local");
         System.out.println(
                 "headline: the Flat/local row (exact index, local fsynced log); lost is summed over"
