@@ -11,11 +11,11 @@
 # queries); recall@10 of the live index (base + 20% added through the API) against a fresh bundle
 # of the same type over the same items and vectors, on held-out photos; lost = acknowledged writes
 # missing after a restart. Prints the CPU flags, the counts, a table and a last summary line
-# (the Flat/local row). About 4 to 5 minutes on 2 cores.
+# (the Flat/local row). About 8 minutes on 2 cores (3 rounds; one round about 3).
 #
 #   bench/live.sh
 #   BENCH_LIVE_BASE=2000 BENCH_LIVE_QUERIES=200 BENCH_LIVE_WRITERS=4 BENCH_LIVE_PATCHES=600
-#   BENCH_LIVE_SEARCH_SECONDS=8 BENCH_LIVE_ROUNDS=1 (more: the configurations alternate, medians)
+#   BENCH_LIVE_SEARCH_SECONDS=8 BENCH_LIVE_ROUNDS=3 (the configurations alternate; medians)
 #   BENCH_LIVE_BUNDLE=dir   # a sealed bundle version to take items and vectors from
 #                           # (default: the configured catalogue's CURRENT, the demo bundle)
 #   BENCH_LIVE_IMAGES=dir   # what its image references are relative to (default: the images root)
@@ -30,7 +30,7 @@ queries=${BENCH_LIVE_QUERIES:-200}
 writers=${BENCH_LIVE_WRITERS:-4}
 patches=${BENCH_LIVE_PATCHES:-600}
 search_seconds=${BENCH_LIVE_SEARCH_SECONDS:-8}
-rounds=${BENCH_LIVE_ROUNDS:-1}
+rounds=${BENCH_LIVE_ROUNDS:-3}
 work=bench/.cache/live
 
 catalogue_dir=$(conf_get bundles.dir)/$(conf_get catalogue.name)

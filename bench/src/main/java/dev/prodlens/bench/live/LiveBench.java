@@ -63,7 +63,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       checked (the item is there, its last acknowledged price).
  * </ol>
  *
- * One round by default; with more, the configurations alternate and the table shows medians.
+ * The configurations alternate over the rounds (every other round in reverse order); the table
+ * shows medians over the rounds (counts: sums).
  */
 public final class LiveBench {
     private static final String KEY = "bench-key";
@@ -428,8 +429,9 @@ public final class LiveBench {
             row.recall = overlap / queryItems.size();
 
             // 5. search p95 at concurrency 8: idle, then while writing at half the upsert rate
-            row.idleP95 =
-                    searchLoad(s, queryItems, 0, baseItems, null, null, null).percentile(0.95);
+            Timed idle = searchLoad(s, queryItems, 0, baseItems, null, null, null);
+            row.idleP95 = idle.percentile(0.95);
+            row.idleRate = idle.rate();
             double writeRate = row.putRate / 2;
             AtomicInteger written = new AtomicInteger();
             Timed loaded =
