@@ -11,7 +11,7 @@
 # queries); recall@10 of the live index (base + 20% added through the API) against a fresh bundle
 # of the same type over the same items and vectors, on held-out photos; lost = acknowledged writes
 # missing after a restart. Prints the CPU flags, the counts, a table and a last summary line
-# (the Flat/local row). About 8 minutes on 2 cores (3 rounds; one round about 3).
+# (the Flat/local row). About 8 to 9 minutes on 2 cores (3 rounds; BENCH_LIVE_ROUNDS=1: about 3).
 #
 #   bench/live.sh
 #   BENCH_LIVE_BASE=2000 BENCH_LIVE_QUERIES=200 BENCH_LIVE_WRITERS=4 BENCH_LIVE_PATCHES=600
