@@ -54,8 +54,9 @@ public final class LiveUpdates implements AutoCloseable {
     private volatile String recommended; // the version a reindex was last recommended for
 
     /**
-     * Replays the log onto the live bundle from the position it holds, then follows it on a thread
-     * of its own.
+     * Replays the log onto the live bundle from the position it holds up to the log's end, on the
+     * calling thread (so the service starts answering only once up to date), then follows it on a
+     * thread of its own.
      *
      * @throws UpdateLogException when the log cannot serve this bundle: the records after its
      *     position were dropped, or the log ends before it (another log than the bundle folded)
@@ -71,7 +72,11 @@ public final class LiveUpdates implements AutoCloseable {
             padOrRefuse(live, from);
         }
         this.applied = from - 1;
-        this.follower = log.follow(from);
+        // caught up before the service answers: a replica that restarts behind a load balancer
+        // must not serve reads that miss acknowledged writes (readiness means up to date as of
+        // start)
+        log.read(from, this::apply);
+        this.follower = log.follow(applied + 1);
         bundles.swapWith(this::swap);
         this.thread = new Thread(this::run, "live-updates");
         thread.setDaemon(true);
