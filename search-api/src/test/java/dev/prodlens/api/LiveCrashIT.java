@@ -236,6 +236,7 @@ class LiveCrashIT {
             Map<String, String> fields = new LinkedHashMap<>();
             int photo = -1;
             Http.Response response;
+            String outcome = null;
             try {
                 switch (op) {
                     case "upsert" -> {
@@ -299,40 +300,24 @@ class LiveCrashIT {
                 }
             } catch (RuntimeException e) {
                 // the connection died with the service: this write may or may not be in the log
-                writes.add(new Write(thread, seq, id, op, fields, photo, -1, "io: " + e));
-                return;
+                response = null;
+                outcome = "io: " + e;
             }
-            if (response.status() != 200) {
-                writes.add(
-                        new Write(
-                                thread,
-                                seq,
-                                id,
-                                op,
-                                fields,
-                                photo,
-                                -1,
-                                (killed.get() ? "io: after kill " : "")
-                                        + response.status()
-                                        + " "
-                                        + response.text()));
-                return;
+            long position = -1;
+            if (response != null && response.status() != 200) {
+                outcome =
+                        (killed.get() ? "io: after kill " : "")
+                                + response.status()
+                                + " "
+                                + response.text();
+            } else if (response != null && !response.json().get("id").getAsString().equals(id)) {
+                outcome = "wrong answer";
+            } else if (response != null) {
+                position = response.json().get("position").getAsLong();
+                outcome = "acknowledged";
             }
-            JsonObject written = response.json();
-            if (!written.get("id").getAsString().equals(id)) {
-                writes.add(new Write(thread, seq, id, op, fields, photo, -1, "wrong answer"));
-                return;
-            }
-            writes.add(
-                    new Write(
-                            thread,
-                            seq,
-                            id,
-                            op,
-                            fields,
-                            photo,
-                            written.get("position").getAsLong(),
-                            "acknowledged"));
+            writes.add(new Write(thread, seq, id, op, fields, photo, position, outcome));
+            if (position < 0) return;
             acked.incrementAndGet();
             if (exists.containsKey(id)) exists.put(id, !op.equals("delete"));
         }
