@@ -1,5 +1,8 @@
 package dev.prodlens.api;
 
+import dev.prodlens.core.adapt.Projection;
+import dev.prodlens.core.adapt.Scatter;
+import dev.prodlens.core.adapt.Whitening;
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
@@ -97,6 +100,21 @@ public final class TestBundle {
      */
     public static Path publish(
             Path root, List<Integer> photoIndexes, String modelId, BundleManifest.Live live) {
+        return publish(root, photoIndexes, modelId, live, 0);
+    }
+
+    /**
+     * As above; with {@code projectTo} above 0 the bundle also carries a learned projection
+     * (PCA-whitening of the photos' own embeddings onto that many dimensions, written by the same
+     * {@link Projection} the service reads) and indexes the projected vectors, as the adapt stage
+     * publishes them (issue 18).
+     */
+    public static Path publish(
+            Path root,
+            List<Integer> photoIndexes,
+            String modelId,
+            BundleManifest.Live live,
+            int projectTo) {
         EmbedderConfig embedderConfig = embedderConfig(modelId);
         try (Embedder embedder = Embedder.open(embedderConfig)) {
             Path images = Files.createDirectories(root.resolve("images"));
@@ -128,6 +146,17 @@ public final class TestBundle {
             Path catalogueDir = root.resolve("bundles").resolve(CATALOGUE);
             String version = Bundles.newVersion();
             Path staging = Bundles.createStaging(catalogueDir, version);
+            int modelDim = dim;
+            BundleManifest.Adapt adapt = null;
+            if (projectTo > 0) {
+                Scatter scatter = new Scatter(dim);
+                for (EmbedResult e : embedded) scatter.add(e.vector());
+                Projection projection = Whitening.pca(scatter, projectTo);
+                projection.write(staging.resolve(BundleFiles.PROJECTION));
+                vectors = projection.applyAll(vectors);
+                dim = projectTo;
+                adapt = new BundleManifest.Adapt(projection.method(), projectTo, 0);
+            }
             try (FaissIndex index = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
                 index.add(vectors, ids);
                 index.write(staging.resolve(BundleFiles.INDEX));
@@ -141,7 +170,7 @@ public final class TestBundle {
                                 new BundleManifest.Model(
                                         embedder.card().id(),
                                         embedder.card().fingerprint(),
-                                        dim,
+                                        modelDim,
                                         embedderConfig.engine().name(),
                                         embedder.card().json()),
                                 new BundleManifest.Index(
@@ -164,7 +193,8 @@ public final class TestBundle {
                                         Map.of(),
                                         Map.of(),
                                         null),
-                                live));
+                                live,
+                                adapt));
             }
             Path sealed = Bundles.seal(staging, version);
             Bundles.publish(catalogueDir, version);

@@ -1,5 +1,6 @@
 package dev.prodlens.api.bundle;
 
+import dev.prodlens.core.adapt.Projection;
 import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
@@ -41,6 +42,7 @@ public final class LiveBundle {
     private final Map<String, Integer> ordinals;
     private final Map<String, BitSet> categories;
     private final SearchOptions searchOptions;
+    private final Projection projection; // null: the index holds the model's own vectors
 
     /** 1 for the holder's own reference, +1 per search in flight; the index closes at 0. */
     private final AtomicInteger references = new AtomicInteger(1);
@@ -50,9 +52,11 @@ public final class LiveBundle {
             BundleManifest manifest,
             SearchOptions searchOptions,
             FaissIndex index,
-            List<BundleItem> items) {
+            List<BundleItem> items,
+            Projection projection) {
         this.directory = directory;
         this.manifest = manifest;
+        this.projection = projection;
         this.items = List.copyOf(items);
         Map<String, Integer> byId = new HashMap<>(items.size() * 2);
         Map<String, BitSet> byCategory = new TreeMap<>();
@@ -71,7 +75,8 @@ public final class LiveBundle {
                         items.stream().map(BundleItem::id).toList(),
                         this::bundleFields,
                         manifest.model().fingerprint(),
-                        manifest.logPosition());
+                        manifest.logPosition(),
+                        this::toIndexSpace);
     }
 
     /**
@@ -115,7 +120,9 @@ public final class LiveBundle {
         // in memory, not mmapped: live adds change it (the bundle's file never changes)
         FaissIndex index = FaissIndex.read(directory.resolve(BundleFiles.INDEX), false);
         try {
-            if (index.size() != items.size() || index.dimension() != model.dim()) {
+            Projection projection = projection(directory, manifest, model);
+            int indexed = projection == null ? model.dim() : projection.outputDimension();
+            if (index.size() != items.size() || index.dimension() != indexed) {
                 throw new BundleException(
                         "bundle "
                                 + directory
@@ -129,11 +136,49 @@ public final class LiveBundle {
                                 + model.dim()
                                 + "; rebuild it with reindex");
             }
-            return new LiveBundle(directory, manifest, searchOptions, index, items);
+            return new LiveBundle(directory, manifest, searchOptions, index, items, projection);
         } catch (RuntimeException e) {
             index.close();
             throw e;
         }
+    }
+
+    /**
+     * The bundle's learned projection (issue 18), read and checked against the model; null when the
+     * manifest names none.
+     */
+    private static Projection projection(Path directory, BundleManifest manifest, ModelCard model) {
+        if (manifest.adapt() == null) return null;
+        Projection projection;
+        try {
+            projection = Projection.read(directory.resolve(BundleFiles.PROJECTION));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new BundleException(e.getMessage(), e);
+        }
+        if (projection.inputDimension() != model.dim()
+                || projection.outputDimension() != manifest.adapt().dim()) {
+            throw new BundleException(
+                    "bundle "
+                            + directory
+                            + " has a projection from "
+                            + projection.inputDimension()
+                            + " to "
+                            + projection.outputDimension()
+                            + " dimensions, but the model gives "
+                            + model.dim()
+                            + " and the manifest says "
+                            + manifest.adapt().dim()
+                            + "; rebuild it with reindex");
+        }
+        return projection;
+    }
+
+    /**
+     * A model vector in the index's space: projected when the bundle learned a projection (the same
+     * {@link Projection#apply} the jobs indexed with), else as it is.
+     */
+    public float[] toIndexSpace(float[] modelVector) {
+        return projection == null ? modelVector : projection.apply(modelVector);
     }
 
     public Path directory() {

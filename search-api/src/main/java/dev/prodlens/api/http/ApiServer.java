@@ -14,6 +14,7 @@ import dev.prodlens.api.search.SearchQuery;
 import dev.prodlens.api.search.SearchResponse;
 import dev.prodlens.api.search.SearchService;
 import dev.prodlens.core.bundle.BundleException;
+import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.image.ImageFormat;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -447,6 +448,12 @@ public final class ApiServer implements AutoCloseable {
                         bundle.manifest().index().recall(),
                         "recall_k",
                         bundle.manifest().index().recallK()));
+        BundleManifest.Adapt adapt = bundle.manifest().adapt();
+        info.put(
+                "adapt",
+                adapt == null
+                        ? Map.of("method", "none")
+                        : Map.of("method", adapt.method(), "dim", adapt.dim()));
         info.put("categories", bundle.categoryCounts());
         info.put("max_k", settings.limits().maxK());
         info.put("live", liveInfo(bundle));

@@ -374,6 +374,7 @@ public final class SearchService implements AutoCloseable {
         }
         try (BundleHolder.Lease lease = bundles.acquire()) {
             t = System.nanoTime();
+            vectors.replaceAll(lease.bundle()::toIndexSpace); // the bundle's learned projection
             List<List<SearchHit>> hits = IndexSearch.search(lease.bundle(), vectors, queries);
             long index = System.nanoTime() - t;
             String version = lease.bundle().version();

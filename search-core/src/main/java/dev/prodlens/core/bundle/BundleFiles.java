@@ -10,6 +10,9 @@ public final class BundleFiles {
     public static final String ITEMS = "items.jsonl";
     public static final String REPORT = "report";
 
+    /** The learned projection, when the manifest names one (dev.prodlens.core.adapt.Projection). */
+    public static final String PROJECTION = "projection.bin";
+
     /** Next to the version directories: names the live one. */
     public static final String CURRENT = "CURRENT";
 

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param createdAt ISO-8601 instant
  * @param live how far the update log was folded into this bundle; null in formats 1 to 3 and when
  *     no log was read (the service then replays the log from its start)
+ * @param adapt the projection learned after the backbone ({@link BundleFiles#PROJECTION}); null
+ *     when the index holds the model's own vectors
  */
 public record BundleManifest(
         int formatVersion,
@@ -20,7 +22,20 @@ public record BundleManifest(
         Model model,
         Index index,
         Catalogue catalogue,
-        Live live) {
+        Live live,
+        Adapt adapt) {
+
+    /** Without a learned projection: the index holds the model's own vectors. */
+    public BundleManifest(
+            int formatVersion,
+            String version,
+            String createdAt,
+            Model model,
+            Index index,
+            Catalogue catalogue,
+            Live live) {
+        this(formatVersion, version, createdAt, model, index, catalogue, live, null);
+    }
 
     /** Without a folded update log (formats 1 to 3, or {@code live.log=off}). */
     public BundleManifest(
@@ -30,7 +45,7 @@ public record BundleManifest(
             Model model,
             Index index,
             Catalogue catalogue) {
-        this(formatVersion, version, createdAt, model, index, catalogue, null);
+        this(formatVersion, version, createdAt, model, index, catalogue, null, null);
     }
 
     /**
@@ -53,6 +68,16 @@ public record BundleManifest(
      * line rather than misread them (relative images; a missing {@code search} map).
      */
     public static final int FORMAT_VERSION = 4;
+
+    /**
+     * The projection learned after the backbone (issue 18), in {@link BundleFiles#PROJECTION}: the
+     * index holds projected vectors, and the service projects each query the same way.
+     *
+     * @param method what learned it ({@code pca-whitening}, {@code learned-whitening})
+     * @param dim the projected dimension (the index's)
+     * @param trainGroups label groups it was learned from (0 for a method without labels)
+     */
+    public record Adapt(String method, int dim, long trainGroups) {}
 
     /**
      * The update log folded into the bundle by reindex (issue 17).

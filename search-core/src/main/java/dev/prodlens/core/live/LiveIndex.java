@@ -59,6 +59,7 @@ public final class LiveIndex implements AutoCloseable {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final FaissIndex index;
+    private final java.util.function.UnaryOperator<float[]> toIndexSpace;
     private final String modelFingerprint;
     private final int bundleSize;
     private final Function<String, Map<String, String>> bundleFields;
@@ -96,6 +97,21 @@ public final class LiveIndex implements AutoCloseable {
             Function<String, Map<String, String>> bundleFields,
             String modelFingerprint,
             long appliedPosition) {
+        this(index, itemIds, bundleFields, modelFingerprint, appliedPosition, v -> v);
+    }
+
+    /**
+     * @param toIndexSpace maps an upsert's vector (the model's) into the index's space: the
+     *     bundle's learned projection (issue 18), or the identity
+     */
+    public LiveIndex(
+            FaissIndex index,
+            List<String> itemIds,
+            Function<String, Map<String, String>> bundleFields,
+            String modelFingerprint,
+            long appliedPosition,
+            java.util.function.UnaryOperator<float[]> toIndexSpace) {
+        this.toIndexSpace = Objects.requireNonNull(toIndexSpace, "toIndexSpace");
         this.index = Objects.requireNonNull(index, "index");
         this.bundleFields = Objects.requireNonNull(bundleFields, "bundleFields");
         this.modelFingerprint = Objects.requireNonNull(modelFingerprint, "modelFingerprint");
@@ -167,8 +183,15 @@ public final class LiveIndex implements AutoCloseable {
 
     private void upsert(long position, Update.Upsert upsert) {
         float[] vector = upsert.vector();
-        if (!modelFingerprint.equals(upsert.modelFingerprint())
-                || vector.length != index.dimension()) {
+        float[] indexed = null;
+        if (modelFingerprint.equals(upsert.modelFingerprint())) {
+            try {
+                indexed = toIndexSpace.apply(vector);
+            } catch (IllegalArgumentException e) {
+                // another dimension than the projection takes: refused below
+            }
+        }
+        if (indexed == null || indexed.length != index.dimension()) {
             throw new UpdateLogException(
                     "update log position "
                             + position
@@ -180,7 +203,7 @@ public final class LiveIndex implements AutoCloseable {
                             + vector.length
                             + ") but the bundle's model is "
                             + modelFingerprint
-                            + " (dimension "
+                            + " (its index holds dimension "
                             + index.dimension()
                             + "): stop applying and reindex with one model");
         }
@@ -189,7 +212,7 @@ public final class LiveIndex implements AutoCloseable {
         // the new filter and the vector first: if either fails, nothing has changed
         IdFilter next = old == null ? null : filterWith(old);
         try {
-            index.add(vector, new long[] {id});
+            index.add(indexed, new long[] {id});
         } catch (RuntimeException e) {
             if (next != null) next.close();
             throw e;
