@@ -15,7 +15,7 @@ import java.security.NoSuchAlgorithmException;
  * @param validationShare the share of groups held out to choose a method and dimension
  * @param testShare the share of groups the figures are reported on (never trained or tuned on)
  */
-public record GroupSplit(double validationShare, double testShare) {
+public record GroupSplit(double validationShare, double testShare) implements java.io.Serializable {
 
     /** Which part of the split a group is in. */
     public enum Part {

@@ -8,14 +8,14 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 
 /** Copying embedding columns ({@code array<float>}) into the flat row-major arrays Faiss takes. */
-final class Vectors {
+public final class Vectors {
     private Vectors() {}
 
     /**
      * Copies row {@code field} into {@code out[offset…offset+dim)}; a vector of another length is a
      * job error.
      */
-    static void copy(Row row, int field, int dim, float[] out, int offset) {
+    public static void copy(Row row, int field, int dim, float[] out, int offset) {
         List<Float> v = row.getList(field);
         if (v.size() != dim) {
             throw new JobException(
