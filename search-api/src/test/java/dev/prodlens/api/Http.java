@@ -95,6 +95,11 @@ public final class Http {
         return send(request);
     }
 
+    /** An item write: {@code PUT path} with the image as the raw body and the write key. */
+    public Response putImage(String path, byte[] image, String writeKey) {
+        return send("PUT", path, image, "image/jpeg", "X-API-Key", writeKey);
+    }
+
     public Response postImage(String path, byte[] image) {
         return postImages(path, "image", List.of(image));
     }

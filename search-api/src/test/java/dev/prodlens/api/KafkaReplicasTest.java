@@ -73,14 +73,7 @@ class KafkaReplicasTest {
     }
 
     private static long put(Http http, String id, int photo, String query) {
-        return written(
-                http.send(
-                        "PUT",
-                        "/v1/items/" + id + query,
-                        photos.get(photo),
-                        "image/jpeg",
-                        "X-API-Key",
-                        KEY));
+        return written(http.putImage("/v1/items/" + id + query, photos.get(photo), KEY));
     }
 
     private static long patch(Http http, String id, String json) {

@@ -254,14 +254,7 @@ class LiveCrashIT {
                                                 .append(
                                                         URLEncoder.encode(
                                                                 v, StandardCharsets.UTF_8)));
-                        response =
-                                http.send(
-                                        "PUT",
-                                        "/v1/items/" + id + query,
-                                        photos.get(photo),
-                                        "image/jpeg",
-                                        "X-API-Key",
-                                        KEY);
+                        response = http.putImage("/v1/items/" + id + query, photos.get(photo), KEY);
                     }
                     case "change" -> {
                         if (random.nextBoolean())

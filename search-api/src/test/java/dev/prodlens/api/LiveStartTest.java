@@ -36,14 +36,7 @@ class LiveStartTest {
             JsonObject live = http.get("/v1/info").json().getAsJsonObject("live");
             assertEquals(20, live.get("applied_position").getAsLong(), live.toString());
             assertEquals(0, live.get("lag").getAsLong(), live.toString());
-            Http.Response put =
-                    http.send(
-                            "PUT",
-                            "/v1/items/item-03?title=three",
-                            photo,
-                            "image/jpeg",
-                            "X-API-Key",
-                            "k");
+            Http.Response put = http.putImage("/v1/items/item-03?title=three", photo, "k");
             assertEquals(200, put.status(), put.text());
             assertEquals(21, put.json().get("position").getAsLong(), "after the bundle's position");
             assertTrue(put.json().get("visible").getAsBoolean());

@@ -26,8 +26,7 @@ class LiveSwapTest {
     @TempDir Path tmp;
 
     private Http.Response put(Http http, String id, byte[] image, String fields) {
-        return http.send(
-                "PUT", "/v1/items/" + id + "?" + fields, image, "image/jpeg", "X-API-Key", KEY);
+        return http.putImage("/v1/items/" + id + "?" + fields, image, KEY);
     }
 
     private static List<String> found(Http http, byte[] photo) {

@@ -64,7 +64,7 @@ class LiveWritesTest {
     }
 
     private static Http.Response put(String id, byte[] image, String query) {
-        return http.send("PUT", "/v1/items/" + id + query, image, "image/jpeg", "X-API-Key", KEY);
+        return http.putImage("/v1/items/" + id + query, image, KEY);
     }
 
     private static Http.Response patch(String id, String json) {

@@ -229,13 +229,9 @@ class WebPageTest {
         Path photo = TestBundle.photos(PHOTOS + 1).get(PHOTOS); // not in the bundle
         Http http = new Http(service.port());
         Http.Response added =
-                http.send(
-                        "PUT",
+                http.putImage(
                         "/v1/items/web-new?title=Added%20live&category=cat-0&price=12",
-                        Files.readAllBytes(photo),
-                        "image/jpeg",
-                        "X-API-Key",
-                        WRITE_KEY);
+                        Files.readAllBytes(photo), WRITE_KEY);
         assertEquals(200, added.status(), added.text());
         assertTrue(added.json().get("visible").getAsBoolean(), added.text());
         List<String> found = searchInPage(photo);

@@ -11,6 +11,7 @@ import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
 import dev.prodlens.core.live.LiveIndex;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
@@ -282,16 +283,45 @@ public final class LiveBundle {
         }
         // the items the log changed, by their current fields (a changed bundle item's ordinal is
         // cleared first: its category or price may have changed)
-        for (LiveIndex.Changed changed : index.changed()) {
-            Integer ordinal = ordinals.get(changed.itemId());
-            if (ordinal != null) allowed.clear(ordinal);
-            BundleItem item = item(changed.itemId(), changed.fields());
+        for (ChangedItem changed : changedItems()) {
+            if (changed.ordinal() != null) allowed.clear(changed.ordinal());
+            BundleItem item = changed.item();
             if ((category == null || category.equals(item.category()))
                     && (test == null || test.test(item))) {
                 allowed.set((int) changed.faissId());
             }
         }
         return allowed;
+    }
+
+    /** An item the log changed: its current Faiss id, its bundle ordinal (null: new), its view. */
+    private record ChangedItem(long faissId, Integer ordinal, BundleItem item) {}
+
+    /** {@link #changedItems} as of one {@link LiveIndex#version()}. */
+    private record ChangedView(long version, List<ChangedItem> items) {}
+
+    private volatile ChangedView changedView;
+
+    /**
+     * The items the log changed, as items: built once per applied update, not per filtered search
+     * (a search would otherwise copy and parse every change since the bundle was built).
+     */
+    private List<ChangedItem> changedItems() {
+        long version = index.version(); // read first: a view labelled older is only rebuilt again
+        ChangedView view = changedView;
+        if (view == null || view.version() != version) {
+            List<ChangedItem> changed = new ArrayList<>();
+            for (LiveIndex.Changed c : index.changed()) {
+                changed.add(
+                        new ChangedItem(
+                                c.faissId(),
+                                ordinals.get(c.itemId()),
+                                item(c.itemId(), c.fields())));
+            }
+            view = new ChangedView(version, List.copyOf(changed));
+            changedView = view;
+        }
+        return view.items();
     }
 
     /** Category names and item counts: the bundle's, with the log's changes. */
@@ -302,13 +332,12 @@ public final class LiveBundle {
             String category = items.get(ordinals.get(gone)).category();
             if (category != null) counts.merge(category, -1, Integer::sum);
         }
-        for (LiveIndex.Changed changed : index.changed()) {
-            Integer ordinal = ordinals.get(changed.itemId());
-            if (ordinal != null) {
-                String before = items.get(ordinal).category();
+        for (ChangedItem changed : changedItems()) {
+            if (changed.ordinal() != null) {
+                String before = items.get(changed.ordinal()).category();
                 if (before != null) counts.merge(before, -1, Integer::sum);
             }
-            String now = changed.fields().get(CATEGORY);
+            String now = changed.item().category();
             if (now != null) counts.merge(now, 1, Integer::sum);
         }
         counts.values().removeIf(n -> n <= 0);

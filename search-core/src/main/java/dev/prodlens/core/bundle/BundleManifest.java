@@ -25,18 +25,6 @@ public record BundleManifest(
         Live live,
         Adapt adapt) {
 
-    /** Without a learned projection: the index holds the model's own vectors. */
-    public BundleManifest(
-            int formatVersion,
-            String version,
-            String createdAt,
-            Model model,
-            Index index,
-            Catalogue catalogue,
-            Live live) {
-        this(formatVersion, version, createdAt, model, index, catalogue, live, null);
-    }
-
     /** Without a folded update log (formats 1 to 3, or {@code live.log=off}). */
     public BundleManifest(
             int formatVersion,

@@ -82,6 +82,10 @@ public final class LiveIndex implements AutoCloseable {
     private IdFilter liveFilter;
 
     private long appliedPosition;
+
+    /** Counts applied updates: what a reader's cached view of {@link #changed} is keyed by. */
+    private volatile long version;
+
     private long ignoredReplays;
 
     /**
@@ -176,6 +180,7 @@ public final class LiveIndex implements AutoCloseable {
                 delete(update.itemId());
             }
             appliedPosition = position;
+            version++;
         } finally {
             lock.writeLock().unlock();
         }
@@ -355,6 +360,14 @@ public final class LiveIndex implements AutoCloseable {
                     Long id = faissIdByItem.get(itemId);
                     return id == null ? Optional.empty() : index.reconstruct(id);
                 });
+    }
+
+    /**
+     * Goes up with every update applied; {@link #changed} is the same list while it stays the same,
+     * so a reader may cache what it derives from that list by it.
+     */
+    public long version() {
+        return version;
     }
 
     /** Every present item the log changed, with its current Faiss id and fields; a copy. */

@@ -270,7 +270,8 @@ public final class BuildIndexJob {
                                 counts.failedByCode(),
                                 counts.warnedByCode(),
                                 EmbedJob.imagesRoot(spec)),
-                        spec.fold().manifestEntry());
+                        spec.fold().manifestEntry(),
+                        null); // no learned projection yet (issue 18)
         Bundles.writeManifest(directory, manifest);
         Progress.stage(
                 "build-index",
