@@ -25,6 +25,9 @@ conf=conf/prodlens.properties
 export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
 jobs=(bin/prodlens-jobs --conf spark.log.level=WARN)
 overrides=("catalogue.name=$catalogue" "catalogue.path=data/$catalogue/catalogue.csv")
+# learn a projection from the catalogue's own label groups, chosen on held-out groups (docs/adapt.md);
+# PRODLENS_ADAPT_METHOD=off indexes the model's own vectors
+overrides+=("adapt.method=${PRODLENS_ADAPT_METHOD:-auto}")
 # Fashion-MNIST's label groups are its classes, about 600 items each here: the evaluation must search that
 # deep for mAP@R to be exact (it searches max(100, evaluate.shopee-neighbours) results per query)
 [ "$catalogue" = fashion-mnist ] && overrides+=("evaluate.shopee-neighbours=1000")
@@ -75,6 +78,22 @@ for name in ("exact", "ann"):
 print("recall@10 by category (index):")
 for category, c in sorted(m["per_category"].items(), key=lambda kv: kv[1]["ann_recall@10"]):
     print(f"  {category:<16} {c['ann_recall@10']:.3f}  ({c['queries']:,} queries)")
+a = m.get("adapt")
+if a:
+    s = a["split"]
+    print(f"\nlearned projection: {a['method']}/{a['dim']}" + (f" ({a['note']})" if a.get("note") else ""))
+    print(f"groups split by hash: {s['train_groups']:,} learn, {s['validation_groups']:,} choose, {s['test_groups']:,} report")
+    print("candidates on the validation groups:")
+    for c in a["candidates"]:
+        print(f"  {c['method']:<18} {c['dim']:>5}  mAP@R {c['map@r']:.3f}  recall@1 {c['recall@1']:.3f}  recall@10 {c['recall@10']:.3f}  learn {c['learn_seconds']:.1f} s")
+    t = a.get("test")
+    if t:
+        print(f"before/after on the held-out test groups only ({t['items']:,} items, {t['groups']:,} groups; exact search):")
+        print(f"{'':12}{'before':>10}{'after':>10}{'change':>10}")
+        for k, before in t["before"].items():
+            if k != "shopee_threshold":
+                after = t["after"][k]
+                print(f"  {k:<10}{before:>10.3f}{after:>10.3f}{after - before:>+10.3f}")
 EOF
 echo "report: $report/index.html"
 

@@ -7,18 +7,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.prodlens.testkit.CatalogueWriter;
-import dev.prodlens.testkit.ChildJvm;
 import dev.prodlens.testkit.OfflineImages;
 import dev.prodlens.testkit.Repo;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,8 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,12 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LiveReindexIT {
     private static final int CATALOGUE = 10;
     private static final String KEY = "it-key";
-    private static final Pattern SERVING =
-            Pattern.compile("prodlens-api: serving bundle \\S+ on http://127\\.0\\.0\\.1:(\\d+)/");
 
-    private final HttpClient client =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private String base;
+    private PackagedProcesses.Service api;
 
     /** An item as the catalogue and the writes make it; null fields are absent. */
     private record Item(String title, String category, String price) {}
@@ -85,7 +74,7 @@ class LiveReindexIT {
                         "catalogue.name=live-it",
                         "bundles.dir=" + tmp.resolve("bundles"),
                         "jobs.work-dir=" + tmp.resolve("work"));
-        reindex(tmp, settings, "reindex-1.log");
+        PackagedProcesses.run(tmp, "prodlens-jobs", "reindex", settings, "reindex-1.log");
 
         List<String> apiArgs = new ArrayList<>(settings);
         apiArgs.addAll(
@@ -94,9 +83,9 @@ class LiveReindexIT {
                         "api.reload-interval-ms=200",
                         "live.write-key=" + KEY,
                         "live.segment-bytes=65536"));
-        Process api = startApi(apiArgs, tmp.resolve("api.log"));
+        api = PackagedProcesses.Service.start(apiArgs, tmp.resolve("api.log"), KEY);
         try {
-            String firstVersion = info().get("version").getAsString();
+            String firstVersion = api.info().get("version").getAsString();
             List<Written> written = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             List<Throwable> failures = new ArrayList<>();
@@ -113,9 +102,14 @@ class LiveReindexIT {
                             });
             client.start();
             awaitWrites(written, 12);
-            reindex(tmp, settings, "reindex-2.log"); // while the client goes on writing
+            PackagedProcesses.run(
+                    tmp,
+                    "prodlens-jobs",
+                    "reindex",
+                    settings,
+                    "reindex-2.log"); // while the client goes on writing
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (info().get("version").getAsString().equals(firstVersion)) {
+            while (api.info().get("version").getAsString().equals(firstVersion)) {
                 assertTrue(System.nanoTime() < deadline, "the service never switched bundles");
                 Thread.sleep(100);
             }
@@ -125,7 +119,7 @@ class LiveReindexIT {
             client.join();
             assertEquals(List.of(), failures, "every write was acknowledged");
 
-            JsonObject live = info().getAsJsonObject("live");
+            JsonObject live = api.info().getAsJsonObject("live");
             long folded = live.get("bundle_log_position").getAsLong();
             List<Written> all;
             synchronized (written) {
@@ -165,12 +159,12 @@ class LiveReindexIT {
                     "the new version applied exactly the upserts after position " + folded);
             assertEquals(
                     state.size(),
-                    info().get("items").getAsLong(),
+                    api.info().get("items").getAsLong(),
                     "items present: " + state.keySet());
             Map<String, Boolean> touched = new HashMap<>();
             all.forEach(w -> touched.put(w.id(), true));
             for (String id : touched.keySet()) {
-                HttpResponse<String> r = get("/v1/items/" + id);
+                HttpResponse<String> r = api.get("/v1/items/" + id);
                 Item want = state.get(id);
                 if (want == null) {
                     assertEquals(404, r.statusCode(), id + " was deleted: " + r.body());
@@ -196,7 +190,7 @@ class LiveReindexIT {
                     "no item twice: " + everything);
             assertEquals(state.keySet(), new java.util.TreeSet<>(everything));
         } finally {
-            api.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            api.close();
         }
     }
 
@@ -219,7 +213,7 @@ class LiveReindexIT {
                     fields.put("title", "written " + i);
                     fields.put("category", "c" + (i % 3));
                     r =
-                            send(
+                            api.send(
                                     "PUT",
                                     "/v1/items/"
                                             + id
@@ -236,7 +230,7 @@ class LiveReindexIT {
                     op = "change";
                     fields.put("price", price(100 + i));
                     r =
-                            send(
+                            api.send(
                                     "PATCH",
                                     "/v1/items/" + id,
                                     HttpRequest.BodyPublishers.ofString(
@@ -251,7 +245,7 @@ class LiveReindexIT {
                                     : String.format("item-%06d", (i * 7) % CATALOGUE);
                     op = "delete";
                     r =
-                            send(
+                            api.send(
                                     "DELETE",
                                     "/v1/items/" + id,
                                     HttpRequest.BodyPublishers.noBody(),
@@ -292,58 +286,9 @@ class LiveReindexIT {
         return o.has(name) && !o.get(name).isJsonNull() ? o.get(name).getAsString() : null;
     }
 
-    private static void reindex(Path tmp, List<String> settings, String log) throws Exception {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(Repo.root().resolve("bin/prodlens-jobs").toString(), "reindex"));
-        command.addAll(settings);
-        Process p =
-                new ProcessBuilder(command)
-                        .directory(Repo.root().toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(tmp.resolve(log).toFile())
-                        .start();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "reindex ran past 10 minutes");
-        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve(log)));
-    }
-
-    private Process startApi(List<String> args, Path log) throws Exception {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                ChildJvm.java(),
-                                "@" + Repo.root().resolve("conf/api.jvm.options"),
-                                "-jar",
-                                Repo.root()
-                                        .resolve("search-api/target/prodlens-api.jar")
-                                        .toString()));
-        command.addAll(args);
-        Process p =
-                new ProcessBuilder(command)
-                        .directory(Repo.root().toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            Matcher m = SERVING.matcher(Files.readString(log));
-            if (m.find()) {
-                base = "http://127.0.0.1:" + m.group(1);
-                return p;
-            }
-            Thread.sleep(100);
-        }
-        p.destroyForcibly();
-        throw new AssertionError("the service did not start: " + Files.readString(log));
-    }
-
-    private JsonObject info() throws IOException, InterruptedException {
-        return JsonParser.parseString(get("/v1/info").body()).getAsJsonObject();
-    }
-
     private List<String> search(byte[] photo) throws IOException, InterruptedException {
         HttpResponse<String> r =
-                send(
+                api.send(
                         "POST",
                         "/v1/search?k=1000",
                         HttpRequest.BodyPublishers.ofByteArray(photo),
@@ -354,26 +299,5 @@ class LiveReindexIT {
                 JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("items"))
             ids.add(e.getAsJsonObject().get("id").getAsString());
         return ids;
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return client.send(
-                HttpRequest.newBuilder(URI.create(base + path))
-                        .timeout(Duration.ofSeconds(60))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    private HttpResponse<String> send(
-            String method, String path, HttpRequest.BodyPublisher body, String contentType)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(base + path))
-                        .timeout(Duration.ofSeconds(60))
-                        .header("X-API-Key", KEY)
-                        .method(method, body);
-        if (contentType != null) request.header("Content-Type", contentType);
-        return client.send(
-                request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 }

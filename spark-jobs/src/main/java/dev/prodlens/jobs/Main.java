@@ -5,6 +5,7 @@ import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.CommandLine;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKeys;
+import dev.prodlens.jobs.adapt.AdaptJob;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
@@ -23,7 +24,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Main {
     static final String USAGE =
-            "usage: prodlens-jobs <embed|build-index|evaluate|reindex> [--conf conf/prodlens.properties] "
+            "usage: prodlens-jobs <embed|adapt|build-index|evaluate|reindex> [--conf"
+                    + " conf/prodlens.properties] "
                     + "[key=value ...]";
 
     private Main() {}
@@ -68,6 +70,7 @@ public final class Main {
         try {
             switch (args[0]) {
                 case "embed" -> EmbedJob.run(spark, EmbedJob.Spec.of(settings));
+                case "adapt" -> AdaptJob.run(spark, settings);
                 case "build-index" -> buildIndex(spark, settings);
                 case "reindex" -> ReindexJob.run(spark, settings);
                 case "evaluate" -> EvaluateJob.run(spark, settings, bundleToEvaluate(settings));
@@ -113,7 +116,7 @@ public final class Main {
     }
 
     static final List<String> COMMANDS =
-            Arrays.asList("embed", "build-index", "evaluate", "reindex");
+            Arrays.asList("embed", "adapt", "build-index", "evaluate", "reindex");
 
     /**
      * The session spark-submit configured; local mode on all cores when started without a master.

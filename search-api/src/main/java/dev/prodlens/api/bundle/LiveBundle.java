@@ -149,7 +149,7 @@ public final class LiveBundle {
      * manifest names none.
      */
     private static Projection projection(Path directory, BundleManifest manifest, ModelCard model) {
-        if (manifest.adapt() == null) return null;
+        if (manifest.adapt() == null || !manifest.adapt().projected()) return null;
         Projection projection;
         try {
             projection = Projection.read(directory.resolve(BundleFiles.PROJECTION));

@@ -45,6 +45,18 @@ public record GroupSplit(double validationShare, double testShare) implements ja
         return Part.TRAIN;
     }
 
+    /**
+     * Where {@code group} falls within its part, in [0, 1), uniform over the part's names: the
+     * groups below a fraction {@code f} are a deterministic sample of about {@code f} of the part,
+     * taken whole.
+     */
+    public double rank(String group) {
+        double u = unit(group);
+        if (u < testShare) return u / testShare;
+        if (u < testShare + validationShare) return (u - testShare) / validationShare;
+        return (u - testShare - validationShare) / (1 - testShare - validationShare);
+    }
+
     /** The group's name hashed to a number in [0, 1), uniform over names. */
     static double unit(String group) {
         try {

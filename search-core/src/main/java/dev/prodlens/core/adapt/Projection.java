@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  * output dimension, the mean, the matrix row by row (floats, big-endian), and a CRC32C of all of
  * it.
  */
-public final class Projection {
+public final class Projection implements java.io.Serializable {
     private static final int MAGIC = 0x504c504a; // "PLPJ"
     private static final int FORMAT = 1;
     private static final int MAX_DIM = 65_536;
@@ -118,6 +118,18 @@ public final class Projection {
             System.arraycopy(y, 0, projected, k * out, out);
         }
         return projected;
+    }
+
+    /**
+     * The first {@code dim} output dimensions: for the whitenings, whose rows come in order of
+     * decreasing variance, the projection learned at {@code dim}, without learning it again.
+     */
+    public Projection leading(int dim) {
+        if (dim < 1 || dim > out) {
+            throw new IllegalArgumentException(
+                    "cannot keep " + dim + " of the " + out + " output dimensions");
+        }
+        return new Projection(method, mean, Arrays.copyOf(matrix, dim * in), dim);
     }
 
     /** Writes the projection to {@code file} (see the class comment). */

@@ -10,18 +10,26 @@ import org.ejml.data.DMatrixRMaj;
  * in doubles: a million unit vectors' products stay exact enough.
  */
 public final class Scatter implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /**
+     * Vectors buffered before they are added to the products together: adding one vector at a time
+     * streams the whole dim x dim matrix (13 MB at 1,280 dimensions) through memory per vector; a
+     * block of them reuses each row of it from cache, which makes the aggregation compute-bound.
+     */
+    static final int BLOCK = 64;
 
     private final int dim;
     private long count;
     private final double[] sum;
-    private final double[] products; // row-major dim x dim, upper triangle
+    private double[] products; // row-major dim x dim, upper triangle; null until a vector comes
+    private transient float[] pending; // up to BLOCK vectors not yet in products
+    private transient int pendingCount;
 
     public Scatter(int dim) {
         if (dim < 1) throw new IllegalArgumentException("dimension must be at least 1: " + dim);
         this.dim = dim;
         this.sum = new double[dim];
-        this.products = new double[dim * dim];
     }
 
     public int dim() {
@@ -37,13 +45,32 @@ public final class Scatter implements Serializable {
     public Scatter add(float[] v) {
         check(v.length);
         count++;
-        for (int i = 0; i < dim; i++) {
-            double vi = v[i];
-            sum[i] += vi;
-            int row = i * dim;
-            for (int j = i; j < dim; j++) products[row + j] += vi * v[j];
-        }
+        for (int i = 0; i < dim; i++) sum[i] += v[i];
+        if (pending == null) pending = new float[BLOCK * dim];
+        System.arraycopy(v, 0, pending, pendingCount * dim, dim);
+        if (++pendingCount == BLOCK) flush();
         return this;
+    }
+
+    /** Adds the pending vectors' outer products, row by row of the matrix. */
+    private void flush() {
+        if (pendingCount == 0) return;
+        double[] p = products();
+        for (int i = 0; i < dim; i++) {
+            int row = i * dim;
+            for (int k = 0; k < pendingCount; k++) {
+                int base = k * dim;
+                double vi = pending[base + i];
+                if (vi == 0) continue;
+                for (int j = i; j < dim; j++) p[row + j] += vi * pending[base + j];
+            }
+        }
+        pendingCount = 0;
+    }
+
+    private double[] products() {
+        if (products == null) products = new double[dim * dim];
+        return products;
     }
 
     /** Adds the difference {@code a - b} (a matching pair's, for the learned whitening). */
@@ -58,10 +85,21 @@ public final class Scatter implements Serializable {
     /** Adds everything {@code other} holds. */
     public Scatter merge(Scatter other) {
         check(other.dim);
+        flush();
+        other.flush();
         count += other.count;
         for (int i = 0; i < dim; i++) sum[i] += other.sum[i];
-        for (int i = 0; i < products.length; i++) products[i] += other.products[i];
+        if (other.products != null) {
+            double[] p = products();
+            for (int i = 0; i < p.length; i++) p[i] += other.products[i];
+        }
         return this;
+    }
+
+    /** Serialised with every vector in the products (the buffer is transient). */
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        flush();
+        out.defaultWriteObject();
     }
 
     /** The mean vector. */
@@ -78,6 +116,8 @@ public final class Scatter implements Serializable {
      */
     public DMatrixRMaj covariance(boolean centred) {
         requireSome();
+        flush();
+        double[] products = products();
         double[] mean = centred ? mean() : new double[dim];
         DMatrixRMaj c = new DMatrixRMaj(dim, dim);
         for (int i = 0; i < dim; i++) {

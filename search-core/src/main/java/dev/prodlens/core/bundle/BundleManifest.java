@@ -58,14 +58,69 @@ public record BundleManifest(
     public static final int FORMAT_VERSION = 4;
 
     /**
-     * The projection learned after the backbone (issue 18), in {@link BundleFiles#PROJECTION}: the
-     * index holds projected vectors, and the service projects each query the same way.
+     * What the adapt stage learned and chose (issue 18). Unless the method is {@link #NONE}, the
+     * projection is in {@link BundleFiles#PROJECTION}: the index holds projected vectors, and the
+     * service projects each query the same way.
      *
-     * @param method what learned it ({@code pca-whitening}, {@code learned-whitening})
-     * @param dim the projected dimension (the index's)
-     * @param trainGroups label groups it was learned from (0 for a method without labels)
+     * @param method what learned the projection ({@code pca-whitening}, {@code learned-whitening},
+     *     {@code metric-head}), or {@link #NONE}: the model's own vectors were kept
+     * @param dim the index's dimension (the projected one, or the model's for none)
+     * @param trainGroups groups the projection was learned from (0 without labels)
+     * @param groups where the groups came from: {@code label_group}, {@code pairs:<file>}, or
+     *     {@code none}
+     * @param split the group-disjoint split the choice and the report used; null when none was made
+     * @param candidates every method and dimension tried, with its validation figures (the model's
+     *     own vectors first, as {@link #NONE})
+     * @param note why the model's vectors were kept, when they were; null otherwise
      */
-    public record Adapt(String method, int dim, long trainGroups) {}
+    public record Adapt(
+            String method,
+            int dim,
+            long trainGroups,
+            String groups,
+            Split split,
+            java.util.List<Candidate> candidates,
+            String note) {
+        /** The method name that stands for no projection. */
+        public static final String NONE = "none";
+
+        /** A chosen projection, learned from {@code trainGroups} groups, nothing else recorded. */
+        public Adapt(String method, int dim, long trainGroups) {
+            this(method, dim, trainGroups, "label_group", null, java.util.List.of(), null);
+        }
+
+        /** Whether the index holds projected vectors (and the bundle a projection file). */
+        public boolean projected() {
+            return !NONE.equals(method);
+        }
+    }
+
+    /**
+     * The group-disjoint split (a group's part from the SHA-256 of its name).
+     *
+     * @param validationShare share of the groups that chose the method and dimension
+     * @param testShare share of the groups the report's before/after figures come from
+     * @param trainGroups, validationGroups, testGroups groups (of two or more items) in each part
+     */
+    public record Split(
+            double validationShare,
+            double testShare,
+            long trainGroups,
+            long validationGroups,
+            long testGroups) {}
+
+    /**
+     * One method and dimension the adapt stage tried, scored on the validation groups.
+     *
+     * @param learnSeconds time to learn it (0 for the model's own vectors)
+     */
+    public record Candidate(
+            String method,
+            int dim,
+            double mapR,
+            double recallAt1,
+            double recallAt10,
+            double learnSeconds) {}
 
     /**
      * The update log folded into the bundle by reindex (issue 17).

@@ -267,6 +267,89 @@ public final class ConfigKeys {
 
     // --- evaluate ---
     /** Most results per evaluation query: bounds a batch's result arrays. */
+    // --- adapt: the projection learned after the backbone (docs/adapt.md) ---
+    public static final ConfigKey<String> ADAPT_METHOD =
+            add(
+                    ConfigKey.choice(
+                            "adapt.method",
+                            "off",
+                            "off (the model's vectors), auto (the best on the validation groups,"
+                                    + " possibly none), or one of none, pca-whitening,"
+                                    + " learned-whitening, metric-head",
+                            "off",
+                            "auto",
+                            "none",
+                            "pca-whitening",
+                            "learned-whitening",
+                            "metric-head"));
+
+    public static final ConfigKey<List<Integer>> ADAPT_DIMS =
+            add(
+                    ConfigKey.integers(
+                            "adapt.dims",
+                            "128,256,512",
+                            1,
+                            65_536,
+                            "output dimensions tried (those above the model's are skipped)"));
+    public static final ConfigKey<String> ADAPT_PAIRS =
+            add(
+                    ConfigKey.text(
+                            "adapt.pairs",
+                            "",
+                            "matching pairs, CSV query_id,match_id, whose connected components"
+                                    + " are the groups (none: the label_group column)"));
+    public static final ConfigKey<Double> ADAPT_VALIDATION_SHARE =
+            add(
+                    ConfigKey.number(
+                            "adapt.validation-share",
+                            "0.2",
+                            0.01,
+                            0.5,
+                            "share of the groups held out to choose the method and dimension"));
+    public static final ConfigKey<Double> ADAPT_TEST_SHARE =
+            add(
+                    ConfigKey.number(
+                            "adapt.test-share",
+                            "0.2",
+                            0.01,
+                            0.5,
+                            "share of the groups held out to report on (never learned or chosen on)"));
+    public static final ConfigKey<Integer> ADAPT_MIN_GROUPS =
+            add(
+                    ConfigKey.integer(
+                            "adapt.min-groups",
+                            20,
+                            2,
+                            1_000_000,
+                            "fewest groups of two or more items each part of the split needs; fewer:"
+                                    + " the model's vectors are kept"));
+    public static final ConfigKey<Double> ADAPT_MIN_GAIN =
+            add(
+                    ConfigKey.number(
+                            "adapt.min-gain",
+                            "0.005",
+                            0,
+                            1,
+                            "validation mAP@R a projection must gain over the model's vectors to be"
+                                    + " chosen by auto"));
+    public static final ConfigKey<Integer> ADAPT_MAX_PAIRS_PER_GROUP =
+            add(
+                    ConfigKey.integer(
+                            "adapt.max-pairs-per-group",
+                            50,
+                            1,
+                            1_000_000,
+                            "matching pairs one group contributes to the learned whitening"));
+    public static final ConfigKey<Integer> ADAPT_SAMPLE_ITEMS =
+            add(
+                    ConfigKey.integer(
+                            "adapt.sample-items",
+                            20_000,
+                            100,
+                            10_000_000,
+                            "most items (whole groups) of the validation and of the test part"
+                                    + " searched on the driver, and trained on by metric-head"));
+
     public static final int EVALUATE_MAX_K = 1000;
 
     public static final ConfigKey<String> EVALUATE_BUNDLE =

@@ -3,10 +3,20 @@ package dev.prodlens.core.eval;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.core.adapt.Projection;
+import dev.prodlens.core.adapt.Scatter;
+import dev.prodlens.core.adapt.Whitening;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelEngine;
 import dev.prodlens.core.embed.TestModels;
+import dev.prodlens.testkit.ImageEdits;
+import dev.prodlens.testkit.OfflineImages;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +64,65 @@ class EmbeddingQualityTest {
     void pretrainedModelPassesAndBeatsTheBaseline() {
         RetrievalEval.Scores model = scoresOf(TestModels.DEFAULT);
         assertTrue(passes(model), "pretrained " + model + " vs baseline " + baseline);
+    }
+
+    /**
+     * Issue 18: a projection learned from a catalogue's label groups (clip art, each with edited
+     * copies; none of them in the near-duplicate set) must not cost near-duplicate recall@1 on the
+     * real photos.
+     */
+    @Test
+    void aProjectionLearnedFromCatalogueGroupsKeepsNearDuplicates() throws Exception {
+        EmbedderConfig config = TestModels.config(TestModels.DEFAULT, ModelEngine.ONNX_RUNTIME);
+        try (Embedder embedder = Embedder.open(config)) {
+            ImageVectoriser model = ImageVectoriser.of(embedder, TestModels.DEFAULT);
+            List<Path> clips = OfflineImages.clipArtSample(2 * TRAIN_GROUPS);
+            ImageEdits[] edits = ImageEdits.values();
+            Scatter all = new Scatter(embedder.card().dim());
+            Scatter pairs = new Scatter(embedder.card().dim());
+            for (int g = 0; g < TRAIN_GROUPS; g++) {
+                Path clip = clips.get(2 * g + 1); // odd ones: not the distractors' sample
+                BufferedImage image = ImageIO.read(clip.toFile());
+                List<float[]> group =
+                        model.vectors(
+                                List.of(
+                                        Files.readAllBytes(clip),
+                                        edits[g % edits.length].apply(image),
+                                        edits[(g + 3) % edits.length].apply(image)));
+                List<float[]> ok = group.stream().filter(java.util.Objects::nonNull).toList();
+                ok.forEach(all::add);
+                for (int a = 0; a < ok.size(); a++) {
+                    for (int b = a + 1; b < ok.size(); b++)
+                        pairs.addDifference(ok.get(a), ok.get(b));
+                }
+            }
+            Projection projection = Whitening.learned(all, pairs, 256);
+            RetrievalEval.Scores raw = eval.score(model);
+            RetrievalEval.Scores projected = eval.score(projected(model, projection));
+            System.out.println(raw + "\n" + projected);
+            assertTrue(
+                    projected.nearDupRecallAt1() >= raw.nearDupRecallAt1(),
+                    "learned whitening " + projected + " vs the model's vectors " + raw);
+        }
+    }
+
+    /** Groups of clip art (an original and two edited copies) the projection is learned from. */
+    static final int TRAIN_GROUPS = 250;
+
+    private static ImageVectoriser projected(ImageVectoriser model, Projection projection) {
+        return new ImageVectoriser() {
+            @Override
+            public String name() {
+                return model.name() + " + " + projection;
+            }
+
+            @Override
+            public List<float[]> vectors(List<byte[]> images) {
+                return model.vectors(images).stream()
+                        .map(v -> v == null ? null : projection.apply(v))
+                        .toList();
+            }
+        };
     }
 
     @Test

@@ -64,6 +64,23 @@ public final class AdaptMoments {
     }
 
     /**
+     * The moments of every vector of {@code items} (an {@code embedding} column), for the
+     * PCA-whitening, which needs no groups.
+     */
+    public static Scatter ofAll(Dataset<Row> items, int dim) {
+        return items.select("embedding")
+                .javaRDD()
+                .treeAggregate(
+                        new Scatter(dim),
+                        (s, r) -> {
+                            float[] v = new float[dim];
+                            Vectors.copy(r, 0, dim, v, 0);
+                            return s.add(v);
+                        },
+                        Scatter::merge);
+    }
+
+    /**
      * Adds the differences of the group's pairs, the first {@code max} of them with the members in
      * a fixed order (by their values: Spark delivers a group's members in any order, and the same
      * catalogue must learn the same projection).

@@ -59,6 +59,29 @@ public record EvalData(
         byId(itemIds);
     }
 
+    /** The same items with other vectors (a learned projection of these), L2-normalised. */
+    public EvalData withVectors(float[] projected, int projectedDim) {
+        return new EvalData(itemIds, projected, projectedDim, labelGroups, categories, imageRefs);
+    }
+
+    /** The items at {@code ordinals}, in that order. */
+    EvalData subset(int[] ordinals) {
+        String[] ids = new String[ordinals.length];
+        String[] groups = labelGroups == null ? null : new String[ordinals.length];
+        String[] cats = categories == null ? null : new String[ordinals.length];
+        String[] refs = imageRefs == null ? null : new String[ordinals.length];
+        float[] v = new float[ordinals.length * dim];
+        for (int i = 0; i < ordinals.length; i++) {
+            int o = ordinals[i];
+            ids[i] = itemIds[o];
+            if (groups != null) groups[i] = labelGroups[o];
+            if (cats != null) cats[i] = categories[o];
+            if (refs != null) refs[i] = imageRefs[o];
+            System.arraycopy(vectors, o * dim, v, i * dim, dim);
+        }
+        return new EvalData(ids, v, dim, groups, cats, refs);
+    }
+
     /** Number of items. */
     public int size() {
         return itemIds.length;

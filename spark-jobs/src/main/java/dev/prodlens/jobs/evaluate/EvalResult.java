@@ -18,6 +18,8 @@ import java.util.Map;
  * @param searchDepth results retrieved per query, the query itself excluded
  * @param scores cosine scores of the exactly retrieved neighbours, matches vs non-matches
  * @param worstQueries the queries with the lowest AP@R under the ANN index, worst first
+ * @param adapt the learned projection's before/after on the held-out test groups; null when the
+ *     bundle was built without the adapt stage
  */
 public record EvalResult(
         int items,
@@ -31,7 +33,26 @@ public record EvalResult(
         SearchMetrics ann,
         ScoreHistogram scores,
         List<WorstQuery> worstQueries,
-        Duration elapsed) {
+        Duration elapsed,
+        AdaptComparison adapt) {
+
+    /** This result with the adapt stage's before/after added. */
+    public EvalResult withAdapt(AdaptComparison comparison) {
+        return new EvalResult(
+                items,
+                queries,
+                relevance,
+                pairsTotal,
+                pairsIgnored,
+                annIndex,
+                searchDepth,
+                exact,
+                ann,
+                scores,
+                worstQueries,
+                elapsed,
+                comparison);
+    }
 
     /**
      * The metrics of one search method; {@code shopee} is null unless relevance comes from label

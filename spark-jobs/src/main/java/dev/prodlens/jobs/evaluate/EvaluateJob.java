@@ -2,6 +2,7 @@ package dev.prodlens.jobs.evaluate;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.prodlens.core.adapt.Projection;
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
@@ -40,7 +41,13 @@ public final class EvaluateJob {
             SparkSession spark, JobSettings settings, java.nio.file.Path bundle) {
         long start = System.nanoTime();
         BundleManifest manifest = Bundles.readManifest(bundle);
-        EvalData data = load(spark, settings, bundle, manifest.model().dim());
+        EvalData raw = load(spark, settings, bundle, manifest.model().dim());
+        Projection projection = projection(bundle, manifest);
+        EvalData data =
+                projection == null
+                        ? raw
+                        : raw.withVectors(
+                                projection.applyAll(raw.vectors()), projection.outputDimension());
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Relevance relevance =
                 settings.config()
@@ -68,10 +75,23 @@ public final class EvaluateJob {
             return Optional.empty();
         }
         EvalResult result;
+        Evaluator.Settings evaluation = Evaluator.Settings.from(settings.config());
         try (FaissIndex index = FaissIndex.read(bundle.resolve(BundleFiles.INDEX))) {
             result =
-                    new Evaluator(Evaluator.Settings.from(settings.config()))
+                    new Evaluator(evaluation)
                             .evaluate(data, relevance, index, manifest.index().searchOptions());
+        }
+        if (manifest.adapt() != null) {
+            AdaptComparison comparison =
+                    AdaptComparison.of(
+                            manifest.adapt(),
+                            raw,
+                            projection,
+                            evaluation,
+                            settings.config().get(ConfigKeys.ADAPT_SAMPLE_ITEMS),
+                            hadoop);
+            result = result.withAdapt(comparison);
+            if (comparison != null) printComparison(comparison);
         }
         new ReportWriter(
                         hadoopImages(
@@ -106,6 +126,40 @@ public final class EvaluateJob {
                 "query",
                 start);
         return Optional.of(result);
+    }
+
+    /** The bundle's learned projection; null when its index holds the model's own vectors. */
+    private static Projection projection(java.nio.file.Path bundle, BundleManifest manifest) {
+        if (manifest.adapt() == null || !manifest.adapt().projected()) return null;
+        try {
+            return Projection.read(bundle.resolve(BundleFiles.PROJECTION));
+        } catch (IllegalArgumentException e) {
+            throw new JobException(e.getMessage(), e);
+        }
+    }
+
+    /** The before/after of the held-out test groups, on the console. */
+    private static void printComparison(AdaptComparison c) {
+        Map<String, Double> before = c.before().headline();
+        Map<String, Double> after = c.after().headline();
+        System.out.printf(
+                Locale.ROOT,
+                "evaluate adapt: %s/%d on %,d held-out test items (%,d groups, never learned or"
+                        + " chosen on), exact search:%n  %-10s %10s %10s%n",
+                c.adapt().method(),
+                c.adapt().dim(),
+                c.items(),
+                c.groups(),
+                "",
+                "before",
+                "after");
+        before.forEach(
+                (key, value) -> {
+                    if (!key.equals("shopee_threshold")) {
+                        System.out.printf(
+                                Locale.ROOT, "  %-10s %10.3f %10.3f%n", key, value, after.get(key));
+                    }
+                });
     }
 
     /** The bundle's items, in index order, with their vectors from the embeddings table. */

@@ -88,8 +88,22 @@ public final class Evaluator {
      */
     public EvalResult evaluate(
             EvalData data, Relevance relevance, FaissIndex ann, SearchOptions annOptions) {
-        long start = System.nanoTime();
         requireSameItems(data, ann);
+        return run(data, relevance, ann, annOptions);
+    }
+
+    /**
+     * The metrics of exact search alone: the embedding's quality, where no index was built (the
+     * adapt stage's candidates, the before/after comparison of the test groups).
+     */
+    public EvalResult.SearchMetrics exact(EvalData data, Relevance relevance) {
+        return run(data, relevance, null, SearchOptions.DEFAULT).exact();
+    }
+
+    /** {@link #evaluate}; with {@code ann} null, the exact results stand for the index's. */
+    private EvalResult run(
+            EvalData data, Relevance relevance, FaissIndex ann, SearchOptions annOptions) {
+        long start = System.nanoTime();
         int[] searched =
                 IntStream.range(0, data.size())
                         .filter(
@@ -128,7 +142,8 @@ public final class Evaluator {
                 // depth + 1: the query's own vector is (almost always) its first result
                 SearchResult exactFound =
                         exactIndex.search(vectors, depth + 1, SearchOptions.DEFAULT);
-                SearchResult annFound = ann.search(vectors, depth + 1, annOptions);
+                SearchResult annFound =
+                        ann == null ? exactFound : ann.search(vectors, depth + 1, annOptions);
                 for (int q = 0; q < batch.length; q++) {
                     int item = batch[q];
                     Neighbours byExact =
@@ -152,13 +167,14 @@ public final class Evaluator {
                 relevance.kind(),
                 relevance.pairsTotal(),
                 relevance.pairsIgnored(),
-                describe(ann, annOptions),
+                ann == null ? EXACT_FACTORY : describe(ann, annOptions),
                 depth,
                 exact.result(),
                 approximate.result(),
                 scores,
                 worst.result(),
-                Duration.ofNanos(System.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start),
+                null);
     }
 
     private int maxK() {

@@ -32,6 +32,13 @@ import java.util.Map;
  * score_histogram  {"min": -1, "max": 1, "bins": 100, "matches": [counts], "non_matches": [counts]}:
  *                  cosine of each exactly retrieved (query, neighbour) pair
  * worst_queries    [{"item_id", "ap@r", "true_matches", "top": [{"item_id", "score", "correct"}]}], worst first
+ * adapt            (bundles built with adapt.method other than off) the learned projection:
+ *                  {"method", "dim", "train_groups", "groups", "note", "split": {"validation_share",
+ *                  "test_share", "train_groups", "validation_groups", "test_groups"}, "candidates":
+ *                  [{"method", "dim", "map@r", "recall@1", "recall@10", "learn_seconds"}] (validation
+ *                  figures), "test": {"items", "groups", "before": {...}, "after": {...},
+ *                  "per_category": {"category": {"queries", "before_recall@10", "after_recall@10"}}}}:
+ *                  before = the model's vectors, after = projected, exact search, test groups only
  * </pre>
  */
 public final class MetricsJson {
@@ -61,6 +68,7 @@ public final class MetricsJson {
         root.add("per_category", perCategory(result));
         root.add("score_histogram", histogram(result.scores()));
         root.add("worst_queries", worstQueries(result));
+        if (result.adapt() != null) root.add("adapt", adapt(result.adapt()));
         return GSON.toJson(root);
     }
 
@@ -92,6 +100,56 @@ public final class MetricsJson {
                             categories.add(name, category);
                         });
         return categories;
+    }
+
+    private static JsonObject adapt(AdaptComparison c) {
+        JsonObject adapt = new JsonObject();
+        adapt.addProperty("method", c.adapt().method());
+        adapt.addProperty("dim", c.adapt().dim());
+        adapt.addProperty("train_groups", c.adapt().trainGroups());
+        adapt.addProperty("groups", c.adapt().groups());
+        adapt.addProperty("note", c.adapt().note());
+        JsonObject split = new JsonObject();
+        split.addProperty("validation_share", c.adapt().split().validationShare());
+        split.addProperty("test_share", c.adapt().split().testShare());
+        split.addProperty("train_groups", c.adapt().split().trainGroups());
+        split.addProperty("validation_groups", c.adapt().split().validationGroups());
+        split.addProperty("test_groups", c.adapt().split().testGroups());
+        adapt.add("split", split);
+        JsonArray candidates = new JsonArray();
+        for (var candidate : c.adapt().candidates()) {
+            JsonObject entry = new JsonObject();
+            entry.addProperty("method", candidate.method());
+            entry.addProperty("dim", candidate.dim());
+            entry.addProperty("map@r", candidate.mapR());
+            entry.addProperty("recall@1", candidate.recallAt1());
+            entry.addProperty("recall@10", candidate.recallAt10());
+            entry.addProperty("learn_seconds", candidate.learnSeconds());
+            candidates.add(entry);
+        }
+        adapt.add("candidates", candidates);
+        JsonObject test = new JsonObject();
+        test.addProperty("items", c.items());
+        test.addProperty("groups", c.groups());
+        test.add("before", numbers(c.before().headline()));
+        test.add("after", numbers(c.after().headline()));
+        String recallKey = "recall@" + RetrievalMetrics.CATEGORY_K;
+        Map<String, RetrievalMetrics.CategoryRecall> after = c.after().retrieval().perCategory();
+        JsonObject categories = new JsonObject();
+        c.before()
+                .retrieval()
+                .perCategory()
+                .forEach(
+                        (name, before) -> {
+                            JsonObject category = new JsonObject();
+                            category.addProperty("queries", before.queries());
+                            category.addProperty("before_" + recallKey, before.recall());
+                            category.addProperty("after_" + recallKey, after.get(name).recall());
+                            categories.add(name, category);
+                        });
+        test.add("per_category", categories);
+        adapt.add("test", test);
+        return adapt;
     }
 
     private static JsonObject histogram(ScoreHistogram scores) {

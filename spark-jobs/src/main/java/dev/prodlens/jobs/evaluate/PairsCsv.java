@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -40,6 +42,40 @@ public final class PairsCsv {
             throw new EvaluationException(
                     "cannot read pairs file " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Each id of the pairs → its connected component, named by the component's smallest id (so the
+     * same pairs name the same groups, and the split hashes whole components).
+     */
+    public static Map<String, String> groups(List<Relevance.Pair> pairs) {
+        Map<String, String> parent = new HashMap<>();
+        for (Relevance.Pair p : pairs) {
+            if (p.queryId().equals(p.matchId())) continue;
+            String a = root(parent, p.queryId());
+            String b = root(parent, p.matchId());
+            if (!a.equals(b)) {
+                // the smaller id becomes the root: the component's name is its smallest id
+                if (a.compareTo(b) < 0) parent.put(b, a);
+                else parent.put(a, b);
+            }
+        }
+        Map<String, String> component = new HashMap<>();
+        for (String id : parent.keySet()) component.put(id, root(parent, id));
+        return component;
+    }
+
+    private static String root(Map<String, String> parent, String id) {
+        parent.putIfAbsent(id, id);
+        String r = id;
+        while (!parent.get(r).equals(r)) r = parent.get(r);
+        // path compression: every id on the way now points at the root
+        for (String x = id; !x.equals(r); ) {
+            String next = parent.get(x);
+            parent.put(x, r);
+            x = next;
+        }
+        return r;
     }
 
     private static List<Relevance.Pair> parse(BufferedReader reader, String path)

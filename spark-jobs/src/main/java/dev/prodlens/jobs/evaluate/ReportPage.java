@@ -49,6 +49,7 @@ final class ReportPage {
                 .append(STYLE)
                 .append("</style></head><body>\n");
         overview();
+        adapt();
         metrics();
         shopee();
         categories();
@@ -79,6 +80,93 @@ final class ReportPage {
                 "time taken",
                 String.format(Locale.ROOT, "%.1f s", result.elapsed().toMillis() / 1000.0));
         row("generated", generated.toString());
+        html.append("</table>\n");
+    }
+
+    /** The learned projection: its validation candidates and its before/after on test groups. */
+    private void adapt() {
+        AdaptComparison c = result.adapt();
+        if (c == null) return;
+        html.append("<h2>Learned projection: before and after, on held-out groups</h2>\n")
+                .append(
+                        "<p class=\"note\">The adapt stage split the groups by a hash of their name: ")
+                .append(c.adapt().split().trainGroups())
+                .append(" to learn from, ")
+                .append(c.adapt().split().validationGroups())
+                .append(" to choose with, ")
+                .append(c.adapt().split().testGroups())
+                .append(" to report on (groups of two or more items). Chosen: <b>")
+                .append(escape(c.adapt().method()))
+                .append("/")
+                .append(c.adapt().dim())
+                .append("</b>")
+                .append(c.adapt().note() == null ? "" : " (" + escape(c.adapt().note()) + ")")
+                .append(". Below: exact search among ")
+                .append(c.items())
+                .append(" test items (")
+                .append(c.groups())
+                .append(
+                        " groups), with the model's vectors (before) and projected (after); no test"
+                                + " group was learned or chosen on.</p>\n<table><tr><th>metric</th>"
+                                + "<th>before</th><th>after</th><th>change</th></tr>\n");
+        Map<String, Double> after = c.after().headline();
+        c.before()
+                .headline()
+                .forEach(
+                        (key, before) -> {
+                            if (key.equals(EvalResult.SHOPEE_THRESHOLD)) return;
+                            html.append("<tr><td>")
+                                    .append(escape(key))
+                                    .append("</td><td class=\"n\">")
+                                    .append(metric(before))
+                                    .append("</td><td class=\"n\">")
+                                    .append(metric(after.get(key)))
+                                    .append("</td><td class=\"n\">")
+                                    .append(signed(after.get(key) - before))
+                                    .append("</td></tr>\n");
+                        });
+        html.append("</table>\n");
+        Map<String, RetrievalMetrics.CategoryRecall> afterByCategory =
+                c.after().retrieval().perCategory();
+        if (!afterByCategory.isEmpty()) {
+            String k = "recall@" + RetrievalMetrics.CATEGORY_K;
+            html.append("<table><tr><th>category</th><th>test queries</th><th>")
+                    .append(k)
+                    .append(" before</th><th>after</th></tr>\n");
+            c.before()
+                    .retrieval()
+                    .perCategory()
+                    .forEach(
+                            (name, before) ->
+                                    html.append("<tr><td>")
+                                            .append(escape(name))
+                                            .append("</td><td class=\"n\">")
+                                            .append(before.queries())
+                                            .append("</td><td class=\"n\">")
+                                            .append(metric(before.recall()))
+                                            .append("</td><td class=\"n\">")
+                                            .append(metric(afterByCategory.get(name).recall()))
+                                            .append("</td></tr>\n"));
+            html.append("</table>\n");
+        }
+        html.append("<p class=\"note\">Candidates, scored on the validation groups:</p>\n")
+                .append("<table><tr><th>method</th><th>dim</th><th>mAP@R</th><th>recall@1</th>")
+                .append("<th>recall@10</th><th>learn s</th></tr>\n");
+        for (var candidate : c.adapt().candidates()) {
+            html.append("<tr><td>")
+                    .append(escape(candidate.method()))
+                    .append("</td><td class=\"n\">")
+                    .append(candidate.dim())
+                    .append("</td><td class=\"n\">")
+                    .append(metric(candidate.mapR()))
+                    .append("</td><td class=\"n\">")
+                    .append(metric(candidate.recallAt1()))
+                    .append("</td><td class=\"n\">")
+                    .append(metric(candidate.recallAt10()))
+                    .append("</td><td class=\"n\">")
+                    .append(String.format(Locale.ROOT, "%.1f", candidate.learnSeconds()))
+                    .append("</td></tr>\n");
+        }
         html.append("</table>\n");
     }
 

@@ -10,8 +10,13 @@ import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
+import dev.prodlens.jobs.adapt.AdaptSettings;
+import dev.prodlens.jobs.adapt.AdaptStage;
+import dev.prodlens.jobs.adapt.CandidateScorer;
+import dev.prodlens.jobs.adapt.ProjectedItems;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.embed.EmbeddingsTable;
+import dev.prodlens.jobs.evaluate.Evaluator;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Iterator;
@@ -44,6 +49,7 @@ public final class BuildIndexJob {
      */
     public static IndexSettings check(JobSettings settings) {
         IndexSettings index = IndexSettings.from(settings.config());
+        AdaptSettings.from(settings.config());
         index.requireBuildable(ModelCard.read(embedderConfig(settings).modelDir()).dim());
         return index;
     }
@@ -85,21 +91,58 @@ public final class BuildIndexJob {
         EmbedderConfig embedder = embedderConfig(settings);
         ModelCard card = ModelCard.read(embedder.modelDir());
         Dataset<Row> items = load(spark, spec, card, start);
+        AdaptStage.Outcome adapted = adapt(spark, settings, items, card.dim());
+        if (adapted != null && adapted.projection() != null) {
+            Dataset<Row> projected = ProjectedItems.of(items, adapted.projection());
+            items.unpersist();
+            items = projected;
+        }
+        int dim = adapted == null ? card.dim() : adapted.entry().dim();
+        if (dim != card.dim()) indexSettings.requireBuildable(dim);
         long n = items.count();
-        IndexPlan plan = indexSettings.planner().plan(n, card.dim());
+        IndexPlan plan = indexSettings.planner().plan(n, dim);
         System.out.println("build-index: " + plan.reason());
         Samples samples = Samples.of(plan, indexSettings, n);
-        try (FaissIndex index =
-                FaissIndex.create(card.dim(), plan.factory(), Metric.INNER_PRODUCT)) {
-            train(index, items, plan, samples, card.dim(), start);
-            add(spark, items, index, plan, card.dim());
-            Tuned tuned = tune(spark, index, items, plan, indexSettings, samples, card.dim(), n);
+        try (FaissIndex index = FaissIndex.create(dim, plan.factory(), Metric.INNER_PRODUCT)) {
+            train(index, items, plan, samples, dim, start);
+            add(spark, items, index, plan, dim);
+            Tuned tuned = tune(spark, index, items, plan, indexSettings, samples, dim, n);
+            if (adapted != null && adapted.projection() != null) {
+                adapted.projection().write(directory.resolve(BundleFiles.PROJECTION));
+            }
             BundleManifest manifest =
                     write(
-                            spark, settings, spec, directory, version, index, items, plan, tuned,
-                            card, embedder, start);
+                            spark,
+                            settings,
+                            spec,
+                            directory,
+                            version,
+                            index,
+                            items,
+                            plan,
+                            tuned,
+                            card,
+                            embedder,
+                            adapted == null ? null : adapted.entry(),
+                            start);
             return new Built(directory, manifest, items);
         }
+    }
+
+    /**
+     * The adapt stage ({@code adapt.*}), on the loaded items: null when {@code adapt.method = off},
+     * else what it chose (the index then holds the chosen projection's vectors).
+     */
+    private static AdaptStage.Outcome adapt(
+            SparkSession spark, JobSettings settings, Dataset<Row> items, int dim) {
+        AdaptSettings adapt = AdaptSettings.from(settings.config());
+        if (!adapt.enabled()) return null;
+        return AdaptStage.run(
+                spark,
+                adapt,
+                new CandidateScorer(Evaluator.Settings.from(settings.config())),
+                items,
+                dim);
     }
 
     /** The embedded items joined with the catalogue and numbered (cached). */
@@ -216,6 +259,7 @@ public final class BuildIndexJob {
             Tuned tuned,
             ModelCard card,
             EmbedderConfig embedder,
+            BundleManifest.Adapt adapt,
             long start) {
         index.write(directory.resolve(BundleFiles.INDEX));
         Iterator<Row> rows = items.orderBy("ordinal").toLocalIterator();
@@ -271,7 +315,7 @@ public final class BuildIndexJob {
                                 counts.warnedByCode(),
                                 EmbedJob.imagesRoot(spec)),
                         spec.fold().manifestEntry(),
-                        null); // no learned projection yet (issue 18)
+                        adapt);
         Bundles.writeManifest(directory, manifest);
         Progress.stage(
                 "build-index",
