@@ -1,228 +1,99 @@
 package dev.prodlens.bench.adapt;
 
-import dev.prodlens.core.adapt.GroupSplit;
-import dev.prodlens.core.adapt.Projection;
-import dev.prodlens.core.adapt.Scatter;
-import dev.prodlens.core.adapt.Whitening;
-import dev.prodlens.core.bundle.BundleFiles;
-import dev.prodlens.core.bundle.BundleItem;
-import dev.prodlens.core.bundle.Bundles;
-import dev.prodlens.core.faiss.FaissIndex;
-import dev.prodlens.core.faiss.Metric;
-import dev.prodlens.core.faiss.SearchResult;
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
+import dev.prodlens.core.embed.EmbedderConfig;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Issue 18's first measurement, on a published bundle's own vectors and label groups: the raw
- * embedding against PCA-whitening and learned whitening at several output dimensions, learned on
- * the train groups, chosen on the validation groups, and scored on the test groups only (a {@link
- * GroupSplit}: no group is in two parts). Exact search among the test items (Faiss Flat, inner
- * product on L2-normalised vectors). Prints a table and a last summary line.
+ * Issue 18's benchmark: on each labelled catalogue (a published bundle, Fashion-MNIST with held-out
+ * classes, the offline sample catalogue), the raw embedding against every {@link Method} at every
+ * dimension, learned on the train part, chosen on the validation part and scored on the test part
+ * only. Prints a table per catalogue and a last summary line (the demo's choice and the demo's and
+ * Fashion-MNIST's test mAP@R).
+ *
+ * <pre>
+ *   AdaptBench BUNDLE CACHE_DIR FASHION_PER_CLASS SAMPLE_ITEMS [CATALOGUE...]
+ *   CATALOGUE: demo | fashion | sample (default: all three)
+ * </pre>
  */
 public final class AdaptBench {
-    private static final int[] DIMS = {32, 64, 128, 256, 512};
+    private static final Path CONF = Path.of("conf/prodlens.properties");
 
-    /** One labelled item: its group and its raw vector. */
-    private record Item(String group, float[] vector) {}
-
-    /** Test-split figures of one method. */
-    private record Row(
-            String method,
-            int dim,
-            double validationMapR,
-            double recall1,
-            double recall10,
-            double mapR,
-            long bytes,
-            double learnSeconds) {}
+    private AdaptBench() {}
 
     public static void main(String[] args) {
+        if (args.length < 4) {
+            System.err.println(
+                    "usage: AdaptBench BUNDLE CACHE_DIR FASHION_PER_CLASS SAMPLE_ITEMS"
+                            + " [demo|fashion|sample...]");
+            System.exit(2);
+        }
         Path bundle = Path.of(args[0]);
-        List<BundleItem> bundleItems = Bundles.readItems(bundle);
-        List<Item> train = new ArrayList<>();
-        List<Item> validation = new ArrayList<>();
-        List<Item> test = new ArrayList<>();
-        int dim;
-        try (FaissIndex index = FaissIndex.read(bundle.resolve(BundleFiles.INDEX))) {
-            dim = index.dimension();
-            for (int i = 0; i < bundleItems.size(); i++) {
-                String group = bundleItems.get(i).labelGroup();
-                if (group == null || group.isBlank()) continue;
-                Item item = new Item(group, index.reconstruct(i).orElseThrow());
-                switch (GroupSplit.DEFAULT.of(group)) {
-                    case TRAIN -> train.add(item);
-                    case VALIDATION -> validation.add(item);
-                    case TEST -> test.add(item);
-                }
-            }
-        }
-        System.out.printf(
-                Locale.ROOT,
-                "bundle %s: %d labelled items of dimension %d; split by SHA-256 of label_group:"
-                        + " train %d, validation %d, test %d items (%d / %d / %d groups)%n",
-                bundle.getFileName(),
-                train.size() + validation.size() + test.size(),
-                dim,
-                train.size(),
-                validation.size(),
-                test.size(),
-                groups(train),
-                groups(validation),
-                groups(test));
+        Path cache = Path.of(args[1]);
+        int perClass = Integer.parseInt(args[2]);
+        int sampleItems = Integer.parseInt(args[3]);
+        Config config = Config.load(CONF);
+        int shopeeNeighbours = config.get(ConfigKeys.EVALUATE_SHOPEE_NEIGHBOURS);
+        ImageEmbeddings embeddings =
+                new ImageEmbeddings(
+                        cache, EmbedderConfig.from(config, Path.of("").toAbsolutePath()));
 
-        long t = System.nanoTime();
-        Scatter all = new Scatter(dim);
-        Scatter pairs = new Scatter(dim);
-        Map<String, List<float[]>> byGroup = new HashMap<>();
-        for (Item item : train) {
-            all.add(item.vector());
-            byGroup.computeIfAbsent(item.group(), g -> new ArrayList<>()).add(item.vector());
-        }
-        for (List<float[]> members : byGroup.values()) {
-            for (int a = 0; a < members.size(); a++) {
-                for (int b = a + 1; b < members.size(); b++) {
-                    pairs.addDifference(members.get(a), members.get(b));
-                }
-            }
-        }
-        double momentSeconds = (System.nanoTime() - t) / 1e9;
-        System.out.printf(
-                Locale.ROOT,
-                "moments: %d train vectors, %d matching pairs in %.1f s%n",
-                all.count(),
-                pairs.count(),
-                momentSeconds);
+        Map<String, Supplier<LabelledSet>> catalogues = new LinkedHashMap<>();
+        catalogues.put("demo", () -> Catalogues.demo(bundle));
+        catalogues.put("fashion", () -> Catalogues.fashion(embeddings, perClass));
+        catalogues.put("sample", () -> Catalogues.sample(embeddings, cache, sampleItems));
+        List<String> chosen =
+                args.length > 4
+                        ? Arrays.asList(args).subList(4, args.length)
+                        : List.copyOf(catalogues.keySet());
 
-        List<Row> rows = new ArrayList<>();
-        rows.add(score("raw", dim, null, validation, test, 0));
-        for (int d : DIMS) {
-            if (d > dim) continue;
-            for (String method : List.of("pca-whitening", "learned-whitening")) {
-                long start = System.nanoTime();
-                Projection p =
-                        method.equals("pca-whitening")
-                                ? Whitening.pca(all, d)
-                                : Whitening.learned(all, pairs, d);
-                double seconds = momentSeconds + (System.nanoTime() - start) / 1e9;
-                rows.add(score(method, d, p, validation, test, seconds));
+        Map<String, Comparison> results = new LinkedHashMap<>();
+        for (String name : chosen) {
+            if (!catalogues.containsKey(name))
+                throw new IllegalArgumentException("no catalogue " + name + " in " + catalogues);
+            LabelledSet set = catalogues.get(name).get();
+            Optional<String> tooSmall = set.tooSmall();
+            if (tooSmall.isPresent()) {
+                System.out.printf("%n%s%n", tooSmall.get());
+                continue;
             }
+            System.out.printf("%n%s%n", set.describe());
+            Comparison comparison = Comparison.run(set, shopeeNeighbours);
+            comparison.print();
+            results.put(name, comparison);
         }
-        System.out.printf(
-                "%n%-18s %5s | %9s | %9s %9s %9s | %9s %8s%n",
-                "method",
-                "dim",
-                "val mAP@R",
-                "recall@1",
-                "recall@10",
-                "mAP@R",
-                "bytes/vec",
-                "learn s");
-        Row best = rows.get(0);
-        for (Row r : rows) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "%-18s %5d | %9.3f | %9.3f %9.3f %9.3f | %9d %8.1f%n",
-                    r.method(),
-                    r.dim(),
-                    r.validationMapR(),
-                    r.recall1(),
-                    r.recall10(),
-                    r.mapR(),
-                    r.bytes(),
-                    r.learnSeconds());
-            if (r.validationMapR() > best.validationMapR()) best = r;
-        }
-        Row raw = rows.get(0);
-        System.out.printf(
-                Locale.ROOT,
-                "%nchosen on the validation groups: %s/%d; test-split figures only (groups never"
-                        + " trained or chosen on)%n",
-                best.method(),
-                best.dim());
-        System.out.printf(
-                Locale.ROOT,
-                "adapt: best=%s/%d demo_mapr_raw=%.3f demo_mapr_adapted=%.3f fashion_mapr_raw=n/a"
-                        + " fashion_mapr_adapted=n/a bytes_per_vector=%d%n",
-                best.method(),
-                best.dim(),
-                raw.mapR(),
-                best.mapR(),
-                best.bytes());
+        System.out.println();
+        System.out.println(summary(results.get("demo"), results.get("fashion")));
     }
 
-    private static long groups(List<Item> items) {
-        return items.stream().map(Item::group).distinct().count();
+    /** The issue's last line: the demo's choice, and both catalogues' test mAP@R. */
+    static String summary(Comparison demo, Comparison fashion) {
+        return String.format(
+                Locale.ROOT,
+                "adapt: best=%s demo_mapr_raw=%s demo_mapr_adapted=%s fashion_mapr_raw=%s"
+                        + " fashion_mapr_adapted=%s bytes_per_vector=%s",
+                demo == null ? "n/a" : choice(demo.best()),
+                demo == null ? "n/a" : figure(demo.raw().test().mapR()),
+                demo == null ? "n/a" : figure(demo.best().test().mapR()),
+                fashion == null ? "n/a" : figure(fashion.raw().test().mapR()),
+                fashion == null ? "n/a" : figure(fashion.best().test().mapR()),
+                demo == null ? "n/a" : Long.toString(demo.best().bytes()));
     }
 
-    private static Row score(
-            String method,
-            int dim,
-            Projection p,
-            List<Item> validation,
-            List<Item> test,
-            double s) {
-        Scores v = scores(validation, p);
-        Scores t = scores(test, p);
-        return new Row(method, dim, v.mapR(), t.recall1(), t.recall10(), t.mapR(), dim * 4L, s);
+    /** The chosen method and dimension; {@code none} when the raw embedding was chosen. */
+    private static String choice(Comparison.Row best) {
+        return (best.method().equals(Comparison.RAW) ? "none" : best.method()) + "/" + best.dim();
     }
 
-    private record Scores(double recall1, double recall10, double mapR) {}
-
-    /** Each item a query among the others of its part: recall@1, recall@10 and mAP@R. */
-    private static Scores scores(List<Item> items, Projection p) {
-        int n = items.size();
-        int dim = p == null ? items.get(0).vector().length : p.outputDimension();
-        float[] vectors = new float[n * dim];
-        Map<String, Integer> sizes = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            float[] v =
-                    p == null ? normalised(items.get(i).vector()) : p.apply(items.get(i).vector());
-            System.arraycopy(v, 0, vectors, i * dim, dim);
-            sizes.merge(items.get(i).group(), 1, Integer::sum);
-        }
-        int maxR = sizes.values().stream().mapToInt(Integer::intValue).max().orElse(1) - 1;
-        int k = Math.min(n, Math.max(11, maxR + 1));
-        long[] ids = new long[n];
-        for (int i = 0; i < n; i++) ids[i] = i;
-        double r1 = 0, r10 = 0, map = 0;
-        int queries = 0;
-        try (FaissIndex index = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
-            index.add(vectors, ids);
-            SearchResult found = index.search(vectors, k);
-            for (int q = 0; q < n; q++) {
-                String group = items.get(q).group();
-                int r = sizes.get(group) - 1;
-                if (r == 0) continue; // no other photo of its product
-                queries++;
-                List<Boolean> hits = new ArrayList<>();
-                for (int rank = 0; rank < found.count(q); rank++) {
-                    long id = found.id(q, rank);
-                    if (id == q) continue;
-                    hits.add(items.get((int) id).group().equals(group));
-                }
-                if (!hits.isEmpty() && hits.get(0)) r1++;
-                if (hits.subList(0, Math.min(10, hits.size())).contains(true)) r10++;
-                double ap = 0;
-                int seen = 0;
-                for (int rank = 0; rank < Math.min(r, hits.size()); rank++) {
-                    if (hits.get(rank)) ap += ++seen / (double) (rank + 1);
-                }
-                map += ap / r;
-            }
-        }
-        return new Scores(r1 / queries, r10 / queries, map / queries);
-    }
-
-    private static float[] normalised(float[] v) {
-        double s = 0;
-        for (float x : v) s += x * x;
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) out[i] = (float) (v[i] / Math.sqrt(s));
-        return out;
+    private static String figure(double value) {
+        return String.format(Locale.ROOT, "%.3f", value);
     }
 }

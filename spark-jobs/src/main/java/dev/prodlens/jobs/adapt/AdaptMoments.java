@@ -83,9 +83,10 @@ public final class AdaptMoments {
     /**
      * Adds the differences of the group's pairs, the first {@code max} of them with the members in
      * a fixed order (by their values: Spark delivers a group's members in any order, and the same
-     * catalogue must learn the same projection).
+     * catalogue must learn the same projection). Public for bench/adapt.sh, which learns the way
+     * the job does.
      */
-    static Scatter addPairs(Scatter s, Iterable<float[]> members, int max) {
+    public static Scatter addPairs(Scatter s, Iterable<float[]> members, int max) {
         List<float[]> list = new ArrayList<>();
         members.forEach(list::add);
         list.sort(java.util.Arrays::compare);
