@@ -13,6 +13,7 @@ normalisation of the output happen in Java (search-core's Embedder) so the Spark
 the API share one implementation; the card tells it how.
 """
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -115,15 +116,21 @@ def check_input(size):
 
 def preprocess_photo(path, size, mean, std):
     """The Java Embedder's recipe (shorter side → size + 32, centre crop), close enough for a label check."""
+    from PIL import Image
+    return center_crop_tensor(Image.open(path).convert("RGB"), size, mean, std).unsqueeze(0)
+
+
+def center_crop_tensor(im, size, mean, std):
+    """An RGB PIL image as the Java Embedder feeds it (shorter side → size + 32 bilinear, centre
+    crop size², (x/255 − mean) / std), CHW; PIL's bilinear filter is close to Java's, not identical."""
     import numpy as np
     from PIL import Image
-    im = Image.open(path).convert("RGB")
     scale = (size + 32) / min(im.size)
     im = im.resize((round(im.size[0] * scale), round(im.size[1] * scale)), Image.BILINEAR)
     left, top = (im.size[0] - size) // 2, (im.size[1] - size) // 2
     im = im.crop((left, top, left + size, top + size))
     x = torch.from_numpy(np.asarray(im, dtype=np.float32) / 255.0).permute(2, 0, 1)
-    return ((x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)).unsqueeze(0)
+    return (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
 
 
 def sanity_check(classifier, size, mean, std):
@@ -145,6 +152,63 @@ def sanity_check(classifier, size, mean, std):
     return {"photos": results, "top1_hits": f"{hits}/{len(results)}"}
 
 
+def export(embedding, model_id, size, mean, std, layer, out, provenance, extra, extra_files=()):
+    """Writes `embedding` (eval mode, on the CPU) to the directory `out`, replacing it whole: TorchScript
+    `<model_id>.pt`, ONNX `<model_id>.onnx` and model-card.json, the contract search-core's ModelCard and
+    Embedder read. `provenance` (source, licence, weights_sha256, export_script_sha256) follows the id in
+    the card, `extra` ends it; `extra_files` are copied into the directory. Returns the card."""
+    embedding.eval()
+    for parameter in embedding.parameters():  # tracing refuses constants that require grad
+        parameter.requires_grad_(False)
+    example = check_input(size)
+    with torch.no_grad():
+        reference = embedding(example)
+        # ONNX from the plain NCHW module (ONNX Runtime picks its own layouts); TorchScript frozen
+        # (weights folded into the graph) and channels-last for libtorch.
+        traced = torch.jit.freeze(torch.jit.trace(ChannelsLastEmbedding(copy.deepcopy(embedding)).eval(), example))
+        if not torch.allclose(traced(example), reference, rtol=1e-3, atol=1e-3 * reference.abs().max().item()):
+            raise SystemExit("error: the traced TorchScript model disagrees with the eager model")
+    dim = reference.shape[1]
+
+    staging = tempfile.mkdtemp(prefix=f".{model_id}.", dir=os.path.dirname(os.path.abspath(out)))
+    try:
+        pt_path = os.path.join(staging, f"{model_id}.pt")
+        traced.save(pt_path)
+        onnx_path = os.path.join(staging, f"{model_id}.onnx")
+        torch.onnx.export(embedding, example, onnx_path, input_names=["input"], output_names=["embedding"],
+                          dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}}, opset_version=13,
+                          do_constant_folding=True)
+        import onnx
+        onnx.checker.check_model(onnx.load(onnx_path))
+        for path in extra_files:
+            shutil.copyfile(path, os.path.join(staging, os.path.basename(path)))
+
+        card = {
+            "format_version": EXPORT_FORMAT_VERSION,
+            "id": model_id,
+            **provenance,
+            "files": {"torchscript": os.path.basename(pt_path), "onnx": os.path.basename(onnx_path)},
+            "sha256": {"torchscript": sha256_of(pt_path), "onnx": sha256_of(onnx_path)},
+            "exported_with": {"torch": torch.__version__, "onnx": onnx.__version__, "onnx_opset": 13},
+            "input": {"size": size, "resize_shorter_side": size + 32, "crop": "center",
+                      "channels": "RGB", "layout": "NCHW", "pixel_scale": 1.0 / 255.0, "mean": mean, "std": std},
+            "embedding": {"layer": layer, "dim": dim, "normalisation": "l2"},
+            "check": {"input": "((c*31 + h*7 + w*3) % 255) / 127.5 - 1", "output_head": [round(v, 6) for v in reference[0, :8].tolist()],
+                      "output_l2": round(reference.norm().item(), 6)},
+            **extra,
+        }
+        with open(os.path.join(staging, "model-card.json"), "w") as f:
+            json.dump(card, f, indent=2)
+            f.write("\n")
+        if os.path.exists(out):
+            shutil.rmtree(out)
+        os.rename(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return card
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name in ("--model-id", "--weights", "--weights-sha256", "--code-dir", "--source", "--licence", "--script-sha256", "--out"):
@@ -161,59 +225,16 @@ def main():
     torch.set_num_threads(max(1, os.cpu_count() or 1))
 
     embedding, classifier, mean, std, layer = build(args.model_id.removesuffix(RANDOM_SUFFIX), args.weights, args.random_init)
-    embedding.eval()
-    for parameter in embedding.parameters():  # tracing refuses constants that require grad
-        parameter.requires_grad_(False)
-    size = args.input_size
-    example = check_input(size)
-    with torch.no_grad():
-        reference = embedding(example)
-        # ONNX from the plain NCHW module (ONNX Runtime picks its own layouts); TorchScript frozen
-        # (weights folded into the graph) and channels-last for libtorch.
-        import copy
-        traced = torch.jit.freeze(torch.jit.trace(ChannelsLastEmbedding(copy.deepcopy(embedding)).eval(), example))
-        if not torch.allclose(traced(example), reference, rtol=1e-3, atol=1e-3 * reference.abs().max().item()):
-            raise SystemExit("error: the traced TorchScript model disagrees with the eager model")
-    dim = reference.shape[1]
-
-    staging = tempfile.mkdtemp(prefix=f".{args.model_id}.", dir=os.path.dirname(os.path.abspath(args.out)))
-    try:
-        pt_path = os.path.join(staging, f"{args.model_id}.pt")
-        traced.save(pt_path)
-        onnx_path = os.path.join(staging, f"{args.model_id}.onnx")
-        torch.onnx.export(embedding, example, onnx_path, input_names=["input"], output_names=["embedding"],
-                          dynamic_axes={"input": {0: "batch"}, "embedding": {0: "batch"}}, opset_version=13,
-                          do_constant_folding=True)
-        import onnx
-        onnx.checker.check_model(onnx.load(onnx_path))
-
-        card = {
-            "format_version": EXPORT_FORMAT_VERSION,
-            "id": args.model_id,
-            "source": args.source + (" with every weight tensor shuffled (seed 0), a test control" if args.random_init else ""),
-            "licence": args.licence,
-            "weights_sha256": actual,
-            "export_script_sha256": args.script_sha256,
-            "files": {"torchscript": os.path.basename(pt_path), "onnx": os.path.basename(onnx_path)},
-            "sha256": {"torchscript": sha256_of(pt_path), "onnx": sha256_of(onnx_path)},
-            "exported_with": {"torch": torch.__version__, "onnx": onnx.__version__, "onnx_opset": 13},
-            "input": {"size": size, "resize_shorter_side": size + 32, "crop": "center",
-                      "channels": "RGB", "layout": "NCHW", "pixel_scale": 1.0 / 255.0, "mean": mean, "std": std},
-            "embedding": {"layer": layer, "dim": dim, "normalisation": "l2"},
-            "check": {"input": "((c*31 + h*7 + w*3) % 255) / 127.5 - 1", "output_head": [round(v, 6) for v in reference[0, :8].tolist()],
-                      "output_l2": round(reference.norm().item(), 6)},
-            "sanity": sanity_check(None if args.random_init else classifier, size, mean, std),
-        }
-        with open(os.path.join(staging, "model-card.json"), "w") as f:
-            json.dump(card, f, indent=2)
-            f.write("\n")
-        if os.path.exists(args.out):
-            shutil.rmtree(args.out)
-        os.rename(staging, args.out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    print(f"model {args.model_id}: dim {dim}, input {size}, sanity {card['sanity'].get('top1_hits', 'n/a')} → {args.out}")
+    provenance = {
+        "source": args.source + (" with every weight tensor shuffled (seed 0), a test control" if args.random_init else ""),
+        "licence": args.licence,
+        "weights_sha256": actual,
+        "export_script_sha256": args.script_sha256,
+    }
+    sanity = sanity_check(None if args.random_init else classifier, args.input_size, mean, std)
+    card = export(embedding, args.model_id, args.input_size, mean, std, layer, args.out, provenance, {"sanity": sanity})
+    dim = card["embedding"]["dim"]
+    print(f"model {args.model_id}: dim {dim}, input {args.input_size}, sanity {card['sanity'].get('top1_hits', 'n/a')} → {args.out}")
 
 
 if __name__ == "__main__":

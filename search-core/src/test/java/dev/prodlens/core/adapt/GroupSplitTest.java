@@ -3,7 +3,10 @@ package dev.prodlens.core.adapt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,5 +37,32 @@ class GroupSplitTest {
         assertEquals(true, u >= 0 && u < 1);
         assertThrows(IllegalArgumentException.class, () -> new GroupSplit(0.5, 0.5));
         assertThrows(IllegalArgumentException.class, () -> new GroupSplit(0.1, 0));
+    }
+
+    /**
+     * scripts/group_split.py, which scripts/finetune.py splits with, puts every group where this
+     * class does: the fine-tuned model never learns from a group Java scores.
+     */
+    @Test
+    void thePythonTwinSplitsTheSame() throws Exception {
+        List<String> groups = new ArrayList<>();
+        for (int g = 0; g < 300; g++) groups.add("label_group " + g);
+        groups.addAll(
+                List.of("249114794", "Größe 42 – weiß", "商品-7", "emoji 👟", "  padded  ", "a\tb"));
+        Scripts.Run run =
+                Scripts.run(
+                        String.join("\n", groups) + "\n",
+                        List.of(Scripts.PYTHON, "scripts/group_split.py"));
+        assertEquals(0, run.exit(), run.transcript());
+
+        List<String> expected = new ArrayList<>();
+        EnumSet<GroupSplit.Part> seen = EnumSet.noneOf(GroupSplit.Part.class);
+        for (String group : groups) {
+            GroupSplit.Part part = GroupSplit.DEFAULT.of(group);
+            seen.add(part);
+            expected.add(group + "\t" + part);
+        }
+        assertEquals(EnumSet.allOf(GroupSplit.Part.class), seen, "the names reach every part");
+        assertEquals(expected, run.out().lines().toList());
     }
 }
