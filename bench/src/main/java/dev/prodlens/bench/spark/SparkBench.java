@@ -10,6 +10,8 @@ import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.eval.SampleCatalogue;
 import dev.prodlens.jobs.FileTrees;
 import dev.prodlens.jobs.JobSettings;
+import dev.prodlens.jobs.adapt.AdaptJob;
+import dev.prodlens.jobs.adapt.AdaptStage;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.embed.EmbeddingsTable;
 import dev.prodlens.jobs.evaluate.EvalResult;
@@ -48,6 +50,10 @@ import org.apache.spark.sql.types.StructType;
  *   <li>{@code build DIR N}: N synthetic clustered unit vectors of the model's dimension →
  *       build-index (auto plan), with time, recall@10 vs exact reached, index memory and the JVM's
  *       peak RSS.
+ *   <li>{@code adapt DIR N}: the same N synthetic vectors (their label groups: 20,000 products) →
+ *       the adapt stage ({@code adapt.method = auto}, as {@code prodlens-jobs adapt} runs it), then
+ *       build-index on the model's vectors, both timed in the same JVM (issue 18: adapt within the
+ *       time of build-index).
  * </ul>
  *
  * One JSON object per measurement is appended to the results file (last argument).
@@ -79,6 +85,7 @@ public final class SparkBench {
                                         Integer.parseInt(args[2]),
                                         Integer.parseInt(args[3]));
                         case "build" -> build(spark, dir, Integer.parseInt(args[2]));
+                        case "adapt" -> adapt(spark, dir, Integer.parseInt(args[2]));
                         default -> throw new IllegalArgumentException("mode " + args[0]);
                     };
             Files.writeString(
@@ -285,6 +292,38 @@ public final class SparkBench {
                 index.recall(),
                 index.searchParameters(),
                 index.memoryBytes() / 1048576.0,
+                peakRssMb());
+    }
+
+    private static String adapt(SparkSession spark, Path dir, int n) throws Exception {
+        Path base = dir.resolve("synthetic-topics-" + n);
+        JobSettings settings =
+                settings(base, base.resolve("catalogue.parquet"), Map.of("adapt.method", "auto"));
+        ModelCard card =
+                ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
+        if (!Files.exists(Path.of(settings.embeddingsPath()))) synthesise(spark, settings, card, n);
+        long t = System.nanoTime();
+        AdaptStage.Outcome adapted = AdaptJob.run(spark, settings);
+        double adaptSeconds = (System.nanoTime() - t) / 1e9;
+        IndexBuild build =
+                buildIndex(
+                        spark,
+                        settings(
+                                base,
+                                base.resolve("catalogue.parquet"),
+                                Map.of("adapt.method", "off")));
+        FileTrees.delete(build.staging());
+        return String.format(
+                Locale.ROOT,
+                "{\"mode\":\"adapt\",\"vectors\":%d,\"dim\":%d,\"adapt_s\":%.2f,\"build_s\":%.2f,"
+                        + "\"chosen\":\"%s/%d\",\"factory\":\"%s\",\"peak_rss_mb\":%.0f}",
+                n,
+                card.dim(),
+                adaptSeconds,
+                build.seconds(),
+                adapted.entry().method(),
+                adapted.entry().dim(),
+                build.built().manifest().index().factory(),
                 peakRssMb());
     }
 

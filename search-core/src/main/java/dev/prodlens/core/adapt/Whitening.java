@@ -45,13 +45,31 @@ public final class Whitening {
      * matching pairs ({@link Scatter#addDifference}), {@code all} the vectors.
      */
     public static Projection learned(Scatter all, Scatter pairs, int outDim) {
+        return learned(all, pairs, outDim, 0);
+    }
+
+    /**
+     * As above, with the pairs' covariance shrunk towards its average variance: {@code (1 - a) C_S
+     * + a tr(C_S)/d I}. A catalogue has fewer matching pairs than the embedding has dimensions, so
+     * C_S is singular, and directions no pair happened to vary in would be scaled up without bound.
+     */
+    public static Projection learned(Scatter all, Scatter pairs, int outDim, double shrinkage) {
         requireDim(all, outDim);
         if (pairs.dim() != all.dim()) {
             throw new IllegalArgumentException("pairs and vectors of different dimensions");
         }
+        if (!(shrinkage >= 0 && shrinkage <= 1)) {
+            throw new IllegalArgumentException("shrinkage " + shrinkage + " is outside [0, 1]");
+        }
         int d = all.dim();
+        DMatrixRMaj cs = pairs.covariance(false);
+        if (shrinkage > 0) {
+            double average = CommonOps_DDRM.trace(cs) / d;
+            CommonOps_DDRM.scale(1 - shrinkage, cs);
+            for (int i = 0; i < d; i++) cs.add(i, i, shrinkage * average);
+        }
         // C_S^{-1/2} = E diag(1/sqrt(l)) E^T
-        Eigen s = Eigen.of(pairs.covariance(false));
+        Eigen s = Eigen.of(cs);
         DMatrixRMaj scaled = new DMatrixRMaj(d, d); // diag(1/sqrt(l)) E^T
         for (int r = 0; r < d; r++) {
             double scale = 1 / Math.sqrt(s.value(r));

@@ -332,6 +332,16 @@ public final class ConfigKeys {
                             1,
                             "validation mAP@R a projection must gain over the model's vectors to be"
                                     + " chosen by auto"));
+    public static final ConfigKey<Double> ADAPT_SHRINKAGE =
+            add(
+                    ConfigKey.number(
+                            "adapt.shrinkage",
+                            "0.2",
+                            0,
+                            1,
+                            "learned whitening: share of the matching pairs' covariance replaced by"
+                                    + " its average variance (fewer pairs than dimensions leave it"
+                                    + " singular)"));
     public static final ConfigKey<Integer> ADAPT_MAX_PAIRS_PER_GROUP =
             add(
                     ConfigKey.integer(

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.prodlens.core.adapt.Projection;
 import dev.prodlens.core.adapt.Scatter;
 import dev.prodlens.core.adapt.Whitening;
+import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelEngine;
@@ -16,6 +18,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,7 +99,9 @@ class EmbeddingQualityTest {
                         pairs.addDifference(ok.get(a), ok.get(b));
                 }
             }
-            Projection projection = Whitening.learned(all, pairs, 256);
+            // with the shrinkage the adapt stage applies by default
+            double shrinkage = Config.of(Map.of()).get(ConfigKeys.ADAPT_SHRINKAGE);
+            Projection projection = Whitening.learned(all, pairs, 256, shrinkage);
             RetrievalEval.Scores raw = eval.score(model);
             RetrievalEval.Scores projected = eval.score(projected(model, projection));
             System.out.println(raw + "\n" + projected);

@@ -30,18 +30,7 @@ public final class AdaptJob {
 
     public static AdaptStage.Outcome run(SparkSession spark, JobSettings settings) {
         AdaptSettings adapt = AdaptSettings.from(settings.config());
-        if (!adapt.enabled()) {
-            adapt =
-                    new AdaptSettings(
-                            AdaptSettings.AUTO,
-                            adapt.dims(),
-                            adapt.pairs(),
-                            adapt.split(),
-                            adapt.minGroups(),
-                            adapt.minGain(),
-                            adapt.maxPairsPerGroup(),
-                            adapt.sampleItems());
-        }
+        if (!adapt.enabled()) adapt = adapt.withMethod(AdaptSettings.AUTO);
         ModelCard card =
                 ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
         Dataset<Row> items = IndexedItems.load(spark, EmbedJob.Spec.of(settings), card);

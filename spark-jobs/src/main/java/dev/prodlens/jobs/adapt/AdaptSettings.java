@@ -16,6 +16,7 @@ import java.util.List;
  * @param minGroups groups of two or more items each part needs
  * @param minGain validation mAP@R a projection must gain over the model's vectors under {@code
  *     auto}
+ * @param shrinkage the learned whitening's shrinkage of the pairs' covariance
  * @param maxPairsPerGroup matching pairs per group for the learned whitening
  * @param sampleItems most items of a part collected on the driver
  */
@@ -26,6 +27,7 @@ public record AdaptSettings(
         GroupSplit split,
         int minGroups,
         double minGain,
+        double shrinkage,
         int maxPairsPerGroup,
         int sampleItems) {
     public static final String OFF = "off";
@@ -57,8 +59,23 @@ public record AdaptSettings(
                 new GroupSplit(validation, test),
                 config.get(ConfigKeys.ADAPT_MIN_GROUPS),
                 config.get(ConfigKeys.ADAPT_MIN_GAIN),
+                config.get(ConfigKeys.ADAPT_SHRINKAGE),
                 config.get(ConfigKeys.ADAPT_MAX_PAIRS_PER_GROUP),
                 config.get(ConfigKeys.ADAPT_SAMPLE_ITEMS));
+    }
+
+    /** These settings with another {@code adapt.method}. */
+    public AdaptSettings withMethod(String other) {
+        return new AdaptSettings(
+                other,
+                dims,
+                pairs,
+                split,
+                minGroups,
+                minGain,
+                shrinkage,
+                maxPairsPerGroup,
+                sampleItems);
     }
 
     /** Whether the stage runs at all ({@code adapt.method} is not {@code off}). */

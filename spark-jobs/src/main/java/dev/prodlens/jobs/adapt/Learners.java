@@ -14,10 +14,12 @@ import java.util.List;
 final class Learners {
     private final AdaptMoments.Moments moments;
     private final double momentSeconds;
+    private final AdaptSettings settings;
 
-    private Learners(AdaptMoments.Moments moments, double momentSeconds) {
+    private Learners(AdaptMoments.Moments moments, double momentSeconds, AdaptSettings settings) {
         this.moments = moments;
         this.momentSeconds = momentSeconds;
+        this.settings = settings;
     }
 
     static Learners of(Labelled labelled, AdaptSettings settings, int dim) {
@@ -25,7 +27,7 @@ final class Learners {
         AdaptMoments.Moments moments =
                 AdaptMoments.of(
                         labelled.rows(), settings.split(), dim, settings.maxPairsPerGroup());
-        return new Learners(moments, (System.nanoTime() - start) / 1e9);
+        return new Learners(moments, (System.nanoTime() - start) / 1e9, settings);
     }
 
     /**
@@ -57,7 +59,7 @@ final class Learners {
                                     + GroupSplit.Part.TRAIN
                                     + ") hold none: give groups of two or more items");
                 }
-                yield Whitening.learned(moments.all(), moments.pairs(), dim);
+                yield Whitening.learned(moments.all(), moments.pairs(), dim, settings.shrinkage());
             }
             default -> throw new IllegalArgumentException("no learner for " + method);
         };

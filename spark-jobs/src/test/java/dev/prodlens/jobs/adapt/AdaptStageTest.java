@@ -82,7 +82,7 @@ class AdaptStageTest {
 
     static AdaptSettings settings(String method, double minGain) {
         return new AdaptSettings(
-                method, List.of(8, 16), "", GroupSplit.DEFAULT, 20, minGain, 50, 20_000);
+                method, List.of(8, 16), "", GroupSplit.DEFAULT, 20, minGain, 0.2, 50, 20_000);
     }
 
     @Test
@@ -214,6 +214,7 @@ class AdaptStageTest {
                         GroupSplit.DEFAULT,
                         20,
                         0,
+                        0.2,
                         50,
                         20_000);
         AdaptStage.Outcome outcome = AdaptStage.run(spark, s, SCORER, items, D);
