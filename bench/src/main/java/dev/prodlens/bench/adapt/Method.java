@@ -19,6 +19,9 @@ record Method(String name, Learner learner) {
         Projection learn(Training train, int dim);
     }
 
+    /** The learned whitening's shrinkage as the adapt stage applies it by default. */
+    private static final double SHRINKAGE = Config.of(Map.of()).get(ConfigKeys.ADAPT_SHRINKAGE);
+
     /** The candidates, in table order: one line here benchmarks another on every catalogue. */
     static final List<Method> ALL =
             List.of(
@@ -27,9 +30,6 @@ record Method(String name, Learner learner) {
                             "learned-whitening",
                             (train, dim) ->
                                     Whitening.learned(train.all(), train.pairs(), dim, SHRINKAGE)));
-
-    /** The learned whitening's shrinkage as the adapt stage applies it by default. */
-    private static final double SHRINKAGE = Config.of(Map.of()).get(ConfigKeys.ADAPT_SHRINKAGE);
 
     /** The output dimensions every method is learned at (those a catalogue can hold). */
     static final int[] DIMS = {32, 64, 128, 256, 512};
