@@ -4,7 +4,7 @@
 # catalogues: a published bundle's own vectors and label groups (default: the demo bundle, CURRENT
 # of the configured catalogue); Fashion-MNIST with held-out classes (the first
 # BENCH_ADAPT_FASHION_PER_CLASS images of each class of the train file, embedded by the configured
-# model; classes 0-4 learned on, 5-6 chosen on, 7-9 reported); the offline sample catalogue
+# model; classes 0-6 learned on, every fourth of their items chooses, 7-9 reported); the offline sample catalogue
 # (SampleCatalogue, BENCH_ADAPT_SAMPLE_ITEMS rows; a catalogue too small for its split says so in
 # one line). Each method of AdaptBench's list (PCA-whitening, learned whitening) at 32 to 512
 # dimensions, learned on the train part, chosen on the validation part, scored on the test part

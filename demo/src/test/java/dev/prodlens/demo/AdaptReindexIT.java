@@ -12,7 +12,6 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.faiss.FaissIndex;
-import dev.prodlens.testkit.Repo;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,14 +35,10 @@ class AdaptReindexIT {
             throws Exception {
         Path csv = tmp.resolve("catalogue/catalogue.csv");
         List<String> settings =
-                List.of(
-                        "--conf",
-                        Repo.root().resolve("conf/prodlens.properties").toString(),
-                        "model.dir=" + System.getProperty("prodlens.models"),
-                        "catalogue.path=" + csv,
-                        "catalogue.name=demo",
-                        "bundles.dir=" + tmp.resolve("bundles"),
-                        "jobs.work-dir=" + tmp.resolve("work"),
+                PackagedProcesses.settings(
+                        tmp,
+                        csv,
+                        "demo", // demo-catalogue makes the catalogues named demo and fashion-mnist
                         "demo.products=160",
                         "adapt.method=auto",
                         "adapt.dims=64,256");

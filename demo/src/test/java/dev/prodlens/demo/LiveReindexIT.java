@@ -8,7 +8,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.prodlens.testkit.CatalogueWriter;
 import dev.prodlens.testkit.OfflineImages;
-import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -65,15 +64,7 @@ class LiveReindexIT {
                         new Item("photo " + i, "c" + (i % 3), price(10 + i)));
             }
         }
-        List<String> settings =
-                List.of(
-                        "--conf",
-                        Repo.root().resolve("conf/prodlens.properties").toString(),
-                        "model.dir=" + System.getProperty("prodlens.models"),
-                        "catalogue.path=" + csv,
-                        "catalogue.name=live-it",
-                        "bundles.dir=" + tmp.resolve("bundles"),
-                        "jobs.work-dir=" + tmp.resolve("work"));
+        List<String> settings = PackagedProcesses.settings(tmp, csv, "live-it");
         PackagedProcesses.run(tmp, "prodlens-jobs", "reindex", settings, "reindex-1.log");
 
         List<String> apiArgs = new ArrayList<>(settings);

@@ -33,6 +33,26 @@ final class PackagedProcesses {
 
     private PackagedProcesses() {}
 
+    /**
+     * The settings of a catalogue {@code name} at {@code csv} whose bundles and work directory are
+     * under {@code tmp}, on the repository's configuration and the build's models; then {@code
+     * extra}.
+     */
+    static List<String> settings(Path tmp, Path csv, String name, String... extra) {
+        List<String> settings =
+                new ArrayList<>(
+                        List.of(
+                                "--conf",
+                                Repo.root().resolve("conf/prodlens.properties").toString(),
+                                "model.dir=" + System.getProperty("prodlens.models"),
+                                "catalogue.path=" + csv,
+                                "catalogue.name=" + name,
+                                "bundles.dir=" + tmp.resolve("bundles"),
+                                "jobs.work-dir=" + tmp.resolve("work")));
+        settings.addAll(List.of(extra));
+        return List.copyOf(settings);
+    }
+
     /** Runs {@code bin/<tool> <command> settings...}; fails the test unless it exits 0. */
     static String run(Path logDir, String tool, String command, List<String> settings, String log)
             throws Exception {

@@ -162,6 +162,15 @@ public final class EvaluateJob {
                 });
     }
 
+    /**
+     * The bundle's items, in index order, with the model's own vectors from the embeddings table
+     * (not projected), their label groups and categories.
+     */
+    public static EvalData modelVectors(
+            SparkSession spark, JobSettings settings, java.nio.file.Path bundle) {
+        return load(spark, settings, bundle, Bundles.readManifest(bundle).model().dim());
+    }
+
     /** The bundle's items, in index order, with their vectors from the embeddings table. */
     private static EvalData load(
             SparkSession spark, JobSettings settings, java.nio.file.Path bundle, int dim) {

@@ -85,18 +85,29 @@ public final class MetricsJson {
     }
 
     private static JsonObject perCategory(EvalResult result) {
+        return categories(result.exact(), "exact_", result.ann(), "ann_");
+    }
+
+    /**
+     * {"category": {"queries": n, "<firstName>recall@10": r, "<secondName>recall@10": r}} of two
+     * searches of the same queries.
+     */
+    private static JsonObject categories(
+            EvalResult.SearchMetrics first,
+            String firstName,
+            EvalResult.SearchMetrics second,
+            String secondName) {
         String recallKey = "recall@" + RetrievalMetrics.CATEGORY_K;
-        Map<String, RetrievalMetrics.CategoryRecall> ann = result.ann().retrieval().perCategory();
+        Map<String, RetrievalMetrics.CategoryRecall> other = second.retrieval().perCategory();
         JsonObject categories = new JsonObject();
-        result.exact()
-                .retrieval()
+        first.retrieval()
                 .perCategory()
                 .forEach(
-                        (name, exact) -> {
+                        (name, recall) -> {
                             JsonObject category = new JsonObject();
-                            category.addProperty("queries", exact.queries());
-                            category.addProperty("exact_" + recallKey, exact.recall());
-                            category.addProperty("ann_" + recallKey, ann.get(name).recall());
+                            category.addProperty("queries", recall.queries());
+                            category.addProperty(firstName + recallKey, recall.recall());
+                            category.addProperty(secondName + recallKey, other.get(name).recall());
                             categories.add(name, category);
                         });
         return categories;
@@ -133,21 +144,7 @@ public final class MetricsJson {
         test.addProperty("groups", c.groups());
         test.add("before", numbers(c.before().headline()));
         test.add("after", numbers(c.after().headline()));
-        String recallKey = "recall@" + RetrievalMetrics.CATEGORY_K;
-        Map<String, RetrievalMetrics.CategoryRecall> after = c.after().retrieval().perCategory();
-        JsonObject categories = new JsonObject();
-        c.before()
-                .retrieval()
-                .perCategory()
-                .forEach(
-                        (name, before) -> {
-                            JsonObject category = new JsonObject();
-                            category.addProperty("queries", before.queries());
-                            category.addProperty("before_" + recallKey, before.recall());
-                            category.addProperty("after_" + recallKey, after.get(name).recall());
-                            categories.add(name, category);
-                        });
-        test.add("per_category", categories);
+        test.add("per_category", categories(c.before(), "before_", c.after(), "after_"));
         adapt.add("test", test);
         return adapt;
     }
