@@ -45,13 +45,32 @@ public final class Whitening {
      * matching pairs ({@link Scatter#addDifference}), {@code all} the vectors.
      */
     public static Projection learned(Scatter all, Scatter pairs, int outDim) {
+        return learned(all, pairs, outDim, 0);
+    }
+
+    /**
+     * Learned whitening with a ridge: C<sub>S</sub> + {@code ridge} x (its mean eigenvalue) x I is
+     * whitened instead of C<sub>S</sub>. With about as many matching pairs as dimensions (the demo:
+     * 2,039 pairs in 1,280) C<sub>S</sub>'s small eigenvalues are mostly noise of the sample, and
+     * whitening by them merges the train pairs themselves (cosine 0.99) far more than any other
+     * product's photos; the ridge shrinks the estimate toward the isotropic one. On the demo's
+     * validation groups at 256 dimensions, 1 did best of 0.1, 1, 3 and 10 (mAP@R 0.888 against
+     * 0.880 without).
+     */
+    public static Projection learned(Scatter all, Scatter pairs, int outDim, double ridge) {
         requireDim(all, outDim);
         if (pairs.dim() != all.dim()) {
             throw new IllegalArgumentException("pairs and vectors of different dimensions");
         }
+        if (!(ridge >= 0 && Double.isFinite(ridge))) {
+            throw new IllegalArgumentException("the ridge must be 0 or more, got " + ridge);
+        }
         int d = all.dim();
+        DMatrixRMaj differences = pairs.covariance(false);
+        double shift = ridge * CommonOps_DDRM.trace(differences) / d;
+        for (int i = 0; i < d; i++) differences.add(i, i, shift);
         // C_S^{-1/2} = E diag(1/sqrt(l)) E^T
-        Eigen s = Eigen.of(pairs.covariance(false));
+        Eigen s = Eigen.of(differences);
         DMatrixRMaj scaled = new DMatrixRMaj(d, d); // diag(1/sqrt(l)) E^T
         for (int r = 0; r < d; r++) {
             double scale = 1 / Math.sqrt(s.value(r));
