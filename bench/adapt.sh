@@ -3,9 +3,10 @@
 # groups find the same product better than the raw embedding? On a published bundle's own vectors
 # (default: the demo bundle, CURRENT of the configured catalogue) and label groups: the raw
 # embedding, PCA-whitening (no labels) and learned whitening (matching-pair differences) at 32 to
-# 512 dimensions, learned on the train groups, chosen on the validation groups, scored on the test
-# groups only (GroupSplit: by SHA-256 of label_group, 60/20/20). Prints the CPU flags, a table and a
-# last summary line. Not yet here (issue 18): the metric-learning head, backbone fine-tuning, GeM
+# 512 dimensions, learned whitening with a ridge and the metric-learning head trained from it
+# (MetricHead, DJL/PyTorch) at 256 and 512, learned on the train groups, chosen on the validation
+# groups, scored on the test groups only (GroupSplit: by SHA-256 of label_group, 60/20/20). Prints
+# the CPU flags, a table and a last summary line. Not yet here (issue 18): backbone fine-tuning, GeM
 # and multi-scale features, Fashion-MNIST with held-out classes (its figures print as n/a).
 #
 #   bench/adapt.sh                  # the demo bundle

@@ -1,6 +1,7 @@
 package dev.prodlens.bench.adapt;
 
 import dev.prodlens.core.adapt.GroupSplit;
+import dev.prodlens.core.adapt.MetricHead;
 import dev.prodlens.core.adapt.Projection;
 import dev.prodlens.core.adapt.Scatter;
 import dev.prodlens.core.adapt.Whitening;
@@ -19,13 +20,19 @@ import java.util.Map;
 
 /**
  * Issue 18's first measurement, on a published bundle's own vectors and label groups: the raw
- * embedding against PCA-whitening and learned whitening at several output dimensions, learned on
- * the train groups, chosen on the validation groups, and scored on the test groups only (a {@link
+ * embedding against PCA-whitening, learned whitening (with and without a ridge) and the metric head
+ * ({@link MetricHead}, on a GPU when PyTorch sees one) at several output dimensions, learned on the
+ * train groups, chosen on the validation groups, and scored on the test groups only (a {@link
  * GroupSplit}: no group is in two parts). Exact search among the test items (Faiss Flat, inner
  * product on L2-normalised vectors). Prints a table and a last summary line.
  */
 public final class AdaptBench {
     private static final int[] DIMS = {32, 64, 128, 256, 512};
+
+    /** The metric head's dimensions, and the ridge of the learned whitening it starts from. */
+    private static final int[] HEAD_DIMS = {256, 512};
+
+    private static final double RIDGE = 1;
 
     /** One labelled item: its group and its raw vector. */
     private record Item(String group, float[] vector) {}
@@ -112,8 +119,33 @@ public final class AdaptBench {
                 rows.add(score(method, d, p, validation, test, seconds));
             }
         }
+        // the metric head, from the learned whitening with a ridge (without one, the whitening has
+        // all but merged the train pairs and leaves the head nothing to learn), and that start
+        float[][] trainVectors = train.stream().map(Item::vector).toArray(float[][]::new);
+        String[] trainGroups = train.stream().map(Item::group).toArray(String[]::new);
+        for (int d : HEAD_DIMS) {
+            if (d > dim) continue;
+            long start = System.nanoTime();
+            Projection ridge = Whitening.learned(all, pairs, d, RIDGE);
+            double seconds = momentSeconds + (System.nanoTime() - start) / 1e9;
+            rows.add(score("learned-whitening+ridge", d, ridge, validation, test, seconds));
+            MetricHead.Trained head =
+                    MetricHead.train(
+                            trainVectors, trainGroups, ridge, MetricHead.Settings.defaults(d));
+            seconds = momentSeconds + (System.nanoTime() - start) / 1e9;
+            rows.add(score(MetricHead.METHOD, d, head.projection(), validation, test, seconds));
+            double[] losses = head.losses();
+            System.out.printf(
+                    Locale.ROOT,
+                    "metric-head/%d on %s: %d epochs, loss %.4f -> %.4f%n",
+                    d,
+                    head.device(),
+                    losses.length,
+                    losses[0],
+                    losses[losses.length - 1]);
+        }
         System.out.printf(
-                "%n%-18s %5s | %9s | %9s %9s %9s | %9s %8s%n",
+                "%n%-23s %5s | %9s | %9s %9s %9s | %9s %8s%n",
                 "method",
                 "dim",
                 "val mAP@R",
@@ -126,7 +158,7 @@ public final class AdaptBench {
         for (Row r : rows) {
             System.out.printf(
                     Locale.ROOT,
-                    "%-18s %5d | %9.3f | %9.3f %9.3f %9.3f | %9d %8.1f%n",
+                    "%-23s %5d | %9.3f | %9.3f %9.3f %9.3f | %9d %8.1f%n",
                     r.method(),
                     r.dim(),
                     r.validationMapR(),
