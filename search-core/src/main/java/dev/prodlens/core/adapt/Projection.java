@@ -76,6 +76,16 @@ public final class Projection implements java.io.Serializable {
         return out;
     }
 
+    /** The input mean (a copy): where a learner that refines this projection starts. */
+    float[] mean() {
+        return mean.clone();
+    }
+
+    /** The matrix, {@code out} rows of {@code in} values (a copy). */
+    float[] matrix() {
+        return matrix.clone();
+    }
+
     /** The projected, L2-normalised vector of {@code x}. */
     public float[] apply(float[] x) {
         return project(x, true);

@@ -1,6 +1,7 @@
 package dev.prodlens.jobs.adapt;
 
 import dev.prodlens.core.adapt.GroupSplit;
+import dev.prodlens.core.adapt.MetricHead;
 import dev.prodlens.core.adapt.Projection;
 import dev.prodlens.core.adapt.Whitening;
 import dev.prodlens.jobs.JobException;
@@ -12,11 +13,20 @@ import java.util.List;
  * need are aggregated once ({@link AdaptMoments}) and shared by every method and dimension.
  */
 final class Learners {
+    private final Labelled labelled;
+    private final int dim;
     private final AdaptMoments.Moments moments;
     private final double momentSeconds;
     private final AdaptSettings settings;
 
-    private Learners(AdaptMoments.Moments moments, double momentSeconds, AdaptSettings settings) {
+    private Learners(
+            Labelled labelled,
+            int dim,
+            AdaptMoments.Moments moments,
+            double momentSeconds,
+            AdaptSettings settings) {
+        this.labelled = labelled;
+        this.dim = dim;
         this.moments = moments;
         this.momentSeconds = momentSeconds;
         this.settings = settings;
@@ -27,7 +37,7 @@ final class Learners {
         AdaptMoments.Moments moments =
                 AdaptMoments.of(
                         labelled.rows(), settings.split(), dim, settings.maxPairsPerGroup());
-        return new Learners(moments, (System.nanoTime() - start) / 1e9, settings);
+        return new Learners(labelled, dim, moments, (System.nanoTime() - start) / 1e9, settings);
     }
 
     /**
@@ -37,12 +47,56 @@ final class Learners {
      * seconds are the shared moments' plus the method's own.
      */
     List<Learned> learn(String method, List<Integer> dims) {
+        if (method.equals(AdaptSettings.HEAD)) return heads(dims);
         long start = System.nanoTime();
         int largest = dims.stream().mapToInt(Integer::intValue).max().orElseThrow();
         Projection full = learn(method, largest);
         double seconds = momentSeconds + (System.nanoTime() - start) / 1e9;
         List<Learned> out = new ArrayList<>();
         for (int d : dims) out.add(new Learned(d == largest ? full : full.leading(d), seconds));
+        return out;
+    }
+
+    /**
+     * The metric head at each dimension, trained on at most {@code adapt.sample-items} train items
+     * (whole groups) on the driver, starting from the learned whitening at that dimension (which it
+     * refines; its learning time is included).
+     */
+    private List<Learned> heads(List<Integer> dims) {
+        if (!ai.djl.engine.Engine.hasEngine("PyTorch")) {
+            throw new JobException(
+                    "adapt.method = metric-head trains with DJL's PyTorch engine, which this jobs"
+                            + " jar leaves out: build it with -Pwith-pytorch (docs/spark.md), or"
+                            + " choose learned-whitening");
+        }
+        long start = System.nanoTime();
+        Labelled.Sample train =
+                labelled.sample(
+                        settings.split(), GroupSplit.Part.TRAIN, settings.sampleItems(), dim);
+        float[][] vectors = new float[train.size()][];
+        for (int i = 0; i < vectors.length; i++) vectors[i] = train.vector(i);
+        List<Learned> whitenings = learn(AdaptSettings.LEARNED, dims);
+        double shared = (System.nanoTime() - start) / 1e9;
+        List<Learned> out = new ArrayList<>();
+        for (int i = 0; i < dims.size(); i++) {
+            long t = System.nanoTime();
+            MetricHead.Trained head =
+                    MetricHead.train(
+                            vectors,
+                            train.groups(),
+                            whitenings.get(i).projection(),
+                            MetricHead.Settings.defaults(dims.get(i)));
+            double seconds = shared + (System.nanoTime() - t) / 1e9;
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "adapt: metric-head/%d on %s, %d epochs, loss %.4f -> %.4f%n",
+                    dims.get(i),
+                    head.device(),
+                    head.losses().length,
+                    head.losses()[0],
+                    head.losses()[head.losses().length - 1]);
+            out.add(new Learned(head.projection(), seconds));
+        }
         return out;
     }
 

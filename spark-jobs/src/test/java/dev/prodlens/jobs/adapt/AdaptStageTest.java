@@ -120,6 +120,22 @@ class AdaptStageTest {
     }
 
     @Test
+    void theMetricHeadTrainsWhenNamedFromTheLearnedWhitening() {
+        AdaptStage.Outcome outcome =
+                AdaptStage.run(spark, settings("metric-head", 0), SCORER, items(200, 7, true), D);
+        BundleManifest.Adapt entry = outcome.entry();
+        assertEquals(
+                List.of("none", "metric-head", "metric-head"),
+                entry.candidates().stream().map(BundleManifest.Candidate::method).toList());
+        assertEquals("metric-head", entry.method());
+        assertEquals("metric-head", outcome.projection().method());
+        assertEquals(entry.dim(), outcome.projection().outputDimension());
+        assertTrue(
+                entry.candidates().get(1).mapR() > entry.candidates().get(0).mapR(),
+                entry.candidates().toString());
+    }
+
+    @Test
     void theIndexedVectorIsTheProjectionTheServiceApplies() {
         Dataset<Row> items = items(60, 2, true);
         AdaptStage.Outcome outcome =
