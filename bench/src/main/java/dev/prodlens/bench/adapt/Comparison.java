@@ -55,6 +55,7 @@ record Comparison(String catalogue, List<Comparison.Row> rows) {
         for (int dim : Method.DIMS) {
             if (dim > training.maxDim()) continue;
             for (Method method : Method.ALL) {
+                if (dim < method.minDim()) continue;
                 long start = System.nanoTime();
                 Projection p = method.learner().learn(training, dim);
                 double seconds = training.seconds() + (System.nanoTime() - start) / 1e9;
