@@ -6,6 +6,7 @@ import dev.prodlens.core.config.CommandLine;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.jobs.adapt.AdaptJob;
+import dev.prodlens.jobs.adapt.AdaptSettings;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
@@ -66,6 +67,7 @@ public final class Main {
         // stage
         if (args[0].equals("reindex")) ReindexJob.check(settings);
         if (args[0].equals("build-index")) BuildIndexJob.check(settings);
+        if (args[0].equals("adapt")) AdaptSettings.from(settings.config());
         SparkSession spark = session(args[0]);
         try {
             switch (args[0]) {

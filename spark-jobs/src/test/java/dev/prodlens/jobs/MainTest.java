@@ -90,6 +90,26 @@ class MainTest {
         assertFalse(Files.exists(tmp.resolve("bundles")));
     }
 
+    @Test
+    void theAdaptSettingsAreCheckedBeforeStartingToo() throws IOException {
+        Map<String, String> bad =
+                Map.of(
+                        "adapt.method=magic", "adapt.method = 'magic' is not one of off, auto",
+                        "adapt.test-share=0.6", "adapt.test-share = '0.6' is not a number in",
+                        "adapt.dims=0", "adapt.dims = '0' is not a comma-separated list");
+        for (String command : List.of("adapt", "reindex")) {
+            for (Map.Entry<String, String> b : bad.entrySet()) {
+                Stderr.Captured outcome = run(command, b.getKey());
+                assertEquals(2, outcome.code(), b.getKey() + ": " + outcome.text());
+                assertTrue(
+                        outcome.text().startsWith("prodlens: " + b.getValue()),
+                        command + " " + b.getKey() + ": " + outcome.text());
+                assertEquals(1, outcome.text().lines().count(), outcome.text());
+                assertFalse(Files.exists(tmp.resolve("work")), b.getKey() + ": nothing done");
+            }
+        }
+    }
+
     private static Stderr.Captured reported(Supplier<RuntimeException> failure) {
         return Stderr.capture(
                 () ->
