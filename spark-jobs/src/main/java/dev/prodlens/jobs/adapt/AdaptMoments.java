@@ -36,6 +36,9 @@ public final class AdaptMoments {
      */
     public static Moments of(
             Dataset<Row> labelled, GroupSplit split, int dim, int maxPairsPerGroup) {
+        // not cached: the rows come from the cached items, and turning one into a float[] costs
+        // nothing beside the dim x dim update it feeds; a cached copy of the train split would hold
+        // 3 GB of a million 1,280-d vectors on the executors
         JavaPairRDD<String, float[]> train =
                 labelled.javaRDD()
                         .filter(r -> !r.isNullAt(0) && !r.isNullAt(1))
@@ -45,22 +48,16 @@ public final class AdaptMoments {
                                     float[] v = new float[dim];
                                     Vectors.copy(r, 1, dim, v, 0);
                                     return new Tuple2<>(r.getString(0), v);
-                                })
-                        .cache();
-        try {
-            Scatter all =
-                    train.values().treeAggregate(new Scatter(dim), Scatter::add, Scatter::merge);
-            JavaPairRDD<String, Iterable<float[]>> groups = train.groupByKey();
-            Scatter pairs =
-                    groups.values()
-                            .treeAggregate(
-                                    new Scatter(dim),
-                                    (s, members) -> addPairs(s, members, maxPairsPerGroup),
-                                    Scatter::merge);
-            return new Moments(all, pairs, groups.count());
-        } finally {
-            train.unpersist();
-        }
+                                });
+        Scatter all = train.values().treeAggregate(new Scatter(dim), Scatter::add, Scatter::merge);
+        JavaPairRDD<String, Iterable<float[]>> groups = train.groupByKey();
+        Scatter pairs =
+                groups.values()
+                        .treeAggregate(
+                                new Scatter(dim),
+                                (s, members) -> addPairs(s, members, maxPairsPerGroup),
+                                Scatter::merge);
+        return new Moments(all, pairs, groups.count());
     }
 
     /**
