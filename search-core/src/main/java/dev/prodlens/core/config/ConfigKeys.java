@@ -350,6 +350,15 @@ public final class ConfigKeys {
                             1,
                             1_000_000,
                             "matching pairs one group contributes to the learned whitening"));
+    public static final ConfigKey<Integer> ADAPT_TRAIN_ITEMS =
+            add(
+                    ConfigKey.integer(
+                            "adapt.train-items",
+                            200_000,
+                            100,
+                            100_000_000,
+                            "most train items (whole groups) the whitenings' moments are"
+                                    + " aggregated from"));
     public static final ConfigKey<Integer> ADAPT_SAMPLE_ITEMS =
             add(
                     ConfigKey.integer(

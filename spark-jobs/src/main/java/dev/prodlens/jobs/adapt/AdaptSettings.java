@@ -18,6 +18,7 @@ import java.util.List;
  *     auto}
  * @param shrinkage the learned whitening's shrinkage of the pairs' covariance
  * @param maxPairsPerGroup matching pairs per group for the learned whitening
+ * @param trainItems most train items the moments are aggregated from
  * @param sampleItems most items of a part collected on the driver
  */
 public record AdaptSettings(
@@ -29,6 +30,7 @@ public record AdaptSettings(
         double minGain,
         double shrinkage,
         int maxPairsPerGroup,
+        int trainItems,
         int sampleItems) {
     public static final String OFF = "off";
     public static final String AUTO = "auto";
@@ -69,6 +71,7 @@ public record AdaptSettings(
                 config.get(ConfigKeys.ADAPT_MIN_GAIN),
                 config.get(ConfigKeys.ADAPT_SHRINKAGE),
                 config.get(ConfigKeys.ADAPT_MAX_PAIRS_PER_GROUP),
+                config.get(ConfigKeys.ADAPT_TRAIN_ITEMS),
                 config.get(ConfigKeys.ADAPT_SAMPLE_ITEMS));
     }
 
@@ -83,6 +86,7 @@ public record AdaptSettings(
                 minGain,
                 shrinkage,
                 maxPairsPerGroup,
+                trainItems,
                 sampleItems);
     }
 

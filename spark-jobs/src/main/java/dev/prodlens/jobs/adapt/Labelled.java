@@ -92,6 +92,23 @@ public record Labelled(Dataset<Row> rows, String source) {
     }
 
     /**
+     * The rows of the train part's groups whose {@link GroupSplit#rank} keeps about {@code
+     * maxItems} items (all of them when the part is no larger), for the moments.
+     */
+    public Dataset<Row> trainSample(GroupSplit split, int maxItems) {
+        Dataset<Row> train =
+                rows.filter(
+                        (org.apache.spark.api.java.function.FilterFunction<Row>)
+                                r -> split.of(r.getString(0)) == GroupSplit.Part.TRAIN);
+        long n = train.count();
+        if (n <= maxItems) return train;
+        double fraction = maxItems / (double) n;
+        return train.filter(
+                (org.apache.spark.api.java.function.FilterFunction<Row>)
+                        r -> split.rank(r.getString(0)) < fraction);
+    }
+
+    /**
      * The items of one part, whole groups, at most about {@code maxItems} of them (the groups whose
      * {@link GroupSplit#rank} is lowest: the same sample on every run), collected on the driver.
      */

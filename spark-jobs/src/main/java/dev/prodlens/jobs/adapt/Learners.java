@@ -36,7 +36,10 @@ final class Learners {
         long start = System.nanoTime();
         AdaptMoments.Moments moments =
                 AdaptMoments.of(
-                        labelled.rows(), settings.split(), dim, settings.maxPairsPerGroup());
+                        labelled.trainSample(settings.split(), settings.trainItems()),
+                        settings.split(),
+                        dim,
+                        settings.maxPairsPerGroup());
         return new Learners(labelled, dim, moments, (System.nanoTime() - start) / 1e9, settings);
     }
 

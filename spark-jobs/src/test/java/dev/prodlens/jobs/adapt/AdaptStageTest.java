@@ -82,7 +82,16 @@ class AdaptStageTest {
 
     static AdaptSettings settings(String method, double minGain) {
         return new AdaptSettings(
-                method, List.of(8, 16), "", GroupSplit.DEFAULT, 20, minGain, 0.2, 50, 20_000);
+                method,
+                List.of(8, 16),
+                "",
+                GroupSplit.DEFAULT,
+                20,
+                minGain,
+                0.2,
+                50,
+                200_000,
+                20_000);
     }
 
     @Test
@@ -133,6 +142,25 @@ class AdaptStageTest {
         assertTrue(
                 entry.candidates().get(1).mapR() > entry.candidates().get(0).mapR(),
                 entry.candidates().toString());
+    }
+
+    @Test
+    void theMomentsComeFromAFixedSampleOfWholeTrainGroups() {
+        Labelled labelled = Labelled.of(spark, items(400, 8, true), "", null);
+        List<Row> sample = labelled.trainSample(GroupSplit.DEFAULT, 150).collectAsList();
+        List<Row> again = labelled.trainSample(GroupSplit.DEFAULT, 150).collectAsList();
+        assertTrue(sample.size() > 75 && sample.size() < 300, "sample of " + sample.size());
+        java.util.Map<String, Long> sizes =
+                sample.stream()
+                        .collect(
+                                java.util.stream.Collectors.groupingBy(
+                                        r -> r.getString(0),
+                                        java.util.stream.Collectors.counting()));
+        for (var e : sizes.entrySet()) {
+            assertEquals(GroupSplit.Part.TRAIN, GroupSplit.DEFAULT.of(e.getKey()));
+            assertTrue(e.getValue() >= 2, "whole groups of two or three: " + e);
+        }
+        assertEquals(sample.size(), again.size());
     }
 
     @Test
@@ -232,6 +260,7 @@ class AdaptStageTest {
                         0,
                         0.2,
                         50,
+                        200_000,
                         20_000);
         AdaptStage.Outcome outcome = AdaptStage.run(spark, s, SCORER, items, D);
         assertEquals("pairs:" + pairs, outcome.entry().groups());
