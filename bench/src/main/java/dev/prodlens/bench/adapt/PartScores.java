@@ -9,6 +9,7 @@ import dev.prodlens.jobs.evaluate.EvalData;
 import dev.prodlens.jobs.evaluate.Relevance;
 import dev.prodlens.jobs.evaluate.RetrievalMetrics;
 import dev.prodlens.jobs.evaluate.ShopeeF1;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,15 @@ import java.util.stream.IntStream;
  * and {@link ShopeeF1} (over every item, at every threshold).
  *
  * @param shopee the Shopee F1 by threshold; its best threshold is the one chosen on this part
+ * @param averagePrecision each item's AP@R, NaN for an item without a match (for paired comparisons
+ *     of two embeddings of the same items)
  */
-record PartScores(double recall1, double recall10, double mapR, ShopeeF1.Result shopee) {
+record PartScores(
+        double recall1,
+        double recall10,
+        double mapR,
+        ShopeeF1.Result shopee,
+        double[] averagePrecision) {
 
     /** Scores {@code items} projected by {@code projection}, or raw when it is null. */
     static PartScores of(List<Item> items, Projection projection, int shopeeNeighbours) {
@@ -44,6 +52,8 @@ record PartScores(double recall1, double recall10, double mapR, ShopeeF1.Result 
         // deep enough for every match of the largest group: mAP@R counts ranks past the depth as
         // misses, and a Fashion-MNIST class has hundreds of items
         int depth = Math.min(n - 1, Math.max(Math.max(10, shopeeNeighbours), largestGroup(groups)));
+        double[] averagePrecision = new double[n];
+        Arrays.fill(averagePrecision, Double.NaN);
         try (FaissIndex index = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
             index.add(vectors, IntStream.range(0, n).asLongStream().toArray());
             SearchResult found = index.search(vectors, depth + 1);
@@ -57,12 +67,16 @@ record PartScores(double recall1, double recall10, double mapR, ShopeeF1.Result 
                     scores[r++] = found.score(q, rank);
                 }
                 shopee.add(q, ranked, scores);
-                if (relevance.isQuery(q)) retrieval.add(q, ranked);
+                if (relevance.isQuery(q)) averagePrecision[q] = retrieval.add(q, ranked);
             }
         }
         RetrievalMetrics.Result r = retrieval.result();
         return new PartScores(
-                r.recallAtK().get(1), r.recallAtK().get(10), r.mapAtR(), shopee.result());
+                r.recallAtK().get(1),
+                r.recallAtK().get(10),
+                r.mapAtR(),
+                shopee.result(),
+                averagePrecision);
     }
 
     /** The Shopee F1 at {@code threshold} (one of the thresholds the curve holds). */
