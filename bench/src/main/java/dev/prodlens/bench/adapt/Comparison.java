@@ -100,7 +100,7 @@ record Comparison(String catalogue, List<Comparison.Row> rows) {
         Row best = raw();
         for (Row r : rows) {
             if (STAGE_DIMS.contains(r.dim())
-                    && AdaptSettings.AUTO_METHODS.contains(r.name())
+                    && AdaptSettings.AUTO_METHODS.contains(r.method())
                     && r.validationMapR() > best.validationMapR()) {
                 best = r;
             }
