@@ -122,55 +122,8 @@ public final class MetricHead {
                     outDim, 30, 2_000, 64, 2, 3e-4f, 2, 50, 0.5f, 0.1f, 42, DeviceChoice.AUTO);
         }
 
-        public Settings withEpochs(int epochs) {
-            return new Settings(
-                    outDim,
-                    epochs,
-                    maxSteps,
-                    groupsPerBatch,
-                    itemsPerGroup,
-                    learningRate,
-                    alpha,
-                    beta,
-                    base,
-                    margin,
-                    seed,
-                    device);
-        }
-
-        public Settings withLearningRate(float learningRate) {
-            return new Settings(
-                    outDim,
-                    epochs,
-                    maxSteps,
-                    groupsPerBatch,
-                    itemsPerGroup,
-                    learningRate,
-                    alpha,
-                    beta,
-                    base,
-                    margin,
-                    seed,
-                    device);
-        }
-
-        public Settings withSeed(long seed) {
-            return new Settings(
-                    outDim,
-                    epochs,
-                    maxSteps,
-                    groupsPerBatch,
-                    itemsPerGroup,
-                    learningRate,
-                    alpha,
-                    beta,
-                    base,
-                    margin,
-                    seed,
-                    device);
-        }
-
-        public Settings withDevice(DeviceChoice device) {
+        /** These settings with other epochs, learning rate, seed and device (the ones to tune). */
+        public Settings with(int epochs, float learningRate, long seed, DeviceChoice device) {
             return new Settings(
                     outDim,
                     epochs,

@@ -35,10 +35,7 @@ class MetricHeadTest {
 
     /** Random init, so what the head finds is its own: a larger step than on real embeddings. */
     private static final MetricHead.Settings SETTINGS =
-            MetricHead.Settings.defaults(OUT)
-                    .withEpochs(80)
-                    .withLearningRate(1e-2f)
-                    .withDevice(DeviceChoice.CPU);
+            MetricHead.Settings.defaults(OUT).with(80, 1e-2f, 42, DeviceChoice.CPU);
 
     private static List<Photo> catalogue() {
         SplittableRandom random = new SplittableRandom(11);
@@ -86,7 +83,7 @@ class MetricHeadTest {
 
     @Test
     void theHeadIsAProjectionThatRoundTripsThroughItsFile(@TempDir Path dir) {
-        Projection head = train(SETTINGS.withEpochs(2)).projection();
+        Projection head = train(epochs(SETTINGS, 2)).projection();
         assertEquals(MetricHead.METHOD, head.method());
         assertEquals(D, head.inputDimension());
         assertEquals(OUT, head.outputDimension());
@@ -102,10 +99,18 @@ class MetricHeadTest {
     @Test
     void theSameSeedTrainsTheSameHeadOnTheCpu() {
         float[] x = HELD_OUT.get(0).vector();
-        MetricHead.Settings settings = SETTINGS.withEpochs(3);
+        MetricHead.Settings settings = epochs(SETTINGS, 3);
         float[] a = train(settings).projection().apply(x);
         float[] b = train(settings).projection().apply(x);
-        float[] other = train(settings.withSeed(settings.seed() + 1)).projection().apply(x);
+        float[] other =
+                train(
+                                settings.with(
+                                        settings.epochs(),
+                                        settings.learningRate(),
+                                        settings.seed() + 1,
+                                        settings.device()))
+                        .projection()
+                        .apply(x);
         assertArrayEquals(a, b, 1e-5f);
         double apart = 0;
         for (int i = 0; i < a.length; i++) apart = Math.max(apart, Math.abs(a[i] - other[i]));
@@ -123,7 +128,7 @@ class MetricHeadTest {
                         vectors(TRAIN),
                         groups(TRAIN),
                         pca,
-                        SETTINGS.withEpochs(1).withLearningRate(1e-9f));
+                        SETTINGS.with(1, 1e-9f, SETTINGS.seed(), SETTINGS.device()));
         float[] x = HELD_OUT.get(0).vector();
         assertArrayEquals(pca.apply(x), trained.projection().apply(x), 1e-5f);
     }
@@ -141,16 +146,25 @@ class MetricHeadTest {
         assertOneLine(
                 () -> MetricHead.train(vectors, groups, null, MetricHead.Settings.defaults(D + 1)),
                 "above the input's");
-        Projection wrong = train(SETTINGS.withEpochs(1)).projection();
+        Projection wrong = train(epochs(SETTINGS, 1)).projection();
         assertOneLine(
                 () ->
                         MetricHead.train(
                                 vectors, groups, wrong, MetricHead.Settings.defaults(OUT + 1)),
                 "initial projection");
         assertOneLine(
-                () -> SETTINGS.withLearningRate(0), "learning rate"); // a setting, before any data
+                () -> SETTINGS.with(SETTINGS.epochs(), 0, SETTINGS.seed(), SETTINGS.device()),
+                "learning rate"); // a setting, before any data
         if (Engine.getEngine("PyTorch").getGpuCount() == 0) {
-            assertOneLine(() -> train(SETTINGS.withDevice(DeviceChoice.GPU)), "sees none");
+            assertOneLine(
+                    () ->
+                            train(
+                                    SETTINGS.with(
+                                            SETTINGS.epochs(),
+                                            SETTINGS.learningRate(),
+                                            SETTINGS.seed(),
+                                            DeviceChoice.GPU)),
+                    "sees none");
         }
     }
 
@@ -178,5 +192,9 @@ class MetricHeadTest {
 
     private static double mean(double[] values) {
         return Arrays.stream(values).average().orElseThrow();
+    }
+
+    private static MetricHead.Settings epochs(MetricHead.Settings s, int epochs) {
+        return s.with(epochs, s.learningRate(), s.seed(), s.device());
     }
 }
