@@ -272,12 +272,24 @@ public final class SparkBench {
     private static final double PRODUCT_SPREAD = 0.6;
     private static final double NOISE = 0.35;
 
-    private static String build(SparkSession spark, Path dir, int n) throws Exception {
+    /** The settings of the N-vector synthetic table under {@code dir}, made first if missing. */
+    private static JobSettings synthetic(
+            SparkSession spark, Path dir, int n, Map<String, String> extra) {
         Path base = dir.resolve("synthetic-topics-" + n);
-        JobSettings settings = settings(base, base.resolve("catalogue.parquet"), Map.of());
-        ModelCard card =
-                ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
-        if (!Files.exists(Path.of(settings.embeddingsPath()))) synthesise(spark, settings, card, n);
+        JobSettings settings = settings(base, base.resolve("catalogue.parquet"), extra);
+        if (!Files.exists(Path.of(settings.embeddingsPath()))) {
+            synthesise(spark, settings, card(settings), n);
+        }
+        return settings;
+    }
+
+    private static ModelCard card(JobSettings settings) {
+        return ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
+    }
+
+    private static String build(SparkSession spark, Path dir, int n) throws Exception {
+        JobSettings settings = synthetic(spark, dir, n, Map.of());
+        ModelCard card = card(settings);
         IndexBuild build = buildIndex(spark, settings);
         BundleManifest.Index index = build.built().manifest().index();
         FileTrees.delete(build.staging());
@@ -296,22 +308,13 @@ public final class SparkBench {
     }
 
     private static String adapt(SparkSession spark, Path dir, int n) throws Exception {
-        Path base = dir.resolve("synthetic-topics-" + n);
-        JobSettings settings =
-                settings(base, base.resolve("catalogue.parquet"), Map.of("adapt.method", "auto"));
-        ModelCard card =
-                ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
-        if (!Files.exists(Path.of(settings.embeddingsPath()))) synthesise(spark, settings, card, n);
+        JobSettings settings = synthetic(spark, dir, n, Map.of("adapt.method", "auto"));
+        ModelCard card = card(settings);
         long t = System.nanoTime();
         AdaptStage.Outcome adapted = AdaptJob.run(spark, settings);
         double adaptSeconds = (System.nanoTime() - t) / 1e9;
         IndexBuild build =
-                buildIndex(
-                        spark,
-                        settings(
-                                base,
-                                base.resolve("catalogue.parquet"),
-                                Map.of("adapt.method", "off")));
+                buildIndex(spark, synthetic(spark, dir, n, Map.of("adapt.method", "off")));
         FileTrees.delete(build.staging());
         return String.format(
                 Locale.ROOT,
