@@ -30,6 +30,7 @@ public final class Projection implements java.io.Serializable {
     private final int out;
     private final float[] mean;
     private final float[] matrix; // out x in, row-major
+    private transient volatile double[][] columns; // see columns()
 
     /**
      * @param method what learned it ({@code pca-whitening}, {@code learned-whitening}, ...)
@@ -97,22 +98,7 @@ public final class Projection implements java.io.Serializable {
             throw new IllegalArgumentException(
                     "a vector of dimension " + x.length + " for a projection from " + in);
         }
-        double[] centred = new double[in];
-        for (int j = 0; j < in; j++) centred[j] = x[j] - mean[j];
-        float[] y = new float[out];
-        double norm = 0;
-        for (int i = 0; i < out; i++) {
-            double s = 0;
-            int row = i * in;
-            for (int j = 0; j < in; j++) s += matrix[row + j] * centred[j];
-            y[i] = (float) s;
-            norm += s * s;
-        }
-        if (normalise && norm > 0) {
-            float scale = (float) (1 / Math.sqrt(norm));
-            for (int i = 0; i < out; i++) y[i] *= scale;
-        }
-        return y;
+        return projectAll(x, 1, normalise);
     }
 
     /** Projects {@code n} vectors laid end to end. */
@@ -121,13 +107,64 @@ public final class Projection implements java.io.Serializable {
             throw new IllegalArgumentException(
                     vectors.length + " values are not whole vectors of dimension " + in);
         }
-        int n = vectors.length / in;
+        return projectAll(vectors, vectors.length / in, true);
+    }
+
+    /** Vectors projected together: each column of the matrix is read once per block of them. */
+    private static final int BLOCK = 8;
+
+    /**
+     * {@code M (x - mean)} of {@code n} vectors. Each output is the sum over the input dimensions
+     * in ascending order, in doubles, whatever the block: one vector alone (the API's query) and
+     * the same vector among a million (the jobs') give the same bits. The sums are updated a column
+     * of the matrix at a time, a loop the JIT vectorises (a dot product's reduction it does not),
+     * each column and each vector's sums an array of its own (offsets into one array of the same
+     * type stop the JIT's vectorising: it cannot tell the loads from the stores).
+     */
+    private float[] projectAll(float[] xs, int n, boolean normalise) {
+        double[][] columns = columns();
         float[] projected = new float[n * out];
-        for (int k = 0; k < n; k++) {
-            float[] y = apply(Arrays.copyOfRange(vectors, k * in, (k + 1) * in));
-            System.arraycopy(y, 0, projected, k * out, out);
+        double[][] sums = new double[Math.min(BLOCK, n)][out];
+        for (int first = 0; first < n; first += BLOCK) {
+            int block = Math.min(BLOCK, n - first);
+            for (int k = 0; k < block; k++) Arrays.fill(sums[k], 0);
+            for (int j = 0; j < in; j++) {
+                double[] column = columns[j];
+                for (int k = 0; k < block; k++) {
+                    double centred = xs[(first + k) * in + j] - mean[j];
+                    double[] sum = sums[k];
+                    for (int i = 0; i < out; i++) sum[i] += column[i] * centred;
+                }
+            }
+            for (int k = 0; k < block; k++) {
+                double[] sum = sums[k];
+                int to = (first + k) * out;
+                double norm = 0;
+                for (int i = 0; i < out; i++) {
+                    double s = sum[i];
+                    projected[to + i] = (float) s;
+                    norm += s * s;
+                }
+                if (normalise && norm > 0) {
+                    float scale = (float) (1 / Math.sqrt(norm));
+                    for (int i = 0; i < out; i++) projected[to + i] *= scale;
+                }
+            }
         }
         return projected;
+    }
+
+    /** The matrix transposed ({@code in} columns of {@code out} values), in doubles; made once. */
+    private double[][] columns() {
+        double[][] c = columns;
+        if (c == null) {
+            c = new double[in][out];
+            for (int i = 0; i < out; i++) {
+                for (int j = 0; j < in; j++) c[j][i] = matrix[i * in + j];
+            }
+            columns = c;
+        }
+        return c;
     }
 
     /**

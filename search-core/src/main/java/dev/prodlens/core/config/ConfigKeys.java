@@ -363,7 +363,7 @@ public final class ConfigKeys {
             add(
                     ConfigKey.integer(
                             "adapt.sample-items",
-                            20_000,
+                            10_000,
                             100,
                             10_000_000,
                             "most items (whole groups) of the validation and of the test part"

@@ -39,6 +39,35 @@ class ProjectionTest {
         assertThrows(IllegalArgumentException.class, () -> p.apply(new float[2]));
     }
 
+    /**
+     * The jobs project a million vectors in blocks, the service one query at a time: each vector
+     * must get the same bits either way, and the sums of the plain row-by-row dot products.
+     */
+    @Test
+    void aVectorProjectsToTheSameBitsAloneOrInABlock() {
+        int in = 37, out = 11, n = 21; // blocks of 8: two whole and a partial one
+        Projection p = random(in, out, 7);
+        SplittableRandom r = new SplittableRandom(8);
+        float[] xs = new float[n * in];
+        for (int i = 0; i < xs.length; i++) xs[i] = (float) r.nextGaussian();
+        float[] all = p.applyAll(xs);
+        float[] matrix = p.matrix();
+        float[] mean = p.mean();
+        for (int k = 0; k < n; k++) {
+            float[] x = Arrays.copyOfRange(xs, k * in, (k + 1) * in);
+            assertArrayEquals(p.apply(x), Arrays.copyOfRange(all, k * out, (k + 1) * out));
+            double[] y = new double[out];
+            double norm = 0;
+            for (int i = 0; i < out; i++) {
+                for (int j = 0; j < in; j++) y[i] += matrix[i * in + j] * (double) (x[j] - mean[j]);
+                norm += y[i] * y[i];
+            }
+            for (int i = 0; i < out; i++) {
+                assertEquals(y[i] / Math.sqrt(norm), all[k * out + i], 1e-6, "vector " + k);
+            }
+        }
+    }
+
     @Test
     void aWrittenProjectionReadsBackAndProjectsTheSameToTheBit() {
         Projection p = random(64, 16, 9);

@@ -1,14 +1,17 @@
 package dev.prodlens.jobs.adapt;
 
+import static org.apache.spark.sql.functions.col;
+
 import dev.prodlens.core.adapt.GroupSplit;
 import dev.prodlens.core.adapt.Scatter;
 import dev.prodlens.jobs.index.Vectors;
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import scala.Tuple2;
 
 /**
  * The moments the whitening learners need (issue 18), aggregated where the vectors are: each
@@ -26,38 +29,71 @@ public final class AdaptMoments {
      * @param pairs the differences of matching train pairs
      * @param groups train groups
      */
-    public record Moments(Scatter all, Scatter pairs, long groups) {}
+    public record Moments(Scatter all, Scatter pairs, long groups) implements Serializable {
+        Moments merge(Moments other) {
+            return new Moments(
+                    all.merge(other.all), pairs.merge(other.pairs), groups + other.groups);
+        }
+    }
 
     private AdaptMoments() {}
 
     /**
-     * The moments of the train split of {@code labelled}: rows of {@code (label_group string,
-     * embedding array<float>)} of dimension {@code dim}; rows without a group are left out.
+     * The moments of the train split of {@code labelled}: rows of {@code (group string, embedding
+     * array<float>)} of dimension {@code dim}; rows without a group are left out.
+     *
+     * <p>One pass and one shuffle: the rows are partitioned by group and sorted by group and
+     * vector, so each task meets a group's members one after another, adds each to the moments of
+     * all vectors and keeps only the few its pairs use. Not cached: the rows come from the cached
+     * items, and a cached copy of the train split would hold gigabytes on the executors.
      */
     public static Moments of(
             Dataset<Row> labelled, GroupSplit split, int dim, int maxPairsPerGroup) {
-        // not cached: the rows come from the cached items, and turning one into a float[] costs
-        // nothing beside the dim x dim update it feeds; a cached copy of the train split would hold
-        // 3 GB of a million 1,280-d vectors on the executors
-        JavaPairRDD<String, float[]> train =
-                labelled.javaRDD()
-                        .filter(r -> !r.isNullAt(0) && !r.isNullAt(1))
-                        .filter(r -> split.of(r.getString(0)) == GroupSplit.Part.TRAIN)
-                        .mapToPair(
-                                r -> {
-                                    float[] v = new float[dim];
-                                    Vectors.copy(r, 1, dim, v, 0);
-                                    return new Tuple2<>(r.getString(0), v);
-                                });
-        Scatter all = train.values().treeAggregate(new Scatter(dim), Scatter::add, Scatter::merge);
-        JavaPairRDD<String, Iterable<float[]>> groups = train.groupByKey();
-        Scatter pairs =
-                groups.values()
-                        .treeAggregate(
-                                new Scatter(dim),
-                                (s, members) -> addPairs(s, members, maxPairsPerGroup),
-                                Scatter::merge);
-        return new Moments(all, pairs, groups.count());
+        Column group = col(labelled.columns()[0]);
+        Column vector = col(labelled.columns()[1]);
+        return labelled.select(group, vector)
+                .filter(group.isNotNull().and(vector.isNotNull()))
+                .repartition(group)
+                .sortWithinPartitions(group, vector)
+                .javaRDD()
+                .mapPartitions(
+                        rows -> List.of(ofRuns(rows, split, dim, maxPairsPerGroup)).iterator())
+                .treeReduce(Moments::merge);
+    }
+
+    /** The moments of rows sorted by group: each group's members come one after another. */
+    private static Moments ofRuns(Iterator<Row> rows, GroupSplit split, int dim, int max) {
+        Scatter all = new Scatter(dim);
+        Scatter pairs = new Scatter(dim);
+        long groups = 0;
+        String current = null;
+        boolean train = false;
+        // the pairs taken (addPairs' order) pair member 0 with the others first, so no pair
+        // reaches past member max: a huge group costs max + 1 vectors of memory, not all of them
+        List<float[]> members = new ArrayList<>();
+        while (rows.hasNext()) {
+            Row r = rows.next();
+            String g = r.getString(0);
+            if (!g.equals(current)) {
+                if (train) {
+                    addPairs(pairs, members, max);
+                    groups++;
+                }
+                members.clear();
+                current = g;
+                train = split.of(g) == GroupSplit.Part.TRAIN;
+            }
+            if (!train) continue;
+            float[] v = new float[dim];
+            Vectors.copy(r, 1, dim, v, 0);
+            all.add(v);
+            if (members.size() <= max) members.add(v);
+        }
+        if (train) {
+            addPairs(pairs, members, max);
+            groups++;
+        }
+        return new Moments(all, pairs, groups);
     }
 
     /**

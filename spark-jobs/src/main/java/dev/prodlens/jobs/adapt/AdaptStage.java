@@ -53,7 +53,10 @@ public final class AdaptStage {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Labelled labelled = Labelled.of(spark, items, settings.pairs(), hadoop);
         GroupSplit split = settings.split();
-        Map<GroupSplit.Part, Long> groups = labelled.groupsPerPart(split);
+        Laps laps = new Laps();
+        Labelled.Census census = labelled.census(split);
+        laps.lap("census");
+        Map<GroupSplit.Part, Long> groups = census.groups();
         BundleManifest.Split splitEntry =
                 new BundleManifest.Split(
                         split.validationShare(),
@@ -66,21 +69,28 @@ public final class AdaptStage {
             return tooSmall(spark, settings, items, dim, labelled, splitEntry, start);
         }
         Labelled.Sample validation =
-                labelled.sample(split, GroupSplit.Part.VALIDATION, settings.sampleItems(), dim);
+                labelled.sample(
+                        split, GroupSplit.Part.VALIDATION, census, settings.sampleItems(), dim);
+        laps.lap("validation sample");
         List<Learned> tried = new ArrayList<>();
         tried.add(new Learned(scorer.raw(validation), null));
+        laps.lap("scoring");
         List<String> methods = settings.methodsToTry();
         if (!methods.isEmpty()) {
-            Learners learners = Learners.of(labelled, settings, dim);
+            Learners learners = Learners.of(labelled, census, settings, dim);
+            laps.lap("moments");
             for (String method : methods) {
                 for (Learners.Learned l : learners.learn(method, settings.dimsFor(dim))) {
+                    laps.lap("learning");
                     tried.add(
                             new Learned(
                                     scorer.score(l.projection(), validation, l.seconds()),
                                     l.projection()));
+                    laps.lap("scoring");
                 }
             }
         }
+        laps.print();
         Learned raw = tried.get(0);
         Learned best =
                 tried.stream().skip(1).max(Comparator.comparingDouble(Learned::mapR)).orElse(raw);
@@ -112,6 +122,25 @@ public final class AdaptStage {
                         note);
         report(entry, validation.size(), start);
         return new Outcome(entry, best.projection());
+    }
+
+    /** Where the stage's time went, by phase, for the console (a phase may recur: it adds up). */
+    private static final class Laps {
+        private final Map<String, Double> seconds = new java.util.LinkedHashMap<>();
+        private long last = System.nanoTime();
+
+        void lap(String phase) {
+            long now = System.nanoTime();
+            seconds.merge(phase, (now - last) / 1e9, Double::sum);
+            last = now;
+        }
+
+        void print() {
+            StringBuilder line = new StringBuilder("adapt: time by phase:");
+            seconds.forEach(
+                    (phase, s) -> line.append(String.format(Locale.ROOT, " %s %.1f s,", phase, s)));
+            System.out.println(line.substring(0, line.length() - 1));
+        }
     }
 
     /** A candidate with its projection (null for the model's own vectors). */

@@ -1,6 +1,7 @@
 package dev.prodlens.jobs.adapt;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.udf;
 
 import dev.prodlens.core.adapt.GroupSplit;
 import dev.prodlens.jobs.evaluate.PairsCsv;
@@ -14,6 +15,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -74,58 +77,80 @@ public record Labelled(Dataset<Row> rows, String source) {
     }
 
     /**
-     * Groups of two or more items in each part of {@code split}: the ones that give queries (a
-     * single item has nothing to match) and matching pairs.
+     * How many groups and items each part of a split holds, from one pass over the group column.
+     *
+     * @param groups groups of two or more items: the ones that give queries (a single item has
+     *     nothing to match) and matching pairs
+     * @param items every labelled item, singletons included
      */
-    public Map<GroupSplit.Part, Long> groupsPerPart(GroupSplit split) {
-        Map<GroupSplit.Part, Long> counts = new EnumMap<>(GroupSplit.Part.class);
-        for (GroupSplit.Part p : GroupSplit.Part.values()) counts.put(p, 0L);
-        rows.groupBy("group")
-                .count()
-                .filter(col("count").geq(2))
-                .select("group")
-                .javaRDD()
-                .map(r -> split.of(r.getString(0)))
-                .countByValue()
-                .forEach((part, n) -> counts.put(part, n));
-        return counts;
+    public record Census(Map<GroupSplit.Part, Long> groups, Map<GroupSplit.Part, Long> items) {
+        /**
+         * The share of the part's groups (by {@link GroupSplit#rank}) that keeps about {@code max}
+         * of its items; 1 when the part is no larger.
+         */
+        public double fractionFor(GroupSplit.Part part, int max) {
+            long n = items.get(part);
+            return n <= max ? 1.0 : max / (double) n;
+        }
     }
 
     /**
-     * The rows of the train part's groups whose {@link GroupSplit#rank} keeps about {@code
-     * maxItems} items (all of them when the part is no larger), for the moments.
+     * The {@link Census} of {@code split}: one Spark job that reads only the group column and sums
+     * on the executors (a catalogue may hold millions of groups).
      */
-    public Dataset<Row> trainSample(GroupSplit split, int maxItems) {
-        Dataset<Row> train =
-                rows.filter(
-                        (org.apache.spark.api.java.function.FilterFunction<Row>)
-                                r -> split.of(r.getString(0)) == GroupSplit.Part.TRAIN);
-        long n = train.count();
-        if (n <= maxItems) return train;
-        double fraction = maxItems / (double) n;
-        return train.filter(
-                (org.apache.spark.api.java.function.FilterFunction<Row>)
-                        r -> split.rank(r.getString(0)) < fraction);
+    public Census census(GroupSplit split) {
+        int parts = GroupSplit.Part.values().length;
+        long[] totals =
+                rows.groupBy("group")
+                        .count()
+                        .javaRDD()
+                        .aggregate(
+                                new long[2 * parts],
+                                (acc, r) -> {
+                                    int part = split.of(r.getString(0)).ordinal();
+                                    long n = r.getLong(1);
+                                    acc[2 * part] += n >= 2 ? 1 : 0;
+                                    acc[2 * part + 1] += n;
+                                    return acc;
+                                },
+                                (a, b) -> {
+                                    for (int i = 0; i < a.length; i++) a[i] += b[i];
+                                    return a;
+                                });
+        Map<GroupSplit.Part, Long> groups = new EnumMap<>(GroupSplit.Part.class);
+        Map<GroupSplit.Part, Long> items = new EnumMap<>(GroupSplit.Part.class);
+        for (GroupSplit.Part p : GroupSplit.Part.values()) {
+            groups.put(p, totals[2 * p.ordinal()]);
+            items.put(p, totals[2 * p.ordinal() + 1]);
+        }
+        return new Census(groups, items);
     }
 
     /**
-     * The items of one part, whole groups, at most about {@code maxItems} of them (the groups whose
-     * {@link GroupSplit#rank} is lowest: the same sample on every run), collected on the driver.
+     * The rows of {@code part}'s groups whose {@link GroupSplit#rank} is below {@code fraction}
+     * (every group of the part when it is 1 or more): whole groups, the same on every run. The test
+     * is a column expression over the group name alone, so Spark drops the other parts' rows before
+     * it turns a vector into Java objects.
      */
-    public Sample sample(GroupSplit split, GroupSplit.Part part, int maxItems, int dim) {
-        Dataset<Row> inPart =
-                rows.filter(
-                        (org.apache.spark.api.java.function.FilterFunction<Row>)
-                                r -> split.of(r.getString(0)) == part);
-        long n = inPart.count();
-        double fraction = n <= maxItems ? 1.0 : maxItems / (double) n;
+    public Dataset<Row> groupsOf(GroupSplit split, GroupSplit.Part part, double fraction) {
+        UserDefinedFunction keep =
+                udf(
+                        (UDF1<String, Boolean>)
+                                group ->
+                                        split.of(group) == part
+                                                && (fraction >= 1 || split.rank(group) < fraction),
+                        DataTypes.BooleanType);
+        return rows.filter(keep.apply(col("group")));
+    }
+
+    /**
+     * The items of one part, whole groups, about {@code maxItems} of them ({@link #groupsOf}),
+     * collected on the driver.
+     */
+    public Sample sample(
+            GroupSplit split, GroupSplit.Part part, Census census, int maxItems, int dim) {
         List<Row> collected =
-                fraction >= 1
-                        ? inPart.collectAsList()
-                        : inPart.filter(
-                                        (org.apache.spark.api.java.function.FilterFunction<Row>)
-                                                r -> split.rank(r.getString(0)) < fraction)
-                                .collectAsList();
+                groupsOf(split, part, census.fractionFor(part, maxItems)).collectAsList();
         // a fixed order: Spark returns partitions in any order, the scores must not depend on it
         List<Row> sorted = new ArrayList<>(collected);
         sorted.sort(

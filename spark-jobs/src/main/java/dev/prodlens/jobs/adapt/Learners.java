@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class Learners {
     private final Labelled labelled;
+    private final Labelled.Census census;
     private final int dim;
     private final AdaptMoments.Moments moments;
     private final double momentSeconds;
@@ -21,26 +22,36 @@ final class Learners {
 
     private Learners(
             Labelled labelled,
+            Labelled.Census census,
             int dim,
             AdaptMoments.Moments moments,
             double momentSeconds,
             AdaptSettings settings) {
         this.labelled = labelled;
+        this.census = census;
         this.dim = dim;
         this.moments = moments;
         this.momentSeconds = momentSeconds;
         this.settings = settings;
     }
 
-    static Learners of(Labelled labelled, AdaptSettings settings, int dim) {
+    /**
+     * Aggregates the moments of about {@code adapt.train-items} train items (whole groups, the same
+     * on every run).
+     */
+    static Learners of(Labelled labelled, Labelled.Census census, AdaptSettings settings, int dim) {
         long start = System.nanoTime();
+        GroupSplit split = settings.split();
+        GroupSplit.Part train = GroupSplit.Part.TRAIN;
         AdaptMoments.Moments moments =
                 AdaptMoments.of(
-                        labelled.trainSample(settings.split(), settings.trainItems()),
-                        settings.split(),
+                        labelled.groupsOf(
+                                split, train, census.fractionFor(train, settings.trainItems())),
+                        split,
                         dim,
                         settings.maxPairsPerGroup());
-        return new Learners(labelled, dim, moments, (System.nanoTime() - start) / 1e9, settings);
+        return new Learners(
+                labelled, census, dim, moments, (System.nanoTime() - start) / 1e9, settings);
     }
 
     /**
@@ -75,7 +86,11 @@ final class Learners {
         long start = System.nanoTime();
         Labelled.Sample train =
                 labelled.sample(
-                        settings.split(), GroupSplit.Part.TRAIN, settings.sampleItems(), dim);
+                        settings.split(),
+                        GroupSplit.Part.TRAIN,
+                        census,
+                        settings.sampleItems(),
+                        dim);
         float[][] vectors = new float[train.size()][];
         for (int i = 0; i < vectors.length; i++) vectors[i] = train.vector(i);
         List<Learned> whitenings = learn(AdaptSettings.LEARNED, dims);

@@ -127,7 +127,8 @@ public final class Evaluator {
                                         ? settings.shopeeNeighbours()
                                         : 0));
         Method exact = new Method(relevance, data);
-        Method approximate = new Method(relevance, data);
+        // without an index the exact results stand for its results: the metrics are counted once
+        Method approximate = ann == null ? exact : new Method(relevance, data);
         ScoreHistogram scores = new ScoreHistogram();
         WorstQueries worst = new WorstQueries(settings.worstQueries(), relevance, data.itemIds());
 
@@ -143,18 +144,20 @@ public final class Evaluator {
                 SearchResult exactFound =
                         exactIndex.search(vectors, depth + 1, SearchOptions.DEFAULT);
                 SearchResult annFound =
-                        ann == null ? exactFound : ann.search(vectors, depth + 1, annOptions);
+                        ann == null ? null : ann.search(vectors, depth + 1, annOptions);
                 for (int q = 0; q < batch.length; q++) {
                     int item = batch[q];
                     Neighbours byExact =
                             Neighbours.withoutSelf(exactFound, q, item, depth, data.size());
-                    exact.add(item, byExact);
+                    double averagePrecision = exact.add(item, byExact);
                     for (int r = 0; r < byExact.ordinals.length; r++) {
                         scores.add(byExact.scores[r], relevance.isMatch(item, byExact.ordinals[r]));
                     }
-                    Neighbours byAnn =
-                            Neighbours.withoutSelf(annFound, q, item, depth, data.size());
-                    double averagePrecision = approximate.add(item, byAnn);
+                    Neighbours byAnn = byExact;
+                    if (ann != null) {
+                        byAnn = Neighbours.withoutSelf(annFound, q, item, depth, data.size());
+                        averagePrecision = approximate.add(item, byAnn);
+                    }
                     if (relevance.isQuery(item)) {
                         worst.offer(item, averagePrecision, byAnn.ordinals, byAnn.scores);
                     }

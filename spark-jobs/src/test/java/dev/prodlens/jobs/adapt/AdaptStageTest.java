@@ -147,8 +147,10 @@ class AdaptStageTest {
     @Test
     void theMomentsComeFromAFixedSampleOfWholeTrainGroups() {
         Labelled labelled = Labelled.of(spark, items(400, 8, true), "", null);
-        List<Row> sample = labelled.trainSample(GroupSplit.DEFAULT, 150).collectAsList();
-        List<Row> again = labelled.trainSample(GroupSplit.DEFAULT, 150).collectAsList();
+        GroupSplit.Part train = GroupSplit.Part.TRAIN;
+        double fraction = labelled.census(GroupSplit.DEFAULT).fractionFor(train, 150);
+        List<Row> sample = labelled.groupsOf(GroupSplit.DEFAULT, train, fraction).collectAsList();
+        List<Row> again = labelled.groupsOf(GroupSplit.DEFAULT, train, fraction).collectAsList();
         assertTrue(sample.size() > 75 && sample.size() < 300, "sample of " + sample.size());
         java.util.Map<String, Long> sizes =
                 sample.stream()
