@@ -22,7 +22,7 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
 /** The labelled catalogues the bench compares the methods on, each with its split. */
-final class Catalogues {
+public final class Catalogues {
     private static final String GROUP_SPLIT = "split by SHA-256 of label_group (60/20/20)";
 
     /**
@@ -123,6 +123,16 @@ final class Catalogues {
      */
     static LabelledSet csv(ImageEmbeddings embeddings, Path csv) {
         String name = csv.toAbsolutePath().getParent().getFileName().toString();
+        return LabelledSet.split(
+                name, GROUP_SPLIT, embedded(embeddings, csv), GroupSplit.DEFAULT::of);
+    }
+
+    /**
+     * Every item of a labelled catalogue CSV, embedded by the model of {@code embeddings} (cached
+     * under the folder's name and the CSV's checksum).
+     */
+    public static List<Item> embedded(ImageEmbeddings embeddings, Path csv) {
+        String name = csv.toAbsolutePath().getParent().getFileName().toString();
         String key;
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(csv));
@@ -132,8 +142,7 @@ final class Catalogues {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-        List<Item> items = embeddings.of(key, () -> catalogueImages(csv));
-        return LabelledSet.split(name, GROUP_SPLIT, items, GroupSplit.DEFAULT::of);
+        return embeddings.of(key, () -> catalogueImages(csv));
     }
 
     /**

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * model's fingerprint (weights and preprocessing), so a rerun reads them back in a second and a new
  * model or preprocessing embeds afresh.
  */
-final class ImageEmbeddings {
+public final class ImageEmbeddings {
     /** An image to embed and the group it belongs to. */
     record LabelledImage(String group, byte[] encoded) {}
 
@@ -41,7 +41,7 @@ final class ImageEmbeddings {
     private final Path dir;
     private final EmbedderConfig config;
 
-    ImageEmbeddings(Path dir, EmbedderConfig config) {
+    public ImageEmbeddings(Path dir, EmbedderConfig config) {
         this.dir = dir;
         this.config = config;
     }

@@ -18,11 +18,11 @@ import java.util.function.Function;
  * @param name the catalogue's name in the table and the summary line
  * @param how how the groups were split, in words
  */
-record LabelledSet(
+public record LabelledSet(
         String name, String how, List<Item> train, List<Item> validation, List<Item> test) {
 
     /** One labelled item: its group and its raw (backbone) vector. */
-    record Item(String group, float[] vector) {}
+    public record Item(String group, float[] vector) {}
 
     /** Splits {@code items} by their group's part. */
     static LabelledSet split(

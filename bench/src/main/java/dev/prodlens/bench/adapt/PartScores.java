@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * @param averagePrecision each item's AP@R, NaN for an item without a match (for paired comparisons
  *     of two embeddings of the same items)
  */
-record PartScores(
+public record PartScores(
         double recall1,
         double recall10,
         double mapR,
@@ -33,7 +33,7 @@ record PartScores(
         double[] averagePrecision) {
 
     /** Scores {@code items} projected by {@code projection}, or raw when it is null. */
-    static PartScores of(List<Item> items, Projection projection, int shopeeNeighbours) {
+    public static PartScores of(List<Item> items, Projection projection, int shopeeNeighbours) {
         int n = items.size();
         int dim = projection == null ? items.get(0).vector().length : projection.outputDimension();
         float[] vectors = new float[n * dim];

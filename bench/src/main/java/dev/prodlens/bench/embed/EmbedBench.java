@@ -150,7 +150,7 @@ public final class EmbedBench {
     }
 
     /** Model-only batches: the pool's tensors are prepared up front, so only the model is timed. */
-    private static BatchRun modelOnly(Embedder embedder, List<byte[]> pool) {
+    static BatchRun modelOnly(Embedder embedder, List<byte[]> pool) {
         float[][] tensors = tensorsOf(embedder, pool);
         return b -> {
             float[][] input = new float[b][];
@@ -160,7 +160,7 @@ public final class EmbedBench {
     }
 
     /** End-to-end batches: decode, preprocessing and model, cycling through the pool. */
-    private static BatchRun endToEnd(Embedder embedder, List<byte[]> pool) {
+    static BatchRun endToEnd(Embedder embedder, List<byte[]> pool) {
         AtomicInteger cursor = new AtomicInteger();
         return b -> {
             List<byte[]> input = new ArrayList<>(b);
@@ -275,8 +275,8 @@ public final class EmbedBench {
      * Images/s of WORKERS threads running batches of BATCH until IMAGES are done, {@code repeats}
      * times after a warm-up.
      */
-    private static double[] throughput(
-            int workers, int batch, int images, int repeats, BatchRun run) throws Exception {
+    static double[] throughput(int workers, int batch, int images, int repeats, BatchRun run)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             runAll(pool, workers, batch, Math.max(workers * batch, images / 5), run); // warm-up
@@ -316,7 +316,7 @@ public final class EmbedBench {
         return total;
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
