@@ -24,13 +24,14 @@ class Int8QualityGateTest {
     /**
      * Cosine of each image's INT8 embedding to its FP32 parent's, over every image of the quality
      * test (real photos and their edits, clip-art and Fashion-MNIST distractors, Fashion-MNIST
-     * catalogue and queries: 1,989 images). Measured on an AVX2 CPU: mean 0.98–0.99 and min
-     * 0.86–0.93 for the exports (docs/model.md); the bars leave room for other CPUs' rounding, not
-     * for a broken export (MobileNetV2 quantized whole, stem included: mean 0.77).
+     * catalogue and queries: 1,989 images). Measured on an AVX2 CPU: mean 0.979 (MobileNetV2) and
+     * 0.983 (EfficientNet-Lite0), min 0.940 for both (docs/model.md). The bars leave room for other
+     * CPUs' rounding, not for a broken export: MobileNetV2 quantized whole, stem included, gives a
+     * mean of 0.78 and a min of 0.47 on the calibration images (0.98 and 0.95 for the export).
      */
     static final double MEAN_COSINE = 0.97;
 
-    static final double MIN_COSINE = 0.80;
+    static final double MIN_COSINE = 0.90;
 
     /** Near-duplicate recall@1 and Fashion precision@10 may fall at most this far (one point). */
     static final double MAX_LOSS = 0.01;
@@ -105,6 +106,7 @@ class Int8QualityGateTest {
             n++;
         }
         double mean = sum / n;
+        double lowest = min;
         RetrievalEval.Scores p = scores[0];
         RetrievalEval.Scores q = scores[1];
         String summary =
@@ -116,7 +118,7 @@ class Int8QualityGateTest {
                         parent,
                         n,
                         mean,
-                        min,
+                        lowest,
                         q.nearDupRecallAt1(),
                         p.nearDupRecallAt1(),
                         q.fashionPrecisionAt10(),
@@ -124,7 +126,7 @@ class Int8QualityGateTest {
         System.out.println(summary);
         assertAll(
                 () -> assertTrue(mean >= MEAN_COSINE, summary),
-                () -> assertTrue(min >= MIN_COSINE, summary),
+                () -> assertTrue(lowest >= MIN_COSINE, summary),
                 () -> assertTrue(q.nearDupRecallAt1() >= p.nearDupRecallAt1() - MAX_LOSS, summary),
                 () ->
                         assertTrue(
