@@ -326,10 +326,11 @@ def export(parent_dir, args):
                 "exclusion_rule": (f"candidates: nodes that quantized alone cost >= {EXCLUDE_ERROR} mean (1 - cosine) to FP32 on"
                                    " every 5th calibration image; kept: the smallest measured set of them with a whole-model"
                                    " error of about 0.02 or less (scripts/quantize_model.py --measure)"),
-                "calibration_cosine_to_parent": {"mean": round(float(c.mean()), 6), "min": round(float(c.min()), 6)},
                 "onnxruntime": onnxruntime.__version__,
                 "onnx": onnx.__version__,
             },
+            # measured on this CPU: outside `quantization`, which the fingerprint covers
+            "calibration_cosine_to_parent": {"mean": round(float(c.mean()), 6), "min": round(float(c.min()), 6)},
             "check": {"input": parent["check"]["input"], "output_head": [round(float(v), 6) for v in check[0, :8]],
                       "output_l2": round(float(np.linalg.norm(check)), 6)},
             "sanity": {"skipped": "the ImageNet check is the parent's; the quality gate compares INT8 to it"},
