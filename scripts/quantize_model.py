@@ -257,10 +257,10 @@ def measure(parent_dir, args):
         rows.sort(reverse=True)
         chosen = [node for err, node in rows if err >= EXCLUDE_ERROR]
         print("largest:", ", ".join(f"{node} {err:.5f}" for err, node in rows[:8]))
-        print(f"excluded by the rule (error alone >= {EXCLUDE_ERROR}): {chosen}")
+        print(f"candidates (error alone >= {EXCLUDE_ERROR}): {chosen}; measure their subsets whole before choosing")
         for method, r in by_method.items():
             err, low = error(quantize(pre, r, chosen))
-            print(f"{method} with those FP32: error mean {err:.5f}, cosine min {low:.4f}")
+            print(f"{method} with all candidates FP32: error mean {err:.5f}, cosine min {low:.4f}")
 
 
 def read_card(parent_dir):
