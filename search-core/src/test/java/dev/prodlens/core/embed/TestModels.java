@@ -4,12 +4,18 @@ import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.image.DecodeLimits;
 import dev.prodlens.testkit.Repo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
- * The exported models the tests use: the configured default and its control (`make model`, run by
- * `make test`).
+ * The exported models the tests use: the configured default and its control, and the INT8 exports
+ * with their FP32 parents (`make model`, run by `make test`).
  */
 public final class TestModels {
     /** {@code model.id} of conf/prodlens.properties. */
@@ -19,7 +25,35 @@ public final class TestModels {
     /** The default architecture with shuffled weights: quality tests must fail on it. */
     public static final String RANDOM = DEFAULT + "-random";
 
+    /**
+     * The INT8 exports the quality gate tests (Int8QualityGateTest), beside any other {@code
+     * *-int8} directory in the models directory: the Makefile's {@code model} target prepares these
+     * (and so their FP32 parents).
+     */
+    public static final List<String> INT8 =
+            List.of("mobilenetv2-deepsort-int8", "efficientnet-lite0-int8");
+
     private TestModels() {}
+
+    /** {@link #INT8} and every other exported {@code *-int8} model, sorted. */
+    public static List<String> int8Models() {
+        Set<String> ids = new TreeSet<>(INT8);
+        Path models = Path.of(System.getProperty("prodlens.models", "models"));
+        if (Files.isDirectory(models)) {
+            try (Stream<Path> dirs = Files.list(models)) {
+                dirs.map(d -> d.getFileName().toString())
+                        .filter(id -> id.endsWith("-int8"))
+                        .filter(
+                                id ->
+                                        Files.isRegularFile(
+                                                models.resolve(id).resolve(ModelCard.FILE_NAME)))
+                        .forEach(ids::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return List.copyOf(ids);
+    }
 
     public static Path dir(String id) {
         Path dir = Path.of(System.getProperty("prodlens.models", "models")).resolve(id);
