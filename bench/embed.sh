@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source bench/lib.sh
-bench_setup all
+bench_setup "$([ "${BENCH_PRECISION_ONLY:-0}" = 1 ] && echo default || echo all)"
 
 out=bench/out/embed
 mkdir -p "$out"
