@@ -268,16 +268,22 @@ def export(embedding, model_id, size, mean, std, layer, out, provenance, extra, 
                       "output_l2": round(reference.norm().item(), 6)},
             **extra,
         }
-        with open(os.path.join(staging, "model-card.json"), "w") as f:
-            json.dump(card, f, indent=2)
-            f.write("\n")
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        os.rename(staging, out)
+        publish(staging, card, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return card
+
+
+def publish(staging, card, out):
+    """Writes `card` into the finished export `staging` and renames it to `out`, replacing an older
+    export whole: a reader sees the old model or the new one, never half of one."""
+    with open(os.path.join(staging, "model-card.json"), "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    os.rename(staging, out)
 
 
 def main():

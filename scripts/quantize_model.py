@@ -28,7 +28,7 @@ import onnx  # before torch (export_model): torch registers protobuf messages th
 import onnxruntime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_model import center_crop_tensor, check_input, sha256_of  # noqa: E402
+from export_model import center_crop_tensor, check_input, publish, sha256_of  # noqa: E402
 
 from PIL import Image  # noqa: E402
 
@@ -335,12 +335,7 @@ def export(parent_dir, args):
                       "output_l2": round(float(np.linalg.norm(check)), 6)},
             "sanity": {"skipped": "the ImageNet check is the parent's; the quality gate compares INT8 to it"},
         })
-        with open(os.path.join(staging, "model-card.json"), "w") as f:
-            json.dump(card, f, indent=2)
-            f.write("\n")
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        os.rename(staging, out)
+        publish(staging, card, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -113,6 +113,11 @@ public final class EmbedBench {
                         batch,
                         row);
         System.out.println(line);
+        append(out, line);
+    }
+
+    /** Appends one JSON line to the results file. */
+    static void append(Path out, String line) throws IOException {
         Files.writeString(
                 out,
                 line + "\n",

@@ -11,10 +11,7 @@ import dev.prodlens.core.embed.ModelEngine;
 import dev.prodlens.core.eval.ImageVectoriser;
 import dev.prodlens.core.eval.RetrievalEval;
 import dev.prodlens.core.image.DecodeLimits;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -91,21 +88,9 @@ public final class PrecisionBench {
                     for (int b = 0; b < BATCHES.length; b++) {
                         Embedder e = embedders.get(i);
                         modelRates[i][b][round] =
-                                EmbedBench.median(
-                                        EmbedBench.throughput(
-                                                1,
-                                                BATCHES[b],
-                                                images,
-                                                1,
-                                                EmbedBench.modelOnly(e, pool)));
+                                onOneCore(BATCHES[b], images, EmbedBench.modelOnly(e, pool));
                         e2eRates[i][b][round] =
-                                EmbedBench.median(
-                                        EmbedBench.throughput(
-                                                1,
-                                                BATCHES[b],
-                                                images,
-                                                1,
-                                                EmbedBench.endToEnd(e, pool)));
+                                onOneCore(BATCHES[b], images, EmbedBench.endToEnd(e, pool));
                     }
                 }
                 System.out.printf("round %d of %d timed%n", round + 1, ROUNDS);
@@ -148,6 +133,12 @@ public final class PrecisionBench {
         print(rows, csv);
     }
 
+    /** Images/s of one thread running batches of {@code batch} (after a warm-up). */
+    private static double onOneCore(int batch, int images, EmbedBench.BatchRun run)
+            throws Exception {
+        return EmbedBench.median(EmbedBench.throughput(1, batch, images, 1, run));
+    }
+
     /** The card's precision: {@code fp32} unless it says otherwise. */
     private static String precision(ModelCard card) {
         return card.json().has("precision") ? card.json().get("precision").getAsString() : "fp32";
@@ -183,12 +174,7 @@ public final class PrecisionBench {
                         r.demoMapR(),
                         r.nearDupR1(),
                         r.fashionP10());
-        Files.writeString(
-                out,
-                line + "\n",
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        EmbedBench.append(out, line);
     }
 
     private static void print(List<Row> rows, Path csv) {
