@@ -3,6 +3,7 @@ package dev.prodlens.bench.spark;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.Config;
+import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
@@ -101,7 +102,13 @@ public final class SparkBench {
         }
     }
 
+    /**
+     * The bench's settings under {@code dir}; the work directory (the embeddings table) is the
+     * model's own, so a run with another {@code model.id} embeds afresh instead of meeting the
+     * jobs' refusal to mix two models' vectors.
+     */
     private static JobSettings settings(Path dir, Path catalogue, Map<String, String> extra) {
+        Config conf = Config.load(REPO.resolve("conf/prodlens.properties")).with(extra);
         Map<String, String> overrides =
                 new HashMap<>(
                         Map.of(
@@ -110,12 +117,11 @@ public final class SparkBench {
                                 "catalogue.name",
                                 "bench",
                                 "jobs.work-dir",
-                                dir.resolve("work").toString(),
+                                dir.resolve("work-" + conf.get(ConfigKeys.MODEL_ID)).toString(),
                                 "bundles.dir",
                                 dir.resolve("bundles").toString()));
         overrides.putAll(extra);
-        return JobSettings.from(
-                Config.load(REPO.resolve("conf/prodlens.properties")).with(overrides), REPO);
+        return JobSettings.from(conf.with(overrides), REPO);
     }
 
     private static String embed(SparkSession spark, Path dir, int items, int rounds)
