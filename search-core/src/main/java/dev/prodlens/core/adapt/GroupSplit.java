@@ -39,10 +39,7 @@ public record GroupSplit(double validationShare, double testShare) implements ja
 
     /** The part {@code group} is in; the same answer for the same name everywhere. */
     public Part of(String group) {
-        double u = unit(group);
-        if (u < testShare) return Part.TEST;
-        if (u < testShare + validationShare) return Part.VALIDATION;
-        return Part.TRAIN;
+        return partAt(unit(group));
     }
 
     /**
@@ -51,7 +48,26 @@ public record GroupSplit(double validationShare, double testShare) implements ja
      * taken whole.
      */
     public double rank(String group) {
+        return rankAt(unit(group));
+    }
+
+    /**
+     * Whether {@code group} is in {@code part} with a {@link #rank} below {@code fraction} (every
+     * group of the part when it is 1 or more): {@link #of} and {@link #rank} with one hash of the
+     * name, for filters over every row of a catalogue.
+     */
+    public boolean keeps(String group, Part part, double fraction) {
         double u = unit(group);
+        return partAt(u) == part && (fraction >= 1 || rankAt(u) < fraction);
+    }
+
+    private Part partAt(double u) {
+        if (u < testShare) return Part.TEST;
+        if (u < testShare + validationShare) return Part.VALIDATION;
+        return Part.TRAIN;
+    }
+
+    private double rankAt(double u) {
         if (u < testShare) return u / testShare;
         if (u < testShare + validationShare) return (u - testShare) / validationShare;
         return (u - testShare - validationShare) / (1 - testShare - validationShare);

@@ -28,6 +28,27 @@ class GroupSplitTest {
         assertEquals(0.2, counts.get(GroupSplit.Part.TEST) / (double) n, 0.015);
     }
 
+    /** The one-hash filter the jobs use keeps exactly what part and rank say, about f of it. */
+    @Test
+    void keepsIsPartAndRankBelowTheFraction() {
+        GroupSplit split = new GroupSplit(0.25, 0.15);
+        int kept = 0;
+        int inPart = 0;
+        for (int g = 0; g < 5_000; g++) {
+            String group = "g" + g;
+            for (GroupSplit.Part part : GroupSplit.Part.values()) {
+                boolean expected = split.of(group) == part && split.rank(group) < 0.3;
+                assertEquals(expected, split.keeps(group, part, 0.3), group + " " + part);
+                assertEquals(split.of(group) == part, split.keeps(group, part, 1.0), group);
+            }
+            if (split.of(group) == GroupSplit.Part.VALIDATION) {
+                inPart++;
+                if (split.keeps(group, GroupSplit.Part.VALIDATION, 0.3)) kept++;
+            }
+        }
+        assertEquals(0.3, kept / (double) inPart, 0.05);
+    }
+
     @Test
     void theHashIsFixedSoAnotherMachineSplitsTheSame() {
         // SHA-256 of the UTF-8 name, first 53 bits: a value any implementation reproduces

@@ -135,10 +135,7 @@ public record Labelled(Dataset<Row> rows, String source) {
     public Dataset<Row> groupsOf(GroupSplit split, GroupSplit.Part part, double fraction) {
         UserDefinedFunction keep =
                 udf(
-                        (UDF1<String, Boolean>)
-                                group ->
-                                        split.of(group) == part
-                                                && (fraction >= 1 || split.rank(group) < fraction),
+                        (UDF1<String, Boolean>) group -> split.keeps(group, part, fraction),
                         DataTypes.BooleanType);
         return rows.filter(keep.apply(col("group")));
     }
