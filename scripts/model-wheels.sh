@@ -14,6 +14,20 @@ LITE_CODE_SHA256=ce0fe869b0e829aceafc32f84275a40c0e3418d19216401b03f695f5f20cbc4
 
 known_models() { grep -v '^#' "$SOURCES" | cut -f1; }
 
+# resolve_model_id ID DEFAULT → ID with "default" standing for DEFAULT (the configured model.id):
+# "default" alone is DEFAULT itself; "default-<variant>" (-random, -gem, -ms, -int8, ...) is a variant
+# of DEFAULT's FP32 export, since an INT8 export has no variants of its own, and "default-fp32" is
+# that export: with the default efficientnet-lite0-int8, default-random is efficientnet-lite0-random
+# and default-fp32 is efficientnet-lite0.
+resolve_model_id() {
+  case $1 in
+    default) echo "$2" ;;
+    default-fp32) echo "${2%-int8}" ;;
+    default-*) echo "${2%-int8}${1#default}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
 model_source() {
   local line wheel pkg
   line=$(grep -P "^\Q$1\E\t" "$SOURCES" || true)

@@ -9,7 +9,8 @@
 #        <model-id>-int8 quantizes the FP32 export <model-id> to static INT8 QDQ for ONNX Runtime on
 #        a CPU (scripts/quantize_model.py: calibration set, excluded nodes; docs/model.md);
 #        "default" stands for the configured model.id (conf/prodlens.properties, PRODLENS_MODEL_ID),
-#        so default-random is its control; models go to model.dir (PRODLENS_MODEL_DIR).
+#        and default-<variant> for that variant of its FP32 export, so default-random is its control
+#        (resolve_model_id in scripts/model-wheels.sh); models go to model.dir (PRODLENS_MODEL_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/model-wheels.sh
@@ -20,7 +21,7 @@ default_model=$(scripts/config.sh model.id)
 ids=("$@")
 [ ${#ids[@]} -eq 0 ] && ids=("$default_model")
 [ "${ids[0]}" = all ] && mapfile -t ids < <(known_models)
-ids=("${ids[@]/#default/$default_model}")
+for i in "${!ids[@]}"; do ids[i]=$(resolve_model_id "${ids[i]}" "$default_model"); done
 
 script_sha=$(sha256sum scripts/export_model.py | cut -d' ' -f1)
 # an INT8 export depends on both scripts (quantize_model.py uses export_model.py's preprocessing)

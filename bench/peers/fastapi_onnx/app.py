@@ -189,7 +189,7 @@ state = {}
 @asynccontextmanager
 async def lifespan(_app):
     get = load_settings()
-    model_id = get("model.id", "mobilenetv2-deepsort")
+    model_id = get("model.id", "efficientnet-lite0-int8")
     embedder = Embedder(Path(get("model.dir", "models")) / model_id, int(os.environ.get("PEER_ORT_THREADS", "1")),
                         int(get("decode.max-bytes", 33554432)), int(get("decode.max-pixels", 50000000)))
     bundle = Bundle(Path(get("bundles.dir", "bundles")) / get("catalogue.name", "demo"), embedder.card)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.embed.TestModels;
 import dev.prodlens.testkit.Repo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,10 +155,7 @@ class HotSwapTest {
     void aBundleOfAnotherModelIsRefusedAtStart() {
         // the default architecture with shuffled weights: same id prefix and dimension, other
         // vectors
-        String other =
-                dev.prodlens.core.config.Config.load(TestBundle.conf())
-                                .get(dev.prodlens.core.config.ConfigKeys.MODEL_ID)
-                        + "-random";
+        String other = TestModels.RANDOM;
         TestBundle.publish(tmp, 3, other);
         BundleException e =
                 assertThrows(

@@ -29,7 +29,7 @@ public final class ConfigKeys {
             add(
                     ConfigKey.text(
                             "model.id",
-                            "mobilenetv2-deepsort",
+                            "efficientnet-lite0-int8",
                             "[A-Za-z0-9][A-Za-z0-9._-]*",
                             "a model name (letters, digits, '.', '_', '-')",
                             "which exported model: the directory model.dir/<model.id>/"));

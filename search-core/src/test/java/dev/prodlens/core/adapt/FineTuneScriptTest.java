@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,8 +43,20 @@ class FineTuneScriptTest {
     private static final int GROUPS = 16;
     private static final String NAME = "tiny";
 
-    /** MobileNetV2's last two blocks: its last inverted-residual stage and its final 1x1 conv. */
-    private static final List<String> LEARNING = List.of("features.17", "features.18");
+    /**
+     * The base model's last two blocks as finetune.py names them ("+" joins a block's parameter
+     * prefixes): MobileNetV2's last inverted-residual stage and final 1x1 conv, or
+     * EfficientNet-Lite0's last MBConv block and head.
+     */
+    private static final List<String> LEARNING =
+            TestModels.DEFAULT_FP32.startsWith("mobilenetv2")
+                    ? List.of("features.17", "features.18")
+                    : List.of("_blocks.15", "_conv_head+_bn1");
+
+    /** Whether parameter {@code name} belongs to {@code block}. */
+    private static boolean inBlock(String name, String block) {
+        return Arrays.stream(block.split("\\+")).anyMatch(prefix -> name.startsWith(prefix + "."));
+    }
 
     @TempDir static Path tmp;
     private static Path model;
@@ -91,8 +104,8 @@ class FineTuneScriptTest {
     @Test
     void theCardSaysWhatWasLearnedFromWhat() {
         JsonObject fineTune = card.getAsJsonObject("fine_tune");
-        assertEquals(TestModels.DEFAULT + "-ft-" + NAME, card.get("id").getAsString());
-        assertEquals(TestModels.DEFAULT, fineTune.get("base_model").getAsString());
+        assertEquals(TestModels.DEFAULT_FP32 + "-ft-" + NAME, card.get("id").getAsString());
+        assertEquals(TestModels.DEFAULT_FP32, fineTune.get("base_model").getAsString());
         assertEquals(NAME, fineTune.get("catalogue").getAsString());
         int train = 0;
         for (int g = 0; g < GROUPS; g++)
@@ -103,7 +116,7 @@ class FineTuneScriptTest {
                 training.getAsJsonArray("epochs").size(),
                 fineTune.getAsJsonArray("loss_by_epoch").size());
         assertNotEquals(
-                ModelCard.read(TestModels.dir(TestModels.DEFAULT)).weightsSha256(),
+                ModelCard.read(TestModels.dir(TestModels.DEFAULT_FP32)).weightsSha256(),
                 card.get("weights_sha256").getAsString());
     }
 
@@ -114,7 +127,8 @@ class FineTuneScriptTest {
         for (ModelEngine engine : ModelEngine.values()) {
             try (Embedder embedder =
                     Embedder.open(
-                            TestModels.config(TestModels.DEFAULT, engine).withModelDir(model))) {
+                            TestModels.config(TestModels.DEFAULT_FP32, engine)
+                                    .withModelDir(model))) {
                 assertEquals(96, embedder.card().input().size());
                 float[] v = embedder.embed(photo).vector();
                 assertEquals(embedder.card().dim(), v.length, engine.name());
@@ -153,12 +167,12 @@ class FineTuneScriptTest {
         List<String> changed = run.out().lines().toList();
         for (String block : LEARNING) {
             assertTrue(
-                    changed.stream().anyMatch(n -> n.startsWith(block + ".")),
+                    changed.stream().anyMatch(n -> inBlock(n, block)),
                     block + " did not learn: " + changed);
         }
         for (String name : changed) {
             assertTrue(
-                    LEARNING.stream().anyMatch(block -> name.startsWith(block + ".")),
+                    LEARNING.stream().anyMatch(block -> inBlock(name, block)),
                     "a frozen tensor changed: " + name);
             assertFalse(name.contains("running_"), "BatchNorm statistics changed: " + name);
         }
@@ -201,7 +215,7 @@ class FineTuneScriptTest {
                         List.of(
                                 "scripts/finetune.sh",
                                 "model.id=" + TestModels.DEFAULT,
-                                "model.dir=" + TestModels.dir(TestModels.DEFAULT).getParent(),
+                                "model.dir=" + TestModels.dir(TestModels.DEFAULT_FP32).getParent(),
                                 "catalogue.path=" + catalogue,
                                 "catalogue.name=" + NAME,
                                 "--"));

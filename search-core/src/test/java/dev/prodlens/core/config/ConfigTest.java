@@ -126,7 +126,7 @@ class ConfigTest {
                                 "PRODLENS_NOTEBOOK_K", "5",
                                 "HOME", "/root"),
                         NO_PROPERTIES);
-        assertEquals("mobilenetv2-deepsort", config.get(ConfigKeys.MODEL_ID));
+        assertEquals("efficientnet-lite0-int8", config.get(ConfigKeys.MODEL_ID));
     }
 
     @Test

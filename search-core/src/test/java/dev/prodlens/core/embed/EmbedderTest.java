@@ -25,8 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default model through the Embedder: shapes, determinism, batches with bad images, engines,
- * threads.
+ * The default model's FP32 export (the one both engines run) through the Embedder: shapes,
+ * determinism, batches with bad images, engines, threads.
  */
 class EmbedderTest {
     private static Embedder pytorch;
@@ -34,7 +34,7 @@ class EmbedderTest {
 
     @BeforeAll
     static void open() throws IOException {
-        pytorch = Embedder.open(TestModels.config(TestModels.DEFAULT, ModelEngine.PYTORCH));
+        pytorch = Embedder.open(TestModels.config(TestModels.DEFAULT_FP32, ModelEngine.PYTORCH));
         photos = new ArrayList<>();
         for (Path p : OfflineImages.photos().subList(0, 6)) photos.add(Files.readAllBytes(p));
     }
@@ -150,7 +150,7 @@ class EmbedderTest {
 
     @Test
     void overTheByteCapIsRefused() {
-        EmbedderConfig small = TestModels.config(TestModels.DEFAULT, ModelEngine.PYTORCH);
+        EmbedderConfig small = TestModels.config(TestModels.DEFAULT_FP32, ModelEngine.PYTORCH);
         small =
                 new EmbedderConfig(
                         small.modelDir(),
@@ -186,7 +186,8 @@ class EmbedderTest {
     @Test
     void onnxRuntimeGivesTheSameEmbeddingAsPytorch() {
         try (Embedder onnx =
-                Embedder.open(TestModels.config(TestModels.DEFAULT, ModelEngine.ONNX_RUNTIME))) {
+                Embedder.open(
+                        TestModels.config(TestModels.DEFAULT_FP32, ModelEngine.ONNX_RUNTIME))) {
             assertEquals(pytorch.card().fingerprint(), onnx.card().fingerprint());
             List<EmbedResult> a = pytorch.embed(photos);
             List<EmbedResult> b = onnx.embed(photos);
@@ -222,6 +223,6 @@ class EmbedderTest {
         assertNotEquals(pytorch.card().fingerprint(), random.fingerprint());
         assertEquals(
                 pytorch.card().fingerprint(),
-                ModelCard.read(TestModels.dir(TestModels.DEFAULT)).fingerprint());
+                ModelCard.read(TestModels.dir(TestModels.DEFAULT_FP32)).fingerprint());
     }
 }

@@ -29,7 +29,7 @@ class ModelCardPrecisionTest {
 
     /** The default model's card, changed by {@code edit}, in a directory of its own. */
     private Path card(String name, Consumer<JsonObject> edit) throws IOException {
-        Path source = TestModels.dir(TestModels.DEFAULT).resolve(ModelCard.FILE_NAME);
+        Path source = TestModels.dir(TestModels.DEFAULT_FP32).resolve(ModelCard.FILE_NAME);
         JsonObject json =
                 JsonParser.parseString(Files.readString(source, StandardCharsets.UTF_8))
                         .getAsJsonObject();
@@ -77,7 +77,7 @@ class ModelCardPrecisionTest {
 
     @Test
     void anFp32CardKeepsItsFingerprintWithOrWithoutPrecision() throws Exception {
-        ModelCard plain = ModelCard.read(TestModels.dir(TestModels.DEFAULT));
+        ModelCard plain = ModelCard.read(TestModels.dir(TestModels.DEFAULT_FP32));
         ModelCard marked = ModelCard.read(card("fp32", j -> j.addProperty("precision", "fp32")));
         assertEquals(ModelCard.FP32, plain.precision());
         assertEquals(ModelCard.FP32, marked.precision());
@@ -88,7 +88,7 @@ class ModelCardPrecisionTest {
 
     @Test
     void anInt8CardIsReadAndItsFingerprintCoversTheQuantization() throws Exception {
-        ModelCard parent = ModelCard.read(TestModels.dir(TestModels.DEFAULT));
+        ModelCard parent = ModelCard.read(TestModels.dir(TestModels.DEFAULT_FP32));
         ModelCard int8 = ModelCard.read(card("int8", j -> int8(j, "/stem/Conv")));
         assertEquals(ModelCard.INT8, int8.precision());
         assertEquals(parent.id(), int8.parentId());
@@ -113,12 +113,12 @@ class ModelCardPrecisionTest {
     void pytorchRefusesAnInt8ExportSayingWhatToDo() throws IOException {
         Path dir = card("int8", j -> int8(j, "/stem/Conv"));
         EmbedderConfig config =
-                TestModels.config(TestModels.DEFAULT, ModelEngine.PYTORCH).withModelDir(dir);
+                TestModels.config(TestModels.DEFAULT_FP32, ModelEngine.PYTORCH).withModelDir(dir);
         ModelException e = assertThrows(ModelException.class, () -> Embedder.open(config));
         String message = e.getMessage();
         assertFalse(message.contains("\n"), message);
         assertTrue(message.contains("OnnxRuntime"), message);
-        assertTrue(message.contains(TestModels.DEFAULT), message); // the FP32 parent
+        assertTrue(message.contains(TestModels.DEFAULT_FP32), message); // the FP32 parent
     }
 
     @Test

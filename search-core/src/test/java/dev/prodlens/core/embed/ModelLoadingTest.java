@@ -17,8 +17,8 @@ class ModelLoadingTest {
     @TempDir Path tmp;
 
     private Path copyOfDefault() throws IOException {
-        Path source = TestModels.dir(TestModels.DEFAULT);
-        Path copy = tmp.resolve(TestModels.DEFAULT);
+        Path source = TestModels.dir(TestModels.DEFAULT_FP32);
+        Path copy = tmp.resolve(TestModels.DEFAULT_FP32);
         Files.createDirectories(copy);
         try (var files = Files.list(source)) {
             for (Path f : files.toList()) Files.copy(f, copy.resolve(f.getFileName()));
@@ -27,7 +27,7 @@ class ModelLoadingTest {
     }
 
     private static EmbedderConfig configFor(Path dir, ModelEngine engine) {
-        return TestModels.config(TestModels.DEFAULT, engine).withModelDir(dir);
+        return TestModels.config(TestModels.DEFAULT_FP32, engine).withModelDir(dir);
     }
 
     /** Why the default model's configuration, reading the model from {@code dir}, fails to open. */
@@ -44,7 +44,7 @@ class ModelLoadingTest {
     @Test
     void damagedExportIsRefusedByChecksum() throws IOException {
         Path dir = copyOfDefault();
-        Path pt = dir.resolve(TestModels.DEFAULT + ".pt");
+        Path pt = dir.resolve(TestModels.DEFAULT_FP32 + ".pt");
         try (var channel = Files.newByteChannel(pt, StandardOpenOption.WRITE)) {
             channel.position(Files.size(pt) / 2);
             channel.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
@@ -62,7 +62,7 @@ class ModelLoadingTest {
         Path foreign = TestModels.dir(TestModels.RANDOM).resolve(TestModels.RANDOM + ".onnx");
         Files.copy(
                 foreign,
-                dir.resolve(TestModels.DEFAULT + ".onnx"),
+                dir.resolve(TestModels.DEFAULT_FP32 + ".onnx"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         String json = Files.readString(card, StandardCharsets.UTF_8);
         String foreignSha =
@@ -87,7 +87,7 @@ class ModelLoadingTest {
     void gpuOnAMachineWithoutOneIsAClearError() {
         // On a machine with a GPU (and the CUDA build) this configuration is valid, so only assert
         // where there is none.
-        EmbedderConfig cpu = TestModels.config(TestModels.DEFAULT, ModelEngine.PYTORCH);
+        EmbedderConfig cpu = TestModels.config(TestModels.DEFAULT_FP32, ModelEngine.PYTORCH);
         EmbedderConfig gpu =
                 new EmbedderConfig(
                         cpu.modelDir(),

@@ -14,16 +14,26 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The exported models the tests use: the configured default and its control, and the INT8 exports
- * with their FP32 parents (`make model`, run by `make test`).
+ * The exported models the tests use: the configured default, its FP32 export and that export's
+ * control, and the INT8 exports with their FP32 parents (`make model`, run by `make test`).
  */
 public final class TestModels {
     /** {@code model.id} of conf/prodlens.properties. */
     public static final String DEFAULT =
             Config.load(Repo.root().resolve("conf/prodlens.properties")).get(ConfigKeys.MODEL_ID);
 
-    /** The default architecture with shuffled weights: quality tests must fail on it. */
-    public static final String RANDOM = DEFAULT + "-random";
+    /**
+     * The default's FP32 export: the default itself, or its parent when the default is an INT8
+     * export ({@code <id>-int8}, ONNX Runtime only). Tests that compare the engines or need the
+     * TorchScript file use it; scripts/model-wheels.sh's {@code default-fp32} names the same.
+     */
+    public static final String DEFAULT_FP32 = DEFAULT.replaceFirst("-int8$", "");
+
+    /**
+     * The default architecture with shuffled weights (FP32): quality tests must fail on it, and it
+     * stands for "another model of the same dimension".
+     */
+    public static final String RANDOM = DEFAULT_FP32 + "-random";
 
     /**
      * The INT8 exports the quality gate tests (Int8QualityGateTest), beside any other {@code

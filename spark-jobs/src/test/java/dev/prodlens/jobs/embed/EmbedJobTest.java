@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.embed.TestModels;
 import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.testkit.OfflineImages;
@@ -146,7 +147,7 @@ class EmbedJobTest {
         assertEquals(3, grown.embedded());
 
         Map<String, String> other = new HashMap<>(settings);
-        other.put("model.id", settings.get("model.id") + "-random");
+        other.put("model.id", TestModels.RANDOM);
         var e =
                 org.junit.jupiter.api.Assertions.assertThrows(
                         dev.prodlens.jobs.JobException.class,
