@@ -20,12 +20,10 @@ import dev.prodlens.jobs.evaluate.Evaluator;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -181,16 +179,17 @@ public final class BuildIndexJob {
             int dim,
             long start) {
         if (plan.trainVectors() == 0) return;
-        List<Row> sample =
-                items.filter(IndexedItems.uniform().lt(samples.trainFraction()))
-                        .select("ordinal", "embedding")
-                        .limit(plan.trainVectors())
-                        .collectAsList();
-        index.train(IndexedItems.collect(sample, dim, null));
+        float[] sample =
+                VectorChunks.collect(
+                        items.filter(IndexedItems.uniform().lt(samples.trainFraction())),
+                        dim,
+                        plan.trainVectors());
+        index.train(sample);
+        int trained = sample.length / dim;
         Progress.stage(
                 "build-index train",
-                String.format(Locale.ROOT, "%s on %,d vectors", plan.factory(), sample.size()),
-                sample.size(),
+                String.format(Locale.ROOT, "%s on %,d vectors", plan.factory(), trained),
+                trained,
                 "vec",
                 start);
     }
@@ -211,12 +210,12 @@ public final class BuildIndexJob {
             int dim,
             long n) {
         long start = System.nanoTime();
-        List<Row> held =
-                items.filter(IndexedItems.uniform().geq(1 - samples.queryFraction()))
-                        .select("ordinal", "embedding")
-                        .limit(settings.tuneQueries())
-                        .collectAsList();
-        float[] queries = IndexedItems.collect(held, dim, null);
+        float[] queries =
+                VectorChunks.collect(
+                        items.filter(IndexedItems.uniform().geq(1 - samples.queryFraction())),
+                        dim,
+                        settings.tuneQueries());
+        int held = queries.length / dim;
         int k = (int) Math.min(settings.tuneK(), n);
         double target = settings.targetRecall();
         ExactNeighbours.Result exact = ExactNeighbours.search(spark, items, queries, dim, k);
@@ -235,12 +234,12 @@ public final class BuildIndexJob {
                         tuning.searchParameters().isEmpty()
                                 ? "no search parameters (exact)"
                                 : tuning.searchParameters(),
-                        held.size(),
+                        held,
                         tuning.tried()),
-                held.size(),
+                held,
                 "query",
                 start);
-        return new Tuned(tuning, k, held.size(), target);
+        return new Tuned(tuning, k, held, target);
     }
 
     /**
@@ -359,15 +358,15 @@ public final class BuildIndexJob {
 
     private static void addVectors(
             SparkSession spark, Dataset<Row> items, FaissIndex index, IndexPlan plan, int dim) {
-        Dataset<Row> vectors = items.select("ordinal", "embedding");
         if (plan.kind() != IndexPlan.Kind.IVF) {
-            Vectors.addAll(index, vectors.toLocalIterator(), dim);
+            VectorChunks.addAll(index, VectorChunks.of(items, dim).toLocalIterator(), dim);
             return;
         }
         Broadcast<byte[]> trained =
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index.toBytes());
         Iterator<byte[]> shards =
-                vectors.mapPartitions(new ShardEncoder(trained, dim), Encoders.BINARY())
+                Vectors.internalRows(items)
+                        .mapPartitions(new ShardEncoder(trained, dim))
                         .toLocalIterator();
         while (shards.hasNext()) {
             try (FaissIndex shard = FaissIndex.fromBytes(shards.next())) {

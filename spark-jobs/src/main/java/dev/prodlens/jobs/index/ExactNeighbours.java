@@ -7,12 +7,12 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * Exact top-k inner-product neighbours of a set of query vectors over all items, computed where the
@@ -43,11 +43,9 @@ public final class ExactNeighbours {
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                         .broadcast(queries);
         List<Result> partials =
-                items.select("ordinal", "embedding")
-                        .mapPartitions(
-                                new PartitionTopK(shared, dim, k),
-                                Encoders.javaSerialization(Result.class))
-                        .collectAsList();
+                Vectors.internalRows(items)
+                        .mapPartitions(new PartitionTopK(shared, dim, k))
+                        .collect();
         shared.destroy();
         long[] ids = new long[q * k];
         float[] scores = new float[q * k];
@@ -86,7 +84,8 @@ public final class ExactNeighbours {
         return ids[at] < 0 ? Float.NEGATIVE_INFINITY : scores[at];
     }
 
-    private static final class PartitionTopK implements MapPartitionsFunction<Row, Result> {
+    private static final class PartitionTopK
+            implements FlatMapFunction<Iterator<InternalRow>, Result> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<float[]> queries;
         private final int dim;
@@ -99,7 +98,7 @@ public final class ExactNeighbours {
         }
 
         @Override
-        public Iterator<Result> call(Iterator<Row> rows) {
+        public Iterator<Result> call(Iterator<InternalRow> rows) {
             if (!rows.hasNext()) return List.<Result>of().iterator();
             try (FaissIndex flat = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
                 Vectors.addAll(flat, rows, dim);

@@ -9,7 +9,6 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.embed.EmbeddingsTable;
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -92,18 +91,5 @@ public final class IndexedItems {
     static org.apache.spark.sql.Column uniform() {
         return pmod(xxhash64(col("ordinal"), lit(0x5eedL)), lit(HASH_BUCKETS))
                 .divide(lit((double) HASH_BUCKETS));
-    }
-
-    /**
-     * Collects the embeddings of {@code rows} (ordinal, embedding) into one row-major array;
-     * ordinals into {@code ids}.
-     */
-    static float[] collect(List<Row> rows, int dim, long[] ids) {
-        float[] out = new float[rows.size() * dim];
-        for (int i = 0; i < rows.size(); i++) {
-            if (ids != null) ids[i] = rows.get(i).getLong(0);
-            Vectors.copy(rows.get(i), 1, dim, out, i * dim);
-        }
-        return out;
     }
 }

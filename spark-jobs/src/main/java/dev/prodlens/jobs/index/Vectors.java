@@ -5,7 +5,11 @@ import dev.prodlens.jobs.JobException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /** Copying embedding columns ({@code array<float>}) into the flat row-major arrays Faiss takes. */
 public final class Vectors {
@@ -17,15 +21,37 @@ public final class Vectors {
      */
     public static void copy(Row row, int field, int dim, float[] out, int offset) {
         List<Float> v = row.getList(field);
-        if (v.size() != dim) {
+        requireDim(v.size(), dim);
+        for (int d = 0; d < dim; d++) out[offset + d] = v.get(d);
+    }
+
+    /**
+     * Copies the embedding of an internal {@code (ordinal, embedding)} row into {@code
+     * out[offset…offset+dim)}: one bulk copy out of Spark's own array, no boxing.
+     */
+    static void copy(InternalRow row, int dim, float[] out, int offset) {
+        ArrayData v = row.getArray(1);
+        requireDim(v.numElements(), dim);
+        System.arraycopy(v.toFloatArray(), 0, out, offset, dim);
+    }
+
+    private static void requireDim(int size, int dim) {
+        if (size != dim) {
             throw new JobException(
                     "an embedding has "
-                            + v.size()
+                            + size
                             + " dimensions where the model has "
                             + dim
                             + "; the embeddings table is inconsistent: re-run embed into a new output");
         }
-        for (int d = 0; d < dim; d++) out[offset + d] = v.get(d);
+    }
+
+    /**
+     * The {@code (ordinal, embedding)} columns of {@code items} as Spark's internal rows (which the
+     * executors read without boxing each float; each row is valid until the next is read).
+     */
+    static JavaRDD<InternalRow> internalRows(Dataset<Row> items) {
+        return items.select("ordinal", "embedding").queryExecution().toRdd().toJavaRDD();
     }
 
     /**
@@ -35,17 +61,18 @@ public final class Vectors {
     private static final int ADD_BATCH = 4096;
 
     /**
-     * Adds every {@code (ordinal, embedding)} row to {@code index} in batches; returns how many.
+     * Adds every internal {@code (ordinal, embedding)} row to {@code index} in batches (an
+     * executor's partition); returns how many.
      */
-    static long addAll(FaissIndex index, Iterator<Row> rows, int dim) {
+    static long addAll(FaissIndex index, Iterator<InternalRow> rows, int dim) {
         float[] vectors = new float[ADD_BATCH * dim];
         long[] ids = new long[ADD_BATCH];
         int n = 0;
         long total = 0;
         while (rows.hasNext()) {
-            Row r = rows.next();
+            InternalRow r = rows.next();
             ids[n] = r.getLong(0);
-            copy(r, 1, dim, vectors, n * dim);
+            copy(r, dim, vectors, n * dim);
             if (++n == ADD_BATCH) {
                 index.add(vectors, ids);
                 total += n;
