@@ -4,7 +4,8 @@ Inputs come from the environment, defaulting to the demo layout of conf/prodlens
 relative to the repository root (jobs.work-dir = work, bundles.dir = bundles, catalogue.name = demo):
 
   PRODLENS_NOTEBOOK_CATALOGUE    catalogue name (default demo)
-  PRODLENS_NOTEBOOK_WORK_DIR     holds <catalogue>/embeddings.parquet (default <repo>/work)
+  PRODLENS_NOTEBOOK_WORK_DIR     holds <catalogue>/<model>/embeddings.parquet (default <repo>/work; the model is
+                                 the live bundle's)
   PRODLENS_NOTEBOOK_BUNDLES_DIR  holds <catalogue>/CURRENT and the bundle it names (default <repo>/bundles)
   PRODLENS_NOTEBOOK_IMAGES_ROOT  where the images root (catalogue.images-root, else the catalogue's
                                  directory) is now, when the images moved after indexing (default:
@@ -110,7 +111,8 @@ def locate() -> tuple[str, Path, Path]:
     bundle = bundles / name / current.read_text().strip()
     if not (bundle / "manifest.json").is_file():
         raise InputError(f"{current} names {bundle.name}, which has no manifest.json: {hint}")
-    embeddings = work / name / "embeddings.parquet"
+    model = json.loads((bundle / "manifest.json").read_text())["model"]["id"]
+    embeddings = work / name / model / "embeddings.parquet"
     if not embeddings.exists():
         raise InputError(f"no embeddings table for catalogue '{name}' ({embeddings} is missing): {hint}")
     return name, embeddings, bundle

@@ -62,10 +62,19 @@ public record JobSettings(
                 CatalogueColumns.from(config),
                 config.find(JOBS_EMBEDDINGS)
                         .map(p -> location(p, workingDir))
-                        .orElse(workDir + "/" + name + "/embeddings.parquet"),
+                        .orElse(defaultEmbeddings(workDir, name, config.get(MODEL_ID))),
                 location(config.get(BUNDLES_DIR), workingDir),
                 Map.copyOf(embedder),
                 config);
+    }
+
+    /**
+     * The embeddings table when {@code jobs.embeddings} is not set: one per catalogue and model, so
+     * a change of {@code model.id} embeds afresh beside the other model's table (the jobs refuse to
+     * mix two models' vectors in one table) and a change back finds it again.
+     */
+    static String defaultEmbeddings(String workDir, String catalogue, String modelId) {
+        return workDir + "/" + catalogue + "/" + modelId + "/embeddings.parquet";
     }
 
     /**

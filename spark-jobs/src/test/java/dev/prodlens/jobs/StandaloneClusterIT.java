@@ -13,6 +13,7 @@ import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKeys;
+import dev.prodlens.core.embed.TestModels;
 import dev.prodlens.testkit.Repo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +91,10 @@ class StandaloneClusterIT {
     }
 
     private static Path embeddings(String run) {
-        return tmp.resolve(run).resolve("it-photos/embeddings.parquet");
+        return tmp.resolve(run)
+                .resolve("it-photos")
+                .resolve(TestModels.DEFAULT)
+                .resolve("embeddings.parquet");
     }
 
     private static Path liveBundle(String run) {

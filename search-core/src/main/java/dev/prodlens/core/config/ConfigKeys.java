@@ -199,7 +199,7 @@ public final class ConfigKeys {
                             "jobs.embeddings",
                             "",
                             "the embeddings table (none: jobs.work-dir/<catalogue.name>/"
-                                    + "embeddings.parquet)"));
+                                    + "<model.id>/embeddings.parquet)"));
     public static final ConfigKey<String> BUNDLES_DIR =
             add(nonEmpty("bundles.dir", "bundles", "where bundles are published"));
     public static final ConfigKey<Integer> EMBED_PARTITIONS =
