@@ -84,25 +84,6 @@ photos_dir() {
   [ -n "$root" ] && echo "$root" || dirname "$(conf_get catalogue.path)"
 }
 
-# The peer's and Locust's venv, made once and remade when a requirements file changes.
-ensure_venv() {
-  local want
-  want=$(cat bench/peers/fastapi_onnx/requirements.txt bench/peers/loadgen-requirements.txt | sha256sum | cut -d' ' -f1)
-  [ -x "$venv/bin/locust" ] && [ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" = "$want" ] && return 0
-  if ! dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "install ok installed"; then
-    local sudo_cmd=()
-    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-    echo "installing: python3-venv"
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends python3-venv
-  fi
-  echo "== venv $venv (PyPI: bench/peers/*requirements.txt)"
-  [ -x "$venv/bin/pip" ] || "$py" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check \
-    -r bench/peers/fastapi_onnx/requirements.txt -r bench/peers/loadgen-requirements.txt \
-    || die "pip could not install bench/peers/*requirements.txt into $venv; check PyPI is reachable"
-  echo "$want" >"$venv/.requirements.sha256"
-}
 
 # --- processes: every one started here is stopped on exit --------------------------------------
 server_pid="" sampler_pid="" locust_pid=""
@@ -208,7 +189,8 @@ photos=$(photos_dir)
   || die "no *.jpg/*.jpeg/*.png under $photos; set BENCH_PHOTOS to a folder of catalogue photos"
 mkdir -p "$out/locust" "$out/logs"
 : >"$results"
-ensure_venv
+# the peer's and Locust's venv
+bench_venv "$venv" bench/peers/fastapi_onnx/requirements.txt bench/peers/loadgen-requirements.txt
 peer_workers=${BENCH_PEER_WORKERS:-$(nproc)}
 peer_threads=${BENCH_PEER_THREADS:-1}
 "$venv/bin/python" bench/api_report.py meta "$photos" "$model_id" "$(cat "$catalogue_dir/CURRENT")" \

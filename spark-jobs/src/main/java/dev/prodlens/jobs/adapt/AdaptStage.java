@@ -53,7 +53,7 @@ public final class AdaptStage {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Labelled labelled = Labelled.of(spark, items, settings.pairs(), hadoop);
         GroupSplit split = settings.split();
-        Laps laps = new Laps();
+        Progress.Laps laps = new Progress.Laps("adapt");
         Labelled.Census census = labelled.census(split);
         laps.lap("census");
         Map<GroupSplit.Part, Long> groups = census.groups();
@@ -122,25 +122,6 @@ public final class AdaptStage {
                         note);
         report(entry, validation.size(), start);
         return new Outcome(entry, best.projection());
-    }
-
-    /** Where the stage's time went, by phase, for the console (a phase may recur: it adds up). */
-    private static final class Laps {
-        private final Map<String, Double> seconds = new java.util.LinkedHashMap<>();
-        private long last = System.nanoTime();
-
-        void lap(String phase) {
-            long now = System.nanoTime();
-            seconds.merge(phase, (now - last) / 1e9, Double::sum);
-            last = now;
-        }
-
-        void print() {
-            StringBuilder line = new StringBuilder("adapt: time by phase:");
-            seconds.forEach(
-                    (phase, s) -> line.append(String.format(Locale.ROOT, " %s %.1f s,", phase, s)));
-            System.out.println(line.substring(0, line.length() - 1));
-        }
     }
 
     /** A candidate with its projection (null for the model's own vectors). */

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.prodlens.core.embed.ModelCard;
+import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.embed.EmbeddingsTable;
 import org.apache.spark.api.java.JavaRDD;
@@ -44,7 +45,9 @@ public final class IndexedItems {
      * result is cached.
      */
     public static Dataset<Row> load(SparkSession spark, EmbedJob.Spec spec, ModelCard card) {
+        Progress.Laps laps = new Progress.Laps("build-index load");
         Dataset<Row> table = EmbeddingsTable.read(spark, spec.output(), card);
+        laps.lap("model check");
         // Number the narrow metadata rows, then attach the wide embeddings with a broadcast join:
         // sorting or converting the vectors themselves would move every float several times.
         Dataset<Row> embedded =
@@ -84,6 +87,8 @@ public final class IndexedItems {
                         .persist(StorageLevel.MEMORY_AND_DISK());
         items.count();
         metadata.unpersist();
+        laps.lap("catalogue read, numbered, joined with the vectors and cached");
+        laps.print();
         return items;
     }
 

@@ -78,9 +78,10 @@ class VectorChunksTest {
                         .anyMatch(c -> VectorChunks.rows(c, DIM) == VectorChunks.ROWS),
                 "a partition fills at least one whole chunk");
         try (FaissIndex index = FaissIndex.create(DIM, "IDMap2,Flat", Metric.INNER_PRODUCT)) {
-            long added =
+            VectorChunks.Added added =
                     VectorChunks.addAll(index, VectorChunks.of(items, DIM).toLocalIterator(), DIM);
-            assertEquals(ROWS, added);
+            assertEquals(ROWS, added.vectors());
+            assertTrue(added.readSeconds() > 0 && added.addSeconds() > 0, added.toString());
             assertEquals(ROWS, index.size());
             for (long ordinal = 0; ordinal < 3L * ROWS; ordinal += 3) {
                 assertArrayEquals(

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Prints bench/build.sh's table and last line from results.jsonl and build-index's logs.
+
+usage: build_report.py RESULTS_JSONL OUT_DIR
+"""
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+STAGES = ("load", "train", "add", "tune")
+
+
+def stages(out, label, n):
+    """build-index's stage seconds per round, from its Progress lines ('build-index add: … in 12.3 s')."""
+    runs = []
+    for log in sorted(glob.glob(os.path.join(out, f"build-index-{label}-{n}-*.log"))):
+        text = open(log).read()
+        runs.append({s: float(m.group(1)) for s in STAGES
+                     if (m := re.search(rf"^build-index {s}: .* in ([0-9.]+) s", text, re.M))})
+    return {s: statistics.median(r[s] for r in runs if s in r) for s in STAGES if any(s in r for r in runs)}
+
+
+def main():
+    rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
+    out = sys.argv[2]
+    sizes = sorted({r["vectors"] for r in rows})
+    summary = {}
+    print()
+    print(f"  {'vectors':>10}  {'tool':<32}{'index':<28}{'build s':>9}{'runs':>18}{'recall@10':>11}{'peak RSS GB':>13}")
+    for n in sizes:
+        tools = {}
+        for r in rows:
+            if r["vectors"] != n:
+                continue
+            name = (f"prodlens build-index{' (baseline)' if r.get('label') else ''}" if r.get("mode") == "build"
+                    else f"{r['tool']} {r['version']}")
+            detail = f"{r['factory']} {r['search']}" if r.get("mode") == "build" else r["detail"]
+            tools.setdefault(name, {"detail": detail, "s": [], "recall": [], "rss": []})
+            tools[name]["s"].append(r["build_s"])
+            tools[name]["recall"].append(r["recall10"])
+            tools[name]["rss"].append(r["peak_rss_mb"] / 1024)
+        for name, t in tools.items():
+            t["median"] = statistics.median(t["s"])
+            print(f"  {n:>10,}  {name:<32}{t['detail'][:27]:<28}{t['median']:>9.1f}{str(t['s'])[:17]:>18}"
+                  f"{statistics.median(t['recall']):>11.3f}{max(t['rss']):>13.1f}")
+        ours = tools.get("prodlens build-index")
+        for label in ("baseline", "current"):
+            if st := stages(out, label, n):
+                print(f"  {'':>10}  build-index ({label}) by stage, medians: "
+                      + ", ".join(f"{s} {v:.1f} s" for s, v in st.items()))
+        peer = lambda prefix: next((t for k, t in tools.items() if k.startswith(prefix)), None)
+        summary[n] = (ours, peer("faiss-cpu"), peer("autofaiss"))
+    fmt = lambda v, f="{:.1f}": f.format(v) if v is not None else "n/a"
+    ours100, faiss100, _ = summary.get(100_000, (None, None, None))
+    ours1m, _, auto1m = summary.get(1_000_000, (None, None, None))
+    x = ours100 and ours100["median"]
+    y = faiss100 and faiss100["median"]
+    a = ours1m and ours1m["median"]
+    b = auto1m and auto1m["median"]
+    recall = (ours1m or ours100) and statistics.median((ours1m or ours100)["recall"])
+    print()
+    print(f"build: n100k_s={fmt(x)} faiss_cpu_100k_s={fmt(y)} ratio_100k={fmt(x / y if x and y else None, '{:.2f}')} "
+          f"n1m_s={fmt(a)} autofaiss_1m_s={fmt(b)} ratio_1m={fmt(a / b if a and b else None, '{:.2f}')} "
+          f"peak_rss_1m_gb={fmt(ours1m and max(ours1m['rss']))} recall10={fmt(recall, '{:.3f}')}")
+
+
+if __name__ == "__main__":
+    main()
