@@ -102,7 +102,7 @@ public final class BuildIndexJob {
         System.out.println("build-index: " + plan.reason());
         Samples samples = Samples.of(plan, indexSettings, n);
         try (FaissIndex index = FaissIndex.create(dim, plan.factory(), Metric.INNER_PRODUCT)) {
-            train(index, items, plan, samples, dim, start);
+            train(index, items, plan, samples, dim);
             add(spark, items, index, plan, dim);
             Tuned tuned = tune(spark, index, items, plan, indexSettings, samples, dim, n);
             if (adapted != null && adapted.projection() != null) {
@@ -172,13 +172,9 @@ public final class BuildIndexJob {
 
     /** Trains the index on up to the plan's sample size, when its type needs training. */
     private static void train(
-            FaissIndex index,
-            Dataset<Row> items,
-            IndexPlan plan,
-            Samples samples,
-            int dim,
-            long start) {
+            FaissIndex index, Dataset<Row> items, IndexPlan plan, Samples samples, int dim) {
         if (plan.trainVectors() == 0) return;
+        long start = System.nanoTime(); // its own time, as add and tune report theirs
         float[] sample =
                 VectorChunks.collect(
                         items.filter(IndexedItems.uniform().lt(samples.trainFraction())),
