@@ -2,7 +2,8 @@
 # Issue 20: build-index beside Faiss itself. On the same synthetic vectors (bench/spark.sh's
 # clustered set of the model's dimension, from its Parquet embeddings table): our build-index job
 # whole (a fresh JVM, its stages from its own log), faiss-cpu's and hnswlib's bare HNSW32 build
-# (efConstruction 40, recall at efSearch 64) and autofaiss's build_index, each in its own process,
+# (efConstruction 40, recall at efSearch 64) and autofaiss's build_index (within build-index's
+# index.memory-budget-mb of index memory), each in its own process,
 # alternating ROUNDS times; recall@10 against exact search and each process's peak RSS. Prints the
 # CPU flags, a table and a last line:
 #   build: n100k_s=<x> faiss_cpu_100k_s=<y> ratio_100k=<x/y> n1m_s=<a> autofaiss_1m_s=<b> ratio_1m=<a/b> peak_rss_1m_gb=<m> recall10=<r>
@@ -32,6 +33,7 @@ bench_venv "$venv" bench/peers/build-requirements.txt
 
 opens=$(tr '\n' ' ' < spark-jobs/target/launcher/jvm-options)
 model_id=$(scripts/config.sh model.id)
+budget_mb=$(scripts/config.sh index.memory-budget-mb)   # autofaiss plans within build-index's budget
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; flags: $(grep -o -w 'avx2\|avx512[a-z_]*\|amx[a-z_]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 for round in $(seq "${BENCH_ROUNDS:-1}"); do
   for n in ${BENCH_SIZES-100000 1000000}; do
@@ -50,7 +52,7 @@ for round in $(seq "${BENCH_ROUNDS:-1}"); do
     if [ "$n" -gt 100000 ]; then peers=${BENCH_PEERS_1M-autofaiss}; fi
     for tool in $peers; do
       echo "== round $round, $n vectors: $tool"
-      "$venv/bin/python" bench/build_peers.py "$table" "$tool" | tee -a "$results"
+      "$venv/bin/python" bench/build_peers.py "$table" "$tool" "$budget_mb" | tee -a "$results"
     done
   done
 done

@@ -2,9 +2,10 @@
 in this process alone, and print one JSON line: build seconds, recall@10 on held-out queries
 against exact search, and this process's peak RSS.
 
-usage: build_peers.py EMBEDDINGS_PARQUET TOOL [M EF_CONSTRUCTION EF_SEARCH]
+usage: build_peers.py EMBEDDINGS_PARQUET TOOL [INDEX_BUDGET_MB [M EF_CONSTRUCTION EF_SEARCH]]
   TOOL: faiss-cpu (IndexHNSWFlat, inner product), hnswlib (space 'ip'), autofaiss (build_index, its
-  own choice of index and search parameters)
+  own choice of index and search parameters within INDEX_BUDGET_MB of index memory: build-index's
+  index.memory-budget-mb, default 4096)
 
 The vectors are the rows of the embeddings table (bench/spark.sh's synthetic set) without an
 error_code, loaded before the clock starts. Queries: 1,000 rows drawn with a fixed seed; they stay in
@@ -39,7 +40,8 @@ def recall(found, exact):
 
 def main():
     path, tool = sys.argv[1], sys.argv[2]
-    m, ef_construction, ef_search = (int(x) for x in (sys.argv[3:6] or (32, 40, 64)))
+    budget_mb = int(sys.argv[3]) if len(sys.argv) > 3 else 4096
+    m, ef_construction, ef_search = (int(x) for x in (sys.argv[4:7] or (32, 40, 64)))
     threads = os.cpu_count()
     vectors = load(path)
     n, dim = vectors.shape
@@ -69,7 +71,7 @@ def main():
         from autofaiss import build_index
         with tempfile.TemporaryDirectory() as tmp:
             index, info = build_index(
-                embeddings=vectors, save_on_disk=False, metric_type="ip", max_index_memory_usage="16G",
+                embeddings=vectors, save_on_disk=False, metric_type="ip", max_index_memory_usage=f"{budget_mb}M",
                 current_memory_available="20G", index_path=os.path.join(tmp, "index"),
                 index_infos_path=os.path.join(tmp, "infos.json"), verbose=30, nb_cores=threads)
         seconds = time.perf_counter() - start
