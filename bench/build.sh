@@ -28,8 +28,8 @@ mkdir -p "$out" "$work"
 results="$out/results.jsonl"
 : >"$results"
 rm -f "$out"/build-index-*.log
-venv=bench/.cache/peers/build-venv
-bench_venv "$venv" bench/peers/build-requirements.txt
+bench_venv bench/.cache/peers/build-venv bench/peers/build-requirements.txt
+bench_venv bench/.cache/peers/autofaiss-venv bench/peers/autofaiss-requirements.txt
 
 opens=$(tr '\n' ' ' < spark-jobs/target/launcher/jvm-options)
 model_id=$(scripts/config.sh model.id)
@@ -52,8 +52,10 @@ for round in $(seq "${BENCH_ROUNDS:-1}"); do
     if [ "$n" -gt 100000 ]; then peers=${BENCH_PEERS_1M-autofaiss}; fi
     for tool in $peers; do
       echo "== round $round, $n vectors: $tool"
+      venv=bench/.cache/peers/build-venv
+      [ "$tool" = autofaiss ] && venv=bench/.cache/peers/autofaiss-venv
       "$venv/bin/python" bench/build_peers.py "$table" "$tool" "$budget_mb" | tee -a "$results"
     done
   done
 done
-"$venv/bin/python" bench/build_report.py "$results" "$out"
+bench/.cache/peers/build-venv/bin/python bench/build_report.py "$results" "$out"
