@@ -54,11 +54,8 @@ public final class Vectors {
         return items.select("ordinal", "embedding").queryExecution().toRdd().toJavaRDD();
     }
 
-    /**
-     * Rows handed to Faiss at once: large enough for its batched kernels, small enough for any
-     * heap.
-     */
-    private static final int ADD_BATCH = 4096;
+    /** Rows handed to Faiss at once: the driver's chunk size, for the same reasons. */
+    private static final int ADD_BATCH = VectorChunks.ROWS;
 
     /**
      * Adds every internal {@code (ordinal, embedding)} row to {@code index} in batches (an
