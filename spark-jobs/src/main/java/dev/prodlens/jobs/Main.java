@@ -90,7 +90,7 @@ public final class Main {
         String version = Bundles.newVersion();
         Path staging = Bundles.createStaging(catalogueDir, version);
         try {
-            BuildIndexJob.run(spark, settings, staging, version).items().unpersist();
+            BuildIndexJob.run(spark, settings, staging, version);
         } catch (RuntimeException e) {
             FileTrees.deleteQuietly(staging);
             throw e;

@@ -67,9 +67,7 @@ public final class ReindexJob {
         String version = Bundles.newVersion();
         Path staging = Bundles.createStaging(catalogueDir, version);
         try {
-            BuildIndexJob.Built built =
-                    BuildIndexJob.run(spark, settings, index, spec, staging, version);
-            built.items().unpersist();
+            BuildIndexJob.run(spark, settings, index, spec, staging, version);
             EvaluateJob.run(spark, settings, staging);
             Path bundle = Bundles.seal(staging, version);
             Bundles.publish(catalogueDir, version);

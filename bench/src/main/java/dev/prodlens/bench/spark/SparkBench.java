@@ -213,7 +213,6 @@ public final class SparkBench {
         BuildIndexJob.Built built =
                 BuildIndexJob.run(spark, settings, staging, staging.getFileName().toString());
         double seconds = (System.nanoTime() - t) / 1e9;
-        built.items().unpersist();
         return new IndexBuild(staging, built, seconds);
     }
 
@@ -319,7 +318,7 @@ public final class SparkBench {
         ModelCard card = card(settings);
         // untimed: the first load of the items pays the JVM's and Spark's first-run costs (class
         // loading, compiling), which would fall on whichever timed part came first
-        IndexedItems.load(spark, EmbedJob.Spec.of(settings), card).unpersist(true);
+        IndexedItems.load(spark, EmbedJob.Spec.of(settings), card).close();
         long t = System.nanoTime();
         AdaptStage.Outcome adapted = AdaptJob.run(spark, settings);
         double adaptSeconds = (System.nanoTime() - t) / 1e9;

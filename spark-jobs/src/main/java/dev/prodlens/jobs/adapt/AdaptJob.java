@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * {@code prodlens-jobs adapt}: the adapt stage on its own, on the embeddings table the embed stage
@@ -33,19 +34,22 @@ public final class AdaptJob {
         if (!adapt.enabled()) adapt = adapt.withMethod(AdaptSettings.AUTO);
         ModelCard card =
                 ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
-        Dataset<Row> items = IndexedItems.load(spark, EmbedJob.Spec.of(settings), card);
-        try {
-            AdaptStage.Outcome outcome =
-                    AdaptStage.run(
-                            spark,
-                            adapt,
-                            new CandidateScorer(Evaluator.Settings.from(settings.config())),
-                            items,
-                            card.dim());
-            write(settings, outcome);
-            return outcome;
-        } finally {
-            items.unpersist();
+        try (IndexedItems items = IndexedItems.load(spark, EmbedJob.Spec.of(settings), card)) {
+            // cached for the stage's many passes (build-index's own adapt step does the same)
+            Dataset<Row> rows = items.rows().persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                AdaptStage.Outcome outcome =
+                        AdaptStage.run(
+                                spark,
+                                adapt,
+                                new CandidateScorer(Evaluator.Settings.from(settings.config())),
+                                rows,
+                                card.dim());
+                write(settings, outcome);
+                return outcome;
+            } finally {
+                rows.unpersist();
+            }
         }
     }
 

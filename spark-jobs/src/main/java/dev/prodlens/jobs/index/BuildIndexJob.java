@@ -1,5 +1,6 @@
 package dev.prodlens.jobs.index;
 
+import dev.prodlens.core.adapt.Projection;
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
@@ -26,6 +27,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * build-index: embeddings table + catalogue → a bundle directory with {@code index.faiss}, {@code
@@ -34,10 +36,8 @@ import org.apache.spark.sql.SparkSession;
  * for Flat/HNSW), then tunes its search parameters on held-out queries against exact search.
  */
 public final class BuildIndexJob {
-    /**
-     * The filled bundle directory (not yet sealed), its manifest, and the cached numbered items.
-     */
-    public record Built(Path directory, BundleManifest manifest, Dataset<Row> items) {}
+    /** The filled bundle directory (not yet sealed) and its manifest. */
+    public record Built(Path directory, BundleManifest manifest) {}
 
     private BuildIndexJob() {}
 
@@ -88,24 +88,54 @@ public final class BuildIndexJob {
         long start = System.nanoTime();
         EmbedderConfig embedder = embedderConfig(settings);
         ModelCard card = ModelCard.read(embedder.modelDir());
-        Dataset<Row> items = load(spark, spec, card, start);
-        AdaptStage.Outcome adapted = adapt(spark, settings, items, card.dim());
-        if (adapted != null && adapted.projection() != null) {
-            Dataset<Row> projected = ProjectedItems.of(items, adapted.projection());
-            items.unpersist();
-            items = projected;
+        try (IndexedItems items = load(spark, spec, card, start)) {
+            Adapted adapted = adapt(spark, settings, items, card.dim());
+            try {
+                return build(
+                        spark,
+                        settings,
+                        indexSettings,
+                        spec,
+                        directory,
+                        version,
+                        items,
+                        adapted,
+                        card,
+                        embedder,
+                        start);
+            } finally {
+                adapted.vectors().unpersist();
+            }
         }
-        int dim = adapted == null ? card.dim() : adapted.entry().dim();
+    }
+
+    /** The steps after load and adapt: plan, sample, train, add, tune, write. */
+    private static Built build(
+            SparkSession spark,
+            JobSettings settings,
+            IndexSettings indexSettings,
+            EmbedJob.Spec spec,
+            Path directory,
+            String version,
+            IndexedItems items,
+            Adapted adapted,
+            ModelCard card,
+            EmbedderConfig embedder,
+            long start) {
+        int dim = adapted.dim();
         if (dim != card.dim()) indexSettings.requireBuildable(dim);
         long n = items.count();
         IndexPlan plan = indexSettings.planner().plan(n, dim);
         System.out.println("build-index: " + plan.reason());
-        Samples samples = Samples.of(plan, indexSettings, n);
+        Samples samples =
+                Samples.choose(
+                        items.metadata(), n, dim, plan.trainVectors(), indexSettings.tuneQueries());
         try (FaissIndex index = FaissIndex.create(dim, plan.factory(), Metric.INNER_PRODUCT)) {
-            train(index, items, plan, samples, dim);
-            add(spark, items, index, plan, dim);
-            Tuned tuned = tune(spark, index, items, plan, indexSettings, samples, dim, n);
-            if (adapted != null && adapted.projection() != null) {
+            train(index, adapted.vectors(), plan, samples, dim);
+            add(spark, adapted.vectors(), index, plan, samples, dim);
+            Tuned tuned =
+                    tune(spark, index, adapted.vectors(), plan, indexSettings, samples, dim, n);
+            if (adapted.projection() != null) {
                 adapted.projection().write(directory.resolve(BundleFiles.PROJECTION));
             }
             BundleManifest manifest =
@@ -121,70 +151,87 @@ public final class BuildIndexJob {
                             tuned,
                             card,
                             embedder,
-                            adapted == null ? null : adapted.entry(),
+                            adapted.entry(),
                             start);
-            return new Built(directory, manifest, items);
+            return new Built(directory, manifest);
         }
     }
 
     /**
-     * The adapt stage ({@code adapt.*}), on the loaded items: null when {@code adapt.method = off},
-     * else what it chose (the index then holds the chosen projection's vectors).
+     * The vectors to index, (ordinal, embedding): the model's, read from the table on each pass, or
+     * the adapt stage's projection of them (cached: projecting again on every pass would cost more
+     * than the cache); what the stage chose (null entry when it is off), and their dimension.
      */
-    private static AdaptStage.Outcome adapt(
-            SparkSession spark, JobSettings settings, Dataset<Row> items, int dim) {
+    private record Adapted(
+            Dataset<Row> vectors, Projection projection, BundleManifest.Adapt entry, int dim) {}
+
+    /**
+     * The adapt stage ({@code adapt.*}) on the loaded items, their rows cached for its many passes
+     * and released after it.
+     */
+    private static Adapted adapt(
+            SparkSession spark, JobSettings settings, IndexedItems items, int dim) {
         AdaptSettings adapt = AdaptSettings.from(settings.config());
-        if (!adapt.enabled()) return null;
-        return AdaptStage.run(
-                spark,
-                adapt,
-                new CandidateScorer(Evaluator.Settings.from(settings.config())),
-                items,
-                dim);
+        if (!adapt.enabled()) return new Adapted(items.vectors(), null, null, dim);
+        Dataset<Row> rows = items.rows().persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            AdaptStage.Outcome outcome =
+                    AdaptStage.run(
+                            spark,
+                            adapt,
+                            new CandidateScorer(Evaluator.Settings.from(settings.config())),
+                            rows,
+                            dim);
+            if (outcome.projection() == null) {
+                return new Adapted(items.vectors(), null, outcome.entry(), dim);
+            }
+            return new Adapted(
+                    ProjectedItems.of(rows.select("ordinal", "embedding"), outcome.projection()),
+                    outcome.projection(),
+                    outcome.entry(),
+                    outcome.entry().dim());
+        } finally {
+            rows.unpersist();
+        }
     }
 
-    /** The embedded items joined with the catalogue and numbered (cached). */
-    private static Dataset<Row> load(
+    /** The embedded items joined with the catalogue and numbered (their metadata cached). */
+    private static IndexedItems load(
             SparkSession spark, EmbedJob.Spec spec, ModelCard card, long start) {
-        Dataset<Row> items = IndexedItems.load(spark, spec, card);
-        long n = items.count();
+        IndexedItems items = IndexedItems.load(spark, spec, card);
         Progress.stage(
                 "build-index load",
                 String.format(
-                        Locale.ROOT, "%,d embedded items joined with the catalogue, numbered", n),
-                n,
+                        Locale.ROOT,
+                        "%,d embedded items joined with the catalogue, numbered",
+                        items.count()),
+                items.count(),
                 "item",
                 start);
         return items;
     }
 
     /**
-     * Which items train the index and which are held out to tune it, as fractions of the items'
-     * uniform hash: the training sample from the bottom, the queries from the top, never the same.
+     * Trains the index, when its type needs training, on a sample drawn in one pass with the tuning
+     * queries.
      */
-    private record Samples(double trainFraction, double queryFraction) {
-        static Samples of(IndexPlan plan, IndexSettings settings, long n) {
-            double train =
-                    plan.trainVectors() == 0 ? 0 : Math.min(0.5, 1.2 * plan.trainVectors() / n);
-            return new Samples(train, Math.min(1 - train, 1.2 * settings.tuneQueries() / n));
-        }
-    }
-
-    /** Trains the index on up to the plan's sample size, when its type needs training. */
     private static void train(
-            FaissIndex index, Dataset<Row> items, IndexPlan plan, Samples samples, int dim) {
+            FaissIndex index, Dataset<Row> vectors, IndexPlan plan, Samples samples, int dim) {
         if (plan.trainVectors() == 0) return;
         long start = System.nanoTime(); // its own time, as add and tune report theirs
-        float[] sample =
-                VectorChunks.collect(
-                        items.filter(IndexedItems.uniform().lt(samples.trainFraction())),
-                        dim,
-                        plan.trainVectors());
+        samples.drawBoth(vectors);
+        float[] sample = samples.train();
+        double drawn = (System.nanoTime() - start) / 1e9;
         index.train(sample);
         int trained = sample.length / dim;
         Progress.stage(
                 "build-index train",
-                String.format(Locale.ROOT, "%s on %,d vectors", plan.factory(), trained),
+                String.format(
+                        Locale.ROOT,
+                        "%s on %,d vectors (%.1f s drawing them and the tuning queries)",
+                        plan.factory(),
+                        trained,
+                        drawn),
                 trained,
                 "vec",
                 start);
@@ -199,22 +246,18 @@ public final class BuildIndexJob {
     private static Tuned tune(
             SparkSession spark,
             FaissIndex index,
-            Dataset<Row> items,
+            Dataset<Row> vectors,
             IndexPlan plan,
             IndexSettings settings,
             Samples samples,
             int dim,
             long n) {
         long start = System.nanoTime();
-        float[] queries =
-                VectorChunks.collect(
-                        items.filter(IndexedItems.uniform().geq(1 - samples.queryFraction())),
-                        dim,
-                        settings.tuneQueries());
+        float[] queries = samples.queries();
         int held = queries.length / dim;
         int k = (int) Math.min(settings.tuneK(), n);
         double target = settings.targetRecall();
-        ExactNeighbours.Result exact = ExactNeighbours.search(spark, items, queries, dim, k);
+        ExactNeighbours.Result exact = ExactNeighbours.search(spark, vectors, queries, dim, k);
         Tuner.Tuning tuning =
                 Tuner.tune(index, plan.kind(), lists(plan), queries, exact, k, target);
         Progress.stage(
@@ -249,7 +292,7 @@ public final class BuildIndexJob {
             Path directory,
             String version,
             FaissIndex index,
-            Dataset<Row> items,
+            IndexedItems items,
             IndexPlan plan,
             Tuned tuned,
             ModelCard card,
@@ -257,28 +300,23 @@ public final class BuildIndexJob {
             BundleManifest.Adapt adapt,
             long start) {
         index.write(directory.resolve(BundleFiles.INDEX));
-        // the metadata only: sorting the rows with their vectors would shuffle every float and turn
-        // each into a boxed Float on the way to the driver
-        Iterator<Row> rows =
-                items.select(
-                                "ordinal",
-                                "item_id",
-                                "title",
-                                "category",
-                                "price",
-                                "image",
-                                "label_group")
-                        .orderBy("ordinal")
-                        .toLocalIterator();
+        // the cached metadata: partition by partition, it is in ordinal order already
+        Iterator<Row> rows = items.metadata().toLocalIterator();
         Bundles.writeItems(
                 directory,
                 new Iterator<>() {
+                    private long next;
+
                     public boolean hasNext() {
                         return rows.hasNext();
                     }
 
                     public BundleItem next() {
                         Row r = rows.next();
+                        if (r.getLong(0) != next++) {
+                            throw new IllegalStateException(
+                                    "items out of ordinal order at " + r.getLong(0));
+                        }
                         return new BundleItem(
                                 r.getAs("item_id"),
                                 r.getAs("title"),
@@ -347,17 +385,28 @@ public final class BuildIndexJob {
      * inverted lists.
      */
     private static void add(
-            SparkSession spark, Dataset<Row> items, FaissIndex index, IndexPlan plan, int dim) {
+            SparkSession spark,
+            Dataset<Row> vectors,
+            FaissIndex index,
+            IndexPlan plan,
+            Samples samples,
+            int dim) {
         long start = System.nanoTime();
         String how;
         if (plan.kind() == IndexPlan.Kind.IVF) {
-            addShards(spark, items, index, dim);
+            // an inverted-list index trains, which drew the tuning queries beside its sample
+            if (!samples.queriesDrawn()) throw new IllegalStateException("queries not drawn");
+            addShards(spark, vectors, index, dim);
             how = "encoded in the executors, merged";
         } else {
             // one chunk at a time: fetching the next while Faiss adds this one was measured (issue
             // 20, 2 cores) to gain nothing, since Faiss's add already uses every core
             VectorChunks.Added added =
-                    VectorChunks.addAll(index, VectorChunks.of(items, dim).toLocalIterator(), dim);
+                    VectorChunks.addAll(
+                            index,
+                            VectorChunks.of(vectors, dim).toLocalIterator(),
+                            dim,
+                            samples::offerQuery);
             how =
                     String.format(
                             Locale.ROOT,
@@ -375,11 +424,11 @@ public final class BuildIndexJob {
 
     /** Inverted lists: each partition encoded into a shard of the trained index, then merged. */
     private static void addShards(
-            SparkSession spark, Dataset<Row> items, FaissIndex index, int dim) {
+            SparkSession spark, Dataset<Row> vectors, FaissIndex index, int dim) {
         Broadcast<byte[]> trained =
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index.toBytes());
         Iterator<byte[]> shards =
-                Vectors.internalRows(items)
+                Vectors.internalRows(vectors)
                         .mapPartitions(new ShardEncoder(trained, dim))
                         .toLocalIterator();
         while (shards.hasNext()) {

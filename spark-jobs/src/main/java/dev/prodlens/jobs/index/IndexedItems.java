@@ -23,8 +23,14 @@ import org.apache.spark.storage.StorageLevel;
  * The items that go into the index: every embedded row joined with its catalogue metadata, sorted
  * by item id and numbered 0…N-1. The number is the item's 64-bit id in Faiss and its line in {@code
  * items.jsonl}; sorting makes it the same on any cluster for the same input.
+ *
+ * <p>Only the numbered metadata is cached (about a hundred bytes per item). The vectors are read
+ * from the embeddings table on each pass ({@link #vectors()}, {@link #rows()}): a cached copy of
+ * every vector cost more memory than the index itself (issue 20: 1M × 1,280 floats, 5 GB of cache
+ * beside a 2.4 GB index) and took longer to build than the few streamed passes build-index makes.
+ * Callers that pass over the rows many times (the adapt stage) cache them themselves.
  */
-public final class IndexedItems {
+public final class IndexedItems implements AutoCloseable {
     private static final StructType METADATA =
             new StructType()
                     .add("ordinal", DataTypes.LongType, false)
@@ -35,27 +41,46 @@ public final class IndexedItems {
                     .add("image", DataTypes.StringType, true)
                     .add("label_group", DataTypes.StringType, true);
 
+    /** The metadata columns, in items.jsonl's order after the ordinal. */
+    static final String[] METADATA_COLUMNS = {
+        "item_id", "title", "category", "price", "image", "label_group"
+    };
+
     /** Buckets of the per-item hash that splits training sample and held-out queries. */
     private static final long HASH_BUCKETS = 1L << 20;
 
-    private IndexedItems() {}
+    private final Dataset<Row> metadata;
+    private final Dataset<Row> embedded;
+    private final long count;
+
+    private IndexedItems(Dataset<Row> metadata, Dataset<Row> embedded, long count) {
+        this.metadata = metadata;
+        this.embedded = embedded;
+        this.count = count;
+    }
 
     /**
-     * Reads the embeddings table (checked to be of {@code card}'s model) and the catalogue; the
-     * result is cached.
+     * Reads the embeddings table (checked to be of {@code card}'s model) and the catalogue, and
+     * numbers the items; the numbered metadata is cached until {@link #close()}.
      */
-    public static Dataset<Row> load(SparkSession spark, EmbedJob.Spec spec, ModelCard card) {
+    public static IndexedItems load(SparkSession spark, EmbedJob.Spec spec, ModelCard card) {
         Progress.Laps laps = new Progress.Laps("build-index load");
         Dataset<Row> table = EmbeddingsTable.read(spark, spec.output(), card);
         laps.lap("model check");
-        // Number the narrow metadata rows, then attach the wide embeddings with a broadcast join:
-        // sorting or converting the vectors themselves would move every float several times.
+        // Number the narrow metadata rows; the wide embeddings join them by item id on each pass
+        // (a broadcast join): sorting the vectors themselves would move every float several times.
         Dataset<Row> embedded =
                 table.filter(col("error_code").isNull()).select("item_id", "embedding");
         Dataset<Row> catalogue =
                 EmbedJob.catalogue(spark, spec)
                         .filter(col("error_code").isNull())
-                        .select("item_id", "title", "category", "price", "image", "label_group");
+                        .select(
+                                col("item_id"),
+                                col("title"),
+                                col("category"),
+                                col("price"),
+                                col("image"),
+                                col("label_group"));
         Dataset<Row> sorted =
                 embedded.select("item_id")
                         .join(catalogue, "item_id")
@@ -73,23 +98,52 @@ public final class IndexedItems {
                                 });
         Dataset<Row> metadata =
                 spark.createDataFrame(numbered, METADATA).persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> items =
-                embedded.join(broadcast(metadata), "item_id")
-                        .select(
-                                "ordinal",
-                                "item_id",
-                                "embedding",
-                                "title",
-                                "category",
-                                "price",
-                                "image",
-                                "label_group")
-                        .persist(StorageLevel.MEMORY_AND_DISK());
-        items.count();
-        metadata.unpersist();
-        laps.lap("catalogue read, numbered, joined with the vectors and cached");
+        long count = metadata.count();
+        laps.lap("catalogue read, joined with the table's ids, numbered and cached");
         laps.print();
-        return items;
+        return new IndexedItems(metadata, embedded, count);
+    }
+
+    /** How many items: the index's size. */
+    public long count() {
+        return count;
+    }
+
+    /**
+     * The numbered metadata (ordinal and {@link #METADATA_COLUMNS}), cached, in ordinal order
+     * partition by partition.
+     */
+    public Dataset<Row> metadata() {
+        return metadata;
+    }
+
+    /**
+     * (ordinal, embedding) of every item, read from the embeddings table on each action; only (item
+     * id, ordinal) pairs are broadcast to join them.
+     */
+    public Dataset<Row> vectors() {
+        return embedded.join(broadcast(metadata.select("item_id", "ordinal")), "item_id")
+                .select("ordinal", "embedding");
+    }
+
+    /** Every column (ordinal, item_id, embedding, then the metadata), read on each action. */
+    public Dataset<Row> rows() {
+        return embedded.join(broadcast(metadata), "item_id")
+                .select(
+                        "ordinal",
+                        "item_id",
+                        "embedding",
+                        "title",
+                        "category",
+                        "price",
+                        "image",
+                        "label_group");
+    }
+
+    /** Releases the cached metadata. */
+    @Override
+    public void close() {
+        metadata.unpersist();
     }
 
     /** A deterministic uniform number in [0, 1) per item, to draw disjoint samples by ranges. */

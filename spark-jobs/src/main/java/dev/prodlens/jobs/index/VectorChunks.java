@@ -3,9 +3,9 @@ package dev.prodlens.jobs.index;
 import dev.prodlens.core.faiss.FaissIndex;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -82,9 +82,9 @@ final class VectorChunks {
 
     /**
      * Adds every chunk to {@code index} through one reused direct buffer (no per-value copies on
-     * the driver).
+     * the driver), showing each vector to {@code tap} too.
      */
-    static Added addAll(FaissIndex index, Iterator<byte[]> chunks, int dim) {
+    static Added addAll(FaissIndex index, Iterator<byte[]> chunks, int dim, RowVisitor tap) {
         ByteBuffer direct =
                 ByteBuffer.allocateDirect(ROWS * bytesPerRow(dim)).order(ByteOrder.nativeOrder());
         long total = 0;
@@ -104,35 +104,34 @@ final class VectorChunks {
                             .asFloatBuffer(),
                     direct.slice(0, n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer());
             total += n;
+            visit(chunk, dim, tap);
             t = System.nanoTime();
             adding += t - read;
         }
         return new Added(total, reading / 1e9, adding / 1e9);
     }
 
-    /**
-     * Up to {@code limit} vectors of {@code vectors}, row-major, in the order Spark returns them.
-     */
-    static float[] collect(Dataset<Row> vectors, int dim, int limit) {
-        List<byte[]> chunks = new ArrayList<>();
-        long n = 0;
-        for (Iterator<byte[]> it = of(vectors.limit(limit), dim).toLocalIterator();
-                it.hasNext(); ) {
-            byte[] chunk = it.next();
-            chunks.add(chunk);
-            n += rows(chunk, dim);
-        }
-        float[] out = new float[Math.toIntExact(n * dim)];
-        int at = 0;
-        for (byte[] chunk : chunks) {
-            int rows = rows(chunk, dim);
-            ByteBuffer.wrap(chunk)
-                    .order(ByteOrder.nativeOrder())
-                    .position(rows * Long.BYTES)
-                    .asFloatBuffer()
-                    .get(out, at, rows * dim);
-            at += rows * dim;
-        }
-        return out;
+    /** What {@link #forEach} calls for each vector. */
+    interface RowVisitor {
+        /** {@code vector}: a view of the chunk, valid during the call only. */
+        void visit(long id, FloatBuffer vector);
+    }
+
+    /** Calls {@code visitor} for every vector of {@code chunks}, in order. */
+    static void forEach(Iterator<byte[]> chunks, int dim, RowVisitor visitor) {
+        while (chunks.hasNext()) visit(chunks.next(), dim, visitor);
+    }
+
+    /** Calls {@code visitor} for every vector of one chunk, in order. */
+    private static void visit(byte[] chunk, int dim, RowVisitor visitor) {
+        int n = rows(chunk, dim);
+        ByteBuffer bytes = ByteBuffer.wrap(chunk).order(ByteOrder.nativeOrder());
+        LongBuffer ids = bytes.asLongBuffer();
+        FloatBuffer floats =
+                bytes.position(n * Long.BYTES)
+                        .slice()
+                        .order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+        for (int r = 0; r < n; r++) visitor.visit(ids.get(r), floats.slice(r * dim, dim));
     }
 }

@@ -10,7 +10,9 @@ import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.TestSpark;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,14 +53,14 @@ class VectorChunksTest {
     }
 
     /** A distinct vector per ordinal. */
-    private static float[] vector(long ordinal, int dim) {
+    static float[] vector(long ordinal, int dim) {
         float[] v = new float[dim];
         for (int d = 0; d < dim; d++) v[d] = ordinal * 0.5f + d * 0.001f - 7;
         return v;
     }
 
     /** Rows in a shuffled order over two partitions (ids need not be sorted or dense). */
-    private static Dataset<Row> items(int rows, int dim) {
+    static Dataset<Row> items(SparkSession spark, int rows, int dim) {
         List<Row> list = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             long ordinal = (i * 7919L) % rows * 3;
@@ -72,17 +74,23 @@ class VectorChunksTest {
 
     @Test
     void everyVectorReachesFaissUnderItsOwnId() {
-        Dataset<Row> items = items(ROWS, DIM);
+        Dataset<Row> items = items(spark, ROWS, DIM);
         assertTrue(
                 VectorChunks.of(items, DIM).collect().stream()
                         .anyMatch(c -> VectorChunks.rows(c, DIM) == VectorChunks.ROWS),
                 "a partition fills at least one whole chunk");
+        Set<Long> tapped = new HashSet<>();
         try (FaissIndex index = FaissIndex.create(DIM, "IDMap2,Flat", Metric.INNER_PRODUCT)) {
             VectorChunks.Added added =
-                    VectorChunks.addAll(index, VectorChunks.of(items, DIM).toLocalIterator(), DIM);
+                    VectorChunks.addAll(
+                            index,
+                            VectorChunks.of(items, DIM).toLocalIterator(),
+                            DIM,
+                            (id, vector) -> tapped.add(id));
             assertEquals(ROWS, added.vectors());
             assertTrue(added.readSeconds() > 0 && added.addSeconds() > 0, added.toString());
             assertEquals(ROWS, index.size());
+            assertEquals(ROWS, tapped.size(), "the tap saw every vector once");
             for (long ordinal = 0; ordinal < 3L * ROWS; ordinal += 3) {
                 assertArrayEquals(
                         vector(ordinal, DIM),
@@ -95,23 +103,24 @@ class VectorChunksTest {
     }
 
     @Test
-    void collectTakesAtMostTheLimitWithTheirValues() {
-        Dataset<Row> items = items(3000, DIM);
-        float[] some = VectorChunks.collect(items, DIM, 1234);
-        assertEquals(1234 * DIM, some.length);
-        float[] all = VectorChunks.collect(items, DIM, 10_000);
-        assertEquals(3000 * DIM, all.length);
-        // each row is one of the vectors: its first value names its ordinal
-        for (int i = 0; i < 1234; i++) {
-            float[] row = java.util.Arrays.copyOfRange(some, i * DIM, (i + 1) * DIM);
-            long ordinal = Math.round((row[0] + 7) / 0.5f);
-            assertArrayEquals(vector(ordinal, DIM), row, 1e-4f, "row " + i);
-        }
+    void forEachVisitsEveryVectorOnceWithItsIdAndValues() {
+        Dataset<Row> items = items(spark, ROWS, DIM);
+        Set<Long> seen = new HashSet<>();
+        VectorChunks.forEach(
+                VectorChunks.of(items, DIM).toLocalIterator(),
+                DIM,
+                (id, vector) -> {
+                    assertTrue(seen.add(id), "id " + id + " visited twice");
+                    float[] values = new float[DIM];
+                    vector.get(values);
+                    assertArrayEquals(vector(id, DIM), values, 0f, "id " + id);
+                });
+        assertEquals(ROWS, seen.size());
     }
 
     @Test
     void aVectorOfAnotherLengthStopsTheJobSayingWhatToDo() {
-        Dataset<Row> items = items(10, DIM + 1);
+        Dataset<Row> items = items(spark, 10, DIM + 1);
         SparkException e =
                 assertThrows(
                         SparkException.class,
