@@ -132,9 +132,20 @@ public final class BuildIndexJob {
                         items.metadata(), n, dim, plan.trainVectors(), indexSettings.tuneQueries());
         try (FaissIndex index = FaissIndex.create(dim, plan.factory(), Metric.INNER_PRODUCT)) {
             train(index, adapted.vectors(), plan, samples, dim);
-            add(spark, adapted.vectors(), index, plan, samples, dim);
+            int k = (int) Math.min(indexSettings.tuneK(), n);
+            ExactNeighbours.Result exact =
+                    add(spark, adapted.vectors(), index, plan, samples, dim, k);
             Tuned tuned =
-                    tune(spark, index, adapted.vectors(), plan, indexSettings, samples, dim, n);
+                    tune(
+                            spark,
+                            index,
+                            adapted.vectors(),
+                            plan,
+                            indexSettings,
+                            samples,
+                            exact,
+                            dim,
+                            k);
             if (adapted.projection() != null) {
                 adapted.projection().write(directory.resolve(BundleFiles.PROJECTION));
             }
@@ -241,7 +252,8 @@ public final class BuildIndexJob {
     private record Tuned(Tuner.Tuning tuning, int k, int queries, double target) {}
 
     /**
-     * Tunes the search parameters to the target recall@k against exact search of held-out queries.
+     * Tunes the search parameters to the target recall@k against exact search of held-out queries:
+     * {@code exact} when the add pass found it, else found by a pass of its own.
      */
     private static Tuned tune(
             SparkSession spark,
@@ -250,14 +262,14 @@ public final class BuildIndexJob {
             IndexPlan plan,
             IndexSettings settings,
             Samples samples,
+            ExactNeighbours.Result exact,
             int dim,
-            long n) {
+            int k) {
         long start = System.nanoTime();
         float[] queries = samples.queries();
         int held = queries.length / dim;
-        int k = (int) Math.min(settings.tuneK(), n);
         double target = settings.targetRecall();
-        ExactNeighbours.Result exact = ExactNeighbours.search(spark, vectors, queries, dim, k);
+        if (exact == null) exact = ExactNeighbours.search(spark, vectors, queries, dim, k);
         Tuner.Tuning tuning =
                 Tuner.tune(index, plan.kind(), lists(plan), queries, exact, k, target);
         Progress.stage(
@@ -381,23 +393,26 @@ public final class BuildIndexJob {
     }
 
     /**
-     * Adds every vector: on the driver for Flat and HNSW, encoded by the executors and merged for
-     * inverted lists.
+     * Adds every vector: on the driver for Flat and HNSW (picking out the tuning queries' vectors
+     * on the way), encoded by the executors and merged for inverted lists, which find the queries'
+     * exact top k in the same pass (returned; null otherwise).
      */
-    private static void add(
+    private static ExactNeighbours.Result add(
             SparkSession spark,
             Dataset<Row> vectors,
             FaissIndex index,
             IndexPlan plan,
             Samples samples,
-            int dim) {
+            int dim,
+            int k) {
         long start = System.nanoTime();
         String how;
+        ExactNeighbours.Result exact = null;
         if (plan.kind() == IndexPlan.Kind.IVF) {
             // an inverted-list index trains, which drew the tuning queries beside its sample
             if (!samples.queriesDrawn()) throw new IllegalStateException("queries not drawn");
-            addShards(spark, vectors, index, dim);
-            how = "encoded in the executors, merged";
+            exact = addShards(spark, vectors, index, samples.queries(), dim, k);
+            how = "encoded in the executors with the queries' exact neighbours, merged";
         } else {
             // one chunk at a time: fetching the next while Faiss adds this one was measured (issue
             // 20, 2 cores) to gain nothing, since Faiss's add already uses every core
@@ -420,23 +435,38 @@ public final class BuildIndexJob {
                 index.size(),
                 "vec",
                 start);
+        return exact;
     }
 
-    /** Inverted lists: each partition encoded into a shard of the trained index, then merged. */
-    private static void addShards(
-            SparkSession spark, Dataset<Row> vectors, FaissIndex index, int dim) {
-        Broadcast<byte[]> trained =
-                JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index.toBytes());
-        Iterator<byte[]> shards =
+    /**
+     * Inverted lists: each partition encoded into a shard of the trained index, then merged; the
+     * partitions' exact top k of {@code queries}, merged.
+     */
+    private static ExactNeighbours.Result addShards(
+            SparkSession spark,
+            Dataset<Row> vectors,
+            FaissIndex index,
+            float[] queries,
+            int dim,
+            int k) {
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<byte[]> trained = context.broadcast(index.toBytes());
+        Broadcast<float[]> shared = context.broadcast(queries);
+        Iterator<ShardEncoder.Encoded> shards =
                 Vectors.internalRows(vectors)
-                        .mapPartitions(new ShardEncoder(trained, dim))
+                        .mapPartitions(new ShardEncoder(trained, shared, dim, k))
                         .toLocalIterator();
+        ExactNeighbours.TopK exact = new ExactNeighbours.TopK(queries.length / dim, k);
         while (shards.hasNext()) {
-            try (FaissIndex shard = FaissIndex.fromBytes(shards.next())) {
+            ShardEncoder.Encoded encoded = shards.next();
+            try (FaissIndex shard = FaissIndex.fromBytes(encoded.shard())) {
                 index.mergeFrom(shard);
             }
+            exact.merge(encoded.exact());
         }
         trained.destroy();
+        shared.destroy();
+        return exact.result();
     }
 
     /**

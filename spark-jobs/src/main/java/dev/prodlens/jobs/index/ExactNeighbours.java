@@ -47,12 +47,47 @@ public final class ExactNeighbours {
                         .mapPartitions(new PartitionTopK(shared, dim, k))
                         .collect();
         shared.destroy();
-        long[] ids = new long[q * k];
-        float[] scores = new float[q * k];
-        Arrays.fill(ids, -1);
-        Arrays.fill(scores, Float.NEGATIVE_INFINITY);
-        for (Result p : partials) merge(ids, scores, p, q, k);
-        return new Result(ids, scores, k);
+        TopK all = new TopK(q, k);
+        for (Result p : partials) all.merge(p);
+        return all.result();
+    }
+
+    /**
+     * The running k best per query of the vectors seen so far (an executor's share, batch by batch:
+     * one batch of the partition in memory at a time).
+     */
+    static final class TopK {
+        private final int q;
+        private final int k;
+        private final long[] ids;
+        private final float[] scores;
+
+        TopK(int q, int k) {
+            this.q = q;
+            this.k = k;
+            ids = new long[q * k];
+            scores = new float[q * k];
+            Arrays.fill(ids, -1);
+            Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+        }
+
+        /** Brute-forces the queries over a batch's first n rows (Faiss Flat: BLAS). */
+        void offer(float[] queries, float[] vectors, long[] batchIds, int n) {
+            int dim = queries.length / q;
+            try (FaissIndex flat = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
+                Vectors.add(flat, vectors, batchIds, n);
+                SearchResult found = flat.search(queries, k);
+                merge(new Result(found.rawIds(), found.rawScores(), k));
+            }
+        }
+
+        void merge(Result part) {
+            ExactNeighbours.merge(ids, scores, part, q, k);
+        }
+
+        Result result() {
+            return new Result(ids.clone(), scores.clone(), k);
+        }
     }
 
     /**
@@ -100,11 +135,10 @@ public final class ExactNeighbours {
         @Override
         public Iterator<Result> call(Iterator<InternalRow> rows) {
             if (!rows.hasNext()) return List.<Result>of().iterator();
-            try (FaissIndex flat = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
-                Vectors.addAll(flat, rows, dim);
-                SearchResult found = flat.search(queries.value(), k);
-                return List.of(new Result(found.rawIds(), found.rawScores(), k)).iterator();
-            }
+            float[] q = queries.value();
+            TopK best = new TopK(q.length / dim, k);
+            Vectors.forEachBatch(rows, dim, (vectors, ids, n) -> best.offer(q, vectors, ids, n));
+            return List.of(best.result()).iterator();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.prodlens.jobs.index;
 
 import dev.prodlens.core.faiss.FaissIndex;
+import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -12,24 +13,42 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * embedding)} rows ({@link Vectors#internalRows}) is added to its own copy of the trained (empty)
  * index — coarse assignment and encoding happen here — and the filled shard comes back serialised
  * for the driver to merge. The shard holds codes only, much smaller than the vectors.
+ *
+ * <p>In the same pass, the partition's exact top k of the tuning queries (broadcast): the ground
+ * truth the tuner needs, without reading every vector a second time.
  */
-final class ShardEncoder implements FlatMapFunction<Iterator<InternalRow>, byte[]> {
+final class ShardEncoder implements FlatMapFunction<Iterator<InternalRow>, ShardEncoder.Encoded> {
     private static final long serialVersionUID = 1L;
 
-    private final Broadcast<byte[]> trained;
-    private final int dim;
+    /** A partition's shard and its exact neighbours of the queries. */
+    record Encoded(byte[] shard, ExactNeighbours.Result exact) implements Serializable {}
 
-    ShardEncoder(Broadcast<byte[]> trained, int dim) {
+    private final Broadcast<byte[]> trained;
+    private final Broadcast<float[]> queries;
+    private final int dim;
+    private final int k;
+
+    ShardEncoder(Broadcast<byte[]> trained, Broadcast<float[]> queries, int dim, int k) {
         this.trained = trained;
+        this.queries = queries;
         this.dim = dim;
+        this.k = k;
     }
 
     @Override
-    public Iterator<byte[]> call(Iterator<InternalRow> rows) {
-        if (!rows.hasNext()) return List.<byte[]>of().iterator();
+    public Iterator<Encoded> call(Iterator<InternalRow> rows) {
+        if (!rows.hasNext()) return List.<Encoded>of().iterator();
+        float[] q = queries.value();
+        ExactNeighbours.TopK best = new ExactNeighbours.TopK(q.length / dim, k);
         try (FaissIndex shard = FaissIndex.fromBytes(trained.value())) {
-            Vectors.addAll(shard, rows, dim);
-            return List.of(shard.toBytes()).iterator();
+            Vectors.forEachBatch(
+                    rows,
+                    dim,
+                    (vectors, ids, n) -> {
+                        Vectors.add(shard, vectors, ids, n);
+                        best.offer(q, vectors, ids, n);
+                    });
+            return List.of(new Encoded(shard.toBytes(), best.result())).iterator();
         }
     }
 }

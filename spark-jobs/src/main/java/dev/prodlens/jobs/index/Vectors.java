@@ -55,28 +55,45 @@ public final class Vectors {
     }
 
     /** Rows handed to Faiss at once: the driver's chunk size, for the same reasons. */
-    private static final int ADD_BATCH = VectorChunks.ROWS;
+    static final int BATCH = VectorChunks.ROWS;
 
     /**
-     * Adds every internal {@code (ordinal, embedding)} row to {@code index} in batches (an
-     * executor's partition); returns how many.
+     * What {@link #forEachBatch} hands on: the first {@code n} rows of {@code vectors} (row-major)
+     * and {@code ids}, arrays reused for the next batch.
      */
-    static long addAll(FaissIndex index, Iterator<InternalRow> rows, int dim) {
-        float[] vectors = new float[ADD_BATCH * dim];
-        long[] ids = new long[ADD_BATCH];
+    interface BatchConsumer {
+        void accept(float[] vectors, long[] ids, int n);
+    }
+
+    /**
+     * Reads internal {@code (ordinal, embedding)} rows (an executor's partition) in batches of
+     * {@link #BATCH}; returns how many rows.
+     */
+    static long forEachBatch(Iterator<InternalRow> rows, int dim, BatchConsumer consumer) {
+        float[] vectors = new float[BATCH * dim];
+        long[] ids = new long[BATCH];
         int n = 0;
         long total = 0;
         while (rows.hasNext()) {
             InternalRow r = rows.next();
             ids[n] = r.getLong(0);
             copy(r, dim, vectors, n * dim);
-            if (++n == ADD_BATCH) {
-                index.add(vectors, ids);
+            if (++n == BATCH) {
+                consumer.accept(vectors, ids, n);
                 total += n;
                 n = 0;
             }
         }
-        if (n > 0) index.add(Arrays.copyOf(vectors, n * dim), Arrays.copyOf(ids, n));
+        if (n > 0) consumer.accept(vectors, ids, n);
         return total + n;
+    }
+
+    /** Adds the first {@code n} rows of a batch to {@code index}. */
+    static void add(FaissIndex index, float[] vectors, long[] ids, int n) {
+        if (n == ids.length) {
+            index.add(vectors, ids);
+        } else {
+            index.add(Arrays.copyOf(vectors, n * index.dimension()), Arrays.copyOf(ids, n));
+        }
     }
 }
