@@ -12,9 +12,12 @@
 #   BENCH_SIZES=100000 bench/build.sh           # 100k only
 #   BENCH_ROUNDS=3 BENCH_PEERS="faiss-cpu" ...  # more rounds (medians), fewer peers (BENCH_PEERS= none;
 #                                               # BENCH_PEERS_1M for 1M, default autofaiss)
+#   BENCH_DRIVER_MEMORY=4g                      # the job's heap (-Xmx: local mode's --driver-memory); its
+#                                               # peak RSS is checked against docs/operations.md's bound
 #   BENCH_BASELINE_CLASSES=../old/spark-jobs/target/classes bench/build.sh
 #       # also an earlier build-index, its spark-jobs classes first on the same classpath (a worktree of
-#       # the commit before a change, `mvn -o -q -pl spark-jobs compile`), alternating with today's
+#       # the commit before a change, `mvn -o -q -pl spark-jobs compile`), alternating with today's;
+#       # BENCH_BASELINE_DRIVER_MEMORY=16g gives it another heap
 set -euo pipefail
 cd "$(dirname "$0")/.."
 die() { echo "error: $*" >&2; exit 1; }
@@ -39,9 +42,12 @@ for round in $(seq "${BENCH_ROUNDS:-1}"); do
   for n in ${BENCH_SIZES-100000 1000000}; do
     for label in ${BENCH_BASELINE_CLASSES:+baseline} current; do
       echo "== round $round, $n vectors: build-index ($label)"
-      cp="$BENCH_CP" rows="$results"
-      if [ "$label" = baseline ]; then cp="$BENCH_BASELINE_CLASSES:$BENCH_CP" rows="$out/baseline.jsonl"; : >"$rows"; fi
-      java -Xmx16g $opens -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.awt.headless=true -cp "$cp" \
+      cp="$BENCH_CP" rows="$results" heap=${BENCH_DRIVER_MEMORY:-4g}
+      if [ "$label" = baseline ]; then
+        cp="$BENCH_BASELINE_CLASSES:$BENCH_CP" rows="$out/baseline.jsonl" heap=${BENCH_BASELINE_DRIVER_MEMORY:-$heap}
+        : >"$rows"
+      fi
+      java -Xmx"$heap" $opens -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.awt.headless=true -cp "$cp" \
         dev.prodlens.bench.spark.SparkBench build "$work" "$n" "$rows" 2>&1 \
         | grep --line-buffered -v -E "CUDA is not supported|^WARNING|SLF4J" | tee "$out/build-index-$label-$n-$round.log" || true
       if [ "$label" = baseline ]; then sed 's/^{/{"label":"baseline",/' "$rows" >>"$results"; fi

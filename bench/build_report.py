@@ -28,6 +28,7 @@ def main():
     out = sys.argv[2]
     sizes = sorted({r["vectors"] for r in rows})
     summary = {}
+    bounds = []
     print()
     print(f"  {'vectors':>10}  {'tool':<32}{'index':<28}{'build s':>9}{'runs':>18}{'recall@10':>11}{'peak RSS GB':>13}")
     for n in sizes:
@@ -47,6 +48,17 @@ def main():
             print(f"  {n:>10,}  {name:<32}{t['detail'][:27]:<28}{t['median']:>9.1f}{str(t['s'])[:17]:>18}"
                   f"{statistics.median(t['recall']):>11.3f}{max(t['rss']):>13.1f}")
         ours = tools.get("prodlens build-index")
+        for r in rows:
+            if r["vectors"] == n and r.get("mode") == "build" and "heap_max_mb" in r:
+                # docs/operations.md: the driver's bound in local mode, and the target
+                bound = r["heap_max_mb"] + 2 * r["index_mb"] + 1024
+                target = 2.5 * (r["index_mb"] + n * r["dim"] * 4 / 2**20)
+                ok = r["peak_rss_mb"] <= bound
+                bounds.append(ok)
+                print(f"  {'':>10}  build-index{' (baseline)' if r.get('label') else ''}: peak RSS "
+                      f"{r['peak_rss_mb'] / 1024:.1f} GB, bound heap {r['heap_max_mb'] / 1024:.1f} + 2 x index "
+                      f"{r['index_mb'] / 1024:.2f} + 1 = {bound / 1024:.1f} GB: {'within' if ok else 'OVER'}; "
+                      f"target 2.5 x (index + vectors) = {target / 1024:.1f} GB")
         for label in ("baseline", "current"):
             if st := stages(out, label, n):
                 print(f"  {'':>10}  build-index ({label}) by stage, medians: "
@@ -64,7 +76,8 @@ def main():
     print()
     print(f"build: n100k_s={fmt(x)} faiss_cpu_100k_s={fmt(y)} ratio_100k={fmt(x / y if x and y else None, '{:.2f}')} "
           f"n1m_s={fmt(a)} autofaiss_1m_s={fmt(b)} ratio_1m={fmt(a / b if a and b else None, '{:.2f}')} "
-          f"peak_rss_1m_gb={fmt(ours1m and max(ours1m['rss']))} recall10={fmt(recall, '{:.3f}')}")
+          f"peak_rss_1m_gb={fmt(ours1m and max(ours1m['rss']))} recall10={fmt(recall, '{:.3f}')} "
+          f"rss_within_bound={'n/a' if not bounds else 'yes' if all(bounds) else 'no'}")
 
 
 if __name__ == "__main__":

@@ -302,7 +302,8 @@ public final class SparkBench {
         return String.format(
                 Locale.ROOT,
                 "{\"mode\":\"build\",\"vectors\":%d,\"dim\":%d,\"factory\":\"%s\",\"build_s\":%.2f,"
-                        + "\"recall10\":%.4f,\"search\":\"%s\",\"index_mb\":%.1f,\"peak_rss_mb\":%.0f}",
+                        + "\"recall10\":%.4f,\"search\":\"%s\",\"index_mb\":%.1f,\"peak_rss_mb\":%.0f,"
+                        + "\"heap_max_mb\":%d}",
                 n,
                 card.dim(),
                 index.factory(),
@@ -310,7 +311,8 @@ public final class SparkBench {
                 index.recall(),
                 index.searchParameters(),
                 index.memoryBytes() / 1048576.0,
-                peakRssMb());
+                peakRssMb(),
+                Runtime.getRuntime().maxMemory() >> 20);
     }
 
     private static String adapt(SparkSession spark, Path dir, int n) throws Exception {

@@ -85,7 +85,10 @@ public final class IndexedItems implements AutoCloseable {
                 embedded.select("item_id")
                         .join(catalogue, "item_id")
                         .orderBy("item_id")
-                        .select("item_id", "title", "category", "price", "image", "label_group");
+                        .select("item_id", "title", "category", "price", "image", "label_group")
+                        // zipWithIndex runs its input twice (partition sizes, then the rows):
+                        // cached, the catalogue is read, checked and sorted once
+                        .persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Row> numbered =
                 sorted.javaRDD()
                         .zipWithIndex()
@@ -99,6 +102,7 @@ public final class IndexedItems implements AutoCloseable {
         Dataset<Row> metadata =
                 spark.createDataFrame(numbered, METADATA).persist(StorageLevel.MEMORY_AND_DISK());
         long count = metadata.count();
+        sorted.unpersist();
         laps.lap("catalogue read, joined with the table's ids, numbered and cached");
         laps.print();
         return new IndexedItems(metadata, embedded, count);
