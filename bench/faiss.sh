@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Faiss binding benchmark: our Java binding against Debian's python3-faiss (the same Faiss 1.7.3)
+# Faiss binding benchmark: our Java binding (Faiss 1.12.0) against Debian's python3-faiss (1.7.3)
 # on the same index files, queries and settings, in the same run. Prints a table and a last
 # summary line. Datasets are generated once into bench/.cache; results go to bench/out/faiss.
 #
-# Each index is built once, by the binding as it loads on this CPU (java-avx2 on AVX2 machines),
-# and then searched by every engine: "java-avx2", "java" (the binding forced onto Debian's generic
-# distance kernels: the very code python3-faiss runs, so java vs python is like for like) and
-# "python" (python3-faiss).
+# Each index is built once, by the binding's AVX2 build on AVX2 machines (java-avx2), and then
+# searched by every engine: "java-avx2", "java" (the binding forced onto Faiss's generic build,
+# compiled for the x86-64 baseline as Debian's python3-faiss is; since the binding moved to Faiss
+# 1.12.0, java vs python also compares two Faiss versions) and "python" (python3-faiss).
 #
 #   bench/faiss.sh                    # 1,000,000 x 256 and 100,000 x 1,280
 #   BENCH_SCALE=0.1 bench/faiss.sh    # a tenth of the rows, for a quick look
@@ -37,7 +37,7 @@ java_bench() {  # SIMD [JVM OPTIONS] -- build|search DATA NAME FACTORY TRAIN AXE
     dev.prodlens.bench.faiss.FaissBench "$1" "$2" "$out" "$3" "$4" "$5" "${@:6}"
 }
 builder=java; builder_simd=generic
-if grep -qw avx2 /proc/cpuinfo; then builder=java-avx2; builder_simd=auto; fi
+if grep -qw avx2 /proc/cpuinfo; then builder=java-avx2; builder_simd=avx2; fi
 
 big="$cache/lowrank-$(rows 1000000)x256"
 wide="$cache/lowrank-$(rows 100000)x1280"

@@ -1,5 +1,5 @@
-"""The Python half of bench/faiss.sh: Debian's python3-faiss (the same Faiss 1.7.3, generic
-build) on the very index file, queries and settings the Java engines measure, timed the same way
+"""The Python half of bench/faiss.sh: Debian's python3-faiss (Faiss 1.7.3, generic build; the
+binding links Faiss 1.12.0, whose files 1.7.3 reads) on the very index file, queries and settings the Java engines measure, timed the same way
 (FaissBench.java): one warm-up run per setting, then the median of BENCH_REPEATS runs;
 single-query latency on one thread; the per-call cost on a 16-vector flat index.
 

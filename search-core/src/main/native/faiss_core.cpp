@@ -299,6 +299,17 @@ void check_same_training(const faiss::Index& a, const faiss::Index& b) {
                 "build both from the same trained index");
 }
 
+// The IVF index that `index` is, or holds under a pre-transform and/or an id map, else nullptr:
+// Faiss 1.7.3's ivflib::try_extract_index_ivf. Faiss's own looks further since 1.8, inside
+// IndexRefine (and IndexIVFIndependentQuantizer) too, where the IVF index is only part of the
+// whole: an IVF-only merge would skip the refine vectors, and the refine index cannot take ids.
+const faiss::IndexIVF* plain_ivf(const faiss::Index* index) {
+    if (auto* pt = dynamic_cast<const faiss::IndexPreTransform*>(index)) index = pt->index;
+    if (auto* mapped = dynamic_cast<const faiss::IndexIDMap*>(index)) index = mapped->index;
+    if (auto* mapped = dynamic_cast<const faiss::IndexIDMap2*>(index)) index = mapped->index;
+    return dynamic_cast<const faiss::IndexIVF*>(index);
+}
+
 // A memory-mapped index trusts the list sizes in the file; check them against the file size so
 // a corrupt file fails here instead of faulting in a later search.
 void check_mapped_lists(const faiss::Index& index) {
@@ -353,8 +364,7 @@ faiss::Index* create_index(int dim, const std::string& factory, faiss::MetricTyp
         throw std::invalid_argument("cannot create index '" + factory + "' for dimension " +
                                     std::to_string(dim) + ": " + e.what());
     }
-    if (faiss::ivflib::try_extract_index_ivf(index.get()) ||
-        dynamic_cast<faiss::IndexIDMap*>(index.get())) {
+    if (plain_ivf(index.get()) || dynamic_cast<faiss::IndexIDMap*>(index.get())) {
         return index.release();
     }
     auto* mapped = new faiss::IndexIDMap2(index.get());
@@ -487,8 +497,7 @@ void set_parameters(faiss::Index& index, const std::string& params) {
 
 void merge_into(faiss::Index& index, faiss::Index& other) {
     if (&index == &other) throw std::invalid_argument("cannot merge an index into itself");
-    if (!faiss::ivflib::try_extract_index_ivf(&index) ||
-        !faiss::ivflib::try_extract_index_ivf(&other))
+    if (!plain_ivf(&index) || !plain_ivf(&other))
         throw Unsupported("merge needs two IVF indexes; got " + describe(index) + " and " +
                           describe(other));
     if (index.d != other.d) throw std::invalid_argument("cannot merge: dimensions differ");

@@ -13,7 +13,7 @@
 
 namespace prodlens {
 
-using idx_t = faiss::Index::idx_t;
+using idx_t = faiss::idx_t;
 
 // Thrown for operations the index type cannot do (remove on HNSW, merge of non-IVF, ...).
 // The JNI layer maps it to java.lang.UnsupportedOperationException.

@@ -62,7 +62,8 @@ public final class FaissBench {
         String name = args[3];
         int repeats = Integer.parseInt(System.getenv().getOrDefault("BENCH_REPEATS", "5"));
         List<String> settings = Sweep.settings(Arrays.copyOfRange(args, 6, args.length));
-        String engine = Faiss.simdLevel().equals("avx2") ? "java-avx2" : "java";
+        String level = Faiss.simdLevel();
+        String engine = level.equals("generic") ? "java" : "java-" + level;
         Path indexFile = outDir.resolve(name + ".index");
         Path results = outDir.resolve(name + "." + engine + ".jsonl");
         try (PrintStream out = new PrintStream(Files.newOutputStream(results), true)) {

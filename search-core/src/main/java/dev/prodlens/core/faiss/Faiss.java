@@ -16,9 +16,9 @@ public final class Faiss {
     }
 
     /**
-     * Which build of Faiss's distance kernels is loaded: "avx2" (AVX2 + FMA) or "generic" (the
-     * x86-64 baseline, as Debian ships it). Chosen by the CPU; system property {@code
-     * prodlens.faiss.simd} = auto | avx2 | generic overrides it before first use.
+     * Which build of Faiss is loaded: "avx512" (AVX-512 F/CD/VL/DQ/BW), "avx2" (AVX2 + FMA) or
+     * "generic" (the x86-64 baseline). Chosen by the CPU; system property {@code
+     * prodlens.faiss.simd} = auto | avx512 | avx2 | generic overrides it before first use.
      */
     public static String simdLevel() {
         return NativeLibrary.variant();

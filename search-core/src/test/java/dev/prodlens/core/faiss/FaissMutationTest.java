@@ -190,4 +190,16 @@ class FaissMutationTest {
             assertThrows(IllegalArgumentException.class, () -> ivf.mergeFrom(ivf));
         }
     }
+
+    @Test
+    void refinedIvfTakesIdsAndRefusesMerge() {
+        // Faiss >= 1.8 finds the IVF index inside IndexRefine; merging only that part would drop
+        // the refine vectors, so the binding still treats IVF + refine as not mergeable (and wraps
+        // it in an id map, as the refine index cannot store ids)
+        try (FaissIndex a = build("IVF16,PQ4np,RFlat");
+                FaissIndex b = build("IVF16,PQ4np,RFlat")) {
+            assertTrue(a.description().startsWith("IndexIDMap2("), a.description());
+            assertThrows(UnsupportedOperationException.class, () -> a.mergeFrom(b));
+        }
+    }
 }

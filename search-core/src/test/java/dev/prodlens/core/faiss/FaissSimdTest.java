@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The two builds of Faiss's distance kernels: which one loads, and that both answer alike. */
+/** Faiss's builds (generic, AVX2, AVX-512): which one loads, and that they answer alike. */
 class FaissSimdTest {
     @TempDir Path dir;
 
@@ -34,7 +34,44 @@ class FaissSimdTest {
         UnsatisfiedLinkError bad =
                 assertThrows(
                         UnsatisfiedLinkError.class, () -> NativeLibrary.chooseVariant("fast", all));
-        assertTrue(bad.getMessage().contains("auto, avx2 or generic"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("auto, avx512, avx2 or generic"), bad.getMessage());
+    }
+
+    @Test
+    void avx512VariantNeedsEveryAvx512FlagOnTopOfAvx2() {
+        Set<String> all = NativeLibrary.AVX512_FLAGS;
+        assertTrue(all.containsAll(NativeLibrary.AVX2_FLAGS));
+        assertEquals("avx512", NativeLibrary.chooseVariant("auto", all));
+        assertEquals("avx512", NativeLibrary.chooseVariant("avx512", all));
+        assertEquals("avx2", NativeLibrary.chooseVariant("avx2", all));
+        assertEquals("generic", NativeLibrary.chooseVariant("generic", all));
+        // a CPU with AVX-512 F but not BW (Knights Landing): the AVX2 build
+        Set<String> noBw = new java.util.HashSet<>(all);
+        noBw.remove("avx512bw");
+        assertEquals("avx2", NativeLibrary.chooseVariant("auto", noBw));
+        UnsatisfiedLinkError missing =
+                assertThrows(
+                        UnsatisfiedLinkError.class,
+                        () -> NativeLibrary.chooseVariant("avx512", noBw));
+        assertTrue(missing.getMessage().contains("lacks"), missing.getMessage());
+        UnsatisfiedLinkError onAvx2 =
+                assertThrows(
+                        UnsatisfiedLinkError.class,
+                        () -> NativeLibrary.chooseVariant("AVX512", NativeLibrary.AVX2_FLAGS));
+        assertTrue(onAvx2.getMessage().contains("avx512f"), onAvx2.getMessage());
+    }
+
+    @Test
+    void everyVariantIsInTheJar() {
+        for (String lib :
+                List.of(
+                        "libprodlens_faiss.so",
+                        "libprodlens_faiss_avx2.so",
+                        "libprodlens_faiss_avx512.so")) {
+            assertTrue(
+                    NativeLibrary.class.getResource("/native/linux-x86_64/" + lib) != null,
+                    lib + " missing from the classpath");
+        }
     }
 
     @Test
