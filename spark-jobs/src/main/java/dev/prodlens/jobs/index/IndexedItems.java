@@ -81,14 +81,20 @@ public final class IndexedItems implements AutoCloseable {
                                 col("price"),
                                 col("image"),
                                 col("label_group"));
+        // As many partitions as cores, not spark.sql.shuffle.partitions: the metadata is small, and
+        // every partition costs each later pass a task and items.jsonl's write a job of its own.
         Dataset<Row> sorted =
                 embedded.select("item_id")
                         .join(catalogue, "item_id")
-                        .orderBy("item_id")
+                        .repartitionByRange(
+                                spark.sparkContext().defaultParallelism(), col("item_id"))
+                        .sortWithinPartitions("item_id")
                         .select("item_id", "title", "category", "price", "image", "label_group")
                         // zipWithIndex runs its input twice (partition sizes, then the rows):
                         // cached, the catalogue is read, checked and sorted once
                         .persist(StorageLevel.MEMORY_AND_DISK());
+        sorted.count();
+        laps.lap("catalogue read and checked, joined with the table's ids, sorted");
         JavaRDD<Row> numbered =
                 sorted.javaRDD()
                         .zipWithIndex()
@@ -103,7 +109,7 @@ public final class IndexedItems implements AutoCloseable {
                 spark.createDataFrame(numbered, METADATA).persist(StorageLevel.MEMORY_AND_DISK());
         long count = metadata.count();
         sorted.unpersist();
-        laps.lap("catalogue read, joined with the table's ids, numbered and cached");
+        laps.lap("numbered");
         laps.print();
         return new IndexedItems(metadata, embedded, count);
     }
