@@ -13,10 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * {@code prodlens-jobs adapt}: the adapt stage on its own, on the embeddings table the embed stage
@@ -35,21 +32,16 @@ public final class AdaptJob {
         ModelCard card =
                 ModelCard.read(EmbedderConfig.fromResolved(settings.embedderSettings()).modelDir());
         try (IndexedItems items = IndexedItems.load(spark, EmbedJob.Spec.of(settings), card)) {
-            // cached for the stage's many passes (build-index's own adapt step does the same)
-            Dataset<Row> rows = items.rows().persist(StorageLevel.MEMORY_AND_DISK());
-            try {
-                AdaptStage.Outcome outcome =
-                        AdaptStage.run(
-                                spark,
-                                adapt,
-                                new CandidateScorer(Evaluator.Settings.from(settings.config())),
-                                rows,
-                                card.dim());
-                write(settings, outcome);
-                return outcome;
-            } finally {
-                rows.unpersist();
-            }
+            AdaptStage.Outcome outcome =
+                    AdaptStage.runCached(
+                            spark,
+                            adapt,
+                            new CandidateScorer(Evaluator.Settings.from(settings.config())),
+                            items,
+                            card.dim(),
+                            (chosen, rows) -> chosen);
+            write(settings, outcome);
+            return outcome;
         }
     }
 

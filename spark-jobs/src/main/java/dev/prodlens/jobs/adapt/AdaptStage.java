@@ -6,15 +6,18 @@ import dev.prodlens.core.adapt.Whitening;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.Progress;
+import dev.prodlens.jobs.index.IndexedItems;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * adapt (issue 18): learns projections after the backbone from the catalogue's own groups, scores
@@ -38,6 +41,26 @@ public final class AdaptStage {
     public record Outcome(BundleManifest.Adapt entry, Projection projection) {}
 
     private AdaptStage() {}
+
+    /**
+     * As {@link #run}, on the rows of {@code items} cached for the stage's many passes (the items
+     * themselves stream their vectors); {@code then} gets the outcome and the same cached rows (to
+     * project them, say) before they are released.
+     */
+    public static <T> T runCached(
+            SparkSession spark,
+            AdaptSettings settings,
+            CandidateScorer scorer,
+            IndexedItems items,
+            int dim,
+            BiFunction<Outcome, Dataset<Row>, T> then) {
+        Dataset<Row> rows = items.rows().persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return then.apply(run(spark, settings, scorer, rows, dim), rows);
+        } finally {
+            rows.unpersist();
+        }
+    }
 
     /**
      * Learns and chooses from {@code items} (columns {@code item_id}, {@code label_group}, {@code

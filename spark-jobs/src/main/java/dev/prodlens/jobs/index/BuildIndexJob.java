@@ -27,7 +27,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * build-index: embeddings table + catalogue → a bundle directory with {@code index.faiss}, {@code
@@ -184,26 +183,22 @@ public final class BuildIndexJob {
             SparkSession spark, JobSettings settings, IndexedItems items, int dim) {
         AdaptSettings adapt = AdaptSettings.from(settings.config());
         if (!adapt.enabled()) return new Adapted(items.vectors(), null, null, dim);
-        Dataset<Row> rows = items.rows().persist(StorageLevel.MEMORY_AND_DISK());
-        try {
-            AdaptStage.Outcome outcome =
-                    AdaptStage.run(
-                            spark,
-                            adapt,
-                            new CandidateScorer(Evaluator.Settings.from(settings.config())),
-                            rows,
-                            dim);
-            if (outcome.projection() == null) {
-                return new Adapted(items.vectors(), null, outcome.entry(), dim);
-            }
-            return new Adapted(
-                    ProjectedItems.of(rows.select("ordinal", "embedding"), outcome.projection()),
-                    outcome.projection(),
-                    outcome.entry(),
-                    outcome.entry().dim());
-        } finally {
-            rows.unpersist();
-        }
+        return AdaptStage.runCached(
+                spark,
+                adapt,
+                new CandidateScorer(Evaluator.Settings.from(settings.config())),
+                items,
+                dim,
+                (outcome, rows) ->
+                        outcome.projection() == null
+                                ? new Adapted(items.vectors(), null, outcome.entry(), dim)
+                                : new Adapted(
+                                        ProjectedItems.of(
+                                                rows.select("ordinal", "embedding"),
+                                                outcome.projection()),
+                                        outcome.projection(),
+                                        outcome.entry(),
+                                        outcome.entry().dim()));
     }
 
     /** The embedded items joined with the catalogue and numbered (their metadata cached). */

@@ -3,6 +3,7 @@ package dev.prodlens.jobs.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.ReindexJob;
 import dev.prodlens.jobs.TestSpark;
+import dev.prodlens.jobs.adapt.AdaptJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -113,6 +115,18 @@ class BuildIndexJobTest {
         assertNotEquals(first.version(), again.version());
         assertEquals(again.bundle(), Bundles.current(catalogueDir).orElseThrow());
         assertEquals(items, Bundles.readItems(again.bundle()));
+    }
+
+    @Test
+    void reindexWithAdaptAndTheAdaptCommandLeaveNothingCached() {
+        // build-index caches the items' metadata (and their rows while adapt runs) and must
+        // release them: a long-lived session would otherwise keep every past build's items
+        JobSettings settings = settings("released", Map.of("adapt.method", "auto"));
+        spark.catalog().clearCache(); // whatever the other tests left
+        ReindexJob.run(spark, settings);
+        assertTrue(spark.sharedState().cacheManager().isEmpty(), "cached after reindex");
+        assertNotNull(AdaptJob.run(spark, settings).entry(), "the adapt command's choice");
+        assertTrue(spark.sharedState().cacheManager().isEmpty(), "cached after adapt");
     }
 
     @Test
