@@ -11,19 +11,14 @@ bench_setup() {
   BENCH_CP="bench/target/classes:$(cat bench/target/bench.classpath)"
 }
 
-# bench_venv DIR REQUIREMENTS...: a venv of Debian's /usr/bin/python3 (its python3-venv, installed if
-# missing) holding the pinned requirements from PyPI; made once, remade when a requirements file changes.
+# bench_venv DIR REQUIREMENTS...: a venv of Debian's /usr/bin/python3 (python3-venv from
+# scripts/install-deps.sh) holding the pinned requirements from PyPI; made once, remade when a
+# requirements file changes.
 bench_venv() {
   local venv=$1 want; shift
   want=$(cat "$@" | sha256sum | cut -d' ' -f1)
   [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.requirements.sha256" 2>/dev/null)" = "$want" ] && return 0
-  if ! dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "install ok installed"; then
-    local sudo_cmd=()
-    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-    echo "installing: python3-venv"
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends python3-venv
-  fi
+  scripts/install-deps.sh notebooks   # Debian's python3 and python3-venv, only if missing
   echo "== venv $venv (PyPI: $*)"
   [ -x "$venv/bin/pip" ] || /usr/bin/python3 -m venv "$venv"
   local requirements=()

@@ -437,7 +437,7 @@ public final class BuildIndexJob {
      * Inverted lists: each partition encoded into a shard of the trained index, then merged; the
      * partitions' exact top k of {@code queries}, merged.
      */
-    private static ExactNeighbours.Result addShards(
+    static ExactNeighbours.Result addShards(
             SparkSession spark,
             Dataset<Row> vectors,
             FaissIndex index,

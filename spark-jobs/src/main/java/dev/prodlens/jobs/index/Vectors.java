@@ -67,25 +67,22 @@ public final class Vectors {
 
     /**
      * Reads internal {@code (ordinal, embedding)} rows (an executor's partition) in batches of
-     * {@link #BATCH}; returns how many rows.
+     * {@link #BATCH}.
      */
-    static long forEachBatch(Iterator<InternalRow> rows, int dim, BatchConsumer consumer) {
+    static void forEachBatch(Iterator<InternalRow> rows, int dim, BatchConsumer consumer) {
         float[] vectors = new float[BATCH * dim];
         long[] ids = new long[BATCH];
         int n = 0;
-        long total = 0;
         while (rows.hasNext()) {
             InternalRow r = rows.next();
             ids[n] = r.getLong(0);
             copy(r, dim, vectors, n * dim);
             if (++n == BATCH) {
                 consumer.accept(vectors, ids, n);
-                total += n;
                 n = 0;
             }
         }
         if (n > 0) consumer.accept(vectors, ids, n);
-        return total + n;
     }
 
     /** Adds the first {@code n} rows of a batch to {@code index}. */

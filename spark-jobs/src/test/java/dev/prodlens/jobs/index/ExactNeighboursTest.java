@@ -8,11 +8,8 @@ import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchResult;
 import dev.prodlens.jobs.TestSpark;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -94,28 +91,12 @@ class ExactNeighboursTest {
 
     @Test
     void theIvfEncodingPassFindsThemTooAndEncodesEveryVector() {
-        JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
         try (FaissIndex index = FaissIndex.create(DIM, "IVF4,Flat", Metric.INNER_PRODUCT)) {
             index.train(all);
-            Broadcast<byte[]> trained = context.broadcast(index.toBytes());
-            Broadcast<float[]> shared = context.broadcast(queries);
-            Iterator<ShardEncoder.Encoded> shards =
-                    Vectors.internalRows(items)
-                            .mapPartitions(new ShardEncoder(trained, shared, DIM, K))
-                            .toLocalIterator();
-            ExactNeighbours.TopK exact = new ExactNeighbours.TopK(QUERIES, K);
-            int partitions = 0;
-            while (shards.hasNext()) {
-                ShardEncoder.Encoded encoded = shards.next();
-                try (FaissIndex shard = FaissIndex.fromBytes(encoded.shard())) {
-                    index.mergeFrom(shard);
-                }
-                exact.merge(encoded.exact());
-                partitions++;
-            }
-            assertEquals(2, partitions);
+            ExactNeighbours.Result exact =
+                    BuildIndexJob.addShards(spark, items, index, queries, DIM, K);
             assertEquals(ROWS, index.size());
-            assertSame(bruteForce(), exact.result());
+            assertSame(bruteForce(), exact);
         }
     }
 }
