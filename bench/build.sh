@@ -12,6 +12,8 @@
 #   BENCH_SIZES=100000 bench/build.sh           # 100k only
 #   BENCH_ROUNDS=3 BENCH_PEERS="faiss-cpu" ...  # more rounds (medians), fewer peers (BENCH_PEERS= none;
 #                                               # BENCH_PEERS_1M for 1M, default autofaiss)
+#   BENCH_PEER_TIMEOUT=900                      # seconds a peer may run; one stopped then is reported
+#                                               # as ">900" (autofaiss at 1M within a 4 GB budget)
 #   BENCH_DRIVER_MEMORY=4g                      # the job's heap (-Xmx: local mode's --driver-memory); its
 #                                               # peak RSS is checked against docs/operations.md's bound
 #   BENCH_BASELINE_CLASSES=../old/spark-jobs/target/classes bench/build.sh
@@ -37,6 +39,7 @@ bench_venv bench/.cache/peers/autofaiss-venv bench/peers/autofaiss-requirements.
 opens=$(tr '\n' ' ' < spark-jobs/target/launcher/jvm-options)
 model_id=$(scripts/config.sh model.id)
 budget_mb=$(scripts/config.sh index.memory-budget-mb)   # autofaiss plans within build-index's budget
+peer_timeout=${BENCH_PEER_TIMEOUT:-900}
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; flags: $(grep -o -w 'avx2\|avx512[a-z_]*\|amx[a-z_]*' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 for round in $(seq "${BENCH_ROUNDS:-1}"); do
   for n in ${BENCH_SIZES-100000 1000000}; do
@@ -60,7 +63,17 @@ for round in $(seq "${BENCH_ROUNDS:-1}"); do
       echo "== round $round, $n vectors: $tool"
       venv=bench/.cache/peers/build-venv
       [ "$tool" = autofaiss ] && venv=bench/.cache/peers/autofaiss-venv
-      "$venv/bin/python" bench/build_peers.py "$table" "$tool" "$budget_mb" | tee -a "$results"
+      # a peer that runs past BENCH_PEER_TIMEOUT is stopped and reported as taking longer than it
+      rc=0
+      timeout "$peer_timeout" "$venv/bin/python" bench/build_peers.py "$table" "$tool" "$budget_mb" \
+        | tee -a "$results" || rc=$?
+      if [ "$rc" = 124 ]; then
+        version=$("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$tool'))")
+        echo "{\"tool\":\"$tool\",\"version\":\"$version\",\"vectors\":$n,\"timed_out_s\":$peer_timeout}" \
+          | tee -a "$results"
+      elif [ "$rc" != 0 ]; then
+        die "$tool failed (exit $rc)"
+      fi
     done
   done
 done

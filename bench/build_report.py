@@ -38,12 +38,21 @@ def main():
                 continue
             name = (f"prodlens build-index{' (baseline)' if r.get('label') else ''}" if r.get("mode") == "build"
                     else f"{r['tool']} {r['version']}")
-            detail = f"{r['factory']} {r['search']}" if r.get("mode") == "build" else r["detail"]
-            tools.setdefault(name, {"detail": detail, "s": [], "recall": [], "rss": []})
+            detail = (f"{r['factory']} {r['search']}" if r.get("mode") == "build"
+                      else r.get("detail", "(stopped)"))
+            tools.setdefault(name, {"detail": detail, "s": [], "recall": [], "rss": [], "stopped": []})
+            if "timed_out_s" in r:  # stopped by bench/build.sh: slower than this, nothing measured
+                tools[name]["stopped"].append(r["timed_out_s"])
+                continue
             tools[name]["s"].append(r["build_s"])
             tools[name]["recall"].append(r["recall10"])
             tools[name]["rss"].append(r["peak_rss_mb"] / 1024)
         for name, t in tools.items():
+            if t["stopped"]:  # any run stopped: the median is beyond the time limit
+                t["median"], t["over"] = None, min(t["stopped"])
+                print(f"  {n:>10,}  {name:<32}{t['detail'][:27]:<28}{'>' + str(t['over']):>9}"
+                      f"{str(t['s'] + ['stopped'] * len(t['stopped']))[:17]:>18}{'n/a':>11}{'n/a':>13}")
+                continue
             t["median"] = statistics.median(t["s"])
             print(f"  {n:>10,}  {name:<32}{t['detail'][:27]:<28}{t['median']:>9.1f}{str(t['s'])[:17]:>18}"
                   f"{statistics.median(t['recall']):>11.3f}{max(t['rss']):>13.1f}")
@@ -72,11 +81,14 @@ def main():
     y = faiss100 and faiss100["median"]
     a = ours1m and ours1m["median"]
     b = auto1m and auto1m["median"]
+    over = auto1m and auto1m.get("over")  # autofaiss stopped: a bound, not a time
     recall = (ours1m or ours100) and statistics.median((ours1m or ours100)["recall"])
     print()
     print(f"build: n100k_s={fmt(x)} faiss_cpu_100k_s={fmt(y)} ratio_100k={fmt(x / y if x and y else None, '{:.2f}')} "
-          f"n1m_s={fmt(a)} autofaiss_1m_s={fmt(b)} ratio_1m={fmt(a / b if a and b else None, '{:.2f}')} "
-          f"peak_rss_1m_gb={fmt(ours1m and max(ours1m['rss']))} recall10={fmt(recall, '{:.3f}')} "
+          f"n1m_s={fmt(a)} "
+          + (f"autofaiss_1m_s=>{over} ratio_1m=<{fmt(a / over if a else None, '{:.2f}')} " if over else
+             f"autofaiss_1m_s={fmt(b)} ratio_1m={fmt(a / b if a and b else None, '{:.2f}')} ")
+          + f"peak_rss_1m_gb={fmt(ours1m and max(ours1m['rss']))} recall10={fmt(recall, '{:.3f}')} "
           f"rss_within_bound={'n/a' if not bounds else 'yes' if all(bounds) else 'no'}")
 
 

@@ -1,12 +1,18 @@
 package dev.prodlens.jobs.embed;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.embed.TestModels;
+import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.testkit.OfflineImages;
@@ -16,6 +22,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +111,7 @@ class EmbedJobTest {
                 assertTrue(Math.abs(vector.get(d) - expected[d]) <= 1e-5f, "dim " + d);
             assertEquals(
                     api.card().fingerprint(), p2.getString(p2.fieldIndex("model_fingerprint")));
+            requiresOneModel(spark.read().parquet(output), output, api.card());
         }
         assertTrue(
                 rows.containsKey("p1") && rows.containsKey("p1!"),
@@ -114,6 +123,26 @@ class EmbedJobTest {
                     left.noneMatch(p -> p.getFileName().toString().contains(".tmp-")),
                     "no staging directory left behind");
         }
+    }
+
+    /**
+     * {@code table} passes the model check, and fails it with a single row of another model or of
+     * no model among the rest.
+     */
+    private static void requiresOneModel(Dataset<Row> table, String path, ModelCard card) {
+        EmbeddingsTable.requireModel(table, path, card);
+        Column p3 = col("item_id").equalTo("p3");
+        Dataset<Row> mixed =
+                table.withColumn(
+                        "model_fingerprint",
+                        when(p3, lit("another")).otherwise(col("model_fingerprint")));
+        JobException e =
+                assertThrows(
+                        JobException.class, () -> EmbeddingsTable.requireModel(mixed, path, card));
+        assertTrue(e.getMessage().contains("another"), e.getMessage());
+        Dataset<Row> unknown =
+                table.withColumn("model_id", when(p3, lit(null)).otherwise(col("model_id")));
+        assertThrows(JobException.class, () -> EmbeddingsTable.requireModel(unknown, path, card));
     }
 
     @Test
