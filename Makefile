@@ -27,11 +27,13 @@ demo:
 
 ## Every test of every module (the web page's in headless Chromium), then the integration tests on the
 ## packaged jars (spark-jobs/*IT.java: a Spark standalone cluster on 127.0.0.1, the notebooks).
-## NotebooksIT runs the notebooks: their Python environment is made first (once, cached).
+## NotebooksIT runs the notebooks, ApiContractIT the API contract's outside checkers (openapi-spec-validator,
+## Schemathesis): their Python environments are made first (once, cached).
 test: deps model
 	@scripts/install-deps.sh browser
 	@scripts/install-deps.sh notebooks
 	@scripts/notebooks.sh install
+	@scripts/api-contract.sh install
 	$(MVN) verify
 
 ## The notebooks (notebooks/README.md) executed headless on the demo catalogue's data, into target/notebooks/.

@@ -15,26 +15,12 @@ requirements=$repo/notebooks/requirements.txt
 out=${PRODLENS_NOTEBOOK_OUT:-$repo/target/notebooks}
 cell_timeout=${PRODLENS_NOTEBOOK_CELL_TIMEOUT:-600}
 
-[ -x "$python" ] || { echo "notebooks: no $python: run scripts/install-deps.sh notebooks" >&2; exit 1; }
-# One environment per requirements file and Python version, shared by every checkout (it is large):
-# a changed requirements.txt gets a new environment rather than an old one patched in place.
-key=$( { cat "$requirements"; "$python" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-12)
-venv=${PRODLENS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prodlens}/notebooks-venv-$key
+source "$repo/scripts/python-env.sh"
 
 install() {
-  [ -f "$venv/.complete" ] && return 0
-  "$python" -c 'import ensurepip, venv' 2>/dev/null \
-    || { echo "notebooks: $python cannot make virtual environments: run scripts/install-deps.sh notebooks" >&2; exit 1; }
-  echo "notebooks: making $venv from notebooks/requirements.txt"
-  rm -rf "$venv"  # what an interrupted install left
-  "$python" -m venv "$venv"
-  # wheels only (nothing compiles here); --no-deps and pip check: exactly the pinned list, and it is complete
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary=:all: --no-deps -r "$requirements"
-  "$venv/bin/pip" check --disable-pip-version-check >/dev/null \
-    || { "$venv/bin/pip" check; echo "notebooks: notebooks/requirements.txt is not a complete set" >&2; exit 1; }
+  python_env notebooks "$requirements" "$python"
   # matplotlib builds its font cache on first use and says so on stderr: here, not in a notebook's output
   "$venv/bin/python" -c 'import matplotlib.font_manager'
-  touch "$venv/.complete"
 }
 
 run() {

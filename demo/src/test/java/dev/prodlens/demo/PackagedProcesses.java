@@ -117,6 +117,11 @@ final class PackagedProcesses {
             throw new AssertionError("the service did not start: " + Files.readString(log));
         }
 
+        /** Where it serves: {@code http://127.0.0.1:<port>}. */
+        String base() {
+            return base;
+        }
+
         JsonObject info() throws IOException, InterruptedException {
             return JsonParser.parseString(get("/v1/info").body()).getAsJsonObject();
         }

@@ -161,14 +161,15 @@ class LiveWritesTest {
         Http.Response r =
                 http.send(
                         "PUT",
-                        "/v1/items/multi-8",
+                        "/v1/items/multi-8?title=overridden&label_group=g8",
                         body.toByteArray(),
                         "multipart/form-data; boundary=" + boundary,
                         "X-API-Key",
                         KEY);
         assertEquals(200, r.status(), r.text());
         JsonObject item = http.get("/v1/items/multi-8").json();
-        assertEquals("Blue vase", item.get("title").getAsString());
+        assertEquals("Blue vase", item.get("title").getAsString(), "the form's title wins");
+        assertEquals("g8", item.get("label_group").getAsString(), "the query's fields count too");
         assertEquals(3.25, item.get("price").getAsDouble());
         assertEquals("multi-8", found(photos.get(8), "&category=cat-1").get(0));
         assertEquals(200, delete("multi-8").status());
@@ -256,6 +257,17 @@ class LiveWritesTest {
                 batch("{\"items\": [{\"id\": \"a\", \"op\": \"delete\", \"extra\": 1}]}"),
                 400,
                 "bad_request");
+        // the contract's item shapes: a delete has no fields, a change names one, a price is a
+        // number as the contract writes one (Java alone would take "1d"), fields are known ones
+        for (String item :
+                List.of(
+                        "{\"id\": \"a\", \"op\": \"delete\", \"fields\": {\"title\": \"t\"}}",
+                        "{\"id\": \"item-00\", \"op\": \"change\", \"fields\": {}}",
+                        "{\"id\": \"item-00\", \"op\": \"change\", \"fields\": {\"price\": \"1d\"}}",
+                        "{\"id\": \"item-00\", \"op\": \"change\", \"fields\": {\"colour\": \"red\"}}")) {
+            assertError(batch("{\"items\": [" + item + "]}"), 400, "bad_request");
+        }
+        assertError(put("x-1", photos.get(8), "?price=0x1p3"), 400, "invalid_item");
         assertEquals(before, live().get("applied_position").getAsLong(), "nothing was logged");
         assertEquals(404, http.get("/v1/items/x-1").status());
     }

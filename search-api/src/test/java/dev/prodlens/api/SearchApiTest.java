@@ -47,6 +47,7 @@ class SearchApiTest {
                                         tmp,
                                         "api.max-upload-bytes=" + UPLOAD_CAP,
                                         "api.admin-key=s3cret",
+                                        "api.max-k=500",
                                         "decode.max-pixels=40000000",
                                         "api.cors-origins=*")
                                 .toArray(String[]::new));
@@ -254,18 +255,36 @@ class SearchApiTest {
                 400,
                 "bad_request");
         assertError(http.postImage("/v1/search?k=0", photos.get(0)), 400, "bad_request");
-        assertError(http.postImage("/v1/search?k=1001", photos.get(0)), 400, "bad_request");
+        assertError(http.postImage("/v1/search?k=501", photos.get(0)), 400, "bad_request");
         assertError(http.postImage("/v1/search?k=ten", photos.get(0)), 400, "bad_request");
-        assertError(
-                http.postImage("/v1/search?price_min=9&price_max=1", photos.get(0)),
-                400,
-                "bad_request");
+        Http.Response emptyRange =
+                http.postImage("/v1/search?price_min=9&price_max=1", photos.get(0));
+        assertEquals(200, emptyRange.status(), "a range no item is in: " + emptyRange.text());
+        assertEquals(0, emptyRange.json().getAsJsonArray("items").size());
+        assertError(http.postImage("/v1/search?price_max=", photos.get(0)), 400, "bad_request");
+        assertError(http.postImage("/v1/search?k=", photos.get(0)), 400, "bad_request");
+        assertError(http.postImage("/v1/search?k=3&k=4", photos.get(0)), 400, "bad_request");
+        assertError(http.postImage("/v1/search?price_min=%048", photos.get(0)), 400, "bad_request");
+        ByteArrayOutputStream form = new ByteArrayOutputStream();
+        form.writeBytes(
+                ("--b\r\nContent-Disposition: form-data; name=\"colour\"\r\n\r\nred\r\n"
+                                + "--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        form.writeBytes(photos.get(0));
+        form.writeBytes("\r\n--b--\r\n".getBytes(StandardCharsets.UTF_8));
+        Http.Response extra =
+                http.send(
+                        "POST",
+                        "/v1/search",
+                        form.toByteArray(),
+                        "multipart/form-data; boundary=b");
+        assertError(extra, 400, "bad_request");
+        assertTrue(extra.text().contains("'colour'"), "a search has no fields: " + extra.text());
         assertError(http.postImage("/v1/search?price_min=NaN", photos.get(0)), 400, "bad_request");
         assertError(
                 http.postImage("/v1/search?url=http://169.254.169.254/latest", photos.get(0)),
                 400,
                 "bad_request");
-        assertNotFound(http.get("/v1/search"));
         assertTrue(
                 assertNotFound(http.get("/no/such/endpoint"))
                         .startsWith("no endpoint 'GET /no/such/endpoint'; "));
@@ -445,6 +464,48 @@ class SearchApiTest {
         Http.Response ok = http.post("/admin/reload", "X-API-Key", "s3cret");
         assertEquals(200, ok.status(), ok.text());
         assertFalse(ok.json().get("switched").getAsBoolean(), "CURRENT has not moved");
+    }
+
+    @Test
+    void aDeclaredPathAnswersOtherMethods405WithAllow() {
+        Http.Response trace = http.send("TRACE", "/v1/info", null, null);
+        assertError(trace, 405, "method_not_allowed");
+        assertEquals("GET, HEAD", trace.headers().firstValue("Allow").orElse(""));
+        Http.Response get = http.get("/v1/search");
+        assertError(get, 405, "method_not_allowed");
+        assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
+        Http.Response post = http.send("POST", "/v1/items/item-01/similar", new byte[0], null);
+        assertError(post, 405, "method_not_allowed");
+        assertNotFound(http.send("TRACE", "/v1/no-such-thing", null, null));
+        // writes are off here: their operations answer how to turn them on, and are not offered
+        assertTrue(
+                assertNotFound(http.send("DELETE", "/v1/items/item-01", null, null))
+                        .contains("live.write-key"));
+        assertEquals(
+                "GET, HEAD",
+                http.send("POST", "/v1/items/item-01", new byte[0], null)
+                        .headers()
+                        .firstValue("Allow")
+                        .orElse(""));
+    }
+
+    @Test
+    void theServedContractIsThisServicesOwn() {
+        JsonObject openapi =
+                JsonParser.parseString(http.get("/openapi.json").text()).getAsJsonObject();
+        JsonObject paths = openapi.getAsJsonObject("paths");
+        assertNotNull(paths.get("/admin/reload"), "api.admin-key is set");
+        assertEquals(null, paths.get("/v1/items/batch"), "writes are off");
+        assertEquals(null, paths.getAsJsonObject("/v1/items/{id}").get("put"));
+        assertEquals(
+                500,
+                openapi.getAsJsonObject("components")
+                        .getAsJsonObject("parameters")
+                        .getAsJsonObject("K")
+                        .getAsJsonObject("schema")
+                        .get("maximum")
+                        .getAsInt(),
+                "k's range is api.max-k's");
     }
 
     @ParameterizedTest

@@ -19,6 +19,7 @@ import dev.prodlens.core.image.ImageFormat;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
@@ -36,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -71,6 +73,7 @@ public final class ApiServer implements AutoCloseable {
     private final RequestImages images;
     private final ItemImages itemImages;
     private final ClientLimiter clients;
+    private final ApiContract contract;
     private final Javalin app;
 
     /**
@@ -95,6 +98,14 @@ public final class ApiServer implements AutoCloseable {
                         settings.urlFetch());
         this.itemImages = new ItemImages(settings.imagesRoot());
         this.clients = new ClientLimiter(settings.limits().maxInFlightPerClient());
+        this.contract =
+                ApiContract.of(
+                        features(settings, writes),
+                        new ApiContract.Limits(
+                                settings.limits().defaultK(),
+                                settings.limits().maxK(),
+                                settings.limits().maxBatchImages(),
+                                settings.live().maxBatch()));
         long maxUpload = settings.limits().maxUploadBytes();
         this.app =
                 Javalin.create(
@@ -137,17 +148,25 @@ public final class ApiServer implements AutoCloseable {
         errors();
     }
 
+    /**
+     * Registers one handler per operation of the contract (by operationId; the contract checks they
+     * match), then the pages outside the versioned API.
+     */
     private void routes() {
-        app.post(
-                "/v1/search",
-                ctx -> limited(ctx, () -> ctx.json(search.search(images.one(ctx), query(ctx)))));
-        app.post(
-                "/v1/search/batch",
+        Map<String, Handler> handlers = new LinkedHashMap<>();
+        handlers.put(
+                "search",
+                ctx ->
+                        limited(
+                                ctx,
+                                () -> ctx.json(search.search(images.one(ctx, true), query(ctx)))));
+        handlers.put(
+                "searchBatch",
                 ctx ->
                         limited(
                                 ctx,
                                 () -> {
-                                    List<byte[]> all = images.all(ctx);
+                                    List<byte[]> all = images.search(ctx);
                                     ctx.json(
                                             Map.of(
                                                     "results",
@@ -155,15 +174,15 @@ public final class ApiServer implements AutoCloseable {
                                                             .map(ApiServer::batchResult)
                                                             .toList()));
                                 }));
-        app.get("/v1/items/{id}", ctx -> ctx.json(search.item(ctx.pathParam("id"))));
-        app.put(
-                "/v1/items/{id}",
+        handlers.put("getItem", ctx -> ctx.json(search.item(ctx.pathParam("id"))));
+        handlers.put(
+                "putItem",
                 ctx ->
                         limited(
                                 ctx,
                                 () -> {
                                     ItemWrites w = writer(ctx);
-                                    byte[] image = images.one(ctx);
+                                    byte[] image = images.one(ctx, false);
                                     ctx.json(
                                             w.write(
                                                     ItemWrite.upsert(
@@ -171,8 +190,8 @@ public final class ApiServer implements AutoCloseable {
                                                             image,
                                                             ItemRequests.fields(ctx))));
                                 }));
-        app.patch(
-                "/v1/items/{id}",
+        handlers.put(
+                "changeItem",
                 ctx -> {
                     ItemWrites w = writer(ctx);
                     ctx.json(
@@ -181,11 +200,11 @@ public final class ApiServer implements AutoCloseable {
                                             ctx.pathParam("id"),
                                             ItemRequests.jsonFields(ctx.body()))));
                 });
-        app.delete(
-                "/v1/items/{id}",
+        handlers.put(
+                "deleteItem",
                 ctx -> ctx.json(writer(ctx).write(ItemWrite.delete(ctx.pathParam("id")))));
-        app.post(
-                "/v1/items/batch",
+        handlers.put(
+                "writeItems",
                 ctx ->
                         limited(
                                 ctx,
@@ -200,17 +219,17 @@ public final class ApiServer implements AutoCloseable {
                                                             .map(ApiServer::writeResult)
                                                             .toList()));
                                 }));
-        app.get(
-                "/v1/items/{id}/similar",
+        handlers.put(
+                "similarItems",
                 ctx ->
                         limited(
                                 ctx,
                                 () -> ctx.json(search.similar(ctx.pathParam("id"), query(ctx)))));
-        app.get("/v1/items/{id}/image", this::itemImage);
-        app.get("/v1/info", ctx -> ctx.json(info()));
-        app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-        app.get(
-                "/readyz",
+        handlers.put("itemImage", this::itemImage);
+        handlers.put("info", ctx -> ctx.json(info()));
+        handlers.put("healthz", ctx -> ctx.json(Map.of("status", "ok")));
+        handlers.put(
+                "readyz",
                 ctx -> {
                     LiveBundle live = search.bundles().peek();
                     if (live == null)
@@ -224,20 +243,14 @@ public final class ApiServer implements AutoCloseable {
                                     "items",
                                     live.size()));
                 });
-        app.get(
-                "/metrics",
+        handlers.put(
+                "metrics",
                 ctx -> {
                     ctx.contentType(metrics.contentType());
                     metrics.write(ctx.outputStream());
                 });
-        app.get(
-                "/openapi.json",
-                ctx -> ctx.contentType("application/json").result(resource("/openapi.json")));
-        app.get(
-                "/docs",
-                ctx -> ctx.html(new String(resource("/docs.html"), StandardCharsets.UTF_8)));
-        app.post(
-                "/admin/reload",
+        handlers.put(
+                "reload",
                 ctx -> {
                     requireAdmin(ctx);
                     boolean switched;
@@ -253,6 +266,50 @@ public final class ApiServer implements AutoCloseable {
                                     "version",
                                     search.bundles().peek().version()));
                 });
+        contract.requireHandlers(handlers);
+        app.before(this::requireDeclaredMethod);
+        // an operation that is off here keeps its handler, which answers 404 with how to turn
+        // it on (requireKey); the contract only leaves it out of the document and of Allow
+        for (ApiContract.Operation op : contract.operations()) {
+            app.addHttpHandler(HandlerType.valueOf(op.method()), op.path(), handlers.get(op.id()));
+        }
+        app.get(
+                "/openapi.json",
+                ctx -> ctx.contentType("application/json").result(contract.json()));
+        app.get(
+                "/docs",
+                ctx -> ctx.html(new String(resource("/docs.html"), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A path the contract declares, asked with a method it does not declare there: 405 with {@code
+     * Allow}, before any route runs ({@code GET /v1/items/batch} is the batch path's, not an item
+     * lookup). A CORS preflight is left to the CORS plugin.
+     */
+    private void requireDeclaredMethod(Context ctx) {
+        String method = ctx.method().name();
+        if (method.equals("OPTIONS") && ctx.header("Access-Control-Request-Method") != null) return;
+        Set<String> allowed = contract.allowed(ctx.path());
+        if (allowed.isEmpty() || contract.declares(method, ctx.path())) return;
+        ctx.header("Allow", String.join(", ", allowed));
+        throw new ApiException(
+                405,
+                "method_not_allowed",
+                method
+                        + " is not allowed on "
+                        + ctx.path()
+                        + "; it answers "
+                        + String.join(", ", allowed));
+    }
+
+    /** What this service offers, which decides what its contract declares. */
+    private static Set<ApiContract.Feature> features(ApiSettings settings, ItemWrites writes) {
+        Set<ApiContract.Feature> on = new HashSet<>();
+        if (writes != null && !settings.live().writeKey().isEmpty())
+            on.add(ApiContract.Feature.WRITES);
+        if (!settings.adminKey().isEmpty()) on.add(ApiContract.Feature.ADMIN);
+        if (!settings.urlFetch().allowHosts().isEmpty()) on.add(ApiContract.Feature.URL_FETCH);
+        return on;
     }
 
     private void errors() {
@@ -360,7 +417,7 @@ public final class ApiServer implements AutoCloseable {
     private SearchQuery query(Context ctx) {
         ApiSettings.Limits limits = settings.limits();
         int k = intParam(ctx, "k", limits.defaultK(), 1, limits.maxK());
-        String category = ctx.queryParam("category");
+        String category = single(ctx, "category");
         Set<String> exclude = new HashSet<>();
         for (String value : ctx.queryParams("exclude")) {
             Arrays.stream(value.split(","))
@@ -368,19 +425,34 @@ public final class ApiServer implements AutoCloseable {
                     .filter(s -> !s.isEmpty())
                     .forEach(exclude::add);
         }
+        // a price_min above price_max is a range no item is in: an empty answer, not an error
         Double min = doubleParam(ctx, "price_min");
         Double max = doubleParam(ctx, "price_max");
-        if (min != null && max != null && min > max)
-            throw ApiException.badRequest("price_min " + min + " is above price_max " + max);
         return new SearchQuery(
                 k, category == null || category.isBlank() ? null : category, min, max, exclude);
     }
 
+    /**
+     * A query parameter that takes one value (the contract's scalars): null when absent, 400 when
+     * given more than once (which one was meant cannot be told).
+     */
+    private static String single(Context ctx, String name) {
+        List<String> values = ctx.queryParams(name);
+        if (values.size() > 1)
+            throw ApiException.badRequest(
+                    name + " is given " + values.size() + " times; send it once");
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** A decimal number as JSON writes one: what the contract's number parameters take. */
+    private static final Pattern NUMBER =
+            Pattern.compile("-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
     private static int intParam(Context ctx, String name, int fallback, int min, int max) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) return fallback;
+        String value = single(ctx, name);
+        if (value == null) return fallback;
         try {
-            int n = Integer.parseInt(value.strip());
+            int n = Integer.parseInt(value);
             if (n >= min && n <= max) return n;
         } catch (NumberFormatException ignored) {
             // answered below
@@ -397,13 +469,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static Double doubleParam(Context ctx, String name) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) return null;
-        try {
-            double d = Double.parseDouble(value.strip());
+        String value = single(ctx, name);
+        if (value == null) return null;
+        if (NUMBER.matcher(value).matches()) {
+            double d = Double.parseDouble(value);
             if (Double.isFinite(d)) return d;
-        } catch (NumberFormatException ignored) {
-            // answered below
         }
         throw ApiException.badRequest(name + " must be a number, not '" + value + "'");
     }

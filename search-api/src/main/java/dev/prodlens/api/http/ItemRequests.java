@@ -6,8 +6,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.prodlens.api.live.ItemWrites;
 import dev.prodlens.api.live.ItemWrites.ItemWrite;
+import dev.prodlens.api.search.SearchFailure;
 import io.javalin.http.Context;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -25,32 +28,42 @@ final class ItemRequests {
     /** Query parameters of a PUT that are not fields. */
     private static final Set<String> NOT_FIELDS = Set.of("url");
 
-    private static final Set<String> BATCH_KEYS =
-            Set.of("id", "op", "fields", "image_base64", "image_url");
+    /** The keys an item of a batch may have, by op. */
+    private static final Map<String, Set<String>> BATCH_KEYS =
+            Map.of(
+                    "upsert", Set.of("id", "op", "fields", "image_base64", "image_url"),
+                    "change", Set.of("id", "op", "fields"),
+                    "delete", Set.of("id", "op"));
 
     private ItemRequests() {}
 
-    /** A PUT's fields: multipart text fields and query parameters (not {@code url}). */
+    /**
+     * A PUT's fields: query parameters (not {@code url}) and multipart text fields; a field given
+     * in both takes the form's value, as the contract says (the two are separate places to a
+     * client, and neither is wrong alone).
+     */
     static Map<String, String> fields(Context ctx) {
         Map<String, String> fields = new LinkedHashMap<>();
-        if (ctx.isMultipartFormData()) {
-            // Jetty lists the file part too (under its field name): that is the image, not a field
-            ctx.formParamMap()
-                    .forEach(
-                            (name, values) -> {
-                                if (!name.equals(RequestImages.FIELD)) put(fields, name, values);
-                            });
-        }
         ctx.queryParamMap()
                 .forEach(
                         (name, values) -> {
                             if (!NOT_FIELDS.contains(name)) put(fields, name, values);
                         });
+        if (ctx.isMultipartFormData()) {
+            Map<String, String> form = new LinkedHashMap<>();
+            // Jetty lists the file part too (under its field name): that is the image, not a field
+            ctx.formParamMap()
+                    .forEach(
+                            (name, values) -> {
+                                if (!name.equals(RequestImages.FIELD)) put(form, name, values);
+                            });
+            fields.putAll(form);
+        }
         return fields;
     }
 
     private static void put(Map<String, String> fields, String name, List<String> values) {
-        if (values.size() != 1 || fields.containsKey(name)) {
+        if (values.size() != 1) {
             throw ApiException.badRequest(
                     "field '" + name + "' is given more than once; send it once");
         }
@@ -90,27 +103,47 @@ final class ItemRequests {
         return writes;
     }
 
+    /**
+     * One item of a batch, in one of the contract's shapes (openapi.json's ItemBatch): an upsert
+     * with exactly one image, a change naming a field, a delete; keys of another shape and bad
+     * fields fail the whole request, as they fail its schema. What only the write can tell (an
+     * image that does not decode, an unknown item) fails that item alone, in its result.
+     */
     private static ItemWrite write(JsonObject item, String where, RequestImages images) {
+        String op = item.has("op") ? text(item.get("op"), where + ".op") : "upsert";
+        Set<String> keys = BATCH_KEYS.get(op);
+        if (keys == null) {
+            throw ApiException.badRequest(
+                    where + ".op must be upsert, change or delete, not '" + op + "'");
+        }
         for (String key : item.keySet()) {
-            if (!BATCH_KEYS.contains(key)) {
+            if (!keys.contains(key)) {
                 throw ApiException.badRequest(
-                        where + ": unknown key '" + key + "'; an item has " + BATCH_KEYS);
+                        where + ": unknown key '" + key + "' for op " + op + "; it has " + keys);
             }
         }
         String id = text(item.get("id"), where + ".id");
-        String op = item.has("op") ? text(item.get("op"), where + ".op") : "upsert";
         Map<String, String> fields =
                 item.has("fields")
                         ? fieldsOf(object(item.get("fields"), where + ".fields"), where + ".fields")
                         : Map.of();
-        return switch (op) {
-            case "upsert" -> ItemWrite.upsert(id, image(item, where, images), fields);
-            case "change" -> ItemWrite.change(id, fields);
-            case "delete" -> ItemWrite.delete(id);
-            default ->
-                    throw ApiException.badRequest(
-                            where + ".op must be upsert, change or delete, not '" + op + "'");
-        };
+        ItemWrite write =
+                switch (op) {
+                    case "upsert" -> ItemWrite.upsert(id, image(item, where, images), fields);
+                    case "change" -> {
+                        if (fields.isEmpty())
+                            throw ApiException.badRequest(
+                                    where + ": a change names at least one field in 'fields'");
+                        yield ItemWrite.change(id, fields);
+                    }
+                    default -> ItemWrite.delete(id);
+                };
+        try {
+            ItemWrites.checkedFields(write);
+        } catch (SearchFailure e) {
+            throw ApiException.badRequest(where + ": " + e.getMessage());
+        }
+        return write;
     }
 
     private static byte[] image(JsonObject item, String where, RequestImages images) {
@@ -135,8 +168,12 @@ final class ItemRequests {
             JsonElement value = field.getValue();
             if (value.isJsonNull()) {
                 fields.put(field.getKey(), "");
-            } else if (value instanceof JsonPrimitive p && (p.isString() || p.isNumber())) {
+            } else if (value instanceof JsonPrimitive p && p.isString()) {
                 fields.put(field.getKey(), p.getAsString());
+            } else if (value instanceof JsonPrimitive p && p.isNumber()) {
+                // its plain decimal text, as a form would send it (1e3 is 1000; 1.5e-7 keeps its
+                // digits after the point), so a JSON price passes the price pattern within range
+                fields.put(field.getKey(), new BigDecimal(p.getAsString()).toPlainString());
             } else {
                 throw ApiException.badRequest(
                         where + "." + field.getKey() + " must be a string, a number or null");

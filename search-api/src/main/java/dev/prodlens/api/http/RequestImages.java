@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -30,9 +32,9 @@ final class RequestImages {
         this.urls = new UrlFetcher(urlFetch, maxBytes);
     }
 
-    /** The one image of a search request. */
-    byte[] one(Context ctx) {
-        List<byte[]> images = all(ctx);
+    /** The one image of a search request (nothing else in its body) or of an item write. */
+    byte[] one(Context ctx, boolean search) {
+        List<byte[]> images = search ? search(ctx) : all(ctx);
         if (images.size() != 1) {
             throw ApiException.badRequest(
                     "send exactly one image: multipart field '"
@@ -89,6 +91,28 @@ final class RequestImages {
                     "no image: send it as multipart field '"
                             + FIELD
                             + "' or as the raw request body");
+        }
+        return images;
+    }
+
+    /**
+     * A search's images: as {@link #all}, and a multipart body holds nothing but {@value #FIELD}
+     * parts (a search has no fields; an unknown part is a mistake to say, not to ignore).
+     */
+    List<byte[]> search(Context ctx) {
+        List<byte[]> images = all(ctx);
+        if (ctx.isMultipartFormData()) {
+            Set<String> parts = new TreeSet<>(ctx.formParamMap().keySet());
+            parts.addAll(ctx.uploadedFileMap().keySet());
+            parts.remove(FIELD);
+            if (!parts.isEmpty()) {
+                throw ApiException.badRequest(
+                        "unknown multipart field '"
+                                + parts.iterator().next()
+                                + "'; a search takes only '"
+                                + FIELD
+                                + "' parts");
+            }
         }
         return images;
     }

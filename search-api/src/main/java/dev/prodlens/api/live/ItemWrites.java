@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Item writes (issue 17): upserts (image and fields), metadata changes (fields only, no model run)
@@ -219,7 +220,13 @@ public final class ItemWrites {
         };
     }
 
-    private static Map<String, String> checkedFields(ItemWrite write) {
+    /**
+     * The write's fields as recorded (names known, sizes within the log's, a price a number of 0 or
+     * more), for the write's checks and for a batch's form checks ({@code ItemRequests}).
+     *
+     * @throws SearchFailure invalid_item, naming the field
+     */
+    public static Map<String, String> checkedFields(ItemWrite write) {
         Map<String, String> fields = new TreeMap<>();
         for (Map.Entry<String, String> field : write.fields().entrySet()) {
             String name = field.getKey();
@@ -245,13 +252,16 @@ public final class ItemWrites {
         return fields;
     }
 
+    /**
+     * A price as the API contract states it (openapi.json's price pattern): decimal digits, an
+     * optional fraction and exponent, nothing Java alone would also parse ("1d", "0x1p3", "NaN").
+     * At most 15 digits before the point and 2 in the exponent keep every such number finite.
+     */
+    public static final Pattern PRICE =
+            Pattern.compile("([0-9]{1,15}(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]{1,2})?");
+
     private static void checkPrice(String id, String value) {
-        try {
-            double price = Double.parseDouble(value);
-            if (Double.isFinite(price) && price >= 0) return;
-        } catch (NumberFormatException e) {
-            // answered below
-        }
+        if (PRICE.matcher(value).matches()) return;
         throw SearchFailure.invalidItem(
                 "price of item '" + id + "' must be a number of 0 or more, not '" + value + "'");
     }
