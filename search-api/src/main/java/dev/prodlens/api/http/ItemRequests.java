@@ -57,6 +57,11 @@ final class ItemRequests {
                             (name, values) -> {
                                 if (!name.equals(RequestImages.FIELD)) put(form, name, values);
                             });
+            if (!form.isEmpty()) {
+                // a query field the form overrides is checked all the same: a bad value is an
+                // error wherever it was sent
+                ItemWrites.checkedFields(ItemWrite.upsert(ctx.pathParam("id"), null, fields));
+            }
             fields.putAll(form);
         }
         return fields;
