@@ -268,6 +268,24 @@ class LiveWritesTest {
             assertError(batch("{\"items\": [" + item + "]}"), 400, "bad_request");
         }
         assertError(put("x-1", photos.get(8), "?price=0x1p3"), 400, "invalid_item");
+        // a bad query field the form overrides is refused all the same
+        java.io.ByteArrayOutputStream form = new java.io.ByteArrayOutputStream();
+        form.writeBytes(
+                ("--f\r\nContent-Disposition: form-data; name=\"price\"\r\n\r\n3\r\n"
+                                + "--f\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.jpg\"\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        form.writeBytes(photos.get(8));
+        form.writeBytes("\r\n--f--\r\n".getBytes(StandardCharsets.UTF_8));
+        assertError(
+                http.send(
+                        "PUT",
+                        "/v1/items/x-1?price=cheap",
+                        form.toByteArray(),
+                        "multipart/form-data; boundary=f",
+                        "X-API-Key",
+                        KEY),
+                400,
+                "invalid_item");
         assertEquals(before, live().get("applied_position").getAsLong(), "nothing was logged");
         assertEquals(404, http.get("/v1/items/x-1").status());
     }
