@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** A small HTTP client for the API tests: JSON answers, multipart uploads. */
@@ -76,6 +77,34 @@ public final class Http {
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return postRaw(path, body.toByteArray(), "multipart/form-data; boundary=" + boundary);
+    }
+
+    /** A multipart/form-data body and its Content-Type. */
+    public record Form(byte[] body, String contentType) {}
+
+    /** Text parts {@code fields} (in order), then {@code image} as the part {@code image}. */
+    public static Form form(Map<String, String> fields, byte[] image) {
+        String boundary = "prodlens-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        fields.forEach(
+                (name, value) ->
+                        body.writeBytes(
+                                ("--"
+                                                + boundary
+                                                + "\r\nContent-Disposition: form-data; name=\""
+                                                + name
+                                                + "\"\r\n\r\n"
+                                                + value
+                                                + "\r\n")
+                                        .getBytes(StandardCharsets.UTF_8)));
+        body.writeBytes(
+                ("--"
+                                + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(image);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return new Form(body.toByteArray(), "multipart/form-data; boundary=" + boundary);
     }
 
     /**

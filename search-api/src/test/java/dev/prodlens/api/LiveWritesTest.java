@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -137,33 +138,17 @@ class LiveWritesTest {
     @Test
     @Order(2)
     void anUpsertTakesAMultipartImageWithItsFieldsAsFormFields() {
-        String boundary = "live-writes-test";
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        for (String[] field :
-                new String[][] {{"title", "Blue vase"}, {"category", "cat-1"}, {"price", "3.25"}}) {
-            body.writeBytes(
-                    ("--"
-                                    + boundary
-                                    + "\r\nContent-Disposition: form-data; name=\""
-                                    + field[0]
-                                    + "\"\r\n\r\n"
-                                    + field[1]
-                                    + "\r\n")
-                            .getBytes(StandardCharsets.UTF_8));
-        }
-        body.writeBytes(
-                ("--"
-                                + boundary
-                                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"v.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(photos.get(8));
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("title", "Blue vase");
+        fields.put("category", "cat-1");
+        fields.put("price", "3.25");
+        Http.Form form = Http.form(fields, photos.get(8));
         Http.Response r =
                 http.send(
                         "PUT",
                         "/v1/items/multi-8?title=overridden&label_group=g8",
-                        body.toByteArray(),
-                        "multipart/form-data; boundary=" + boundary,
+                        form.body(),
+                        form.contentType(),
                         "X-API-Key",
                         KEY);
         assertEquals(200, r.status(), r.text());
@@ -269,19 +254,13 @@ class LiveWritesTest {
         }
         assertError(put("x-1", photos.get(8), "?price=0x1p3"), 400, "invalid_item");
         // a bad query field the form overrides is refused all the same
-        java.io.ByteArrayOutputStream form = new java.io.ByteArrayOutputStream();
-        form.writeBytes(
-                ("--f\r\nContent-Disposition: form-data; name=\"price\"\r\n\r\n3\r\n"
-                                + "--f\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.jpg\"\r\n\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
-        form.writeBytes(photos.get(8));
-        form.writeBytes("\r\n--f--\r\n".getBytes(StandardCharsets.UTF_8));
+        Http.Form form = Http.form(java.util.Map.of("price", "3"), photos.get(8));
         assertError(
                 http.send(
                         "PUT",
                         "/v1/items/x-1?price=cheap",
-                        form.toByteArray(),
-                        "multipart/form-data; boundary=f",
+                        form.body(),
+                        form.contentType(),
                         "X-API-Key",
                         KEY),
                 400,

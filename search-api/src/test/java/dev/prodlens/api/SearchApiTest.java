@@ -265,19 +265,8 @@ class SearchApiTest {
         assertError(http.postImage("/v1/search?k=", photos.get(0)), 400, "bad_request");
         assertError(http.postImage("/v1/search?k=3&k=4", photos.get(0)), 400, "bad_request");
         assertError(http.postImage("/v1/search?price_min=%048", photos.get(0)), 400, "bad_request");
-        ByteArrayOutputStream form = new ByteArrayOutputStream();
-        form.writeBytes(
-                ("--b\r\nContent-Disposition: form-data; name=\"colour\"\r\n\r\nred\r\n"
-                                + "--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
-        form.writeBytes(photos.get(0));
-        form.writeBytes("\r\n--b--\r\n".getBytes(StandardCharsets.UTF_8));
-        Http.Response extra =
-                http.send(
-                        "POST",
-                        "/v1/search",
-                        form.toByteArray(),
-                        "multipart/form-data; boundary=b");
+        Http.Form form = Http.form(java.util.Map.of("colour", "red"), photos.get(0));
+        Http.Response extra = http.postRaw("/v1/search", form.body(), form.contentType());
         assertError(extra, 400, "bad_request");
         assertTrue(extra.text().contains("'colour'"), "a search has no fields: " + extra.text());
         assertError(http.postImage("/v1/search?price_min=NaN", photos.get(0)), 400, "bad_request");
