@@ -26,11 +26,11 @@ import java.util.regex.Pattern;
  * answers 405 with {@code Allow} from the declared methods of a known path; and it serves {@link
  * #json()} at {@code /openapi.json}, so routes and document cannot drift apart.
  *
- * <p>The document is rendered for this service's settings: an operation or parameter marked {@code
- * x-prodlens-requires} is left out where its feature is off (item writes without {@code
- * live.write-key}, {@code /admin/reload} without {@code api.admin-key}, {@code url} without
- * allow-listed hosts), as those answer 404 here like any undocumented endpoint, and {@code k}'s
- * range and default are {@code api.max-k} and {@code api.default-k}.
+ * <p>The document is rendered for this service's settings: whatever is marked {@code
+ * x-prodlens-requires} (an operation, a parameter, a {@code oneOf} branch) is left out where its
+ * feature is off (item writes without {@code live.write-key}, {@code /admin/reload} without {@code
+ * api.admin-key}, image URLs without allow-listed hosts), as those answer 404 or 400 here like
+ * anything undocumented; and the ranges the settings set are stated ({@link Limits}).
  */
 public final class ApiContract {
     /** Features that decide which operations and parameters this service offers. */
