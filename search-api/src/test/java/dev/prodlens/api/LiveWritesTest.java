@@ -253,6 +253,11 @@ class LiveWritesTest {
             assertError(batch("{\"items\": [" + item + "]}"), 400, "bad_request");
         }
         assertError(put("x-1", photos.get(8), "?price=0x1p3"), 400, "invalid_item");
+        // a JSON price with a huge exponent costs nothing to refuse (its plain text would be
+        // 200 MB), and one beyond BigDecimal's range is refused too, not an internal error
+        assertError(patch("item-00", "{\"price\": 1e200000000}"), 400, "invalid_item");
+        assertError(patch("item-00", "{\"price\": 1e99999999999}"), 400, "invalid_item");
+        assertError(patch("item-00", "{\"price\": 1e-200000000}"), 400, "invalid_item");
         // a bad query field the form overrides is refused all the same
         Http.Form form = Http.form(java.util.Map.of("price", "3"), photos.get(8));
         assertError(

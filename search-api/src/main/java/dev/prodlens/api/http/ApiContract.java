@@ -66,19 +66,36 @@ public final class ApiContract {
      * @param offered false where its feature is off here: the service answers it 404, the rendered
      *     document leaves it out
      */
-    public record Operation(String method, String path, String id, boolean offered) {
-        /** Whether {@code requestPath} is an instance of {@link #path()}. */
-        boolean matches(String requestPath) {
-            return template(path).matcher(requestPath).matches();
-        }
-    }
+    public record Operation(String method, String path, String id, boolean offered) {}
+
+    /**
+     * A declared path: its template as a pattern, its literal characters (how specific it is), and
+     * its operations.
+     */
+    private record DeclaredPath(Pattern pattern, int literals, List<Operation> operations) {}
 
     private final List<Operation> operations;
     private final String json;
 
+    /** Most specific first: the first that matches a request path is the one it names. */
+    private final List<DeclaredPath> paths;
+
     private ApiContract(List<Operation> operations, String json) {
         this.operations = operations;
         this.json = json;
+        Map<String, List<Operation>> byPath = new java.util.LinkedHashMap<>();
+        for (Operation op : operations)
+            byPath.computeIfAbsent(op.path(), p -> new ArrayList<>()).add(op);
+        List<DeclaredPath> declared = new ArrayList<>();
+        byPath.forEach(
+                (path, ops) ->
+                        declared.add(
+                                new DeclaredPath(
+                                        template(path),
+                                        path.replaceAll("\\{[^}]*\\}", "").length(),
+                                        List.copyOf(ops))));
+        declared.sort(java.util.Comparator.comparingInt(DeclaredPath::literals).reversed());
+        this.paths = List.copyOf(declared);
     }
 
     /**
@@ -156,14 +173,18 @@ public final class ApiContract {
     }
 
     /**
-     * Whether {@code method} is declared on {@code requestPath}, offered here or not (one that is
-     * off answers how to turn it on); HEAD is wherever GET is.
+     * For a request to a declared path with a method not declared there (offered here or not: one
+     * that is off answers how to turn it on), {@link #allowed}; else empty (the path is not
+     * declared, or the method is). One lookup: the server asks this of every request.
      */
-    public boolean declares(String method, String requestPath) {
-        for (Operation op : on(requestPath)) {
-            if (withHead(op.method()).contains(method)) return true;
+    public Set<String> methodNotAllowed(String method, String requestPath) {
+        List<Operation> declared = on(requestPath);
+        Set<String> allowed = new TreeSet<>();
+        for (Operation op : declared) {
+            if (withHead(op.method()).contains(method)) return Set.of();
+            if (op.offered()) allowed.addAll(withHead(op.method()));
         }
-        return false;
+        return allowed;
     }
 
     private static Set<String> withHead(String method) {
@@ -176,19 +197,10 @@ public final class ApiContract {
      * match before templated ones ({@code /v1/items/batch} before {@code /v1/items/{id}}).
      */
     private List<Operation> on(String requestPath) {
-        String best = null;
-        for (Operation op : operations) {
-            if (op.matches(requestPath)
-                    && (best == null || literalLength(op.path()) > literalLength(best)))
-                best = op.path();
+        for (DeclaredPath declared : paths) {
+            if (declared.pattern().matcher(requestPath).matches()) return declared.operations();
         }
-        List<Operation> found = new ArrayList<>();
-        for (Operation op : operations) if (op.path().equals(best)) found.add(op);
-        return found;
-    }
-
-    private static int literalLength(String path) {
-        return path.replaceAll("\\{[^}]*\\}", "").length();
+        return List.of();
     }
 
     /** Whether a marked node (operation, parameter, schema) is offered with {@code on}. */

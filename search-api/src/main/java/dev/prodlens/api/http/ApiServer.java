@@ -159,7 +159,7 @@ public final class ApiServer implements AutoCloseable {
                 ctx ->
                         limited(
                                 ctx,
-                                () -> ctx.json(search.search(images.one(ctx, true), query(ctx)))));
+                                () -> ctx.json(search.search(images.searchOne(ctx), query(ctx)))));
         handlers.put(
                 "searchBatch",
                 ctx ->
@@ -182,7 +182,7 @@ public final class ApiServer implements AutoCloseable {
                                 ctx,
                                 () -> {
                                     ItemWrites w = writer(ctx);
-                                    byte[] image = images.one(ctx, false);
+                                    byte[] image = images.one(ctx);
                                     ctx.json(
                                             w.write(
                                                     ItemWrite.upsert(
@@ -289,8 +289,8 @@ public final class ApiServer implements AutoCloseable {
     private void requireDeclaredMethod(Context ctx) {
         String method = ctx.method().name();
         if (method.equals("OPTIONS") && ctx.header("Access-Control-Request-Method") != null) return;
-        Set<String> allowed = contract.allowed(ctx.path());
-        if (allowed.isEmpty() || contract.declares(method, ctx.path())) return;
+        Set<String> allowed = contract.methodNotAllowed(method, ctx.path());
+        if (allowed.isEmpty()) return;
         ctx.header("Allow", String.join(", ", allowed));
         throw new ApiException(
                 405,

@@ -176,15 +176,33 @@ final class ItemRequests {
             } else if (value instanceof JsonPrimitive p && p.isString()) {
                 fields.put(field.getKey(), p.getAsString());
             } else if (value instanceof JsonPrimitive p && p.isNumber()) {
-                // its plain decimal text, as a form would send it (1e3 is 1000; 1.5e-7 keeps its
-                // digits after the point), so a JSON price passes the price pattern within range
-                fields.put(field.getKey(), new BigDecimal(p.getAsString()).toPlainString());
+                fields.put(field.getKey(), plain(p.getAsString()));
             } else {
                 throw ApiException.badRequest(
                         where + "." + field.getKey() + " must be a string, a number or null");
             }
         }
         return fields;
+    }
+
+    /** Digits a JSON number's plain text may have on each side of the point. */
+    private static final int PLAIN_DIGITS = 64;
+
+    /**
+     * A JSON number's plain decimal text, as a form would send it (1e3 is 1000; 1.5e-7 keeps its
+     * digits after the point), so a JSON price passes the price pattern within range. A number
+     * whose plain text would be long keeps its own text, which the price pattern refuses: the plain
+     * text of 1e200000000 is 200 MB.
+     */
+    private static String plain(String number) {
+        try {
+            BigDecimal d = new BigDecimal(number);
+            if (Math.abs((long) d.scale()) <= PLAIN_DIGITS
+                    && d.precision() - (long) d.scale() <= PLAIN_DIGITS) return d.toPlainString();
+        } catch (NumberFormatException e) {
+            // an exponent beyond BigDecimal's range: kept as sent
+        }
+        return number;
     }
 
     private static JsonElement parse(String body) {

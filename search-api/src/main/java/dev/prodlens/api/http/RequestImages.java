@@ -32,9 +32,17 @@ final class RequestImages {
         this.urls = new UrlFetcher(urlFetch, maxBytes);
     }
 
-    /** The one image of a search request (nothing else in its body) or of an item write. */
-    byte[] one(Context ctx, boolean search) {
-        List<byte[]> images = search ? search(ctx) : all(ctx);
+    /** The one image of an item write. */
+    byte[] one(Context ctx) {
+        return exactlyOne(all(ctx));
+    }
+
+    /** The one image of a search, nothing else in its body ({@link #search}). */
+    byte[] searchOne(Context ctx) {
+        return exactlyOne(search(ctx));
+    }
+
+    private static byte[] exactlyOne(List<byte[]> images) {
         if (images.size() != 1) {
             throw ApiException.badRequest(
                     "send exactly one image: multipart field '"
@@ -100,6 +108,7 @@ final class RequestImages {
      * parts (a search has no fields; an unknown part is a mistake to say, not to ignore).
      */
     List<byte[]> search(Context ctx) {
+        // all() first: it parses a multipart body with its errors answered (malformed, too large)
         List<byte[]> images = all(ctx);
         if (ctx.isMultipartFormData()) {
             Set<String> parts = new TreeSet<>(ctx.formParamMap().keySet());

@@ -137,6 +137,20 @@ class ApiContractTest {
         ApiContract all = ApiContract.of(EnumSet.allOf(Feature.class), LIMITS);
         assertEquals(Set.of("GET", "HEAD", "PUT", "PATCH", "DELETE"), all.allowed("/v1/items/abc"));
         assertEquals(Set.of("POST"), all.allowed("/admin/reload"));
+
+        // what the server asks of every request: empty unless a declared path has other methods
+        assertEquals(Set.of("POST"), reads.methodNotAllowed("GET", "/v1/search"));
+        assertEquals(Set.of(), reads.methodNotAllowed("POST", "/v1/search"));
+        assertEquals(Set.of(), reads.methodNotAllowed("HEAD", "/v1/items/abc"));
+        assertEquals(Set.of(), reads.methodNotAllowed("TRACE", "/v1/nowhere"));
+        assertEquals(
+                Set.of(),
+                reads.methodNotAllowed("PUT", "/v1/items/abc"),
+                "declared though off: its handler says how to turn it on");
+        assertEquals(
+                Set.of("POST"),
+                all.methodNotAllowed("GET", "/v1/items/batch"),
+                "the concrete path, not /v1/items/{id}");
     }
 
     @Test
