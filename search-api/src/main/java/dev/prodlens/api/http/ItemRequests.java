@@ -185,20 +185,27 @@ final class ItemRequests {
         return fields;
     }
 
-    /** Digits a JSON number's plain text may have on each side of the point. */
-    private static final int PLAIN_DIGITS = 64;
+    /**
+     * Digits a JSON number's plain text may have after the point: any double's (the smallest,
+     * 4.9e-324, written with 17 significant digits, needs 340).
+     */
+    private static final int PLAIN_FRACTION_DIGITS = 400;
+
+    /** Digits it may have before the point (a price has at most 15). */
+    private static final int PLAIN_INTEGER_DIGITS = 64;
 
     /**
      * A JSON number's plain decimal text, as a form would send it (1e3 is 1000; 1.5e-7 keeps its
      * digits after the point), so a JSON price passes the price pattern within range. A number
-     * whose plain text would be long keeps its own text, which the price pattern refuses: the plain
-     * text of 1e200000000 is 200 MB.
+     * whose plain text would be longer keeps its own text, which the price pattern refuses: the
+     * plain text of 1e200000000 is 200 MB.
      */
     private static String plain(String number) {
         try {
             BigDecimal d = new BigDecimal(number);
-            if (Math.abs((long) d.scale()) <= PLAIN_DIGITS
-                    && d.precision() - (long) d.scale() <= PLAIN_DIGITS) return d.toPlainString();
+            if (d.scale() <= PLAIN_FRACTION_DIGITS
+                    && d.precision() - (long) d.scale() <= PLAIN_INTEGER_DIGITS)
+                return d.toPlainString();
         } catch (NumberFormatException e) {
             // an exponent beyond BigDecimal's range: kept as sent
         }
