@@ -61,6 +61,14 @@ struct NotSelector : faiss::IDSelector {
     bool is_member(idx_t id) const override { return !inner->is_member(id); }
 };
 
+// An item-level selector applied to vector ids whose low bits number the item's images.
+struct ShiftedSelector : faiss::IDSelector {
+    SelectorRef inner;
+    int bits;
+    ShiftedSelector(SelectorRef inner_, int bits_) : inner(std::move(inner_)), bits(bits_) {}
+    bool is_member(idx_t id) const override { return id >= 0 && inner->is_member(id >> bits); }
+};
+
 struct BitmapSelector : faiss::IDSelector {
     std::vector<uint8_t> bits;  // owned copy: the Java array may move or die
     BitmapSelector(const uint8_t* data, size_t n) : bits(data, data + n) {}
@@ -349,6 +357,10 @@ SelectorRef selector_bitmap(const uint8_t* bits, size_t n_bytes) {
 
 SelectorRef selector_not(SelectorRef inner) {
     return std::make_shared<NotSelector>(std::move(inner));
+}
+
+SelectorRef selector_shifted(SelectorRef inner, int bits) {
+    return std::make_shared<ShiftedSelector>(std::move(inner), bits);
 }
 
 SelectorRef selector_and(SelectorRef a, SelectorRef b) {

@@ -35,6 +35,7 @@ SelectorRef selector_range(idx_t min_inclusive, idx_t max_exclusive);
 SelectorRef selector_bitmap(const uint8_t* bits, size_t n_bytes);
 SelectorRef selector_not(SelectorRef inner);
 SelectorRef selector_and(SelectorRef a, SelectorRef b);
+SelectorRef selector_shifted(SelectorRef inner, int bits);
 
 // Per-call search options; 0 means "the index's own setting".
 struct SearchOptions {

@@ -427,6 +427,14 @@ JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_filterNot(JNIEn
                    [&] { return new_filter(prodlens::selector_not(filter_of(env, inner))); });
 }
 
+JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_filterShifted(
+        JNIEnv* env, jclass, jlong inner, jint bits) {
+    return guarded(env, jlong(0), [&] {
+        require(env, bits >= 0 && bits < 63, "shift bits must be in [0, 62]");
+        return new_filter(prodlens::selector_shifted(filter_of(env, inner), bits));
+    });
+}
+
 JNIEXPORT jlong JNICALL Java_dev_prodlens_core_faiss_FaissNative_filterAnd(JNIEnv* env, jclass,
                                                                            jlong a, jlong b) {
     return guarded(env, jlong(0), [&] {

@@ -14,6 +14,8 @@ import java.util.Map;
  *     no log was read (the service then replays the log from its start)
  * @param adapt the projection learned after the backbone ({@link BundleFiles#PROJECTION}); null
  *     when the index holds the model's own vectors
+ * @param vectors how the index's vectors map to items; null before format 5 (one vector per item,
+ *     its id the item's ordinal)
  */
 public record BundleManifest(
         int formatVersion,
@@ -23,7 +25,21 @@ public record BundleManifest(
         Index index,
         Catalogue catalogue,
         Live live,
-        Adapt adapt) {
+        Adapt adapt,
+        Vectors vectors) {
+
+    /** One vector per item (formats 1 to 4). */
+    public BundleManifest(
+            int formatVersion,
+            String version,
+            String createdAt,
+            Model model,
+            Index index,
+            Catalogue catalogue,
+            Live live,
+            Adapt adapt) {
+        this(formatVersion, version, createdAt, model, index, catalogue, live, adapt, null);
+    }
 
     /** Without a folded update log (formats 1 to 3, or {@code live.log=off}). */
     public BundleManifest(
@@ -33,7 +49,14 @@ public record BundleManifest(
             Model model,
             Index index,
             Catalogue catalogue) {
-        this(formatVersion, version, createdAt, model, index, catalogue, null, null);
+        this(formatVersion, version, createdAt, model, index, catalogue, null, null, null);
+    }
+
+    /**
+     * The bits of a Faiss id that number an item's images ({@link VectorIds}): 0 before format 5.
+     */
+    public int imageBits() {
+        return vectors == null ? 0 : vectors.imageBits();
     }
 
     /**
@@ -45,17 +68,18 @@ public record BundleManifest(
     }
 
     /**
-     * 4: {@link #live()}, the update log position folded in. 3: the tuned search parameters as one
-     * Faiss ParameterSpace string ({@link Index#searchParameters()}) instead of a map. 2: items'
-     * images relative to the images root when under it ({@link BundleItem#image()}), catalogue
-     * warnings and images root.
+     * 5: several images per item: {@link #vectors()}, Faiss ids {@link VectorIds#of}(ordinal,
+     * image), {@link BundleItem#images()}. 4: {@link #live()}, the update log position folded in.
+     * 3: the tuned search parameters as one Faiss ParameterSpace string ({@link
+     * Index#searchParameters()}) instead of a map. 2: items' images relative to the images root
+     * when under it ({@link BundleItem#image()}), catalogue warnings and images root.
      *
      * <p>Formats 1 and 2 still load: an absolute image reference resolves the same way in all, and
      * their {@code search} map, whose keys were already ParameterSpace names, is read as the string
      * ({@link Bundles#readManifest}). A reader older than a format refuses its bundles with one
      * line rather than misread them (relative images; a missing {@code search} map).
      */
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
 
     /**
      * What the adapt stage learned and chose (issue 18). Unless the method is {@link #NONE}, the
@@ -121,6 +145,16 @@ public record BundleManifest(
             double recallAt1,
             double recallAt10,
             double learnSeconds) {}
+
+    /**
+     * How the index's vectors map to items (format 5 on).
+     *
+     * @param imageBits the low bits of a Faiss id that number the item's image ({@link VectorIds})
+     * @param images vectors in the index: every indexed image of every item
+     * @param maxImagesPerItem the most images one item has: a search for k distinct items asks
+     *     Faiss for at most k times this many vectors
+     */
+    public record Vectors(int imageBits, long images, int maxImagesPerItem) {}
 
     /**
      * The update log folded into the bundle by reindex (issue 17).

@@ -157,6 +157,13 @@ public final class Bundles {
                                 + BundleManifest.FORMAT_VERSION
                                 + "; upgrade prodlens");
             }
+            if (m.imageBits() < 0 || m.imageBits() > VectorIds.IMAGE_BITS)
+                throw new JsonParseException(
+                        "vectors.image_bits "
+                                + m.imageBits()
+                                + " is not in [0, "
+                                + VectorIds.IMAGE_BITS
+                                + "]");
             if (m.index().searchParameters() == null)
                 throw new JsonParseException("index.search_parameters missing");
             try {

@@ -147,6 +147,22 @@ public final class ConfigKeys {
                             "",
                             "relative image paths resolve against this (none: the catalogue's"
                                     + " directory)"));
+    public static final ConfigKey<String> CATALOGUE_IMAGE_SEPARATOR =
+            add(
+                    ConfigKey.text(
+                            "catalogue.image-separator",
+                            "|",
+                            "splits a text image column into an item's several images (a JSON"
+                                    + " or Parquet list needs none; empty: one image per row)"));
+    public static final ConfigKey<Integer> CATALOGUE_MAX_IMAGES =
+            add(
+                    ConfigKey.integer(
+                            "catalogue.max-images",
+                            16,
+                            1,
+                            256,
+                            "images kept per item, in catalogue order (later ones are reported"
+                                    + " as TOO_MANY_IMAGES)"));
     public static final ConfigKey<String> CATALOGUE_COLUMN_ID =
             add(column("id", "posting_id", "the item id"));
     public static final ConfigKey<String> CATALOGUE_COLUMN_IMAGE =

@@ -91,6 +91,8 @@ final class FaissNative {
 
     static native long filterAnd(long a, long b);
 
+    static native long filterShifted(long filter, int bits);
+
     static native void freeFilter(long filter);
 
     static native void setThreads(int n);

@@ -44,6 +44,17 @@ public final class IdFilter extends NativeHandle {
         return filter == null ? body.apply(0) : filter.shared(body);
     }
 
+    /**
+     * Ids whose value shifted right by {@code bits} this filter accepts: an item-level filter
+     * applied to vector ids whose low {@code bits} number the item's images
+     * (dev.prodlens.core.bundle.VectorIds). Negative ids are rejected.
+     */
+    public IdFilter shifted(int bits) {
+        if (bits < 0 || bits > 62)
+            throw new IllegalArgumentException("shift bits " + bits + " not in [0, 62]");
+        return shared(p -> new IdFilter(FaissNative.filterShifted(p, bits)));
+    }
+
     /** Ids both filters accept. */
     public IdFilter and(IdFilter other) {
         Objects.requireNonNull(other, "other");
