@@ -32,8 +32,9 @@ function show(result, title) {
     const li = document.createElement('li');
     li.dataset.id = item.id;
     li.title = 'more like this';
+    // one card per product, showing the photo of it that matched (a product may have several)
     const img = document.createElement('img');
-    img.src = item.image_url;
+    img.src = item.matched_image_url || item.image_url;
     img.alt = item.title || item.id;
     img.loading = 'lazy';
     const name = document.createElement('div');
@@ -52,6 +53,12 @@ function show(result, title) {
     category.textContent = item.category || '';
     meta.append(category, price, score);
     li.append(img, name, meta);
+    if (item.images > 1) {
+      const matched = document.createElement('div');
+      matched.className = 'matched';
+      matched.textContent = 'photo ' + (item.matched_image + 1) + ' of ' + item.images + ' matched';
+      li.append(matched);
+    }
     li.addEventListener('click', () => similar(item.id, item.title || item.id));
     list.append(li);
   }

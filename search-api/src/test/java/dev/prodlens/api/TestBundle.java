@@ -7,6 +7,7 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.bundle.VectorIds;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
@@ -115,34 +116,74 @@ public final class TestBundle {
             String modelId,
             BundleManifest.Live live,
             int projectTo) {
+        return publish(
+                root, photoIndexes.stream().map(List::of).toList(), modelId, live, projectTo, 0);
+    }
+
+    /**
+     * A bundle of products with several photos (format 5): product j has the photos {@code
+     * products.get(j)}, and is named, titled and priced after its first photo i as above; its
+     * images' Faiss ids are {@link VectorIds#of}(j, image, {@link VectorIds#IMAGE_BITS}).
+     */
+    public static Path publishProducts(Path root, List<List<Integer>> products) {
+        return publish(root, products, null, null, 0, VectorIds.IMAGE_BITS);
+    }
+
+    private static Path publish(
+            Path root,
+            List<List<Integer>> products,
+            String modelId,
+            BundleManifest.Live live,
+            int projectTo,
+            int imageBits) {
         EmbedderConfig embedderConfig = embedderConfig(modelId);
         try (Embedder embedder = Embedder.open(embedderConfig)) {
             Path images = Files.createDirectories(root.resolve("images"));
             List<BundleItem> items = new ArrayList<>();
             List<byte[]> bytes = new ArrayList<>();
-            List<Path> all = photos(photoIndexes.stream().mapToInt(i -> i + 1).max().orElse(0));
-            for (int i : photoIndexes) {
-                Path source = all.get(i);
-                Path copy = images.resolve(String.format("photo-%02d-%s", i, source.getFileName()));
-                if (!Files.exists(copy)) Files.copy(source, copy);
-                bytes.add(Files.readAllBytes(copy));
+            List<Long> idList = new ArrayList<>();
+            int most = 0;
+            List<Path> all =
+                    photos(
+                            products.stream()
+                                    .flatMap(List::stream)
+                                    .mapToInt(i -> i + 1)
+                                    .max()
+                                    .orElse(0));
+            for (List<Integer> photoIndexes : products) {
+                List<String> refs = new ArrayList<>();
+                for (int i : photoIndexes) {
+                    Path source = all.get(i);
+                    Path copy =
+                            images.resolve(String.format("photo-%02d-%s", i, source.getFileName()));
+                    if (!Files.exists(copy)) Files.copy(source, copy);
+                    bytes.add(Files.readAllBytes(copy));
+                    idList.add(VectorIds.of(items.size(), refs.size(), imageBits));
+                    refs.add(images.relativize(copy).toString());
+                }
+                most = Math.max(most, refs.size());
+                int i = photoIndexes.get(0);
                 items.add(
                         new BundleItem(
                                 String.format("item-%02d", i),
                                 "photo " + i,
                                 "cat-" + (i % 3),
                                 10.0 * (i + 1),
-                                images.relativize(copy).toString(),
-                                "group-" + i));
+                                refs.get(0),
+                                "group-" + i,
+                                imageBits == 0 ? null : refs));
             }
             List<EmbedResult> embedded = embedder.embed(bytes);
             int dim = embedder.card().dim();
-            float[] vectors = new float[items.size() * dim];
-            long[] ids = new long[items.size()];
-            for (int i = 0; i < items.size(); i++) {
-                System.arraycopy(embedded.get(i).vector(), 0, vectors, i * dim, dim);
-                ids[i] = i;
+            float[] vectors = new float[bytes.size() * dim];
+            long[] ids = idList.stream().mapToLong(Long::longValue).toArray();
+            for (int v = 0; v < bytes.size(); v++) {
+                System.arraycopy(embedded.get(v).vector(), 0, vectors, v * dim, dim);
             }
+            BundleManifest.Vectors vectorMap =
+                    imageBits == 0
+                            ? null
+                            : new BundleManifest.Vectors(imageBits, bytes.size(), most);
             Path catalogueDir = root.resolve("bundles").resolve(CATALOGUE);
             String version = Bundles.newVersion();
             Path staging = Bundles.createStaging(catalogueDir, version);
@@ -194,7 +235,8 @@ public final class TestBundle {
                                         Map.of(),
                                         null),
                                 live,
-                                adapt));
+                                adapt,
+                                vectorMap));
             }
             Path sealed = Bundles.seal(staging, version);
             Bundles.publish(catalogueDir, version);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +42,10 @@ class WebPageTest {
 
     @BeforeAll
     static void start() {
-        TestBundle.publish(tmp, PHOTOS, null);
+        // item-04 is a product with three photos: offline photos 4, 12 and 13
+        List<List<Integer>> products = new ArrayList<>();
+        for (int i = 0; i < PHOTOS; i++) products.add(i == 4 ? List.of(4, 12, 13) : List.of(i));
+        TestBundle.publishProducts(tmp, products);
         service =
                 ApiMain.start(
                         TestBundle.args(tmp, "live.write-key=" + WRITE_KEY).toArray(String[]::new));
@@ -150,6 +154,35 @@ class WebPageTest {
                 browser.getCurrentUrl().endsWith("/?similar=" + id),
                 "more-like-this has its own address: " + browser.getCurrentUrl());
         screenshot("web-page-more-like-this.png");
+    }
+
+    @Test
+    void aProductsCardShowsThePhotoOfItThatMatched() throws Exception {
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        waiting().until(d -> d.findElement(By.id("bundle")).getText().contains(PHOTOS + " items"));
+        pick(TestBundle.photos(14).get(13)); // item-04's third photo
+        List<WebElement> grid = results();
+        assertEquals(9, grid.size(), "one card per product, not per photo");
+        WebElement first = grid.get(0);
+        assertEquals("item-04", first.getAttribute("data-id"));
+        assertTrue(
+                first.findElement(By.tagName("img"))
+                        .getAttribute("src")
+                        .endsWith("/v1/items/item-04/image?index=2"),
+                "the card shows the matched photo");
+        assertEquals("photo 3 of 3 matched", first.findElement(By.className("matched")).getText());
+        waiting()
+                .until(
+                        d ->
+                                (Boolean)
+                                        ((JavascriptExecutor) d)
+                                                .executeScript(
+                                                        "const img = arguments[0]; return img.complete && img.naturalWidth > 0;",
+                                                        first.findElement(By.tagName("img"))));
+        assertTrue(
+                grid.get(1).findElements(By.className("matched")).isEmpty(),
+                "a product with one photo says nothing about which matched");
+        screenshot("web-page-matched-photo.png");
     }
 
     @Test

@@ -25,10 +25,10 @@ import java.util.function.Predicate;
 
 /**
  * One loaded bundle version with the update log applied on top: its manifest, its index in memory
- * as a {@link LiveIndex} (line i of items.jsonl is Faiss id i; items added live get the ids after),
- * and each item's current fields, from the bundle or, for items the log changed, from the live
- * index. Reference-counted, so a hot swap can close the old index only after the searches that hold
- * it have finished.
+ * as a {@link LiveIndex} (line i of items.jsonl is slot i, its images' Faiss ids {@code
+ * VectorIds.of(i, image, bits)}; items added live get the slots after), and each item's current
+ * fields, from the bundle or, for items the log changed, from the live index. Reference-counted, so
+ * a hot swap can close the old index only after the searches that hold it have finished.
  */
 public final class LiveBundle {
     /** The field names of a catalogue item, as updates name them. */
@@ -73,7 +73,10 @@ public final class LiveBundle {
         this.index =
                 new LiveIndex(
                         index,
-                        items.stream().map(BundleItem::id).toList(),
+                        new LiveIndex.Items(
+                                items.stream().map(BundleItem::id).toList(),
+                                items.stream().mapToInt(BundleItem::imageCount).toArray(),
+                                manifest.imageBits()),
                         this::bundleFields,
                         manifest.model().fingerprint(),
                         manifest.logPosition(),
@@ -123,7 +126,15 @@ public final class LiveBundle {
         try {
             Projection projection = projection(directory, manifest, model);
             int indexed = projection == null ? model.dim() : projection.outputDimension();
-            if (index.size() != items.size() || index.dimension() != indexed) {
+            long images = 0;
+            int most = 0;
+            for (BundleItem item : items) {
+                images += item.imageCount();
+                most = Math.max(most, item.imageCount());
+            }
+            if (index.size() != images
+                    || most > 1 << manifest.imageBits()
+                    || index.dimension() != indexed) {
                 throw new BundleException(
                         "bundle "
                                 + directory
@@ -133,7 +144,13 @@ public final class LiveBundle {
                                 + index.dimension()
                                 + ", items.jsonl "
                                 + items.size()
-                                + " items, the model dimension "
+                                + " items with "
+                                + images
+                                + " images (at most "
+                                + most
+                                + " per item, "
+                                + manifest.imageBits()
+                                + " image bits), the model dimension "
                                 + model.dim()
                                 + "; rebuild it with reindex");
             }
@@ -227,14 +244,25 @@ public final class LiveBundle {
                 : item(hit.itemId(), hit.fields());
     }
 
-    private static BundleItem item(String itemId, Map<String, String> fields) {
+    /**
+     * An item with the log's fields. It keeps the bundle's images while its image is the bundle's
+     * (a metadata change); an upsert replaced them all with its one image.
+     */
+    private BundleItem item(String itemId, Map<String, String> fields) {
+        String image = fields.get(LiveIndex.IMAGE);
+        Integer ordinal = ordinals.get(itemId);
+        List<String> images =
+                ordinal != null && image != null && image.equals(items.get(ordinal).image())
+                        ? items.get(ordinal).images()
+                        : null;
         return new BundleItem(
                 itemId,
                 fields.get(TITLE),
                 fields.get(CATEGORY),
                 price(fields.get(PRICE)),
-                fields.get(LiveIndex.IMAGE),
-                fields.get(LABEL_GROUP));
+                image,
+                fields.get(LABEL_GROUP),
+                images);
     }
 
     /** A price field as a number; null when absent or not a number (the jobs do the same). */
@@ -263,9 +291,9 @@ public final class LiveBundle {
     }
 
     /**
-     * The Faiss ids of the present items in {@code category} (null: any) that pass {@code test}
-     * (null: all), for a filtered search. Deleted and replaced entries may be among them: the live
-     * index excludes those in every search.
+     * The slots of the present items in {@code category} (null: any) that pass {@code test} (null:
+     * all), for a filtered search. Deleted and replaced entries may be among them: the live index
+     * excludes those in every search.
      */
     public BitSet select(String category, Predicate<BundleItem> test) {
         BitSet allowed;
@@ -288,14 +316,14 @@ public final class LiveBundle {
             BundleItem item = changed.item();
             if ((category == null || category.equals(item.category()))
                     && (test == null || test.test(item))) {
-                allowed.set((int) changed.faissId());
+                allowed.set((int) changed.slot());
             }
         }
         return allowed;
     }
 
-    /** An item the log changed: its current Faiss id, its bundle ordinal (null: new), its view. */
-    private record ChangedItem(long faissId, Integer ordinal, BundleItem item) {}
+    /** An item the log changed: its current slot, its bundle ordinal (null: new), its view. */
+    private record ChangedItem(long slot, Integer ordinal, BundleItem item) {}
 
     /** {@link #changedItems} as of one {@link LiveIndex#version()}. */
     private record ChangedView(long version, List<ChangedItem> items) {}
@@ -314,9 +342,7 @@ public final class LiveBundle {
             for (LiveIndex.Changed c : index.changed()) {
                 changed.add(
                         new ChangedItem(
-                                c.faissId(),
-                                ordinals.get(c.itemId()),
-                                item(c.itemId(), c.fields())));
+                                c.slot(), ordinals.get(c.itemId()), item(c.itemId(), c.fields())));
             }
             view = new ChangedView(version, List.copyOf(changed));
             changedView = view;

@@ -15,6 +15,7 @@ import dev.prodlens.api.search.SearchResponse;
 import dev.prodlens.api.search.SearchService;
 import dev.prodlens.core.bundle.BundleException;
 import dev.prodlens.core.bundle.BundleManifest;
+import dev.prodlens.core.bundle.VectorIds;
 import dev.prodlens.core.image.ImageFormat;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -411,8 +412,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * k, category, price_min, price_max, exclude (comma-separated and/or repeated) from the query
-     * string.
+     * k, category, price_min, price_max, exclude (comma-separated and/or repeated), group_by from
+     * the query string.
      */
     private SearchQuery query(Context ctx) {
         ApiSettings.Limits limits = settings.limits();
@@ -429,7 +430,22 @@ public final class ApiServer implements AutoCloseable {
         Double min = doubleParam(ctx, "price_min");
         Double max = doubleParam(ctx, "price_max");
         return new SearchQuery(
-                k, category == null || category.isBlank() ? null : category, min, max, exclude);
+                k,
+                category == null || category.isBlank() ? null : category,
+                min,
+                max,
+                exclude,
+                groupBy(single(ctx, "group_by")));
+    }
+
+    /** {@code group_by}: item (the default) or image. */
+    private static SearchQuery.GroupBy groupBy(String value) {
+        if (value == null || value.equals("item")) return SearchQuery.GroupBy.ITEM;
+        if (value.equals("image")) return SearchQuery.GroupBy.IMAGE;
+        throw ApiException.badRequest(
+                "group_by must be item (k distinct items) or image (the k nearest images), not '"
+                        + value
+                        + "'");
     }
 
     /**
@@ -480,7 +496,15 @@ public final class ApiServer implements AutoCloseable {
 
     private void itemImage(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
-        Path file = itemImages.file(id, search.imageOf(id));
+        int index = intParam(ctx, "index", 0, 0, VectorIds.MAX_IMAGES - 1);
+        List<String> images = search.imagesOf(id);
+        if (index > 0 && index >= images.size())
+            throw ApiException.notFound(
+                    "image for item",
+                    id,
+                    "at index " + index + " (it has " + images.size() + ")",
+                    "ask for an index from 0 to " + (images.size() - 1));
+        Path file = itemImages.file(id, images.isEmpty() ? null : images.get(index));
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(32);

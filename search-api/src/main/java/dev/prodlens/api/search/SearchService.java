@@ -14,6 +14,7 @@ import dev.prodlens.core.embed.PreparedImage;
 import dev.prodlens.core.image.DecodeDeadline;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -214,22 +215,31 @@ public final class SearchService implements AutoCloseable {
         return embedder.card().fingerprint();
     }
 
-    /** The items most like catalogue item {@code itemId} (not itself). */
+    /**
+     * The items most like catalogue item {@code itemId} (not itself), by all its images: each image
+     * is searched, and the answers fused ({@link IndexSearch#fuse}).
+     */
     public SearchResponse similar(String itemId, SearchQuery query) {
         long start = System.nanoTime();
         try (BundleHolder.Lease lease = bundles.acquire()) {
             LiveBundle bundle = lease.bundle();
-            float[] vector;
+            List<float[]> vectors;
             try {
-                vector =
+                vectors =
                         bundle.index()
-                                .vector(itemId)
+                                .vectors(itemId)
                                 .orElseThrow(() -> SearchFailure.unknownItem(itemId));
             } catch (UnsupportedOperationException e) {
                 throw SearchFailure.unsupported(bundle.manifest().index().factory());
             }
             long t = System.nanoTime();
-            List<SearchHit> hits = IndexSearch.search(bundle, vector, query.excluding(itemId));
+            SearchQuery others = query.excluding(itemId);
+            List<SearchHit> hits =
+                    IndexSearch.fuse(
+                            bundle,
+                            IndexSearch.search(
+                                    bundle, vectors, Collections.nCopies(vectors.size(), others)),
+                            others);
             long index = System.nanoTime() - t;
             metrics.stage("index", index);
             return response(
@@ -251,16 +261,18 @@ public final class SearchService implements AutoCloseable {
                     item.category(),
                     item.price(),
                     item.labelGroup(),
+                    item.imageCount(),
                     lease.bundle().version());
         }
     }
 
     /**
-     * The stored image reference of a catalogue item (path or URI as the catalogue resolved it).
+     * The stored image references of a catalogue item, its main one first (paths or URIs as the
+     * catalogue resolved them).
      */
-    public String imageOf(String itemId) {
+    public List<String> imagesOf(String itemId) {
         try (BundleHolder.Lease lease = bundles.acquire()) {
-            return itemOf(lease.bundle(), itemId).image();
+            return itemOf(lease.bundle(), itemId).imageRefs();
         }
     }
 
@@ -277,6 +289,7 @@ public final class SearchService implements AutoCloseable {
             String category,
             Double price,
             String labelGroup,
+            int images,
             String version) {}
 
     private record Submitted(

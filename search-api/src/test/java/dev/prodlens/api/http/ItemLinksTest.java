@@ -32,7 +32,7 @@ class ItemLinksTest {
 
     @Test
     void hitsAndItemsCarryTheirImageUrl() {
-        SearchHit hit = new SearchHit("p 1", 0.5f, "Mug", "kitchen", null);
+        SearchHit hit = new SearchHit("p 1", 0.5f, "Mug", "kitchen", null, 2, 3);
         JsonObject answer =
                 GSON.toJsonTree(
                                 new SearchResponse(
@@ -40,14 +40,21 @@ class ItemLinksTest {
                         .getAsJsonObject();
         JsonObject first = answer.getAsJsonArray("items").get(0).getAsJsonObject();
         assertEquals("/v1/items/p%201/image", first.get("image_url").getAsString());
+        assertEquals("/v1/items/p%201/image?index=2", first.get("matched_image_url").getAsString());
+        assertEquals(2, first.get("matched_image").getAsInt());
         assertEquals("Mug", first.get("title").getAsString());
         assertFalse(first.has("price"), "nulls stay out, as before: " + first);
         assertEquals(1, answer.get("batch_size").getAsInt());
 
         JsonObject item =
-                GSON.toJsonTree(new SearchService.Item("p2", "Cup", null, 3.0, "g", "v"))
+                GSON.toJsonTree(new SearchService.Item("p2", "Cup", null, 3.0, "g", 2, "v"))
                         .getAsJsonObject();
         assertEquals("/v1/items/p2/image", item.get("image_url").getAsString());
         assertEquals("g", item.get("label_group").getAsString());
+        assertEquals(
+                List.of("/v1/items/p2/image", "/v1/items/p2/image?index=1"),
+                item.getAsJsonArray("image_urls").asList().stream()
+                        .map(e -> e.getAsString())
+                        .toList());
     }
 }

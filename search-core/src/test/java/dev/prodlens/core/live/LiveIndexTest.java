@@ -1,16 +1,19 @@
 package dev.prodlens.core.live;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.core.bundle.VectorIds;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.IdFilter;
 import dev.prodlens.core.faiss.Metric;
 import dev.prodlens.core.faiss.SearchOptions;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +111,7 @@ class LiveIndexTest {
             float[] v = unit(new SplittableRandom(99));
             live.apply(0, upsert("new", v));
             assertEquals("new", top(live, v, 5).get(0).itemId());
-            assertEquals(Optional.of((long) N), live.faissId("new"));
+            assertEquals(Optional.of((long) N), live.slot("new"));
             assertEquals(
                     Map.of("title", "new", LiveIndex.IMAGE, "img/new"),
                     live.fields("new").orElseThrow());
@@ -209,9 +212,9 @@ class LiveIndexTest {
             Map<String, LiveIndex.Changed> changed = new java.util.TreeMap<>();
             live.changed().forEach(c -> changed.put(c.itemId(), c));
             assertEquals(Set.of("new", "b3", "b4"), changed.keySet());
-            assertEquals(N, changed.get("new").faissId());
-            assertEquals(N + 1, changed.get("b3").faissId());
-            assertEquals(4, changed.get("b4").faissId());
+            assertEquals(N, changed.get("new").slot());
+            assertEquals(N + 1, changed.get("b3").slot());
+            assertEquals(4, changed.get("b4").slot());
             assertEquals(
                     Map.of("title", "b3", LiveIndex.IMAGE, "img/b3"), changed.get("b3").fields());
             assertEquals(Map.of("title", "t4", "price", "2"), changed.get("b4").fields());
@@ -260,7 +263,7 @@ class LiveIndexTest {
             assertEquals(-1, live.appliedPosition());
             assertEquals(0, live.liveAdds());
             assertEquals(0, live.tombstones());
-            assertEquals(Optional.of(1L), live.faissId("b1"));
+            assertEquals(Optional.of(1L), live.slot("b1"));
             assertEquals(Map.of("title", "t1"), live.fields("b1").orElseThrow());
             live.apply(4, upsert("b1", v)); // the position was not used up
             assertEquals("b1", top(live, v, 1).get(0).itemId());
@@ -282,7 +285,7 @@ class LiveIndexTest {
             assertEquals(a.search(queries, 10, OPTIONS), b.search(queries, 10, OPTIONS));
             assertEquals(a.overlay(), b.overlay());
             for (Update u : updates) {
-                assertEquals(a.faissId(u.itemId()), b.faissId(u.itemId()));
+                assertEquals(a.slot(u.itemId()), b.slot(u.itemId()));
             }
         }
     }
@@ -338,6 +341,125 @@ class LiveIndexTest {
             assertEquals(200, live.tombstones());
             assertTrue(live.reindexRecommended(0.5));
             assertFalse(live.reindexRecommended(1.0));
+        }
+    }
+
+    /**
+     * Items 0..59 with (i % 3) + 1 images each, Faiss ids {@link VectorIds#of}(ordinal, image, 8).
+     */
+    private static LiveIndex multiImage(String factory, List<float[]> vectors) {
+        SplittableRandom random = new SplittableRandom(5);
+        int items = 60;
+        int[] counts = new int[items];
+        List<Long> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < items; i++) {
+            counts[i] = i % 3 + 1;
+            names.add("m" + i);
+            for (int image = 0; image < counts[i]; image++) {
+                vectors.add(unit(random));
+                ids.add(VectorIds.of(i, image, VectorIds.IMAGE_BITS));
+            }
+        }
+        float[] base = new float[vectors.size() * D];
+        for (int v = 0; v < vectors.size(); v++)
+            System.arraycopy(vectors.get(v), 0, base, v * D, D);
+        FaissIndex index = FaissIndex.create(D, factory, Metric.INNER_PRODUCT);
+        if (!index.isTrained()) index.train(base);
+        index.add(base, ids.stream().mapToLong(Long::longValue).toArray());
+        return new LiveIndex(
+                index,
+                new LiveIndex.Items(names, counts, VectorIds.IMAGE_BITS),
+                id -> Map.of(),
+                MODEL,
+                -1,
+                v -> v);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Flat", "HNSW32", "IVF4,Flat"})
+    void anItemsImagesShareItsSlotAndEachHitNamesItsImage(String factory) {
+        List<float[]> vectors = new ArrayList<>();
+        try (LiveIndex live = multiImage(factory, vectors)) {
+            SearchOptions exact =
+                    factory.startsWith("IVF") ? SearchOptions.DEFAULT.withNprobe(4) : OPTIONS;
+            // item m5 has 3 images, after the images of m0..m4
+            int first = 0;
+            for (int i = 0; i < 5; i++) first += i % 3 + 1;
+            for (int image = 0; image < 3; image++) {
+                LiveIndex.Hit hit = live.search(vectors.get(first + image), 1, exact).get(0).get(0);
+                assertEquals("m5", hit.itemId());
+                assertEquals(image, hit.image());
+            }
+            assertEquals(3, live.vectors("m5").orElseThrow().size());
+            assertArrayEquals(
+                    vectors.get(first + 2), live.vectors("m5").orElseThrow().get(2), 1e-6f);
+            assertEquals(3, live.mostImagesPerItem());
+            assertEquals(vectors.size(), live.vectorCount());
+
+            // a filter over slots applies to every image of the item
+            BitSet allowed = new BitSet();
+            allowed.set(0, 60);
+            allowed.clear(5);
+            try (IdFilter notM5 = IdFilter.bitmap(allowed)) {
+                for (int image = 0; image < 3; image++) {
+                    List<LiveIndex.Hit> hits =
+                            live.search(vectors.get(first + image), 20, exact.withFilter(notM5))
+                                    .get(0);
+                    assertEquals(20, hits.size());
+                    assertFalse(items(hits).contains("m5"));
+                }
+            }
+
+            // a delete hides all its images; an upsert replaces them with its one image
+            live.apply(0, new Update.Delete("m5"));
+            assertFalse(
+                    items(live.search(vectors.get(first + 1), 30, exact).get(0)).contains("m5"));
+            float[] fresh = unit(new SplittableRandom(77));
+            live.apply(1, upsert("m8", fresh));
+            LiveIndex.Hit hit = live.search(fresh, 1, exact).get(0).get(0);
+            assertEquals("m8", hit.itemId());
+            assertEquals(0, hit.image());
+            assertEquals(1, live.vectors("m8").orElseThrow().size());
+            int m8 = 0;
+            for (int i = 0; i < 8; i++) m8 += i % 3 + 1;
+            for (int image = 0; image < 3; image++) {
+                List<LiveIndex.Hit> hits = live.search(vectors.get(m8 + image), 100, exact).get(0);
+                assertTrue(
+                        hits.stream().noneMatch(h -> h.itemId().equals("m8") && h.score() > 0.999f),
+                        "m8's replaced image " + image + " came back");
+            }
+            assertEquals(59, live.size());
+        }
+    }
+
+    @Test
+    void imageCountsMustMatchTheIndex() {
+        FaissIndex index = FaissIndex.create(D, "Flat", Metric.INNER_PRODUCT);
+        index.add(new float[3 * D], new long[] {0, 1, 256});
+        try {
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () ->
+                            new LiveIndex(
+                                    index,
+                                    new LiveIndex.Items(List.of("a", "b"), new int[] {1, 1}, 8),
+                                    id -> Map.of(),
+                                    MODEL,
+                                    -1,
+                                    v -> v));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () ->
+                            new LiveIndex(
+                                    index,
+                                    new LiveIndex.Items(List.of("a", "b"), new int[] {2, 1}, 0),
+                                    id -> Map.of(),
+                                    MODEL,
+                                    -1,
+                                    v -> v));
+        } finally {
+            index.close();
         }
     }
 
