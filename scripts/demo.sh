@@ -4,6 +4,8 @@
 # the evaluation and the report's path, then serves the search page.
 #
 #   scripts/demo.sh                                 product clip art ("demo"), served on http://127.0.0.1:8080/
+#   DEMO_CATALOGUE=demo-products scripts/demo.sh    the same products, listings with several photos
+#                                                   (one card per product, the photo that matched)
 #   DEMO_CATALOGUE=fashion-mnist scripts/demo.sh    Fashion-MNIST instead
 #   DEMO_SERVE=0 scripts/demo.sh                    stop after the evaluation (tests, CI)
 #
@@ -17,8 +19,8 @@ cd "$(dirname "$0")/.."
 catalogue=${DEMO_CATALOGUE:-demo}
 serve=${DEMO_SERVE:-1}
 case "$catalogue" in
-  demo|fashion-mnist) ;;
-  *) echo "demo: DEMO_CATALOGUE=$catalogue; choose demo or fashion-mnist" >&2; exit 2 ;;
+  demo|demo-products|fashion-mnist) ;;
+  *) echo "demo: DEMO_CATALOGUE=$catalogue; choose demo, demo-products or fashion-mnist" >&2; exit 2 ;;
 esac
 conf=conf/prodlens.properties
 # Spark local mode on loopback, logging warnings only: the jobs' own progress lines stay readable

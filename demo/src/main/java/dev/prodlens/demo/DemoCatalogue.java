@@ -30,7 +30,9 @@ import java.util.stream.Stream;
 /**
  * demo-catalogue: writes the catalogue {@code catalogue.name} names to {@code catalogue.path}, made
  * from Debian packages' images (no download): {@value #DEMO} (product clip art with near-duplicate
- * groups, {@link ProductClipArt}) or {@value #FASHION_MNIST} ({@link FashionCatalogue}).
+ * groups, {@link ProductClipArt}), {@value #DEMO_PRODUCTS} (the same products, a listing with two
+ * photos each, the other copies duplicate listings) or {@value #FASHION_MNIST} ({@link
+ * FashionCatalogue}).
  *
  * <p>It owns the CSV's directory. Once: the directory keeps a manifest of the generator's version
  * and settings, and a run that finds the same does nothing; a different one (a newer generator,
@@ -41,6 +43,7 @@ import java.util.stream.Stream;
  */
 public final class DemoCatalogue {
     public static final String DEMO = "demo";
+    public static final String DEMO_PRODUCTS = "demo-products";
     public static final String FASHION_MNIST = "fashion-mnist";
 
     /**
@@ -142,7 +145,9 @@ public final class DemoCatalogue {
     /** Writes the catalogue into {@code csv}'s directory. */
     private static Generated generate(JobSettings settings, Path csv) throws IOException {
         Config config = settings.config();
-        boolean demo = settings.catalogueName().equals(DEMO);
+        boolean demo =
+                settings.catalogueName().equals(DEMO)
+                        || settings.catalogueName().equals(DEMO_PRODUCTS);
         Path source = demo ? OfflineImages.OPENCLIPART : OfflineImages.FASHION_MNIST;
         if (!Files.isDirectory(source)) {
             throw new JobException(
@@ -167,7 +172,10 @@ public final class DemoCatalogue {
                         out,
                         decoder,
                         config.get(ConfigKeys.DEMO_PRODUCTS),
-                        maxSide);
+                        maxSide,
+                        settings.catalogueName().equals(DEMO)
+                                ? ProductClipArt.Listings.PHOTO_PER_LISTING
+                                : ProductClipArt.Listings.PHOTOS_PER_PRODUCT);
             }
             return FashionCatalogue.write(
                     out,
@@ -183,7 +191,7 @@ public final class DemoCatalogue {
     private static Map<String, String> manifest(JobSettings settings, Path csv) {
         List<ConfigKey<?>> keys =
                 switch (settings.catalogueName()) {
-                    case DEMO ->
+                    case DEMO, DEMO_PRODUCTS ->
                             List.of(
                                     ConfigKeys.DEMO_PRODUCTS,
                                     ConfigKeys.DEMO_MAX_SIDE,
@@ -197,6 +205,8 @@ public final class DemoCatalogue {
                             throw new JobException(
                                     "demo-catalogue makes the catalogues named "
                                             + DEMO
+                                            + ", "
+                                            + DEMO_PRODUCTS
                                             + " and "
                                             + FASHION_MNIST
                                             + ", not catalogue.name = "

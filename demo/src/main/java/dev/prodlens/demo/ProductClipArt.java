@@ -20,9 +20,10 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The "demo" catalogue: openclipart's drawings of things a shop sells, each one product (a label
+ * The "demo" catalogues: openclipart's drawings of things a shop sells, each one product (a label
  * group) of its original plus 1 to 3 copies edited the ways sellers alter a product photo ({@link
- * ImageEdits}), so the evaluation has near-duplicate ground truth. Titles come from the file names
+ * ImageEdits}), so the evaluation has near-duplicate ground truth. "demo" lists every photo on its
+ * own; "demo-products" gives a product's first listing two photos ({@link Listings}). Titles come from the file names
  * ({@link ClipArtTitles}), prices from the category's range. Deterministic.
  */
 final class ProductClipArt {
@@ -85,6 +86,17 @@ final class ProductClipArt {
 
     private static final List<ImageEdits> EDITS = List.of(ImageEdits.values());
 
+    /** How a product's photos (its original and edited copies) become listings. */
+    enum Listings {
+        /** "demo": every photo its own listing, one image each. */
+        PHOTO_PER_LISTING,
+        /**
+         * "demo-products": the first listing has two photos (the original and the first copy), each
+         * further copy is a duplicate listing of the product with one photo.
+         */
+        PHOTOS_PER_PRODUCT
+    }
+
     /** A clip-art file and the category of its folder. */
     record Source(Path file, Category category) {}
 
@@ -97,7 +109,12 @@ final class ProductClipArt {
      * (damaged, over the pixel or byte cap) is skipped, as the embed job would refuse it.
      */
     static DemoCatalogue.Generated write(
-            Path root, CatalogueWriter out, ImageDecoder decoder, int maxProducts, int maxSide)
+            Path root,
+            CatalogueWriter out,
+            ImageDecoder decoder,
+            int maxProducts,
+            int maxSide,
+            Listings listings)
             throws IOException {
         Set<String> seen = new HashSet<>();
         int groups = 0;
@@ -127,12 +144,22 @@ final class ProductClipArt {
             String title = ClipArtTitles.title(file.getFileName().toString(), category.label());
             String group = String.format(Locale.ROOT, "demo-%04d", groups++);
             double price = category.price(key);
-            out.add(title, group, category.label(), price, ImageEdits.encodePng(image));
             long hash = Category.hash(key);
             int copies = 1 + (int) (hash % MAX_COPIES);
+            List<byte[]> photos = new ArrayList<>();
+            photos.add(ImageEdits.encodePng(image));
             for (int c = 0; c < copies; c++) {
                 ImageEdits edit = EDITS.get((int) ((hash / MAX_COPIES + c) % EDITS.size()));
-                out.add(title, group, category.label(), price, edit.apply(image));
+                photos.add(edit.apply(image));
+            }
+            if (listings == Listings.PHOTOS_PER_PRODUCT) {
+                // the seller's listing shows the original and its first edited copy; the other
+                // copies are duplicate listings of the same product by other sellers
+                out.add(title, group, category.label(), price, photos.subList(0, 2));
+                for (byte[] copy : photos.subList(2, photos.size()))
+                    out.add(title, group, category.label(), price, copy);
+            } else {
+                for (byte[] photo : photos) out.add(title, group, category.label(), price, photo);
             }
         }
         return new DemoCatalogue.Generated(out.rows() - rowsBefore, groups, skipped);

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,6 +128,45 @@ class DemoCatalogueTest {
                     Math.max(image.getWidth(), image.getHeight()) <= 512,
                     row + " is " + image.getWidth() + "x" + image.getHeight());
         }
+    }
+
+    @Test
+    void demoProductsGiveAProductsFirstListingTwoPhotosAndTheRestOneEach() throws IOException {
+        DemoCatalogue.Result single =
+                DemoCatalogue.make(jobSettings(demo(tmp.resolve("demo/catalogue.csv"), 12)));
+        DemoCatalogue.Result products =
+                DemoCatalogue.make(
+                        jobSettings(
+                                catalogue(
+                                        DemoCatalogue.DEMO_PRODUCTS,
+                                        tmp.resolve("demo-products/catalogue.csv"),
+                                        "demo.products",
+                                        12)));
+        Map<String, List<Row>> photosByGroup =
+                rows(single.csv()).stream().collect(Collectors.groupingBy(Row::labelGroup));
+        Map<String, List<Row>> listingsByGroup =
+                rows(products.csv()).stream().collect(Collectors.groupingBy(Row::labelGroup));
+        assertEquals(photosByGroup.keySet(), listingsByGroup.keySet());
+        int multi = 0;
+        for (var group : listingsByGroup.entrySet()) {
+            List<Row> listings = group.getValue();
+            List<String> photos = new ArrayList<>();
+            for (Row listing : listings)
+                photos.addAll(List.of(listing.image().split("\\|")));
+            assertEquals(2, listings.get(0).image().split("\\|").length, "first: two photos");
+            for (Row duplicate : listings.subList(1, listings.size()))
+                assertEquals(1, duplicate.image().split("\\|").length, "duplicates: one each");
+            if (listings.size() > 1) multi++;
+            // the same photos as the demo catalogue's listings of the product, in the same order
+            List<Row> demoRows = photosByGroup.get(group.getKey());
+            assertEquals(demoRows.size(), photos.size());
+            for (int i = 0; i < photos.size(); i++)
+                assertEquals(
+                        hash(single.csv().resolveSibling(demoRows.get(i).image())),
+                        hash(products.csv().resolveSibling(photos.get(i))),
+                        group.getKey() + " photo " + i);
+        }
+        assertTrue(multi > 0, "some products have duplicate listings");
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.prodlens.jobs;
 
 import dev.prodlens.core.UserError;
+import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.bundle.ImageReference;
 import dev.prodlens.core.config.CommandLine;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigKeys;
@@ -10,6 +12,8 @@ import dev.prodlens.jobs.adapt.AdaptSettings;
 import dev.prodlens.jobs.embed.EmbedJob;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
+import dev.prodlens.jobs.match.MatchJob;
+import dev.prodlens.jobs.match.MatchSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Main {
     static final String USAGE =
-            "usage: prodlens-jobs <embed|adapt|build-index|evaluate|reindex> [--conf"
+            "usage: prodlens-jobs <embed|adapt|build-index|evaluate|match|reindex> [--conf"
                     + " conf/prodlens.properties] "
                     + "[key=value ...]";
 
@@ -68,6 +72,7 @@ public final class Main {
         if (args[0].equals("reindex")) ReindexJob.check(settings);
         if (args[0].equals("build-index")) BuildIndexJob.check(settings);
         if (args[0].equals("adapt")) AdaptSettings.from(settings.config());
+        if (args[0].equals("match")) MatchSettings.from(settings);
         SparkSession spark = session(args[0]);
         try {
             switch (args[0]) {
@@ -76,6 +81,7 @@ public final class Main {
                 case "build-index" -> buildIndex(spark, settings);
                 case "reindex" -> ReindexJob.run(spark, settings);
                 case "evaluate" -> EvaluateJob.run(spark, settings, bundleToEvaluate(settings));
+                case "match" -> match(spark, settings);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {
@@ -101,6 +107,22 @@ public final class Main {
                         + " (not published; reindex publishes)");
     }
 
+    /**
+     * match alone, on the bundle evaluate would read: the Parquet goes to {@code match.output}, the
+     * page beside it when that is a local directory (a published bundle is never changed).
+     */
+    private static void match(SparkSession spark, JobSettings settings) {
+        Path bundle = bundleToEvaluate(settings);
+        String output =
+                MatchSettings.from(settings).outputOf(Bundles.readManifest(bundle).version());
+        Path page =
+                ImageReference.isUri(output) && !output.startsWith("file:")
+                        ? null
+                        : Path.of(output.replaceFirst("^file:(//)?", ""))
+                                .resolve(BundleFiles.DUPLICATES);
+        MatchJob.run(spark, settings, bundle, page);
+    }
+
     /** {@code evaluate.bundle} (a version of this catalogue, or a directory), else the live one. */
     private static Path bundleToEvaluate(JobSettings settings) {
         Path catalogueDir = Path.of(settings.catalogueBundles());
@@ -118,7 +140,7 @@ public final class Main {
     }
 
     static final List<String> COMMANDS =
-            Arrays.asList("embed", "adapt", "build-index", "evaluate", "reindex");
+            Arrays.asList("embed", "adapt", "build-index", "evaluate", "match", "reindex");
 
     /**
      * The session spark-submit configured; local mode on all cores when started without a master.

@@ -1,5 +1,6 @@
 package dev.prodlens.jobs;
 
+import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.Bundles;
 import dev.prodlens.jobs.catalogue.LogFold;
 import dev.prodlens.jobs.embed.EmbedJob;
@@ -8,15 +9,18 @@ import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.evaluate.Evaluator;
 import dev.prodlens.jobs.index.BuildIndexJob;
 import dev.prodlens.jobs.index.IndexSettings;
+import dev.prodlens.jobs.match.MatchJob;
+import dev.prodlens.jobs.match.MatchSettings;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * reindex: fold the update log → embed (incremental) → build-index → evaluate → publish, in one
- * submission. Everything is written into a staging directory next to the versions; only a complete
- * bundle is renamed to its version and only then does {@code CURRENT} switch to it. A run that
- * fails or is killed at any point leaves the previous {@code CURRENT} and its bundle untouched.
+ * reindex: fold the update log → embed (incremental) → build-index → match (duplicate listings,
+ * {@code match.enabled}) → evaluate → publish, in one submission. Everything is written into a
+ * staging directory next to the versions; only a complete bundle is renamed to its version and only
+ * then does {@code CURRENT} switch to it. A run that fails or is killed at any point leaves the
+ * previous {@code CURRENT} and its bundle untouched.
  */
 public final class ReindexJob {
     /** What was published. */
@@ -30,6 +34,7 @@ public final class ReindexJob {
      */
     public static IndexSettings check(JobSettings settings) {
         Evaluator.Settings.from(settings.config());
+        MatchSettings.from(settings);
         return BuildIndexJob.check(settings);
     }
 
@@ -68,6 +73,8 @@ public final class ReindexJob {
         Path staging = Bundles.createStaging(catalogueDir, version);
         try {
             BuildIndexJob.run(spark, settings, index, spec, staging, version);
+            if (MatchSettings.from(settings).enabled())
+                MatchJob.run(spark, settings, staging, staging.resolve(BundleFiles.DUPLICATES));
             EvaluateJob.run(spark, settings, staging);
             Path bundle = Bundles.seal(staging, version);
             Bundles.publish(catalogueDir, version);

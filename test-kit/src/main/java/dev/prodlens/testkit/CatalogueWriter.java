@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -16,6 +18,9 @@ import java.util.Locale;
  */
 public final class CatalogueWriter implements Closeable {
     public static final String HEADER = "posting_id,image,title,label_group,category,price";
+
+    /** Joins an item's photos in the image column. */
+    public static final String IMAGE_SEPARATOR = "|";
 
     private final Path images;
     private final BufferedWriter csv;
@@ -31,13 +36,33 @@ public final class CatalogueWriter implements Closeable {
     /** Adds one row; {@code encoded} is a PNG or JPEG file's bytes. */
     public void add(String title, String labelGroup, String category, double price, byte[] encoded)
             throws IOException {
-        String name = String.format(Locale.ROOT, "%06d.%s", rows, isPng(encoded) ? "png" : "jpg");
-        Files.write(images.resolve(name), encoded);
+        add(title, labelGroup, category, price, List.of(encoded));
+    }
+
+    /**
+     * Adds one row of an item with several photos, its main one first: each is written as its own
+     * file and the image column joins their paths with {@value #IMAGE_SEPARATOR} (the default
+     * {@code catalogue.image-separator}).
+     */
+    public void add(
+            String title, String labelGroup, String category, double price, List<byte[]> photos)
+            throws IOException {
+        if (photos.isEmpty()) throw new IllegalArgumentException("an item needs a photo");
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < photos.size(); i++) {
+            byte[] encoded = photos.get(i);
+            String name =
+                    i == 0
+                            ? String.format(Locale.ROOT, "%06d.%s", rows, ext(encoded))
+                            : String.format(Locale.ROOT, "%06d-%d.%s", rows, i, ext(encoded));
+            Files.write(images.resolve(name), encoded);
+            paths.add("images/" + name);
+        }
         csv.write(
                 String.join(
                         ",",
                         String.format(Locale.ROOT, "item-%06d", rows),
-                        "images/" + name,
+                        String.join(IMAGE_SEPARATOR, paths),
                         field(title),
                         field(labelGroup),
                         field(category),
@@ -53,6 +78,10 @@ public final class CatalogueWriter implements Closeable {
     @Override
     public void close() throws IOException {
         csv.close();
+    }
+
+    private static String ext(byte[] encoded) {
+        return isPng(encoded) ? "png" : "jpg";
     }
 
     private static boolean isPng(byte[] encoded) {

@@ -10,6 +10,12 @@ public final class BundleFiles {
     public static final String ITEMS = "items.jsonl";
     public static final String REPORT = "report";
 
+    /**
+     * The duplicate listings the match job found: its page ({@code index.html}, thumbnails) and
+     * {@code summary.json}; absent when reindex ran without it.
+     */
+    public static final String DUPLICATES = "duplicates";
+
     /** The learned projection, when the manifest names one (dev.prodlens.core.adapt.Projection). */
     public static final String PROJECTION = "projection.bin";
 

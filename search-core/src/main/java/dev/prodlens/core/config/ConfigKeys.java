@@ -433,6 +433,55 @@ public final class ConfigKeys {
                             Integer.MAX_VALUE,
                             "queries in the report's worst-queries section (two rows of six fit a screen)"));
 
+    // --- match (duplicate listings) ---
+    public static final ConfigKey<Boolean> MATCH_ENABLED =
+            add(
+                    ConfigKey.flag(
+                            "match.enabled",
+                            true,
+                            "reindex finds duplicate listings (the match job) before publishing"));
+    public static final ConfigKey<Integer> MATCH_NEIGHBOURS =
+            add(
+                    ConfigKey.integer(
+                            "match.neighbours",
+                            20,
+                            1,
+                            1000,
+                            "nearest listings of each listing that may be predicted as the same product"));
+    public static final ConfigKey<String> MATCH_THRESHOLD =
+            add(
+                    ConfigKey.text(
+                            "match.threshold",
+                            "auto",
+                            "auto|0(\\.[0-9]+)?|1(\\.0+)?|\\.[0-9]+",
+                            "auto, or a cosine from 0 to 1",
+                            "score from which a neighbour is the same product; auto: chosen on"
+                                    + " labelled groups (no labels: 0.9)"));
+    public static final ConfigKey<Double> MATCH_TUNE_SHARE =
+            add(
+                    ConfigKey.fraction(
+                            "match.tune-share",
+                            "0.5",
+                            0,
+                            0.9,
+                            "share of the label groups the threshold is chosen on; the F1 is"
+                                    + " reported on the others"));
+    public static final ConfigKey<String> MATCH_OUTPUT =
+            add(
+                    ConfigKey.text(
+                            "match.output",
+                            "",
+                            "where the match job writes its Parquet (none:"
+                                    + " jobs.work-dir/<catalogue.name>/match)"));
+    public static final ConfigKey<Integer> MATCH_REPORT_ROWS =
+            add(
+                    ConfigKey.integer(
+                            "match.report-rows",
+                            12,
+                            0,
+                            1000,
+                            "largest groups and borderline pairs the duplicates page shows"));
+
     // --- search-api ---
     public static final ConfigKey<String> API_HOST =
             add(nonEmpty("api.host", "127.0.0.1", "address to listen on"));

@@ -14,7 +14,6 @@ import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.ImageRefs;
-import dev.prodlens.jobs.embed.ImageFiles;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -94,7 +93,7 @@ public final class EvaluateJob {
             if (comparison != null) printComparison(comparison);
         }
         new ReportWriter(
-                        hadoopImages(
+                        ImageSource.hadoop(
                                 hadoop,
                                 EmbedderConfig.fromResolved(settings.embedderSettings())
                                         .maxBytes()))
@@ -225,12 +224,5 @@ public final class EvaluateJob {
             images[i] = ImageRefs.resolve(root, item.image());
         }
         return new EvalData(ids, vectors, dim, groups, categories, images);
-    }
-
-    /**
-     * Thumbnails read like the embed job reads images: through Hadoop, capped at decode.max-bytes.
-     */
-    private static ImageSource hadoopImages(Configuration hadoop, long maxBytes) {
-        return (ordinal, ref) -> ImageFiles.read(ref, maxBytes, hadoop);
     }
 }

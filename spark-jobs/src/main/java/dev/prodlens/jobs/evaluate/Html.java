@@ -6,11 +6,11 @@ import java.util.Locale;
  * The little HTML the report needs: escaping (every string from data goes through it) and number
  * formats.
  */
-final class Html {
+public final class Html {
     private Html() {}
 
     /** Text safe inside an element or a double-quoted attribute. */
-    static String escape(String text) {
+    public static String escape(String text) {
         if (text == null) {
             return "";
         }
@@ -30,7 +30,7 @@ final class Html {
     }
 
     /** A metric in [0, 1] with three decimals. */
-    static String metric(double value) {
+    public static String metric(double value) {
         return String.format(Locale.ROOT, "%.3f", value);
     }
 

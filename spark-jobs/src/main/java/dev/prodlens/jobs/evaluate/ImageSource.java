@@ -17,4 +17,12 @@ public interface ImageSource {
      * @throws IOException when the image cannot be read; the report shows a placeholder instead
      */
     byte[] read(int ordinal, String ref) throws IOException;
+
+    /**
+     * Images read as the embed job reads them: through Hadoop, capped at {@code maxBytes}
+     * (decode.max-bytes).
+     */
+    static ImageSource hadoop(org.apache.hadoop.conf.Configuration hadoop, long maxBytes) {
+        return (ordinal, ref) -> dev.prodlens.jobs.embed.ImageFiles.read(ref, maxBytes, hadoop);
+    }
 }

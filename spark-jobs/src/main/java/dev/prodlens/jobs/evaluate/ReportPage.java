@@ -321,22 +321,7 @@ final class ReportPage {
 
     /** One thumbnail with its caption (already HTML), or a placeholder with the reason. */
     private void cell(String kind, int ordinal, String caption) {
-        Thumbnails.Thumbnail thumbnail = thumbnails.of(ordinal);
-        html.append("<div class=\"cell ").append(kind).append("\">");
-        if (thumbnail.exists()) {
-            html.append("<img class=\"thumb\" alt=\"\" src=\"")
-                    .append(escape(thumbnail.relativePath()))
-                    .append("\">");
-        } else {
-            html.append("<div class=\"placeholder\" title=\"")
-                    .append(escape(thumbnail.note()))
-                    .append("\">no image</div>");
-        }
-        html.append("<div>").append(caption).append("</div>");
-        if (!thumbnail.exists()) {
-            html.append("<div class=\"note\">").append(escape(thumbnail.note())).append("</div>");
-        }
-        html.append("</div>");
+        html.append(thumbnails.cell(kind, ordinal, caption));
     }
 
     private void chart(String file, String description) {

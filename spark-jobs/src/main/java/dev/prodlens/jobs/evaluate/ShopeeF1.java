@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * <p>Accumulates per item (each item adds its F1 at every threshold), so results stream through.
  */
-public final class ShopeeF1 {
+public final class ShopeeF1 implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** Thresholds are j / STEPS for j = 0..STEPS. */
     static final int STEPS = 100;
@@ -24,20 +25,32 @@ public final class ShopeeF1 {
      */
     public record Result(double threshold, double f1, double[] f1ByThreshold) {}
 
-    private final Relevance relevance;
+    private final transient Relevance relevance; // null for judged items
     private final int neighbours;
     private final double[] f1Sum = new double[STEPS + 1];
     private long items;
 
     /** {@code neighbours}: how many of each item's results may become predicted matches. */
     public ShopeeF1(Relevance relevance, int neighbours) {
-        this.relevance = Objects.requireNonNull(relevance, "relevance");
+        this(neighbours, Objects.requireNonNull(relevance, "relevance"));
         if (relevance.kind() != Relevance.Kind.LABEL_GROUP) {
             throw new IllegalArgumentException("the Shopee F1 needs label groups");
         }
+    }
+
+    /**
+     * Without ground truth of its own: items come with theirs ({@link #add(boolean[], float[], int,
+     * int)}), so that the sums can be made where the items are (a Spark partition) and merged.
+     */
+    public static ShopeeF1 ofJudged(int neighbours) {
+        return new ShopeeF1(neighbours, null);
+    }
+
+    private ShopeeF1(int neighbours, Relevance relevance) {
         if (neighbours < 1) {
             throw new IllegalArgumentException("neighbours must be >= 1, got " + neighbours);
         }
+        this.relevance = relevance;
         this.neighbours = neighbours;
     }
 
@@ -48,26 +61,57 @@ public final class ShopeeF1 {
      * @param scores their cosine scores
      */
     public void add(int item, int[] ranked, float[] scores) {
-        // retrieved[j] / correct[j]: results whose highest threshold passed is j; summed from the
+        boolean[] correct = new boolean[ranked.length];
+        for (int r = 0; r < Math.min(neighbours, ranked.length); r++)
+            correct[r] = relevance.isMatch(item, ranked[r]);
+        add(correct, scores, ranked.length, relevance.matchCount(item) + 1);
+    }
+
+    /**
+     * Adds one item whose results are already judged.
+     *
+     * @param correct whether each result is a true match, best first
+     * @param scores their cosine scores
+     * @param count how many results there are
+     * @param groupSize the item's whole label group, itself included
+     */
+    public void add(boolean[] correct, float[] scores, int count, int groupSize) {
+        // retrieved[j] / hits[j]: results whose highest threshold passed is j; summed from the
         // top below
         int[] retrieved = new int[STEPS + 1];
-        int[] correct = new int[STEPS + 1];
-        for (int r = 0; r < Math.min(neighbours, ranked.length); r++) {
+        int[] hits = new int[STEPS + 1];
+        for (int r = 0; r < Math.min(neighbours, count); r++) {
             int level = highestThresholdPassed(scores[r]);
             if (level >= 0) {
                 retrieved[level]++;
-                correct[level] += relevance.isMatch(item, ranked[r]) ? 1 : 0;
+                hits[level] += correct[r] ? 1 : 0;
             }
         }
-        int groupSize = relevance.matchCount(item) + 1;
         int predicted = 1;
         int truePositives = 1; // the item itself is always predicted and always true
         for (int j = STEPS; j >= 0; j--) {
             predicted += retrieved[j];
-            truePositives += correct[j];
+            truePositives += hits[j];
             f1Sum[j] += 2.0 * truePositives / (predicted + groupSize);
         }
         items++;
+    }
+
+    /** Adds what {@code other} has summed (the items of another partition). */
+    public void merge(ShopeeF1 other) {
+        for (int j = 0; j <= STEPS; j++) f1Sum[j] += other.f1Sum[j];
+        items += other.items;
+    }
+
+    /** Items added so far. */
+    public long items() {
+        return items;
+    }
+
+    /** The mean F1 at {@code threshold} (rounded down to a step), over the items added so far. */
+    public double f1At(double threshold) {
+        if (items == 0) throw new IllegalStateException("no item added");
+        return f1Sum[Math.max(0, highestThresholdPassed(threshold))] / items;
     }
 
     /** The best threshold (the lowest of equals) and the F1 curve, over the items added so far. */
@@ -92,7 +136,7 @@ public final class ShopeeF1 {
     }
 
     /** The largest j with threshold(j) <= score, or -1 when the score is under every threshold. */
-    private static int highestThresholdPassed(float score) {
+    private static int highestThresholdPassed(double score) {
         if (score < 0) {
             return -1;
         }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 import javax.imageio.ImageIO;
 
 /**
@@ -19,7 +20,7 @@ import javax.imageio.ImageIO;
  * #SIDE}-pixel square. An image that cannot be read or decoded gets no file but a note saying why:
  * the report shows a placeholder, it never fails for a thumbnail.
  */
-final class Thumbnails {
+public final class Thumbnails {
     /** Longest side of a thumbnail, in pixels. */
     static final int SIDE = 96;
 
@@ -30,7 +31,7 @@ final class Thumbnails {
      * A thumbnail file relative to the report directory, or null with a note saying why there is
      * none.
      */
-    record Thumbnail(String relativePath, String note) {
+    public record Thumbnail(String relativePath, String note) {
         boolean exists() {
             return relativePath != null;
         }
@@ -41,24 +42,57 @@ final class Thumbnails {
     private final ImageDecoder decoder =
             new ImageDecoder(DecodeLimits.DEFAULTS.withTargetMinSide(SIDE));
     private final ImageSource images;
-    private final EvalData data;
+    private final IntFunction<String> imageRefs;
     private final Path directory;
     private final Map<Integer, Thumbnail> made = new HashMap<>();
 
     /** {@code reportDirectory}: thumbnails go to its {@value #DIRECTORY}/ sub-directory. */
     Thumbnails(ImageSource images, EvalData data, Path reportDirectory) throws IOException {
+        this(images, data::imageRef, reportDirectory);
+    }
+
+    /**
+     * {@code imageRefs}: an item's image path or URI by ordinal; thumbnails go to {@code
+     * directory}'s {@value #DIRECTORY}/ sub-directory.
+     */
+    public Thumbnails(ImageSource images, IntFunction<String> imageRefs, Path directory)
+            throws IOException {
         this.images = images;
-        this.data = data;
-        this.directory = Files.createDirectories(reportDirectory.resolve(DIRECTORY));
+        this.imageRefs = imageRefs;
+        this.directory = Files.createDirectories(directory.resolve(DIRECTORY));
     }
 
     /** The thumbnail of an item, made on first request. */
-    Thumbnail of(int ordinal) {
+    public Thumbnail of(int ordinal) {
         return made.computeIfAbsent(ordinal, this::make);
     }
 
+    /**
+     * An item's thumbnail as a report cell of CSS class {@code kind} with its caption (already
+     * HTML), or a placeholder saying why there is none.
+     */
+    public String cell(String kind, int ordinal, String caption) {
+        Thumbnail thumbnail = of(ordinal);
+        StringBuilder html = new StringBuilder("<div class=\"cell ").append(kind).append("\">");
+        if (thumbnail.exists()) {
+            html.append("<img class=\"thumb\" alt=\"\" src=\"")
+                    .append(Html.escape(thumbnail.relativePath()))
+                    .append("\">");
+        } else {
+            html.append("<div class=\"placeholder\" title=\"")
+                    .append(Html.escape(thumbnail.note()))
+                    .append("\">no image</div>");
+        }
+        html.append("<div>").append(caption).append("</div>");
+        if (!thumbnail.exists())
+            html.append("<div class=\"note\">")
+                    .append(Html.escape(thumbnail.note()))
+                    .append("</div>");
+        return html.append("</div>").toString();
+    }
+
     private Thumbnail make(int ordinal) {
-        String ref = data.imageRef(ordinal);
+        String ref = imageRefs.apply(ordinal);
         try {
             byte[] bytes = images.read(ordinal, ref);
             if (bytes == null) {
