@@ -62,6 +62,7 @@ final class ReportPage {
     private void overview() {
         html.append("<h1>Retrieval evaluation</h1>\n<table>");
         row("items", String.valueOf(result.items()));
+        row("vectors in the index (every indexed image)", String.valueOf(result.vectors()));
         row("queries (items with at least one true match)", String.valueOf(result.queries()));
         if (result.relevance() == Relevance.Kind.LABEL_GROUP) {
             row("ground truth", "label groups: items of one group match each other");
@@ -201,7 +202,43 @@ final class ReportPage {
                     }
                 });
         html.append("</table>\n");
+        imageLevel();
         chart(Charts.RECALL, "recall@k, exact vs ANN");
+    }
+
+    /**
+     * The same queries by image: the figures above count products (an item's images grouped, ranked
+     * by its best), these rank the raw hits.
+     */
+    private void imageLevel() {
+        Map<String, Double> exact = result.exact().imageHeadline();
+        if (exact.isEmpty()) return;
+        Map<String, Double> products = result.exact().headline();
+        Map<String, Double> ann = result.ann().imageHeadline();
+        Map<String, Double> annProducts = result.ann().headline();
+        html.append(
+                        "<p class=\"note\">By product (above, and every figure below) an item counts"
+                                + " once, where its best image ranked; by image the raw hits are"
+                                + " ranked, an image relevant when its item matches (R = the images"
+                                + " of the matching items). The query's own item is left out of"
+                                + " both.</p>\n")
+                .append(
+                        "<table><tr><th>metric</th><th>exact, by product</th><th>exact, by"
+                                + " image</th><th>ANN, by product</th><th>ANN, by image</th></tr>\n");
+        exact.forEach(
+                (key, value) ->
+                        html.append("<tr><td>")
+                                .append(key)
+                                .append("</td><td class=\"n\">")
+                                .append(metric(products.get(key)))
+                                .append("</td><td class=\"n\">")
+                                .append(metric(value))
+                                .append("</td><td class=\"n\">")
+                                .append(metric(annProducts.get(key)))
+                                .append("</td><td class=\"n\">")
+                                .append(metric(ann.get(key)))
+                                .append("</td></tr>\n"));
+        html.append("</table>\n");
     }
 
     private void shopee() {

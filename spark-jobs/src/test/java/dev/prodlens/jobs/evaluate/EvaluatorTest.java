@@ -157,7 +157,7 @@ class EvaluatorTest {
         try (FaissIndex ann = Synthetic.flat(other)) {
             EvaluationException e = refused(data, ann);
             assertTrue(
-                    e.getMessage().contains("holds 12 vectors but the data has 10 items"),
+                    e.getMessage().contains("holds 12 vectors but the data has 10 indexed images"),
                     e.getMessage());
         }
     }
