@@ -157,16 +157,17 @@ public final class EmbedJob {
                 "embed",
                 String.format(
                         Locale.ROOT,
-                        "%,d images of %,d catalogue rows, %,d ok (%,d items with an image),"
-                                + " %,d failed %s, warnings %s, %,d images through the embedder",
+                        "%,d rows, %,d ok, %,d failed %s, warnings %s, %,d images through the"
+                                + " embedder (a row is an image: of %,d catalogue rows, %,d items"
+                                + " embedded)",
                         summary.rows(),
-                        summary.catalogueRows(),
                         summary.embedded(),
-                        summary.embeddedItems(),
                         summary.failed(),
                         summary.failedByCode(),
                         summary.warnedByCode(),
-                        summary.modelImages()),
+                        summary.modelImages(),
+                        summary.catalogueRows(),
+                        summary.embeddedItems()),
                 summary.modelImages(),
                 "img",
                 start);
