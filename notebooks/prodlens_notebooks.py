@@ -131,8 +131,14 @@ def load() -> Catalogue:
         items = pd.DataFrame([json.loads(line) for line in lines],
                              columns=["id", "title", "category", "price", "image", "label_group"])
 
-    table = pq.read_table(embeddings, columns=["item_id", "embedding", "model_fingerprint", "error_code"])
+    columns = ["item_id", "embedding", "model_fingerprint", "error_code"]
+    if "image_index" in pq.ParquetDataset(embeddings).schema.names:
+        columns.append("image_index")  # several images per item (issue 21); older tables lack it
+    table = pq.read_table(embeddings, columns=columns)
     table = table.filter(pc.is_null(table["error_code"]))
+    if "image_index" in columns:
+        # an item's vector here is its first embedded image's, the one evaluate queries with
+        table = table.sort_by([("item_id", "ascending"), ("image_index", "ascending")])
     fingerprints = set(pc.unique(table["model_fingerprint"]).to_pylist())
     if fingerprints != {manifest["model"]["fingerprint"]}:
         # vectors of different models are not comparable: the bundle was built from another table
@@ -143,6 +149,7 @@ def load() -> Catalogue:
         raise InputError(f"{embeddings} does not hold {dim}-d vectors, as bundle {bundle.name} says: run reindex again")
     flat = embedding.flatten().to_numpy(zero_copy_only=False)
     row_of = pd.Series(np.arange(table.num_rows), index=table["item_id"].to_pylist())
+    row_of = row_of[~row_of.index.duplicated(keep="first")]
     rows = row_of.reindex(items["id"])
     if rows.isna().any():
         missing = items["id"][rows.isna().to_numpy()].iloc[0]

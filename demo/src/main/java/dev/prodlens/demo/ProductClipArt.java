@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * The "demo" catalogues: openclipart's drawings of things a shop sells, each one product (a label
  * group) of its original plus 1 to 3 copies edited the ways sellers alter a product photo ({@link
  * ImageEdits}), so the evaluation has near-duplicate ground truth. "demo" lists every photo on its
- * own; "demo-products" gives a product's first listing two photos ({@link Listings}). Titles come from the file names
- * ({@link ClipArtTitles}), prices from the category's range. Deterministic.
+ * own; "demo-products" gives a product's first listing two photos ({@link Listings}). Titles come
+ * from the file names ({@link ClipArtTitles}), prices from the category's range. Deterministic.
  */
 final class ProductClipArt {
     private static final Category CLOTHING = new Category("clothing", 8, 90);

@@ -22,9 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -151,8 +151,7 @@ class DemoCatalogueTest {
         for (var group : listingsByGroup.entrySet()) {
             List<Row> listings = group.getValue();
             List<String> photos = new ArrayList<>();
-            for (Row listing : listings)
-                photos.addAll(List.of(listing.image().split("\\|")));
+            for (Row listing : listings) photos.addAll(List.of(listing.image().split("\\|")));
             assertEquals(2, listings.get(0).image().split("\\|").length, "first: two photos");
             for (Row duplicate : listings.subList(1, listings.size()))
                 assertEquals(1, duplicate.image().split("\\|").length, "duplicates: one each");
@@ -212,7 +211,14 @@ class DemoCatalogueTest {
         Path csv = tmp.resolve("bad/catalogue.csv");
         DemoCatalogue.Generated generated;
         try (CatalogueWriter out = new CatalogueWriter(csv)) {
-            generated = ProductClipArt.write(clipArt, out, decoder, 0, 128);
+            generated =
+                    ProductClipArt.write(
+                            clipArt,
+                            out,
+                            decoder,
+                            0,
+                            128,
+                            ProductClipArt.Listings.PHOTO_PER_LISTING);
         }
         assertEquals(2, generated.groups());
         assertEquals(2, generated.skipped());

@@ -200,7 +200,16 @@ class LiveFoldReindexTest {
     void anUpsertAddsAnItemWithItsImageUnderTheRootAndLaterChangesMergeIntoIt() {
         BundleItem item = items.get("new-1");
         assertEquals(
-                new BundleItem("new-1", "new one", "shoes", 11.0, item.image(), "group-new"), item);
+                new BundleItem(
+                        "new-1",
+                        "new one",
+                        "shoes",
+                        11.0,
+                        item.image(),
+                        "group-new",
+                        List.of(item.image())),
+                item,
+                "an upsert is one image");
         assertTrue(item.image().startsWith("live-images/"), item.image());
         assertTrue(Files.isRegularFile(shop.resolve(item.image())), item.image());
     }

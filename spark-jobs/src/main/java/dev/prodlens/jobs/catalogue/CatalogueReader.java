@@ -3,6 +3,7 @@ package dev.prodlens.jobs.catalogue;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.udf;
 
 import java.util.Arrays;
 import java.util.List;
@@ -11,20 +12,24 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Reads a catalogue (CSV with a header, JSON lines or Parquet; by file extension unless given) from
- * any Hadoop file system into the canonical columns the jobs use: {@code item_id, image, title,
+ * any Hadoop file system into the canonical columns the jobs use: {@code item_id, images, title,
  * label_group, category, price}, all text as written (a price is typed by {@link RowCheck}, so that
  * a bad one is that row's warning, not a failed cast), plus where each row was: {@code source_file}
- * and {@code source_row}, which orders the rows of one file as they are in it. Id and image columns
- * are required; the others are null when the source lacks them.
+ * and {@code source_row}, which orders the rows of one file as they are in it. {@code images} is
+ * the row's list of images ({@code array<string>}, see {@link ImageColumn}): a list column as it
+ * is, a text one split. Id and image columns are required; the others are null when the source
+ * lacks them.
  */
 public final class CatalogueReader {
     /** The canonical column names, in order. */
     public static final List<String> COLUMNS =
-            List.of("item_id", "image", "title", "label_group", "category", "price");
+            List.of("item_id", "images", "title", "label_group", "category", "price");
 
     /**
      * The rows' file, and their order in it: taken at the scan, before any shuffle can reorder
@@ -40,6 +45,16 @@ public final class CatalogueReader {
      */
     public static Dataset<Row> read(
             SparkSession spark, String path, String format, CatalogueColumns columns) {
+        return read(spark, path, format, columns, ImageColumn.DEFAULTS);
+    }
+
+    /** As above, the image column read as {@code images} says. */
+    public static Dataset<Row> read(
+            SparkSession spark,
+            String path,
+            String format,
+            CatalogueColumns columns,
+            ImageColumn images) {
         String chosen =
                 format == null || format.equalsIgnoreCase("auto")
                         ? formatOf(path)
@@ -70,7 +85,7 @@ public final class CatalogueReader {
         // partitions in offset order: (source_file, source_row) is file order
         return raw.select(
                 col(quoted(columns.id())).cast(DataTypes.StringType).as("item_id"),
-                col(quoted(columns.image())).cast(DataTypes.StringType).as("image"),
+                images(raw, columns.image(), images).as("images"),
                 optional(present, columns.title()).as("title"),
                 optional(present, columns.labelGroup()).as("label_group"),
                 optional(present, columns.category()).as("category"),
@@ -78,6 +93,21 @@ public final class CatalogueReader {
                 col("_metadata.file_path").as("source_file"),
                 monotonically_increasing_id().as("source_row"));
     }
+
+    /**
+     * The image column as a list: a list column (JSON lines array, Parquet array) as it is, any
+     * other split as text by {@code images}.
+     */
+    private static Column images(Dataset<Row> raw, String column, ImageColumn images) {
+        Column source = col(quoted(column));
+        if (raw.schema().apply(column).dataType() instanceof ArrayType) {
+            return source.cast(STRINGS);
+        }
+        return udf((UDF1<String, List<String>>) images::split, STRINGS)
+                .apply(source.cast(DataTypes.StringType));
+    }
+
+    private static final ArrayType STRINGS = DataTypes.createArrayType(DataTypes.StringType, true);
 
     /** Spark would say "[PATH_NOT_FOUND]" in a stack trace, after starting the job. */
     private static void requireExists(SparkSession spark, String path) {

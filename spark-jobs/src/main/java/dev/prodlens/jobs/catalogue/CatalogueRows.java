@@ -1,10 +1,11 @@
 package dev.prodlens.jobs.catalogue;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.posexplode_outer;
 import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
@@ -15,16 +16,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF4;
-import org.apache.spark.sql.api.java.UDF7;
+import org.apache.spark.sql.api.java.UDF8;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * The catalogue as the jobs use it: every row read ({@link CatalogueReader}), checked ({@link
- * RowCheck}) and, among rows of one id, all but the first in file order (by file name, then
- * position in the file) refused as {@link RowCheck.Error#DUPLICATE_ID}. Rows with an {@code
- * error_code} are refused; the others are embedded, with their warning if any.
+ * The catalogue as the jobs use it: one row per image of every catalogue row read ({@link
+ * CatalogueReader}; {@code image_index} is the image's place in its row's list, from 0; a row
+ * listing no image is one row without one), each checked ({@link RowCheck}) and, among catalogue
+ * rows of one id, every image of all but the first in file order (by file name, then position in
+ * the file) refused as {@link RowCheck.Error#DUPLICATE_ID}. Rows with an {@code error_code} are
+ * refused; the others are embedded, with their warning if any.
  */
 public final class CatalogueRows {
     /**
@@ -34,6 +37,7 @@ public final class CatalogueRows {
     public static final List<String> COLUMNS =
             List.of(
                     "item_id",
+                    "image_index",
                     "image",
                     "path",
                     "title",
@@ -54,32 +58,43 @@ public final class CatalogueRows {
             String format,
             CatalogueColumns columns,
             String root) {
-        return read(spark, catalogue, format, columns, root, LogFold.NONE);
+        return read(spark, catalogue, format, columns, ImageColumn.DEFAULTS, root, LogFold.NONE);
     }
 
     /**
-     * As above, with the update log folded in ({@link LogFold}): its rows are checked as the
-     * catalogue's are (a relative image reference resolves under the images root).
+     * As above, the image column read as {@code images} says, with the update log folded in ({@link
+     * LogFold}): its rows are checked as the catalogue's are (a relative image reference resolves
+     * under the images root).
      */
     public static Dataset<Row> read(
             SparkSession spark,
             String catalogue,
             String format,
             CatalogueColumns columns,
+            ImageColumn images,
             String root,
             LogFold fold) {
-        RowCheck check = new RowCheck(columns, root);
+        RowCheck check = new RowCheck(columns, root, images.maxImages());
         Column file = element_at(split(col("source_file"), "/"), -1);
+        Dataset<Row> read =
+                fold.apply(spark, CatalogueReader.read(spark, catalogue, format, columns, images));
+        // outer: a row listing no image stays, as one row without an image (MISSING_IMAGE)
+        Dataset<Row> exploded =
+                read.select(
+                                col("*"),
+                                posexplode_outer(col("images")).as(new String[] {"at", "image"}))
+                        .withColumn("image_index", coalesce(col("at"), lit(0)))
+                        .drop("images", "at");
         Dataset<Row> checked =
-                fold.apply(spark, CatalogueReader.read(spark, catalogue, format, columns))
-                        .withColumn("source_name", file)
+                exploded.withColumn("source_name", file)
                         .withColumn(
                                 "check",
                                 udf(
-                                                (UDF7<
+                                                (UDF8<
                                                                 String,
                                                                 String,
                                                                 String,
+                                                                Integer,
                                                                 String,
                                                                 String,
                                                                 String,
@@ -91,6 +106,7 @@ public final class CatalogueRows {
                                                 col("source_name"),
                                                 col("item_id"),
                                                 col("image"),
+                                                col("image_index"),
                                                 col("price"),
                                                 col("title"),
                                                 col("category"),
@@ -103,8 +119,18 @@ public final class CatalogueRows {
                                                 lit(null))
                                         .otherwise(col("item_id")));
 
-        WindowSpec byId = Window.partitionBy("item_id").orderBy("source_file", "source_row");
-        Column duplicate = col("item_id").isNotNull().and(row_number().over(byId).gt(1));
+        // a row's images share its source position: every one of a later row is the duplicate
+        WindowSpec byId =
+                Window.partitionBy("item_id").orderBy("source_file", "source_row", "image_index");
+        Column duplicate =
+                col("item_id")
+                        .isNotNull()
+                        .and(
+                                col("source_file")
+                                        .notEqual(first("source_file").over(byId))
+                                        .or(
+                                                col("source_row")
+                                                        .notEqual(first("source_row").over(byId))));
         Column message =
                 udf(
                                 (UDF4<String, String, String, String, String>) RowCheck::duplicate,
@@ -116,6 +142,7 @@ public final class CatalogueRows {
                                 col("image"));
         return checked.select(
                 col("item_id"),
+                col("image_index"),
                 col("check.image_ref").as("image"),
                 col("check.path").as("path"),
                 col("title"),

@@ -55,7 +55,7 @@ public final class LogFold {
     private static final StructType RAW =
             new StructType()
                     .add("item_id", DataTypes.StringType, true)
-                    .add("image", DataTypes.StringType, true)
+                    .add("images", DataTypes.createArrayType(DataTypes.StringType, true), true)
                     .add("title", DataTypes.StringType, true)
                     .add("label_group", DataTypes.StringType, true)
                     .add("category", DataTypes.StringType, true)
@@ -197,12 +197,13 @@ public final class LogFold {
         items.forEach(
                 (id, state) -> {
                     if (state.deleted()) return;
-                    String image = state.image();
+                    // an upsert carries one image; an item the log only changed keeps its row's
+                    List<String> images = state.image() == null ? null : List.of(state.image());
                     Map<String, String> fields = state.fields();
                     if (!state.whole()) {
                         Row base = bases.get(id);
                         if (base == null) return; // changes to an item that exists nowhere
-                        image = base.getAs("image");
+                        images = base.getList(base.fieldIndex("images"));
                         fields = new HashMap<>();
                         for (String name : FIELDS) {
                             String value = base.getAs(name);
@@ -216,7 +217,7 @@ public final class LogFold {
                     rows.add(
                             RowFactory.create(
                                     id,
-                                    image,
+                                    images,
                                     fields.get("title"),
                                     fields.get("label_group"),
                                     fields.get("category"),

@@ -10,16 +10,18 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * What one catalogue row may hold, decided from its text alone before anything is read or embedded.
- * A problem never stops the job: it is the row's outcome, recorded in the embeddings table and
- * counted in the summary.
+ * What one image of a catalogue row may hold, decided from the row's text alone before anything is
+ * read or embedded (a row lists one image or several, {@link ImageColumn}; each is checked here on
+ * its own, with the row's fields). A problem never stops the job: it is the image's outcome,
+ * recorded in the embeddings table and counted in the summary.
  *
  * <ul>
- *   <li>An <b>error</b> refuses the row: it gets no embedding and is not indexed. A row gets the
- *       first that applies: {@link Error#MISSING_ID}, {@link Error#DUPLICATE_ID} (decided across
- *       rows by {@link CatalogueRows}: the first row of an id in file order is the item), {@link
- *       Error#MISSING_IMAGE}, {@link Error#IMAGE_OUTSIDE_ROOT}; then its image's own (a missing
- *       file, an undecodable image).
+ *   <li>An <b>error</b> refuses the image: it gets no embedding and is not indexed (the item is,
+ *       with its other images, when any is embedded). An image gets the first that applies: {@link
+ *       Error#MISSING_ID}, {@link Error#DUPLICATE_ID} (decided across rows by {@link
+ *       CatalogueRows}: the first row of an id in file order is the item), {@link
+ *       Error#MISSING_IMAGE}, {@link Error#TOO_MANY_IMAGES}, {@link Error#IMAGE_OUTSIDE_ROOT}; then
+ *       its own (a missing file, an undecodable image).
  *   <li>A <b>warning</b> keeps it. {@link Warning#INVALID_PRICE}: indexed without a price, because
  *       a marketplace would rather show an item whose price field is garbled than drop it from
  *       search (the price is for display and filters; an item without one only drops out of price
@@ -35,8 +37,10 @@ public final class RowCheck implements Serializable {
         MISSING_ID,
         /** A later row with the id of an earlier one: the first in file order is kept. */
         DUPLICATE_ID,
-        /** The image column is empty. */
+        /** The image column is empty (a row listing no image at all is one such image). */
         MISSING_IMAGE,
+        /** An image after the first {@code catalogue.max-images} of its row: not read. */
+        TOO_MANY_IMAGES,
         /**
          * A relative image path climbs out of the images root with "..": refused without reading
          * it.
@@ -77,21 +81,41 @@ public final class RowCheck implements Serializable {
 
     private final CatalogueColumns columns;
     private final String root;
+    private final int maxImages;
 
     /**
      * {@code root}: the images root ({@link ImageRefs#root}); {@code columns}: to name the source
-     * columns in messages.
+     * columns in messages; {@code maxImages}: a row's images after these are refused.
      */
-    public RowCheck(CatalogueColumns columns, String root) {
+    public RowCheck(CatalogueColumns columns, String root, int maxImages) {
         this.columns = columns;
         this.root = root;
+        this.maxImages = maxImages;
     }
 
-    /** One row's {@link #RESULT}; {@code file} is the name of the catalogue file it came from. */
+    /** With the default {@code catalogue.max-images}. */
+    public RowCheck(CatalogueColumns columns, String root) {
+        this(columns, root, ImageColumn.DEFAULTS.maxImages());
+    }
+
+    /** The {@link #RESULT} of a row's first image; {@code file}: the catalogue file of the row. */
     public Row check(
             String file,
             String id,
             String image,
+            String price,
+            String title,
+            String category,
+            String labelGroup) {
+        return check(file, id, image, 0, price, title, category, labelGroup);
+    }
+
+    /** The {@link #RESULT} of image {@code imageIndex} (from 0) of a row. */
+    public Row check(
+            String file,
+            String id,
+            String image,
+            int imageIndex,
             String price,
             String title,
             String category,
@@ -145,6 +169,18 @@ public final class RowCheck implements Serializable {
                             + " has no image ("
                             + columns.image()
                             + " is empty): give every row an image path";
+        } else if (imageIndex >= maxImages) {
+            error = Error.TOO_MANY_IMAGES;
+            message =
+                    "item "
+                            + shown(id)
+                            + "'s image "
+                            + shown(image)
+                            + " is its image number "
+                            + (imageIndex + 1)
+                            + ", over catalogue.max-images = "
+                            + maxImages
+                            + "; it was not read: raise catalogue.max-images or list fewer images";
         } else if (path == null) {
             error = Error.IMAGE_OUTSIDE_ROOT;
             message =

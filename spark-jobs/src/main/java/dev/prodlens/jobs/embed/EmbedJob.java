@@ -15,6 +15,7 @@ import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
 import dev.prodlens.jobs.catalogue.CatalogueRows;
+import dev.prodlens.jobs.catalogue.ImageColumn;
 import dev.prodlens.jobs.catalogue.ImageRefs;
 import dev.prodlens.jobs.catalogue.LogFold;
 import java.util.Arrays;
@@ -33,27 +34,29 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The embed job: catalogue rows, checked ({@link CatalogueRows}) → images read and embedded in the
- * executors → the {@link EmbeddingsTable} (its columns and contract are there). A bad row never
- * stops the job: a refused row (no id, duplicate id, no image, an image outside the root, a missing
- * file, an undecodable image, over a cap) is kept with its error and no embedding; a row with a
- * warning (a price that is not a number, text that is not UTF-8) is embedded and keeps the warning.
+ * The embed job: catalogue rows, one per image, checked ({@link CatalogueRows}) → images read and
+ * embedded in the executors → the {@link EmbeddingsTable} (its columns and contract are there). A
+ * bad row never stops the job: a refused image (no id, duplicate id, no image, too many images, an
+ * image outside the root, a missing file, an undecodable image, over a cap) is kept with its error
+ * and no embedding, and its item keeps its other images; a row with a warning (a price that is not
+ * a number, text that is not UTF-8) is embedded and keeps the warning.
  */
 public final class EmbedJob {
     /**
-     * What to embed and where to write it. {@code imagesRoot} null: the catalogue's own directory.
-     * {@code fold}: the update log folded into the catalogue (reindex), {@link LogFold#NONE} for
-     * the catalogue alone.
+     * What to embed and where to write it. {@code images}: how the image column lists an item's
+     * images. {@code imagesRoot} null: the catalogue's own directory. {@code fold}: the update log
+     * folded into the catalogue (reindex), {@link LogFold#NONE} for the catalogue alone.
      */
     public record Spec(
             String catalogue,
             String format,
             CatalogueColumns columns,
+            ImageColumn images,
             String imagesRoot,
             String output,
             Map<String, String> embedderSettings,
             LogFold fold) {
-        /** The catalogue alone. */
+        /** The catalogue alone, its image column read with the defaults. */
         public Spec(
                 String catalogue,
                 String format,
@@ -61,12 +64,27 @@ public final class EmbedJob {
                 String imagesRoot,
                 String output,
                 Map<String, String> embedderSettings) {
-            this(catalogue, format, columns, imagesRoot, output, embedderSettings, LogFold.NONE);
+            this(
+                    catalogue,
+                    format,
+                    columns,
+                    ImageColumn.DEFAULTS,
+                    imagesRoot,
+                    output,
+                    embedderSettings,
+                    LogFold.NONE);
         }
 
         /** This spec with the update log {@code fold} folded into the catalogue. */
         public Spec withFold(LogFold fold) {
-            return new Spec(catalogue, format, columns, imagesRoot, output, embedderSettings, fold);
+            return new Spec(
+                    catalogue, format, columns, images, imagesRoot, output, embedderSettings, fold);
+        }
+
+        /** This spec with the image column read as {@code images} says. */
+        public Spec withImages(ImageColumn images) {
+            return new Spec(
+                    catalogue, format, columns, images, imagesRoot, output, embedderSettings, fold);
         }
 
         /** What the configuration says. */
@@ -75,9 +93,11 @@ public final class EmbedJob {
                     settings.cataloguePath(),
                     settings.catalogueFormat(),
                     settings.columns(),
+                    ImageColumn.from(settings.config()),
                     settings.imagesRoot(),
                     settings.embeddingsPath(),
-                    settings.embedderSettings());
+                    settings.embedderSettings(),
+                    LogFold.NONE);
         }
     }
 
@@ -116,6 +136,7 @@ public final class EmbedJob {
                         .filter(col("error_code").isNotNull())
                         .select(
                                 col("item_id"),
+                                col("image_index"),
                                 lit(null)
                                         .cast(DataTypes.createArrayType(DataTypes.FloatType, false))
                                         .as("embedding"),
@@ -136,14 +157,17 @@ public final class EmbedJob {
                 "embed",
                 String.format(
                         Locale.ROOT,
-                        "%,d rows, %,d ok, %,d failed %s, warnings %s, %,d images "
-                                + "through the embedder",
+                        "%,d rows, %,d ok, %,d failed %s, warnings %s, %,d images through the"
+                                + " embedder (a row is an image: of %,d catalogue rows, %,d items"
+                                + " embedded)",
                         summary.rows(),
                         summary.embedded(),
                         summary.failed(),
                         summary.failedByCode(),
                         summary.warnedByCode(),
-                        summary.modelImages()),
+                        summary.modelImages(),
+                        summary.catalogueRows(),
+                        summary.embeddedItems()),
                 summary.modelImages(),
                 "img",
                 start);
@@ -215,6 +239,7 @@ public final class EmbedJob {
                 hashed.filter(col("known_sha256").isNotNull())
                         .select(
                                 col("item_id"),
+                                col("image_index"),
                                 col("embedding"),
                                 col("image_sha256"),
                                 col("error_code"),
@@ -256,6 +281,7 @@ public final class EmbedJob {
                 spec.catalogue(),
                 spec.format(),
                 spec.columns(),
+                spec.images(),
                 imagesRoot(spec),
                 spec.fold());
     }

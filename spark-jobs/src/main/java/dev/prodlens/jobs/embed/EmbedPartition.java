@@ -42,9 +42,11 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
     public static final String MISSING_FILE = "MISSING_FILE";
 
     /**
-     * The input columns, in this order (the warning columns may be left out: then there is none).
+     * The input columns, in this order (those after {@code path} may be left out: then there is no
+     * warning, and the image is its item's first).
      */
-    public static final List<String> INPUT = List.of("item_id", "path", "warning_code", "warning");
+    public static final List<String> INPUT =
+            List.of("item_id", "path", "warning_code", "warning", "image_index");
 
     /** The output schema. */
     public static final StructType SCHEMA =
@@ -55,7 +57,8 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
                     .add("error_code", DataTypes.StringType, true)
                     .add("error", DataTypes.StringType, true)
                     .add("warning_code", DataTypes.StringType, true)
-                    .add("warning", DataTypes.StringType, true);
+                    .add("warning", DataTypes.StringType, true)
+                    .add("image_index", DataTypes.IntegerType, false);
 
     /** The model.* / decode.* configuration, as plain strings so the function serialises. */
     private final HashMap<String, String> settings;
@@ -168,7 +171,7 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
                 : error.message();
     }
 
-    /** The {@link #SCHEMA} row of {@code input}: its id and warning, and the outcome. */
+    /** The {@link #SCHEMA} row of {@code input}: its id, warning and image index, the outcome. */
     private static Row output(
             Row input, Float[] embedding, String sha, String errorCode, String error) {
         return RowFactory.create(
@@ -178,7 +181,13 @@ public final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
                 errorCode,
                 error,
                 string(input, 2),
-                string(input, 3));
+                string(input, 3),
+                imageIndex(input));
+    }
+
+    /** Column 4 of {@link #INPUT}; 0 when absent. */
+    private static int imageIndex(Row row) {
+        return 4 < row.length() && !row.isNullAt(4) ? row.getInt(4) : 0;
     }
 
     /** Column {@code i} of {@link #INPUT}; null when null or absent. */

@@ -1,21 +1,23 @@
 package dev.prodlens.jobs.embed;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.when;
 
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.jobs.JobException;
+import dev.prodlens.jobs.ParquetOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -24,14 +26,18 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The embeddings table, the contract between embed and the jobs that read its output (as {@code
- * Bundles} is for bundles): one Parquet row per catalogue row, read by column name.
+ * Bundles} is for bundles): one Parquet row per image of each catalogue row (a row listing no image
+ * is one row, refused), read by column name.
  *
  * <ul>
  *   <li>{@code item_id}: the catalogue's id (null for a row without one);
+ *   <li>{@code image_index}: the image's place in its catalogue row's list of images, from 0
+ *       (tables from before several images per item lack it: read as 0, {@link #read});
  *   <li>{@code embedding}: the L2-normalised vector, null when the row has an error;
  *   <li>{@code model_id}, {@code model_fingerprint}: the model that made it (a table never mixes
  *       models);
- *   <li>{@code image_sha256}: the image's hash, what an incremental run reuses vectors by;
+ *   <li>{@code image_sha256}: the image's hash, what an incremental run reuses vectors by (across
+ *       items and image positions: the same bytes are embedded once);
  *   <li>{@code error_code}, {@code error}: why the row has no embedding (a {@code RowCheck.Error}
  *       or an {@code EmbedError.Code}), one line for people;
  *   <li>{@code warning_code}, {@code warning}: what is odd about a row that is embedded all the
@@ -43,6 +49,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class EmbeddingsTable {
     /** The columns every embeddings table has (an earlier version's table lacks the newer ones). */
+    static final String IMAGE_INDEX = "image_index";
+
     static final List<String> REQUIRED =
             List.of(
                     "item_id",
@@ -53,35 +61,52 @@ public final class EmbeddingsTable {
                     "error_code",
                     "error");
 
-    /** The columns written now, in order: the required ones, then the warnings. */
+    /** The columns written now, in order: the required ones, the warnings, the image index. */
     static final List<String> COLUMNS =
-            Stream.concat(REQUIRED.stream(), Stream.of("warning_code", "warning")).toList();
+            Stream.concat(REQUIRED.stream(), Stream.of("warning_code", "warning", IMAGE_INDEX))
+                    .toList();
 
     private static final int MODEL_LIST_LIMIT = 3;
 
     private EmbeddingsTable() {}
 
     /**
-     * Rows in; rows with an embedding; images that went through the model in this run (the rest
-     * were reused from the earlier table by image hash); failures by error code; rows with a
-     * warning by warning code (embedded all the same).
+     * Rows in (images); rows with an embedding; images that went through the model in this run (the
+     * rest were reused from the earlier table by image hash); failures by error code; rows with a
+     * warning by warning code (embedded all the same); catalogue rows (their first image's rows);
+     * items with at least one embedded image.
      */
     public record Summary(
             long rows,
             long embedded,
             long modelImages,
             Map<String, Long> failedByCode,
-            Map<String, Long> warnedByCode) {
+            Map<String, Long> warnedByCode,
+            long catalogueRows,
+            long embeddedItems) {
         public long failed() {
             return rows - embedded;
         }
     }
 
-    /** The table at {@code path}, checked to be of {@code card}'s model. */
+    /**
+     * The table at {@code path}, checked to be of {@code card}'s model, with {@code image_index}
+     * ({@link #withImageIndex}).
+     */
     public static Dataset<Row> read(SparkSession spark, String path, ModelCard card) {
-        Dataset<Row> table = spark.read().parquet(path);
+        Dataset<Row> table = withImageIndex(spark.read().parquet(path));
         requireModel(table, path, card);
         return table;
+    }
+
+    /**
+     * {@code table} with its {@code image_index}: 0 on every row of a table written before items
+     * had several images (one image per row then, its item's only one).
+     */
+    public static Dataset<Row> withImageIndex(Dataset<Row> table) {
+        return Arrays.asList(table.columns()).contains(IMAGE_INDEX)
+                ? table
+                : table.withColumn(IMAGE_INDEX, lit(0));
     }
 
     /**
@@ -111,7 +136,7 @@ public final class EmbeddingsTable {
                             + "); remove it or choose another embed output");
         }
         requireModel(table, output, card);
-        return Optional.of(table);
+        return Optional.of(withImageIndex(table));
     }
 
     /**
@@ -151,25 +176,7 @@ public final class EmbeddingsTable {
      * renames it into place.
      */
     static void write(SparkSession spark, Dataset<Row> table, String output) {
-        Path target = new Path(output);
-        Path staging =
-                new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
-        try {
-            FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            try {
-                table.select(columns(COLUMNS)).write().parquet(staging.toString());
-            } catch (RuntimeException e) {
-                fs.delete(staging, true);
-                throw e;
-            }
-            if (fs.exists(target) && !fs.delete(target, true))
-                throw new IOException("cannot replace " + target);
-            if (!fs.rename(staging, target))
-                throw new IOException("cannot rename " + staging + " to " + target);
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "writing embeddings to " + output + ": " + e.getMessage(), e);
-        }
+        ParquetOutput.replace(spark, table.select(columns(COLUMNS)), output);
     }
 
     /**
@@ -177,7 +184,7 @@ public final class EmbeddingsTable {
      * the caller measured it.
      */
     public static Summary summarise(SparkSession spark, String path, long modelImages) {
-        Dataset<Row> table = spark.read().parquet(path);
+        Dataset<Row> table = withImageIndex(spark.read().parquet(path));
         long rows = 0;
         long embedded = 0;
         Map<String, Long> failed = new LinkedHashMap<>();
@@ -200,7 +207,13 @@ public final class EmbeddingsTable {
                 warned.put(r.getAs("code"), r.getAs("count"));
             }
         }
-        return new Summary(rows, embedded, modelImages, failed, warned);
+        Row items =
+                table.agg(
+                                count(when(col(IMAGE_INDEX).equalTo(0), lit(1))),
+                                countDistinct(when(col("error_code").isNull(), col("item_id"))))
+                        .first();
+        return new Summary(
+                rows, embedded, modelImages, failed, warned, items.getLong(0), items.getLong(1));
     }
 
     static Column[] columns(List<String> names) {

@@ -24,6 +24,7 @@ final class HashPartition implements MapPartitionsFunction<Row, Row> {
                     .add("path", DataTypes.StringType, true)
                     .add("warning_code", DataTypes.StringType, true)
                     .add("warning", DataTypes.StringType, true)
+                    .add("image_index", DataTypes.IntegerType, false)
                     .add("image_sha256", DataTypes.StringType, true);
 
     private final long maxBytes;
@@ -51,7 +52,12 @@ final class HashPartition implements MapPartitionsFunction<Row, Row> {
                                 ? null
                                 : ImageFiles.sha256(path, maxBytes, hadoop.value()).orElse(null);
                 return RowFactory.create(
-                        row.getString(0), path, row.getString(2), row.getString(3), sha);
+                        row.getString(0),
+                        path,
+                        row.getString(2),
+                        row.getString(3),
+                        row.getInt(4),
+                        sha);
             }
         };
     }

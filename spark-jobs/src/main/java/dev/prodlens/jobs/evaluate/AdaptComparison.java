@@ -65,9 +65,7 @@ public record AdaptComparison(
         EvalData after =
                 projection == null
                         ? before
-                        : before.withVectors(
-                                projection.applyAll(before.vectors()),
-                                projection.outputDimension());
+                        : before.projected(projection::applyAll, projection.outputDimension());
         Evaluator evaluator =
                 new Evaluator(
                         new Evaluator.Settings(

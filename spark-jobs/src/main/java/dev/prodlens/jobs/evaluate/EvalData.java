@@ -3,12 +3,14 @@ package dev.prodlens.jobs.evaluate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
- * The items an evaluation searches: N embeddings under the dense ordinals 0..N-1 that the index
- * uses (an item's position here), with what the report shows about each. Checked once here so that
- * the metrics can trust it: arrays of length N, unique ids, L2-normalised vectors (scores are read
- * as cosines, and the Shopee threshold is a cosine).
+ * The items an evaluation searches: N embeddings under the dense ordinals 0..N-1 of the bundle's
+ * items (an item's position here), each the item's query (its first image), with what the report
+ * shows about each, and what the index holds ({@link #gallery}). Checked once here so that the
+ * metrics can trust it: arrays of length N, unique ids, L2-normalised vectors (scores are read as
+ * cosines, and the Shopee threshold is a cosine).
  *
  * @param itemIds the catalogue's ids, by ordinal
  * @param vectors N x dim floats, row-major, L2-normalised
@@ -17,6 +19,8 @@ import java.util.Objects;
  *     entries, when unknown
  * @param categories category per item for the per-category table; null or null entries allowed
  * @param imageRefs image path or URI per item, for the report's thumbnails; null allowed
+ * @param gallery what the index holds: every image of every item under its Faiss id; null when it
+ *     holds the items' own {@code vectors} under their ordinals (one image per item)
  */
 public record EvalData(
         String[] itemIds,
@@ -24,7 +28,8 @@ public record EvalData(
         int dim,
         String[] labelGroups,
         String[] categories,
-        String[] imageRefs) {
+        String[] imageRefs,
+        Gallery gallery) {
     /**
      * How far a vector's norm may be from 1 (float rounding of a normalised embedding is ~1e-7).
      */
@@ -57,14 +62,47 @@ public record EvalData(
         requireLength(imageRefs, n, "imageRefs");
         requireNormalised(itemIds, vectors, dim);
         byId(itemIds);
+        if (gallery != null) {
+            if (gallery.vectors().length != (long) gallery.size() * dim) {
+                throw new EvaluationException(
+                        "the indexed vectors are not of dimension " + dim + " as the items' are");
+            }
+            gallery.imagesPerItem(n);
+        }
     }
 
-    /** The same items with other vectors (a learned projection of these), L2-normalised. */
-    public EvalData withVectors(float[] projected, int projectedDim) {
-        return new EvalData(itemIds, projected, projectedDim, labelGroups, categories, imageRefs);
+    /** One vector per item: the index holds {@code vectors} under the items' ordinals. */
+    public EvalData(
+            String[] itemIds,
+            float[] vectors,
+            int dim,
+            String[] labelGroups,
+            String[] categories,
+            String[] imageRefs) {
+        this(itemIds, vectors, dim, labelGroups, categories, imageRefs, null);
     }
 
-    /** The items at {@code ordinals}, in that order. */
+    /**
+     * The same items with their vectors, and the gallery's, mapped by {@code project} (a learned
+     * projection) to {@code projectedDim} dimensions, L2-normalised.
+     */
+    public EvalData projected(UnaryOperator<float[]> project, int projectedDim) {
+        return new EvalData(
+                itemIds,
+                project.apply(vectors),
+                projectedDim,
+                labelGroups,
+                categories,
+                imageRefs,
+                gallery == null ? null : gallery.withVectors(project.apply(gallery.vectors())));
+    }
+
+    /** What the index holds: the gallery, or the items' own vectors under their ordinals. */
+    Gallery indexed() {
+        return gallery != null ? gallery : Gallery.ofItems(vectors, itemIds.length);
+    }
+
+    /** The items at {@code ordinals}, in that order, with their own vectors only (no gallery). */
     EvalData subset(int[] ordinals) {
         String[] ids = new String[ordinals.length];
         String[] groups = labelGroups == null ? null : new String[ordinals.length];

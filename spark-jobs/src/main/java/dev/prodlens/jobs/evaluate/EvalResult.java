@@ -11,6 +11,7 @@ import java.util.Map;
  * what the index costs.
  *
  * @param items items in the data
+ * @param vectors vectors in the index: every indexed image of the items
  * @param queries items with at least one true match
  * @param pairsTotal labelled pairs read (0 for label groups)
  * @param pairsIgnored pairs skipped: unknown id or an item with itself
@@ -23,6 +24,7 @@ import java.util.Map;
  */
 public record EvalResult(
         int items,
+        int vectors,
         int queries,
         Relevance.Kind relevance,
         int pairsTotal,
@@ -40,6 +42,7 @@ public record EvalResult(
     public EvalResult withAdapt(AdaptComparison comparison) {
         return new EvalResult(
                 items,
+                vectors,
                 queries,
                 relevance,
                 pairsTotal,
@@ -55,10 +58,31 @@ public record EvalResult(
     }
 
     /**
-     * The metrics of one search method; {@code shopee} is null unless relevance comes from label
-     * groups.
+     * The metrics of one search method: by product ({@code retrieval}, {@code shopee}: null unless
+     * relevance comes from label groups) and by image ({@code images}: the raw hits ranked, an
+     * image relevant when its item matches; null where not measured).
      */
-    public record SearchMetrics(RetrievalMetrics.Result retrieval, ShopeeF1.Result shopee) {
+    public record SearchMetrics(
+            RetrievalMetrics.Result retrieval,
+            ShopeeF1.Result shopee,
+            RetrievalMetrics.Result images) {
+        /** Product-level metrics alone. */
+        public SearchMetrics(RetrievalMetrics.Result retrieval, ShopeeF1.Result shopee) {
+            this(retrieval, shopee, null);
+        }
+
+        /**
+         * The image-level numbers under their metrics.json keys ({@code recall@k}, {@code map@r});
+         * empty when not measured.
+         */
+        public Map<String, Double> imageHeadline() {
+            Map<String, Double> values = new LinkedHashMap<>();
+            if (images == null) return values;
+            images.recallAtK().forEach((k, recall) -> values.put("recall@" + k, recall));
+            values.put("map@r", images.mapAtR());
+            return values;
+        }
+
         /**
          * The headline numbers under their metrics.json keys: {@code recall@k} for each k, {@code
          * map@r}, and with label groups {@code shopee_f1} and {@code shopee_threshold}.

@@ -7,6 +7,7 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.bundle.VectorIds;
 import dev.prodlens.core.config.ConfigKeys;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.faiss.FaissIndex;
@@ -14,11 +15,14 @@ import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.JobSettings;
 import dev.prodlens.jobs.Progress;
 import dev.prodlens.jobs.catalogue.ImageRefs;
+import dev.prodlens.jobs.embed.EmbeddingsTable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,8 +49,7 @@ public final class EvaluateJob {
         EvalData data =
                 projection == null
                         ? raw
-                        : raw.withVectors(
-                                projection.applyAll(raw.vectors()), projection.outputDimension());
+                        : raw.projected(projection::applyAll, projection.outputDimension());
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Relevance relevance =
                 settings.config()
@@ -170,25 +173,30 @@ public final class EvaluateJob {
         return load(spark, settings, bundle, Bundles.readManifest(bundle).model().dim());
     }
 
-    /** The bundle's items, in index order, with their vectors from the embeddings table. */
+    /**
+     * The bundle's items, in index order, each with its first image's vector as its query, and
+     * every indexed image's vector under its Faiss id ({@link Gallery}), from the embeddings table.
+     */
     private static EvalData load(
             SparkSession spark, JobSettings settings, java.nio.file.Path bundle, int dim) {
         List<BundleItem> items = Bundles.readItems(bundle);
+        int imageBits = Bundles.readManifest(bundle).imageBits();
         Map<String, Integer> ordinal = new HashMap<>();
         for (int i = 0; i < items.size(); i++) ordinal.put(items.get(i).id(), i);
-        float[] vectors = new float[items.size() * dim];
-        boolean[] found = new boolean[items.size()];
+        // each item's embedded images by catalogue position: the index numbers them in this order
+        List<TreeMap<Integer, float[]>> images = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) images.add(new TreeMap<>());
         for (java.util.Iterator<Row> rows =
-                        spark.read()
-                                .parquet(settings.embeddingsPath())
+                        EmbeddingsTable.withImageIndex(
+                                        spark.read().parquet(settings.embeddingsPath()))
                                 .filter(col("error_code").isNull())
-                                .select("item_id", "embedding")
+                                .select("item_id", "image_index", "embedding")
                                 .toLocalIterator();
                 rows.hasNext(); ) {
             Row r = rows.next();
             Integer i = ordinal.get(r.getString(0));
             if (i == null) continue;
-            List<Float> v = r.getList(1);
+            List<Float> v = r.getList(2);
             if (v.size() != dim)
                 throw new JobException(
                         "embedding of "
@@ -198,31 +206,54 @@ public final class EvaluateJob {
                                 + " dimensions, the bundle "
                                 + dim
                                 + "; the embeddings table does not belong to this bundle");
-            for (int d = 0; d < dim; d++) vectors[i * dim + d] = v.get(d);
-            found[i] = true;
+            float[] vector = new float[dim];
+            for (int d = 0; d < dim; d++) vector[d] = v.get(d);
+            images.get(i).put(r.getInt(1), vector);
         }
         String[] ids = new String[items.size()];
         String[] groups = new String[items.size()];
         String[] categories = new String[items.size()];
-        String[] images = new String[items.size()];
+        String[] refs = new String[items.size()];
+        float[] queries = new float[items.size() * dim];
+        int vectors = images.stream().mapToInt(TreeMap::size).sum();
+        long[] galleryIds = new long[vectors];
+        float[] gallery = new float[vectors * dim];
         String root = ImageRefs.root(settings.imagesRoot(), settings.cataloguePath());
+        int v = 0;
         for (int i = 0; i < items.size(); i++) {
-            if (!found[i]) {
+            BundleItem item = items.get(i);
+            if (images.get(i).size() != item.imageCount()) {
                 throw new JobException(
                         "item "
-                                + items.get(i).id()
+                                + item.id()
                                 + " of bundle "
                                 + bundle
-                                + " is not in the embeddings table "
+                                + " has "
+                                + item.imageCount()
+                                + " indexed images but "
+                                + images.get(i).size()
+                                + " embedded ones in the embeddings table "
                                 + settings.embeddingsPath()
                                 + "; evaluate a bundle built from this table");
             }
-            BundleItem item = items.get(i);
+            int image = 0;
+            for (float[] vector : images.get(i).values()) {
+                if (image == 0) System.arraycopy(vector, 0, queries, i * dim, dim);
+                galleryIds[v] = VectorIds.of(i, image++, imageBits);
+                System.arraycopy(vector, 0, gallery, v++ * dim, dim);
+            }
             ids[i] = item.id();
             groups[i] = item.labelGroup();
             categories[i] = item.category();
-            images[i] = ImageRefs.resolve(root, item.image());
+            refs[i] = ImageRefs.resolve(root, item.image());
         }
-        return new EvalData(ids, vectors, dim, groups, categories, images);
+        return new EvalData(
+                ids,
+                queries,
+                dim,
+                groups,
+                categories,
+                refs,
+                new Gallery(galleryIds, gallery, imageBits));
     }
 }

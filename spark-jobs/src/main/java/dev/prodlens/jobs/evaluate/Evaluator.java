@@ -17,10 +17,16 @@ import java.util.stream.IntStream;
 
 /**
  * Measures retrieval quality twice over the same data: with exact search (a Faiss "Flat"
- * inner-product index built here from the vectors, so the numbers describe the embedding) and with
- * the ANN index handed in (what users get); the difference is the index's loss. Every item's own
- * vector is its query. Searches run in batches and the metrics accumulate per batch, so memory
- * holds one batch of results, not N x k.
+ * inner-product index built here from the indexed vectors, so the numbers describe the embedding)
+ * and with the ANN index handed in (what users get); the difference is the index's loss. Every
+ * item's own vector (its first image) is its query. Searches run in batches and the metrics
+ * accumulate per batch, so memory holds one batch of results, not N x k.
+ *
+ * <p>An item may have several images in the index ({@link Gallery}). The metrics count products:
+ * the hits are grouped by item, each item ranked where its first image came, the query's own item
+ * left out. Beside them, image-level recall@k and mAP@R rank the raw hits (the query's own images
+ * left out), an image being relevant when its item matches; with one image per item both are the
+ * same.
  */
 public final class Evaluator {
     /** The exact index: brute-force inner product, i.e. cosine on normalised vectors. */
@@ -118,21 +124,28 @@ public final class Evaluator {
                             + relevance.kind().key
                             + "): check that label groups are shared by several items, or that the pairs name evaluated items");
         }
-        int depth =
-                Math.min(
-                        data.size() - 1,
-                        Math.max(
-                                Math.max(maxK(), RetrievalMetrics.CATEGORY_K),
-                                relevance.kind() == Relevance.Kind.LABEL_GROUP
-                                        ? settings.shopeeNeighbours()
-                                        : 0));
-        Method exact = new Method(relevance, data);
+        // results per query: items, and image hits (of which other items have more than of items)
+        int imageDepth =
+                Math.max(
+                        Math.max(maxK(), RetrievalMetrics.CATEGORY_K),
+                        relevance.kind() == Relevance.Kind.LABEL_GROUP
+                                ? settings.shopeeNeighbours()
+                                : 0);
+        int depth = Math.min(data.size() - 1, imageDepth);
+        Gallery gallery = data.indexed();
+        int[] imagesPerItem = gallery.imagesPerItem(data.size());
+        int most = 0;
+        for (int images : imagesPerItem) most = Math.max(most, images);
+        // enough vectors that exact search always finds depth other items, all of whose images
+        // may rank before the next item's
+        int vectorK = (int) Math.min(gallery.size(), (long) (depth + 1) * most);
+        Method exact = new Method(relevance, data, imagesPerItem);
         // without an index the exact results stand for its results: the metrics are counted once
-        Method approximate = ann == null ? exact : new Method(relevance, data);
+        Method approximate = ann == null ? exact : new Method(relevance, data, imagesPerItem);
         ScoreHistogram scores = new ScoreHistogram();
         WorstQueries worst = new WorstQueries(settings.worstQueries(), relevance, data.itemIds());
 
-        try (FaissIndex exactIndex = exactIndex(data)) {
+        try (FaissIndex exactIndex = exactIndex(data.dim(), gallery)) {
             for (int from = 0; from < searched.length; from += settings.batchSize()) {
                 int[] batch =
                         Arrays.copyOfRange(
@@ -140,23 +153,27 @@ public final class Evaluator {
                                 from,
                                 Math.min(searched.length, from + settings.batchSize()));
                 float[] vectors = rows(data, batch);
-                // depth + 1: the query's own vector is (almost always) its first result
+                // the query's own images are (almost always) among its first results
                 SearchResult exactFound =
-                        exactIndex.search(vectors, depth + 1, SearchOptions.DEFAULT);
+                        exactIndex.search(vectors, vectorK, SearchOptions.DEFAULT);
                 SearchResult annFound =
-                        ann == null ? null : ann.search(vectors, depth + 1, annOptions);
+                        ann == null ? null : ann.search(vectors, vectorK, annOptions);
                 for (int q = 0; q < batch.length; q++) {
                     int item = batch[q];
-                    Neighbours byExact =
-                            Neighbours.withoutSelf(exactFound, q, item, depth, data.size());
-                    double averagePrecision = exact.add(item, byExact);
+                    Hits exactHits =
+                            new Hits(exactFound, q, item, depth, imageDepth, data.size(), gallery);
+                    Neighbours byExact = exactHits.byItem();
+                    double averagePrecision = exact.add(item, byExact, exactHits.byImage());
                     for (int r = 0; r < byExact.ordinals.length; r++) {
                         scores.add(byExact.scores[r], relevance.isMatch(item, byExact.ordinals[r]));
                     }
                     Neighbours byAnn = byExact;
                     if (ann != null) {
-                        byAnn = Neighbours.withoutSelf(annFound, q, item, depth, data.size());
-                        averagePrecision = approximate.add(item, byAnn);
+                        Hits annHits =
+                                new Hits(
+                                        annFound, q, item, depth, imageDepth, data.size(), gallery);
+                        byAnn = annHits.byItem();
+                        averagePrecision = approximate.add(item, byAnn, annHits.byImage());
                     }
                     if (relevance.isQuery(item)) {
                         worst.offer(item, averagePrecision, byAnn.ordinals, byAnn.scores);
@@ -166,6 +183,7 @@ public final class Evaluator {
         }
         return new EvalResult(
                 data.size(),
+                gallery.size(),
                 queries,
                 relevance.kind(),
                 relevance.pairsTotal(),
@@ -186,7 +204,10 @@ public final class Evaluator {
 
     private static void requireSameItems(EvalData data, FaissIndex ann) {
         requireSame(ann.dimension(), data.dim(), "has dimension %d but the embeddings %d");
-        requireSame(ann.size(), data.size(), "holds %d vectors but the data has %d items");
+        requireSame(
+                ann.size(),
+                data.indexed().size(),
+                "holds %d vectors but the data has %d indexed images");
         if (ann.metric() != Metric.INNER_PRODUCT) {
             throw new EvaluationException(
                     "the ANN index uses "
@@ -208,9 +229,10 @@ public final class Evaluator {
         }
     }
 
-    private static FaissIndex exactIndex(EvalData data) {
-        FaissIndex index = FaissIndex.create(data.dim(), EXACT_FACTORY, Metric.INNER_PRODUCT);
-        index.add(data.vectors(), IntStream.range(0, data.size()).asLongStream().toArray());
+    /** Exact search over what the index holds, under the same ids. */
+    private static FaissIndex exactIndex(int dim, Gallery gallery) {
+        FaissIndex index = FaissIndex.create(dim, EXACT_FACTORY, Metric.INNER_PRODUCT);
+        index.add(gallery.vectors(), gallery.ids());
         return index;
     }
 
@@ -232,54 +254,105 @@ public final class Evaluator {
     private final class Method {
         private final Relevance relevance;
         private final RetrievalMetrics retrieval;
+        private final RetrievalMetrics images;
         private final ShopeeF1 shopee;
 
-        Method(Relevance relevance, EvalData data) {
+        Method(Relevance relevance, EvalData data, int[] imagesPerItem) {
             this.relevance = relevance;
             this.retrieval = new RetrievalMetrics(relevance, data.categories(), settings.ks());
+            this.images =
+                    new RetrievalMetrics(
+                            relevance.countingImages(imagesPerItem), null, settings.ks());
             this.shopee =
                     relevance.kind() == Relevance.Kind.LABEL_GROUP
                             ? new ShopeeF1(relevance, settings.shopeeNeighbours())
                             : null;
         }
 
-        /** Adds one searched item; returns its AP@R, or NaN when it is not a query. */
-        double add(int item, Neighbours found) {
+        /**
+         * Adds one searched item: its hits by item and its raw hits (each image's item); returns
+         * its product-level AP@R, or NaN when it is not a query.
+         */
+        double add(int item, Neighbours found, int[] imageItems) {
             if (shopee != null) {
                 shopee.add(item, found.ordinals, found.scores);
             }
-            return relevance.isQuery(item) ? retrieval.add(item, found.ordinals) : Double.NaN;
+            if (!relevance.isQuery(item)) return Double.NaN;
+            images.add(item, imageItems);
+            return retrieval.add(item, found.ordinals);
         }
 
         EvalResult.SearchMetrics result() {
             return new EvalResult.SearchMetrics(
-                    retrieval.result(), shopee == null ? null : shopee.result());
+                    retrieval.result(), shopee == null ? null : shopee.result(), images.result());
         }
     }
 
-    /** One query's results without the query item, at most {@code depth}, best first. */
-    private record Neighbours(int[] ordinals, float[] scores) {
-        static Neighbours withoutSelf(SearchResult found, int row, int self, int depth, int items) {
-            int[] ordinals = new int[depth];
-            float[] scores = new float[depth];
+    /** One query's results by item, without the query item, at most {@code depth}, best first. */
+    private record Neighbours(int[] ordinals, float[] scores) {}
+
+    /**
+     * One query's vector hits, read as products ({@link #byItem}) and as images ({@link #byImage}):
+     * the query's own item left out of both.
+     */
+    private static final class Hits {
+        private final int[] items;
+        private final float[] scores;
+        private final int count;
+        private final int depth;
+        private final int imageDepth;
+
+        Hits(
+                SearchResult found,
+                int row,
+                int self,
+                int depth,
+                int imageDepth,
+                int itemCount,
+                Gallery gallery) {
+            this.depth = depth;
+            this.imageDepth = imageDepth;
             int n = 0;
-            for (int r = 0; r < found.count(row) && n < depth; r++) {
+            items = new int[found.count(row)];
+            scores = new float[items.length];
+            for (int r = 0; r < found.count(row); r++) {
                 long id = found.id(row, r);
-                if (id == self) {
-                    continue;
-                }
-                if (id >= items) {
+                if (id < 0) continue;
+                int item = gallery.itemOf(id);
+                if (item >= itemCount) {
                     throw new EvaluationException(
                             "the ANN index returned id "
                                     + id
+                                    + ", of item "
+                                    + item
                                     + ", outside the item ordinals 0.."
-                                    + (items - 1)
-                                    + ": build the index with the items' ordinals as ids");
+                                    + (itemCount - 1)
+                                    + ": evaluate the index built from these items");
                 }
-                ordinals[n] = (int) id;
+                if (item == self) continue;
+                items[n] = item;
                 scores[n++] = found.score(row, r);
             }
-            return new Neighbours(Arrays.copyOf(ordinals, n), Arrays.copyOf(scores, n));
+            this.count = n;
+        }
+
+        /** Each item once, where its best image ranked. */
+        Neighbours byItem() {
+            int[] ordinals = new int[depth];
+            float[] best = new float[depth];
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            int n = 0;
+            for (int r = 0; r < count && n < depth; r++) {
+                if (!seen.add(items[r])) continue;
+                ordinals[n] = items[r];
+                best[n++] = scores[r];
+            }
+            return new Neighbours(Arrays.copyOf(ordinals, n), Arrays.copyOf(best, n));
+        }
+
+        /** The item of each image hit, as ranked, at most {@code imageDepth}. */
+        int[] byImage() {
+            return Arrays.copyOf(items, Math.min(count, imageDepth));
         }
     }
 }

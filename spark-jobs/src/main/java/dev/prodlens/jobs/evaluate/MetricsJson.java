@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <pre>
  * schema_version   1
- * items            items evaluated
+ * items            items evaluated (products: the metrics below count them)
+ * vectors          vectors in the index: every indexed image of the items
  * queries          items with at least one true match
  * relevance        "label_group" or "pairs"
  * pairs_total      labelled pairs read (0 with label groups)
@@ -28,6 +29,10 @@ import java.util.Map;
  *                  under exact search and under the ANN index; recall@K = share of queries with a
  *                  true match in the top K (SOP / In-shop definition), map@r = mAP@R of Musgrave et al.
  * index_loss       exact minus ann, per metric (no threshold)
+ * images           {"exact": {"recall@K", "map@r"}, "ann": {...}}: the same queries with the raw
+ *                  hits ranked by image (the query's own item's images left out), an image relevant
+ *                  when its item matches, R = the images of the matching items; with one image per
+ *                  item they equal exact and ann
  * per_category     {"category": {"queries": n, "exact_recall@10": r, "ann_recall@10": r}}
  * score_histogram  {"min": -1, "max": 1, "bins": 100, "matches": [counts], "non_matches": [counts]}:
  *                  cosine of each exactly retrieved (query, neighbour) pair
@@ -55,6 +60,7 @@ public final class MetricsJson {
         JsonObject root = new JsonObject();
         root.addProperty("schema_version", SCHEMA_VERSION);
         root.addProperty("items", result.items());
+        root.addProperty("vectors", result.vectors());
         root.addProperty("queries", result.queries());
         root.addProperty("relevance", result.relevance().key);
         root.addProperty("pairs_total", result.pairsTotal());
@@ -65,6 +71,12 @@ public final class MetricsJson {
         root.add("exact", numbers(result.exact().headline()));
         root.add("ann", numbers(result.ann().headline()));
         root.add("index_loss", numbers(result.indexLoss()));
+        if (result.exact().images() != null) {
+            JsonObject images = new JsonObject();
+            images.add("exact", numbers(result.exact().imageHeadline()));
+            images.add("ann", numbers(result.ann().imageHeadline()));
+            root.add("images", images);
+        }
         root.add("per_category", perCategory(result));
         root.add("score_histogram", histogram(result.scores()));
         root.add("worst_queries", worstQueries(result));

@@ -42,19 +42,50 @@ public final class Relevance {
     private final int pairsTotal;
     private final int pairsIgnored;
 
+    /**
+     * What one match counts towards R ({@link #matchCount}): its images, when the ranking is of
+     * images ({@link #countingImages}); null: 1 per item.
+     */
+    private final int[] weight;
+
     private Relevance(
             Kind kind,
             int[] groupOf,
             int[] groupSize,
             int[][] matches,
             int pairsTotal,
-            int pairsIgnored) {
+            int pairsIgnored,
+            int[] weight) {
         this.kind = kind;
         this.groupOf = groupOf;
         this.groupSize = groupSize;
         this.matches = matches;
         this.pairsTotal = pairsTotal;
         this.pairsIgnored = pairsIgnored;
+        this.weight = weight;
+    }
+
+    /**
+     * The same matches, for rankings of images rather than items: an item's R ({@link #matchCount})
+     * is the number of images of its matching items, {@code imagesPerItem} by item ordinal; an
+     * image is relevant when its item matches.
+     */
+    public Relevance countingImages(int[] imagesPerItem) {
+        int[] groupImages = null;
+        if (kind == Kind.LABEL_GROUP) {
+            groupImages = new int[groupSize.length];
+            for (int i = 0; i < groupOf.length; i++) {
+                if (groupOf[i] >= 0) groupImages[groupOf[i]] += imagesPerItem[i];
+            }
+        }
+        return new Relevance(
+                kind,
+                groupOf,
+                groupImages,
+                matches,
+                pairsTotal,
+                pairsIgnored,
+                imagesPerItem.clone());
     }
 
     /** Items sharing a non-null label group match each other. */
@@ -88,7 +119,8 @@ public final class Relevance {
                 sizes.stream().mapToInt(Integer::intValue).toArray(),
                 null,
                 0,
-                0);
+                0,
+                null);
     }
 
     /**
@@ -123,19 +155,29 @@ public final class Relevance {
                             .distinct()
                             .toArray();
         }
-        return new Relevance(Kind.PAIRS, null, null, matches, pairs.size(), ignored);
+        return new Relevance(Kind.PAIRS, null, null, matches, pairs.size(), ignored, null);
     }
 
     public Kind kind() {
         return kind;
     }
 
-    /** Number of true matches of an item (R in mAP@R), not counting the item itself. */
+    /**
+     * Number of true matches of an item (R in mAP@R), not counting the item itself; their images
+     * when {@link #countingImages}.
+     */
     public int matchCount(int ordinal) {
         if (kind == Kind.LABEL_GROUP) {
-            return groupOf[ordinal] < 0 ? 0 : groupSize[groupOf[ordinal]] - 1;
+            return groupOf[ordinal] < 0 ? 0 : groupSize[groupOf[ordinal]] - weightOf(ordinal);
         }
-        return matches[ordinal].length;
+        if (weight == null) return matches[ordinal].length;
+        int images = 0;
+        for (int match : matches[ordinal]) images += weight[match];
+        return images;
+    }
+
+    private int weightOf(int ordinal) {
+        return weight == null ? 1 : weight[ordinal];
     }
 
     /** Whether {@code item} is a true match of {@code query} (never of itself). */

@@ -37,10 +37,21 @@ final class ReportPage {
     private final Instant generated;
     private final StringBuilder html = new StringBuilder();
 
-    ReportPage(EvalResult result, Thumbnails thumbnails, Instant generated) {
+    private final com.google.gson.JsonObject duplicates;
+
+    /**
+     * {@code duplicates}: the match job's {@code summary.json} of the same bundle, or null for
+     * none.
+     */
+    ReportPage(
+            EvalResult result,
+            Thumbnails thumbnails,
+            Instant generated,
+            com.google.gson.JsonObject duplicates) {
         this.result = result;
         this.thumbnails = thumbnails;
         this.generated = generated;
+        this.duplicates = duplicates;
     }
 
     String render() {
@@ -52,6 +63,7 @@ final class ReportPage {
         adapt();
         metrics();
         shopee();
+        duplicates();
         categories();
         scores();
         worstQueries();
@@ -62,6 +74,7 @@ final class ReportPage {
     private void overview() {
         html.append("<h1>Retrieval evaluation</h1>\n<table>");
         row("items", String.valueOf(result.items()));
+        row("vectors in the index (every indexed image)", String.valueOf(result.vectors()));
         row("queries (items with at least one true match)", String.valueOf(result.queries()));
         if (result.relevance() == Relevance.Kind.LABEL_GROUP) {
             row("ground truth", "label groups: items of one group match each other");
@@ -201,7 +214,43 @@ final class ReportPage {
                     }
                 });
         html.append("</table>\n");
+        imageLevel();
         chart(Charts.RECALL, "recall@k, exact vs ANN");
+    }
+
+    /**
+     * The same queries by image: the figures above count products (an item's images grouped, ranked
+     * by its best), these rank the raw hits.
+     */
+    private void imageLevel() {
+        Map<String, Double> exact = result.exact().imageHeadline();
+        if (exact.isEmpty()) return;
+        Map<String, Double> products = result.exact().headline();
+        Map<String, Double> ann = result.ann().imageHeadline();
+        Map<String, Double> annProducts = result.ann().headline();
+        html.append(
+                        "<p class=\"note\">By product (above, and every figure below) an item counts"
+                                + " once, where its best image ranked; by image the raw hits are"
+                                + " ranked, an image relevant when its item matches (R = the images"
+                                + " of the matching items). The query's own item is left out of"
+                                + " both.</p>\n")
+                .append(
+                        "<table><tr><th>metric</th><th>exact, by product</th><th>exact, by"
+                                + " image</th><th>ANN, by product</th><th>ANN, by image</th></tr>\n");
+        exact.forEach(
+                (key, value) ->
+                        html.append("<tr><td>")
+                                .append(key)
+                                .append("</td><td class=\"n\">")
+                                .append(metric(products.get(key)))
+                                .append("</td><td class=\"n\">")
+                                .append(metric(value))
+                                .append("</td><td class=\"n\">")
+                                .append(metric(annProducts.get(key)))
+                                .append("</td><td class=\"n\">")
+                                .append(metric(ann.get(key)))
+                                .append("</td></tr>\n"));
+        html.append("</table>\n");
     }
 
     private void shopee() {
@@ -219,6 +268,34 @@ final class ReportPage {
         shopeeRow("ANN", result.ann().shopee());
         html.append("</table>\n");
         chart(Charts.SHOPEE, "Shopee F1 by threshold");
+    }
+
+    /** The match job's findings in a few lines, and its page (docs/match.md). */
+    private void duplicates() {
+        if (duplicates == null) return;
+        html.append("<h2>Duplicate listings</h2>\n<p>")
+                .append(
+                        String.format(
+                                Locale.ROOT,
+                                "%,d of %,d listings are in %,d groups of duplicates (the largest:"
+                                        + " %,d), at threshold %.2f (%s).",
+                                duplicates.get("duplicate_listings").getAsLong(),
+                                duplicates.get("listings").getAsLong(),
+                                duplicates.get("groups").getAsLong(),
+                                duplicates.get("largest_group").getAsLong(),
+                                duplicates.get("threshold").getAsDouble(),
+                                escape(duplicates.get("threshold_choice").getAsString())));
+        if (duplicates.has("f1_held_out"))
+            html.append(
+                    String.format(
+                            Locale.ROOT,
+                            " Shopee F1 %s on %,d listings of held-out groups (the threshold was"
+                                    + " chosen on the others).",
+                            metric(duplicates.get("f1_held_out").getAsDouble()),
+                            duplicates.get("held_out_listings").getAsLong()));
+        html.append(
+                " The largest groups and the borderline pairs: <a href=\"../duplicates/index.html\">"
+                        + "duplicate listings</a>.</p>\n");
     }
 
     private void shopeeRow(String name, ShopeeF1.Result shopee) {

@@ -54,7 +54,8 @@ public final class ReportWriter {
                     new ReportPage(
                                     result,
                                     thumbnails,
-                                    Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                                    Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                                    duplicates(target))
                             .render();
             Files.writeString(temp.resolve(INDEX), html, StandardCharsets.UTF_8);
             replace(temp, target);
@@ -70,6 +71,18 @@ public final class ReportWriter {
         } finally {
             FileTrees.deleteQuietly(temp);
         }
+    }
+
+    /**
+     * What the match job wrote beside the report ({@code ../duplicates/summary.json}, in a bundle
+     * reindex made with match on); null when there is none.
+     */
+    private static com.google.gson.JsonObject duplicates(Path report) throws IOException {
+        Path summary =
+                report.resolveSibling(dev.prodlens.core.bundle.BundleFiles.DUPLICATES)
+                        .resolve("summary.json");
+        if (!Files.isRegularFile(summary)) return null;
+        return com.google.gson.JsonParser.parseString(Files.readString(summary)).getAsJsonObject();
     }
 
     private static void writeCharts(EvalResult result, Path directory) throws IOException {

@@ -5,6 +5,7 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.bundle.VectorIds;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.faiss.FaissIndex;
@@ -21,6 +22,7 @@ import dev.prodlens.jobs.evaluate.Evaluator;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,9 +32,11 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * build-index: embeddings table + catalogue → a bundle directory with {@code index.faiss}, {@code
- * items.jsonl} and {@code manifest.json}. Plans the index ({@link IndexPlanner}), trains it on a
- * sample, adds the vectors (encoded in parallel by the executors for inverted lists, on the driver
- * for Flat/HNSW), then tunes its search parameters on held-out queries against exact search.
+ * items.jsonl} and {@code manifest.json}. The index holds one vector per embedded image of every
+ * item ({@link IndexedItems}: ids {@link VectorIds#of}(ordinal, image)). Plans the index ({@link
+ * IndexPlanner}) for that many vectors, trains it on a sample, adds the vectors (encoded in
+ * parallel by the executors for inverted lists, on the driver for Flat/HNSW), then tunes its search
+ * parameters on held-out queries against exact search.
  */
 public final class BuildIndexJob {
     /** The filled bundle directory (not yet sealed) and its manifest. */
@@ -123,12 +127,17 @@ public final class BuildIndexJob {
             long start) {
         int dim = adapted.dim();
         if (dim != card.dim()) indexSettings.requireBuildable(dim);
-        long n = items.count();
+        // the index holds every image of every item: it is planned, sampled and tuned by vectors
+        long n = items.vectorCount();
         IndexPlan plan = indexSettings.planner().plan(n, dim);
         System.out.println("build-index: " + plan.reason());
         Samples samples =
                 Samples.choose(
-                        items.metadata(), n, dim, plan.trainVectors(), indexSettings.tuneQueries());
+                        items.vectorIds(),
+                        n,
+                        dim,
+                        plan.trainVectors(),
+                        indexSettings.tuneQueries());
         try (FaissIndex index = FaissIndex.create(dim, plan.factory(), Metric.INNER_PRODUCT)) {
             train(index, adapted.vectors(), plan, samples, dim);
             int k = (int) Math.min(indexSettings.tuneK(), n);
@@ -168,9 +177,9 @@ public final class BuildIndexJob {
     }
 
     /**
-     * The vectors to index, (ordinal, embedding): the model's, read from the table on each pass, or
-     * the adapt stage's projection of them (cached: projecting again on every pass would cost more
-     * than the cache); what the stage chose (null entry when it is off), and their dimension.
+     * The vectors to index, (vector_id, embedding): the model's, read from the table on each pass,
+     * or the adapt stage's projection of them (cached: projecting again on every pass would cost
+     * more than the cache); what the stage chose (null entry when it is off), and their dimension.
      */
     private record Adapted(
             Dataset<Row> vectors, Projection projection, BundleManifest.Adapt entry, int dim) {}
@@ -194,7 +203,7 @@ public final class BuildIndexJob {
                                 ? new Adapted(items.vectors(), null, outcome.entry(), dim)
                                 : new Adapted(
                                         ProjectedItems.of(
-                                                rows.select("ordinal", "embedding"),
+                                                rows.select("vector_id", "embedding"),
                                                 outcome.projection()),
                                         outcome.projection(),
                                         outcome.entry(),
@@ -209,8 +218,11 @@ public final class BuildIndexJob {
                 "build-index load",
                 String.format(
                         Locale.ROOT,
-                        "%,d embedded items joined with the catalogue, numbered",
-                        items.count()),
+                        "%,d embedded items (%,d images, at most %d per item) joined with the"
+                                + " catalogue, numbered",
+                        items.count(),
+                        items.vectorCount(),
+                        items.maxImagesPerItem()),
                 items.count(),
                 "item",
                 start);
@@ -289,8 +301,10 @@ public final class BuildIndexJob {
     }
 
     /**
-     * Writes index.faiss, items.jsonl (in ordinal order: the index's ids) and manifest.json into
-     * {@code directory}.
+     * Writes index.faiss, items.jsonl (in ordinal order: the index's ids name their item by it,
+     * {@link VectorIds}) and manifest.json into {@code directory}. The manifest's catalogue counts
+     * are items ({@code rows}: catalogue rows read, {@code indexed}: items in the index), its
+     * failures and warnings images, by code.
      */
     private static BundleManifest write(
             SparkSession spark,
@@ -330,7 +344,8 @@ public final class BuildIndexJob {
                                 r.getAs("category"),
                                 r.getAs("price"),
                                 r.getAs("image"),
-                                r.getAs("label_group"));
+                                r.getAs("label_group"),
+                                List.copyOf(r.<String>getList(r.fieldIndex("images"))));
                     }
                 });
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -361,19 +376,22 @@ public final class BuildIndexJob {
                         new BundleManifest.Catalogue(
                                 settings.catalogueName(),
                                 settings.cataloguePath(),
-                                counts.rows(),
-                                index.size(),
+                                counts.catalogueRows(),
+                                items.count(),
                                 counts.failedByCode(),
                                 counts.warnedByCode(),
                                 EmbedJob.imagesRoot(spec)),
                         spec.fold().manifestEntry(),
-                        adapt);
+                        adapt,
+                        new BundleManifest.Vectors(
+                                VectorIds.IMAGE_BITS, index.size(), items.maxImagesPerItem()));
         Bundles.writeManifest(directory, manifest);
         Progress.stage(
                 "build-index",
                 String.format(
                         Locale.ROOT,
-                        "%,d items, %s, %,d MB",
+                        "%,d items, %,d vectors, %s, %,d MB",
+                        items.count(),
                         index.size(),
                         plan.factory(),
                         index.memoryUsageBytes() >> 20),

@@ -20,9 +20,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * best k of the partitions' candidates. The driver never holds the whole catalogue.
  */
 public final class ExactNeighbours {
-    /**
-     * Per query, the k best ordinals and scores, best first (-1 / -inf where fewer items exist).
-     */
+    /** Per query, the k best vector ids and scores, best first (-1 / -inf where fewer exist). */
     public record Result(long[] ids, float[] scores, int k) implements Serializable {
         public long id(int query, int rank) {
             return ids[query * k + rank];
@@ -35,7 +33,7 @@ public final class ExactNeighbours {
 
     private ExactNeighbours() {}
 
-    /** {@code items}: rows of (ordinal, embedding); {@code queries}: row-major, q × dim. */
+    /** {@code items}: rows of (vector_id, embedding); {@code queries}: row-major, q × dim. */
     public static Result search(
             SparkSession spark, Dataset<Row> items, float[] queries, int dim, int k) {
         int q = queries.length / dim;

@@ -18,10 +18,11 @@ import org.apache.spark.sql.Row;
  * anyway: an index that trains draws both in one pass before training ({@link #drawBoth}); one that
  * does not picks its queries out of the add pass ({@link #offerQuery}).
  *
- * <p>Both come from ranges of the items' uniform hash ({@link IndexedItems#uniform()}): the
- * training sample from the bottom, the queries from the top, never the same item; the same input
- * draws the same samples. The queries are chosen on the cached metadata, so a pass knows them by
- * ordinal.
+ * <p>Both come from ranges of the vectors' uniform hash ({@link IndexedItems#uniform()}): the
+ * training sample from the bottom, the queries from the top, never the same vector; the same input
+ * draws the same samples. The queries are chosen on the cached vector ids ({@link
+ * IndexedItems#vectorIds()}), so a pass knows them by id. A query is one image: the tuning measures
+ * the index against exact search vector by vector.
  */
 final class Samples {
     private final int dim;
@@ -41,16 +42,17 @@ final class Samples {
     }
 
     /**
-     * Chooses up to {@code trainLimit} training items and {@code queryLimit} queries among the
-     * {@code n} items of {@code metadata} (ordinal, …; cached). No vector is read yet.
+     * Chooses up to {@code trainLimit} training vectors and {@code queryLimit} queries among the
+     * {@code n} vectors of {@code vectorIds} (vector_id, …; cached). No vector is read yet.
      */
-    static Samples choose(Dataset<Row> metadata, long n, int dim, int trainLimit, int queryLimit) {
+    static Samples choose(Dataset<Row> vectorIds, long n, int dim, int trainLimit, int queryLimit) {
         // 20% over the limits, so that the hash's unevenness rarely leaves a sample short
         double trainFraction = trainLimit == 0 ? 0 : Math.min(0.5, 1.2 * trainLimit / n);
         double queryFraction = Math.min(1 - trainFraction, 1.2 * queryLimit / n);
         List<Long> queryIds =
-                metadata.filter(IndexedItems.uniform().geq(1 - queryFraction))
-                        .select("ordinal")
+                vectorIds
+                        .filter(IndexedItems.uniform().geq(1 - queryFraction))
+                        .select("vector_id")
                         .limit(queryLimit)
                         .as(Encoders.LONG())
                         .collectAsList();
@@ -58,11 +60,11 @@ final class Samples {
     }
 
     /**
-     * Gathers the training sample and the queries in one pass over {@code vectors} (ordinal,
+     * Gathers the training sample and the queries in one pass over {@code vectors} (vector_id,
      * embedding) that reads only theirs.
      */
     void drawBoth(Dataset<Row> vectors) {
-        Column wanted = col("ordinal").isin(queryIds.toArray());
+        Column wanted = col("vector_id").isin(queryIds.toArray());
         if (trainFraction > 0) wanted = wanted.or(IndexedItems.uniform().lt(trainFraction));
         VectorChunks.forEach(
                 VectorChunks.of(vectors.filter(wanted), dim).toLocalIterator(),

@@ -9,7 +9,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * The executors' half of a parallel IVF build: each partition of internal {@code (ordinal,
+ * The executors' half of a parallel IVF build: each partition of internal {@code (vector_id,
  * embedding)} rows ({@link Vectors#internalRows}) is added to its own copy of the trained (empty)
  * index — coarse assignment and encoding happen here — and the filled shard comes back serialised
  * for the driver to merge. The shard holds codes only, much smaller than the vectors.

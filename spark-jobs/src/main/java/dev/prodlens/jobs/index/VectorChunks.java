@@ -13,8 +13,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
- * Moves {@code (ordinal, embedding)} rows from the executors to the driver as packed chunks: up to
- * {@link #ROWS} vectors per chunk, their ids then their floats, in native byte order, which the
+ * Moves {@code (vector_id, embedding)} rows from the executors to the driver as packed chunks: up
+ * to {@link #ROWS} vectors per chunk, their ids then their floats, in native byte order, which the
  * driver copies into one direct buffer and hands to Faiss as it is.
  *
  * <p>Why: a {@code Row} turns every float of an {@code array<float>} into a boxed {@code Float}
@@ -28,7 +28,7 @@ final class VectorChunks {
 
     private VectorChunks() {}
 
-    /** The rows of {@code vectors} (ordinal, embedding), packed per partition into chunks. */
+    /** The rows of {@code vectors} (vector_id, embedding), packed per partition into chunks. */
     static JavaRDD<byte[]> of(Dataset<Row> vectors, int dim) {
         return Vectors.internalRows(vectors).mapPartitions(rows -> pack(rows, dim));
     }

@@ -26,7 +26,7 @@ public final class Vectors {
     }
 
     /**
-     * Copies the embedding of an internal {@code (ordinal, embedding)} row into {@code
+     * Copies the embedding of an internal {@code (vector_id, embedding)} row into {@code
      * out[offset…offset+dim)}: one bulk copy out of Spark's own array, no boxing.
      */
     static void copy(InternalRow row, int dim, float[] out, int offset) {
@@ -47,11 +47,11 @@ public final class Vectors {
     }
 
     /**
-     * The {@code (ordinal, embedding)} columns of {@code items} as Spark's internal rows (which the
-     * executors read without boxing each float; each row is valid until the next is read).
+     * The {@code (vector_id, embedding)} columns of {@code items} as Spark's internal rows (which
+     * the executors read without boxing each float; each row is valid until the next is read).
      */
     static JavaRDD<InternalRow> internalRows(Dataset<Row> items) {
-        return items.select("ordinal", "embedding").queryExecution().toRdd().toJavaRDD();
+        return items.select("vector_id", "embedding").queryExecution().toRdd().toJavaRDD();
     }
 
     /** Rows handed to Faiss at once: the driver's chunk size, for the same reasons. */
@@ -66,7 +66,7 @@ public final class Vectors {
     }
 
     /**
-     * Reads internal {@code (ordinal, embedding)} rows (an executor's partition) in batches of
+     * Reads internal {@code (vector_id, embedding)} rows (an executor's partition) in batches of
      * {@link #BATCH}.
      */
     static void forEachBatch(Iterator<InternalRow> rows, int dim, BatchConsumer consumer) {

@@ -62,7 +62,7 @@ class CatalogueReaderTest {
                 byId(CatalogueReader.read(spark, csv.toString(), null, CatalogueColumns.SHOPEE));
         assertEquals(2, rows.size());
         Row first = rows.get("train_1");
-        assertEquals("a.jpg", first.getString(1));
+        assertEquals(List.of("a.jpg"), first.getList(1));
         assertEquals("Paper bag, \"Victoria\" 23", first.getString(2));
         assertEquals("249114794", first.getString(3));
         assertNull(first.get(4), "no category column: null");
@@ -96,7 +96,7 @@ class CatalogueReaderTest {
                 byId(
                         CatalogueReader.read(
                                 spark, jsonl.toString(), "auto", CatalogueColumns.from(config)));
-        assertEquals("/img/18.png", rows.get("18").getString(1));
+        assertEquals(List.of("/img/18.png"), rows.get("18").getList(1));
         assertEquals("kitchen", rows.get("17").getString(4));
         assertEquals("2.5", rows.get("18").getString(5));
         assertNull(rows.get("17").get(3), "no label_group column: null");
@@ -115,8 +115,51 @@ class CatalogueReaderTest {
                         CatalogueReader.read(
                                 spark, parquet.toString(), null, CatalogueColumns.SHOPEE));
         assertEquals(10, rows.size());
-        assertEquals("img/7.jpg", rows.get("7").getString(1));
+        assertEquals(List.of("img/7.jpg"), rows.get("7").getList(1));
         assertEquals("1", rows.get("7").getString(3));
+    }
+
+    @Test
+    void textImagesAreSplitAtTheSeparatorAndListsTakenAsTheyAre() throws IOException {
+        Path csv = tmp.resolve("multi.csv");
+        Files.writeString(
+                csv, "posting_id,image\nm1,a.jpg | b.jpg||c.jpg \nm2,\" | \"\nm3,one.jpg\n");
+        Map<String, Row> split =
+                byId(CatalogueReader.read(spark, csv.toString(), null, CatalogueColumns.SHOPEE));
+        assertEquals(List.of("a.jpg", "b.jpg", "c.jpg"), split.get("m1").getList(1));
+        assertEquals(List.of(), split.get("m2").getList(1), "only separators: no image");
+        assertEquals(List.of("one.jpg"), split.get("m3").getList(1));
+        Map<String, Row> whole =
+                byId(
+                        CatalogueReader.read(
+                                spark,
+                                csv.toString(),
+                                null,
+                                CatalogueColumns.SHOPEE,
+                                new ImageColumn("", 16)));
+        assertEquals(List.of("a.jpg | b.jpg||c.jpg"), whole.get("m1").getList(1));
+
+        Path jsonl = tmp.resolve("multi.jsonl");
+        Files.writeString(
+                jsonl,
+                """
+                {"posting_id": "j1", "image": ["x|1.jpg", "y.jpg"]}
+                {"posting_id": "j2", "image": []}
+                """);
+        Map<String, Row> json =
+                byId(CatalogueReader.read(spark, jsonl.toString(), null, CatalogueColumns.SHOPEE));
+        assertEquals(List.of("x|1.jpg", "y.jpg"), json.get("j1").getList(1), "a list is not split");
+        assertEquals(List.of(), json.get("j2").getList(1));
+
+        Path parquet = tmp.resolve("multi.parquet");
+        spark.sql("SELECT 'p1' AS posting_id, array('a.jpg', 'b.jpg') AS image")
+                .write()
+                .parquet(parquet.toString());
+        assertEquals(
+                List.of("a.jpg", "b.jpg"),
+                byId(CatalogueReader.read(spark, parquet.toString(), null, CatalogueColumns.SHOPEE))
+                        .get("p1")
+                        .getList(1));
     }
 
     @Test

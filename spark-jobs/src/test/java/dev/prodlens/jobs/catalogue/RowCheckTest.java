@@ -57,6 +57,21 @@ class RowCheckTest {
     }
 
     @Test
+    void imagesPastTheCapAreRefusedUnread() {
+        RowCheck two = new RowCheck(CatalogueColumns.SHOPEE, "/shop/images", 2);
+        Row second = two.check("catalogue.csv", "p1", "b.jpg", 1, null, null, null, null);
+        assertNull(field(second, "error_code"), "the second of two is kept");
+        Row third = two.check("catalogue.csv", "p1", "c.jpg", 2, "x", null, null, null);
+        assertEquals("TOO_MANY_IMAGES", field(third, "error_code"));
+        assertEquals(
+                "item 'p1''s image 'c.jpg' is its image number 3, over catalogue.max-images = 2;"
+                        + " it was not read: raise catalogue.max-images or list fewer images",
+                field(third, "error"));
+        assertNull(field(third, "path"), "not read");
+        assertEquals("INVALID_PRICE", field(third, "warning_code"), "the row's warning is kept");
+    }
+
+    @Test
     void aPriceThatIsNotANumberIsAWarningAndNoPrice() {
         for (String bad :
                 new String[] {"abc", "12,50", "-3", "$4", "NaN", "Infinity", "1e400", "0x10"}) {

@@ -12,6 +12,7 @@ import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.EmbedderConfig;
 import dev.prodlens.core.embed.ModelCard;
 import dev.prodlens.core.embed.TestModels;
+import dev.prodlens.jobs.FileTrees;
 import dev.prodlens.jobs.JobException;
 import dev.prodlens.jobs.TestSpark;
 import dev.prodlens.jobs.catalogue.CatalogueColumns;
@@ -143,6 +144,50 @@ class EmbedJobTest {
         Dataset<Row> unknown =
                 table.withColumn("model_id", when(p3, lit(null)).otherwise(col("model_id")));
         assertThrows(JobException.class, () -> EmbeddingsTable.requireModel(unknown, path, card));
+    }
+
+    /**
+     * A table written before items had several images has no image_index: its vectors are reused
+     * all the same (by image hash), each its item's first image.
+     */
+    @Test
+    void aTableWithoutImageIndexIsStillReused(@TempDir Path tmp) throws Exception {
+        Path images = images(tmp, Map.of("a.jpg", 2, "b.jpg", 5));
+        Path csv = tmp.resolve("catalogue.csv");
+        Files.writeString(csv, "posting_id,image\nq1,a.jpg\nq2,b.jpg\n");
+        String output = tmp.resolve("embeddings.parquet").toString();
+        EmbedJob.Spec spec = spec(csv, images, output, settings);
+        EmbedJob.run(spark, spec);
+        String old = tmp.resolve("old.parquet").toString();
+        spark.read().parquet(output).drop("image_index").write().parquet(old);
+        FileTrees.deleteQuietly(Path.of(output));
+        Files.move(Path.of(old), Path.of(output));
+        assertTrue(
+                !List.of(spark.read().parquet(output).columns()).contains("image_index"),
+                "the table is as an older version wrote it");
+
+        // the catalogue now lists a second image of q1, the same bytes as q2's
+        Files.writeString(csv, "posting_id,image\nq1,a.jpg|b.jpg\nq2,b.jpg\n");
+        EmbeddingsTable.Summary again = EmbedJob.run(spark, spec);
+
+        assertEquals(0, again.modelImages(), "every image's hash is in the older table");
+        assertEquals(3, again.embedded());
+        assertEquals(2, again.embeddedItems());
+        List<Row> rows =
+                spark.read().parquet(output).orderBy("item_id", "image_index").collectAsList();
+        assertEquals(
+                List.of("q1#0", "q1#1", "q2#0"),
+                rows.stream()
+                        .map(
+                                r ->
+                                        r.getString(r.fieldIndex("item_id"))
+                                                + "#"
+                                                + r.getInt(r.fieldIndex("image_index")))
+                        .toList());
+        assertEquals(
+                rows.get(1).getList(rows.get(1).fieldIndex("embedding")),
+                rows.get(2).getList(rows.get(2).fieldIndex("embedding")),
+                "q1's second image is q2's, reused");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.prodlens.jobs.evaluate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.core.bundle.VectorIds;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.faiss.FaissIndex;
@@ -52,6 +54,70 @@ class EvaluatorTest {
             assertTrue(
                     byGroups.exact().retrieval().mapAtR() < 1,
                     "noise must make the test non-trivial");
+        }
+    }
+
+    /**
+     * Issue 21: an item's images share its ordinal in their ids. Two identical images per item rank
+     * together, so by product nothing changes; by image each match counts twice.
+     */
+    @Test
+    void anItemsImagesCountOnceByProductAndEachByImage() {
+        EvalData single = Synthetic.groups(30, 3, 16, 0.4, 11);
+        int dim = single.dim();
+        long[] ids = new long[2 * single.size()];
+        float[] vectors = new float[ids.length * dim];
+        for (int item = 0; item < single.size(); item++) {
+            for (int image = 0; image < 2; image++) {
+                int row = 2 * item + image;
+                ids[row] = VectorIds.of(item, image, VectorIds.IMAGE_BITS);
+                System.arraycopy(single.vectors(), item * dim, vectors, row * dim, dim);
+            }
+        }
+        EvalData twice =
+                new EvalData(
+                        single.itemIds(),
+                        single.vectors(),
+                        dim,
+                        single.labelGroups(),
+                        single.categories(),
+                        null,
+                        new Gallery(ids, vectors, VectorIds.IMAGE_BITS));
+        Evaluator evaluator = new Evaluator(Evaluator.Settings.DEFAULTS);
+        try (FaissIndex one = Synthetic.flat(single);
+                FaissIndex two = FaissIndex.create(dim, "Flat", Metric.INNER_PRODUCT)) {
+            two.add(vectors, ids);
+            EvalResult byItem =
+                    evaluator.evaluate(
+                            single, Relevance.fromLabelGroups(single), one, SearchOptions.DEFAULT);
+            EvalResult byImage =
+                    evaluator.evaluate(
+                            twice, Relevance.fromLabelGroups(twice), two, SearchOptions.DEFAULT);
+
+            assertEquals(single.size(), byImage.items());
+            assertEquals(2 * single.size(), byImage.vectors());
+            assertEquals(byItem.exact().retrieval(), byImage.exact().retrieval());
+            assertEquals(byItem.ann().retrieval(), byImage.ann().retrieval());
+            assertEquals(byItem.exact().shopee().f1(), byImage.exact().shopee().f1(), EPS);
+            assertArrayEquals(
+                    byItem.exact().shopee().f1ByThreshold(),
+                    byImage.exact().shopee().f1ByThreshold(),
+                    EPS);
+            assertEquals(
+                    byItem.exact().headline().get("map@r"),
+                    byItem.exact().imageHeadline().get("map@r"),
+                    EPS,
+                    "one image per item: by image is by product");
+            assertEquals(
+                    byItem.exact().headline().get("recall@1"),
+                    byImage.exact().imageHeadline().get("recall@1"),
+                    EPS,
+                    "the first image hit is the best item's");
+            assertTrue(
+                    byImage.exact().imageHeadline().get("map@r")
+                            < byImage.exact().headline().get("map@r"),
+                    "each match's second image ranks behind another item's first: "
+                            + byImage.exact().imageHeadline());
         }
     }
 
@@ -157,7 +223,7 @@ class EvaluatorTest {
         try (FaissIndex ann = Synthetic.flat(other)) {
             EvaluationException e = refused(data, ann);
             assertTrue(
-                    e.getMessage().contains("holds 12 vectors but the data has 10 items"),
+                    e.getMessage().contains("holds 12 vectors but the data has 10 indexed images"),
                     e.getMessage());
         }
     }

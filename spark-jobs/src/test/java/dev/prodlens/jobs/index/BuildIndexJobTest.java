@@ -11,6 +11,7 @@ import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.core.bundle.Bundles;
+import dev.prodlens.core.bundle.VectorIds;
 import dev.prodlens.core.eval.SampleCatalogue;
 import dev.prodlens.core.faiss.FaissIndex;
 import dev.prodlens.core.faiss.SearchOptions;
@@ -78,6 +79,13 @@ class BuildIndexJobTest {
         assertEquals("Flat", manifest.index().factory());
         assertEquals(ITEMS, manifest.index().ntotal());
         assertEquals(1.0, manifest.index().recall(), 1e-9);
+        assertEquals(5, manifest.formatVersion());
+        assertEquals(
+                new BundleManifest.Vectors(VectorIds.IMAGE_BITS, ITEMS, 1),
+                manifest.vectors(),
+                "one image per item: as many vectors as items");
+        assertEquals(ITEMS, manifest.catalogue().rows());
+        assertEquals(ITEMS, manifest.catalogue().indexed());
         List<BundleItem> items = Bundles.readItems(first.bundle());
         assertEquals(ITEMS, items.size());
         for (int i = 1; i < items.size(); i++)
@@ -106,7 +114,10 @@ class BuildIndexJobTest {
         try (FaissIndex index = FaissIndex.read(first.bundle().resolve(BundleFiles.INDEX))) {
             for (int i : new int[] {0, 17, ITEMS - 1}) {
                 SearchResult r = index.search(vectors.get(items.get(i).id()), 1);
-                assertEquals(i, r.id(0, 0), "an item's own vector finds the item");
+                assertEquals(
+                        VectorIds.of(i, 0, VectorIds.IMAGE_BITS),
+                        r.id(0, 0),
+                        "an item's own vector finds the item's first image");
             }
         }
 
@@ -158,7 +169,10 @@ class BuildIndexJobTest {
                                 vectors.get(items.get(i).id()),
                                 1,
                                 SearchOptions.DEFAULT.withNprobe(8));
-                assertEquals(i, r.id(0, 0), "every shard's vectors are in the merged index");
+                assertEquals(
+                        VectorIds.of(i, 0, VectorIds.IMAGE_BITS),
+                        r.id(0, 0),
+                        "every shard's vectors are in the merged index");
             }
         }
     }

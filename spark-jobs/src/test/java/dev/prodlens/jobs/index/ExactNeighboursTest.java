@@ -54,7 +54,7 @@ class ExactNeighboursTest {
         }
         StructType schema =
                 new StructType()
-                        .add("ordinal", DataTypes.LongType, false)
+                        .add("vector_id", DataTypes.LongType, false)
                         .add(
                                 "embedding",
                                 DataTypes.createArrayType(DataTypes.FloatType, false),

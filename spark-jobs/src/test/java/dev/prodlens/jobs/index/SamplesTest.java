@@ -32,7 +32,7 @@ class SamplesTest {
     static void start() {
         spark = TestSpark.local("samples");
         vectors = VectorChunksTest.items(spark, ITEMS, DIM).cache();
-        metadata = vectors.select("ordinal").cache();
+        metadata = vectors.select("vector_id").cache();
     }
 
     @AfterAll
@@ -93,8 +93,8 @@ class SamplesTest {
 
     @Test
     void aSmallCatalogueGivesEveryItemAsAQuery() {
-        Dataset<Row> few = vectors.filter("ordinal < 60");
-        Samples all = Samples.choose(few.select("ordinal"), 20, DIM, 0, 1000);
+        Dataset<Row> few = vectors.filter("vector_id < 60");
+        Samples all = Samples.choose(few.select("vector_id"), 20, DIM, 0, 1000);
         all.drawBoth(few);
         assertEquals(20, ordinals(all.queries()).size(), "every one of the 20 items a query");
     }

@@ -36,7 +36,7 @@ class VectorChunksTest {
 
     private static final StructType SCHEMA =
             new StructType()
-                    .add("ordinal", DataTypes.LongType, false)
+                    .add("vector_id", DataTypes.LongType, false)
                     .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false)
                     .add("title", DataTypes.StringType, true);
 
