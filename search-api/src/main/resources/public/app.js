@@ -92,7 +92,10 @@ async function search() {
   const form = new FormData();
   form.append('image', state.file);
   try {
-    show(await api('/v1/search?' + params(), { method: 'POST', body: form }), 'Similar products');
+    const search = params();
+    // only the photo search takes regions (more-like-this searches stored vectors)
+    search.set('regions', $('regions').checked ? 'on' : 'off');
+    show(await api('/v1/search?' + search, { method: 'POST', body: form }), 'Similar products');
   } catch (e) {
     status(e.message, true);
   }

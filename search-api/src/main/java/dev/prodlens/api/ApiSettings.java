@@ -5,6 +5,7 @@ import static dev.prodlens.core.config.ConfigKeys.*;
 import dev.prodlens.core.config.Config;
 import dev.prodlens.core.config.ConfigException;
 import dev.prodlens.core.embed.EmbedderConfig;
+import dev.prodlens.core.embed.RegionLayout;
 import dev.prodlens.core.live.UpdateLog;
 import dev.prodlens.core.live.UpdateLogs;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ public record ApiSettings(
         List<String> corsOrigins,
         String adminKey,
         UrlFetch urlFetch,
-        Live live) {
+        Live live,
+        Regions regions) {
 
     /** The origins value that allows any origin. */
     public static final String ANY_ORIGIN = "*";
@@ -106,6 +108,15 @@ public record ApiSettings(
             int maxBatch,
             double reindexShare) {}
 
+    /**
+     * Region search ({@code api.regions*}): besides the whole photo, crops of it are searched and
+     * the answers fused per item.
+     *
+     * @param byDefault whether a search does so when its request does not say ({@code regions})
+     * @param layout the crops
+     */
+    public record Regions(boolean byDefault, RegionLayout layout) {}
+
     public static ApiSettings from(Config config, Path workingDir) {
         Batching batching =
                 new Batching(
@@ -156,7 +167,17 @@ public record ApiSettings(
                 new UrlFetch(
                         list(config.get(API_URL_FETCH_ALLOW_HOSTS)),
                         Duration.ofMillis(config.get(API_URL_FETCH_TIMEOUT_MS))),
-                live(config, workingDir));
+                live(config, workingDir),
+                regions(config));
+    }
+
+    private static Regions regions(Config config) {
+        try {
+            return new Regions(
+                    config.get(API_REGIONS), RegionLayout.parse(config.get(API_REGIONS_LAYOUT)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("api.regions.layout: " + e.getMessage());
+        }
     }
 
     private static Live live(Config config, Path workingDir) {

@@ -129,9 +129,36 @@ public final class TestBundle {
         return publish(root, products, null, null, 0, VectorIds.IMAGE_BITS);
     }
 
+    /**
+     * A bundle of one item per image file: item i has {@code files.get(i)} (named, titled and
+     * priced as photo i above).
+     */
+    public static Path publishFiles(Path root, List<Path> files) {
+        return publish(
+                root,
+                java.util.stream.IntStream.range(0, files.size()).mapToObj(List::of).toList(),
+                files,
+                null,
+                null,
+                0,
+                0);
+    }
+
     private static Path publish(
             Path root,
             List<List<Integer>> products,
+            String modelId,
+            BundleManifest.Live live,
+            int projectTo,
+            int imageBits) {
+        int needed = products.stream().flatMap(List::stream).mapToInt(i -> i + 1).max().orElse(0);
+        return publish(root, products, photos(needed), modelId, live, projectTo, imageBits);
+    }
+
+    private static Path publish(
+            Path root,
+            List<List<Integer>> products,
+            List<Path> all,
             String modelId,
             BundleManifest.Live live,
             int projectTo,
@@ -143,13 +170,6 @@ public final class TestBundle {
             List<byte[]> bytes = new ArrayList<>();
             List<Long> idList = new ArrayList<>();
             int most = 0;
-            List<Path> all =
-                    photos(
-                            products.stream()
-                                    .flatMap(List::stream)
-                                    .mapToInt(i -> i + 1)
-                                    .max()
-                                    .orElse(0));
             for (List<Integer> photoIndexes : products) {
                 List<String> refs = new ArrayList<>();
                 for (int i : photoIndexes) {

@@ -1,6 +1,7 @@
 package dev.prodlens.testkit;
 
 import java.awt.Graphics2D;
+import java.awt.Image;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
@@ -11,9 +12,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Images that Debian packages put on the machine (no download at run time), for evaluation, tests
@@ -102,6 +107,55 @@ public final class OfflineImages {
         for (int i = 0; i < count && i < all.size(); i++)
             sample.add(all.get((int) ((long) i * all.size() / count)));
         return sample;
+    }
+
+    /** Clip art larger than this many pixels is passed over by {@link #clipArtProducts}. */
+    private static final long MAX_CLIP_ART_PIXELS = 8_000_000;
+
+    /**
+     * {@code count} clip-art drawings spread over all categories as {@link #clipArtSample} picks
+     * them, each read with its transparency and scaled to at most {@code maxSide} pixels; drawings
+     * over {@value #MAX_CLIP_ART_PIXELS} pixels (a few are posters of 100+ MP) and unreadable ones
+     * are passed over for the next.
+     */
+    public static List<BufferedImage> clipArtProducts(int count, int maxSide) {
+        List<BufferedImage> products = new ArrayList<>(count);
+        for (Path file : clipArtSample(count * 2)) {
+            if (products.size() == count) break;
+            BufferedImage image = readSmall(file);
+            if (image != null) products.add(fitKeepingAlpha(image, maxSide));
+        }
+        return products;
+    }
+
+    private static BufferedImage readSmall(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) return null;
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in);
+                if ((long) reader.getWidth(0) * reader.getHeight(0) > MAX_CLIP_ART_PIXELS)
+                    return null;
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static BufferedImage fitKeepingAlpha(BufferedImage image, int maxSide) {
+        int longer = Math.max(image.getWidth(), image.getHeight());
+        double scale = Math.min(1, (double) maxSide / longer);
+        int w = Math.max(1, (int) Math.round(image.getWidth() * scale));
+        int h = Math.max(1, (int) Math.round(image.getHeight() * scale));
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = out.createGraphics();
+        g.drawImage(image.getScaledInstance(w, h, Image.SCALE_AREA_AVERAGING), 0, 0, null);
+        g.dispose();
+        return out;
     }
 
     /** A Fashion-MNIST split: 28×28 grey images (row-major, 0..255) and their labels. */

@@ -160,7 +160,12 @@ public final class ApiServer implements AutoCloseable {
                 ctx ->
                         limited(
                                 ctx,
-                                () -> ctx.json(search.search(images.searchOne(ctx), query(ctx)))));
+                                () ->
+                                        ctx.json(
+                                                search.search(
+                                                        images.searchOne(ctx),
+                                                        query(ctx),
+                                                        regions(ctx)))));
         handlers.put(
                 "searchBatch",
                 ctx ->
@@ -436,6 +441,19 @@ public final class ApiServer implements AutoCloseable {
                 max,
                 exclude,
                 groupBy(single(ctx, "group_by")));
+    }
+
+    /** {@code regions}: on or off; absent: {@code api.regions}. */
+    private boolean regions(Context ctx) {
+        String value = single(ctx, "regions");
+        if (value == null) return settings.regions().byDefault();
+        if (value.equals("on")) return true;
+        if (value.equals("off")) return false;
+        throw ApiException.badRequest(
+                "regions must be on (also search crops of the photo) or off (the whole photo only),"
+                        + " not '"
+                        + value
+                        + "'");
     }
 
     /** {@code group_by}: item (the default) or image. */

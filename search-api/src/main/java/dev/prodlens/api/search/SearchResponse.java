@@ -7,7 +7,9 @@ import java.util.List;
  *
  * @param version the bundle version that answered
  * @param batchSize how many images shared the model run (1 when batching is off or the service
- *     idle)
+ *     idle; with regions, the largest run any part of the photo was in)
+ * @param regions how many crops of the photo were searched and fused besides the whole (0: the
+ *     whole photo only)
  */
 public record SearchResponse(
         String version,
@@ -15,4 +17,5 @@ public record SearchResponse(
         int k,
         List<SearchHit> items,
         Timing timingMs,
-        int batchSize) {}
+        int batchSize,
+        int regions) {}

@@ -11,6 +11,7 @@ import dev.prodlens.core.embed.EmbedError;
 import dev.prodlens.core.embed.EmbedResult;
 import dev.prodlens.core.embed.Embedder;
 import dev.prodlens.core.embed.PreparedImage;
+import dev.prodlens.core.embed.RegionLayout;
 import dev.prodlens.core.image.DecodeDeadline;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,11 +112,28 @@ public final class SearchService implements AutoCloseable {
         return embedder.card().id();
     }
 
-    /** Searches with one image. */
+    /** Searches with one image, the whole photo only. */
     public SearchResponse search(byte[] image, SearchQuery query) {
+        return search(image, query, false);
+    }
+
+    /**
+     * Searches with one image; with {@code regions} also with the crops of {@code
+     * api.regions.layout} (a shopper's photo where the product fills part of the frame). The photo
+     * is decoded once; the whole and every crop are model inputs of their own, queued in the same
+     * batches as other requests' images (a place in the queue each, taken before the decode), and
+     * their answers are fused per item ({@link IndexSearch#fuse}: each item at the best score the
+     * whole or any crop gave it).
+     */
+    public SearchResponse search(byte[] image, SearchQuery query, boolean regions) {
         long start = System.nanoTime();
-        try (DynamicBatcher.Ticket ticket = admit(1).get(0)) {
-            return answer(submit(ticket, image, query, requestDeadline()), query, start);
+        RegionLayout layout = regions ? settings.regions().layout() : null;
+        List<DynamicBatcher.Ticket> tickets = admit(1 + (layout == null ? 0 : layout.count()));
+        try {
+            return answer(
+                    submitRegions(tickets, image, query, layout, requestDeadline()), query, start);
+        } finally {
+            tickets.forEach(DynamicBatcher.Ticket::close); // the places of crops not queued
         }
     }
 
@@ -325,46 +343,113 @@ public final class SearchService implements AutoCloseable {
      */
     private Submitted submit(
             DynamicBatcher.Ticket ticket, byte[] image, SearchQuery query, DecodeDeadline request) {
+        return submitRegions(List.of(ticket), image, query, null, request).get(0);
+    }
+
+    /**
+     * Decodes once and preprocesses the whole image and the crops of {@code layout} (null: none)
+     * here, then queues each in its own ticket's place: the whole first, then the crops that were
+     * prepared (one the deadline cut off is left out; the whole image's failure fails the search).
+     */
+    private List<Submitted> submitRegions(
+            List<DynamicBatcher.Ticket> tickets,
+            byte[] image,
+            SearchQuery query,
+            RegionLayout layout,
+            DecodeDeadline request) {
         long t = System.nanoTime();
-        PreparedImage prepared =
-                embedder.prepare(image, request.within(embedder.config().decode().timeout()));
+        List<PreparedImage> prepared =
+                embedder.prepareRegions(
+                        image, request.within(embedder.config().decode().timeout()), layout);
         long decode = System.nanoTime() - t;
         metrics.stage("decode", decode);
-        if (!prepared.isOk()) {
-            if (prepared.error().code() == EmbedError.Code.BUSY) metrics.shed("decode_busy");
-            throw SearchFailure.image(prepared.error());
+        PreparedImage whole = prepared.get(0);
+        if (!whole.isOk()) {
+            if (whole.error().code() == EmbedError.Code.BUSY) metrics.shed("decode_busy");
+            throw SearchFailure.image(whole.error());
         }
+        List<Submitted> submitted = new ArrayList<>(prepared.size());
         try {
-            return new Submitted(
-                    ticket.submit(
-                            new ImageSearch(prepared, query), settings.limits().requestTimeout()),
-                    decode);
+            for (int i = 0; i < prepared.size(); i++) {
+                if (!prepared.get(i).isOk()) continue;
+                submitted.add(
+                        new Submitted(
+                                tickets.get(i)
+                                        .submit(
+                                                new ImageSearch(prepared.get(i), query),
+                                                settings.limits().requestTimeout()),
+                                decode));
+            }
+            return submitted;
         } catch (IllegalStateException e) {
             throw SearchFailure.stopping();
         }
     }
 
     private SearchResponse answer(Submitted submitted, SearchQuery query, long start) {
-        DynamicBatcher.Result<Found> result = await(submitted.future());
-        Found found = result.output();
-        metrics.stage("queue", result.queueNanos());
-        metrics.stage("model", found.modelNanos());
-        if (found.error() != null) throw SearchFailure.image(found.error());
-        metrics.stage("index", found.indexNanos());
+        return answer(List.of(submitted), query, start);
+    }
+
+    /**
+     * The answer of a search by its parts (the whole image first, then its crops): the parts' hits
+     * fused per item; its timing says the one decode (with every crop's preprocessing), the longest
+     * wait in the queue, the longest model run, the longest index search plus the fusion.
+     */
+    private SearchResponse answer(List<Submitted> parts, SearchQuery query, long start) {
+        List<DynamicBatcher.Result<Found>> results = new ArrayList<>(parts.size());
+        for (Submitted part : parts) results.add(await(part.future()));
+        long queue = 0;
+        long model = 0;
+        long index = 0;
+        int batchSize = 0;
+        for (DynamicBatcher.Result<Found> r : results) {
+            queue = Math.max(queue, r.queueNanos());
+            model = Math.max(model, r.output().modelNanos());
+            index = Math.max(index, r.output().indexNanos());
+            batchSize = Math.max(batchSize, r.batchSize());
+        }
+        metrics.stage("queue", queue);
+        metrics.stage("model", model);
+        Found whole = results.get(0).output();
+        if (whole.error() != null) throw SearchFailure.image(whole.error());
+        long t = System.nanoTime();
+        List<SearchHit> hits = whole.hits();
+        int regions = 0;
+        if (results.size() > 1) {
+            List<List<SearchHit>> answers = new ArrayList<>(results.size());
+            for (DynamicBatcher.Result<Found> r : results) {
+                // a crop whose model run failed, or that a hot swap put in another version, is left
+                // out: scores of different bundles are not comparable
+                if (r.output().error() == null && r.output().version().equals(whole.version()))
+                    answers.add(r.output().hits());
+            }
+            regions = answers.size() - 1;
+            try (BundleHolder.Lease lease = bundles.acquire()) {
+                hits = IndexSearch.fuse(lease.bundle(), answers, query);
+            }
+        }
+        index += System.nanoTime() - t;
+        metrics.stage("index", index);
         Timing timing =
                 Timing.ofNanos(
-                        submitted.decodeNanos(),
-                        result.queueNanos(),
-                        found.modelNanos(),
-                        found.indexNanos(),
-                        System.nanoTime() - start);
-        return response(found.version(), query, found.hits(), timing, result.batchSize());
+                        parts.get(0).decodeNanos(), queue, model, index, System.nanoTime() - start);
+        return response(whole.version(), query, hits, timing, batchSize, regions);
     }
 
     private SearchResponse response(
             String version, SearchQuery query, List<SearchHit> hits, Timing timing, int batchSize) {
+        return response(version, query, hits, timing, batchSize, 0);
+    }
+
+    private SearchResponse response(
+            String version,
+            SearchQuery query,
+            List<SearchHit> hits,
+            Timing timing,
+            int batchSize,
+            int regions) {
         return new SearchResponse(
-                version, embedder.card().id(), query.k(), hits, timing, batchSize);
+                version, embedder.card().id(), query.k(), hits, timing, batchSize, regions);
     }
 
     /**

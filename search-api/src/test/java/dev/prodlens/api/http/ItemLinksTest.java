@@ -36,7 +36,7 @@ class ItemLinksTest {
         JsonObject answer =
                 GSON.toJsonTree(
                                 new SearchResponse(
-                                        "v", "m", 1, List.of(hit), new Timing(0, 0, 0, 0, 0), 1))
+                                        "v", "m", 1, List.of(hit), new Timing(0, 0, 0, 0, 0), 1, 0))
                         .getAsJsonObject();
         JsonObject first = answer.getAsJsonArray("items").get(0).getAsJsonObject();
         assertEquals("/v1/items/p%201/image", first.get("image_url").getAsString());

@@ -593,6 +593,30 @@ public final class ConfigKeys {
                             600_000,
                             "deadline for the whole download of a ?url= image"));
 
+    /**
+     * What {@code api.regions.layout} takes: {@code scale:n} pairs (here, not in {@code
+     * RegionLayout}, since the configuration tool compiles this package alone).
+     */
+    public static final String REGION_LAYOUT_SYNTAX =
+            "(0\\.[0-9]+|1(\\.0*)?):[1-9](,(0\\.[0-9]+|1(\\.0*)?):[1-9])*";
+
+    public static final ConfigKey<Boolean> API_REGIONS =
+            add(
+                    ConfigKey.flag(
+                            "api.regions",
+                            false,
+                            "whether POST /v1/search also searches regions of the photo when the"
+                                    + " request does not say (regions=on|off)"));
+    public static final ConfigKey<String> API_REGIONS_LAYOUT =
+            add(
+                    ConfigKey.text(
+                            "api.regions.layout",
+                            "0.75:2,0.5:3",
+                            REGION_LAYOUT_SYNTAX,
+                            "scale:n pairs such as 0.75:2,0.5:3",
+                            "the regions searched besides the whole photo: at each scale, square"
+                                    + " crops of that share of the shorter side on an n × n grid"));
+
     // ---- the live catalogue (issue 17): the update log on top of the bundle
     public static final ConfigKey<String> LIVE_LOG =
             add(

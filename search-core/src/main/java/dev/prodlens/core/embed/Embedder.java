@@ -18,6 +18,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -187,12 +188,39 @@ public final class Embedder implements AutoCloseable {
 
     /** {@link #prepare(byte[])} by a deadline the caller may cancel (the client went away). */
     public PreparedImage prepare(byte[] bytes, DecodeDeadline deadline) {
+        return prepareRegions(bytes, deadline, null).get(0);
+    }
+
+    /**
+     * The whole image and then each crop of {@code layout} (null: none) prepared from one decode:
+     * {@code 1 + layout.count()} inputs in order. The crops are views of the decoded image (no
+     * second decode, no pixel copy) through the same preprocessing as the whole, so the decode
+     * budget, limits and deadline bound a region query as they bound a plain one. When the decode
+     * fails every entry carries its error; a crop not prepared by the deadline carries the
+     * deadline's error while the whole image stands.
+     */
+    public List<PreparedImage> prepareRegions(
+            byte[] bytes, DecodeDeadline deadline, RegionLayout layout) {
+        int crops = layout == null ? 0 : layout.count();
+        List<PreparedImage> prepared = new ArrayList<>(1 + crops);
+        BufferedImage image;
         try {
-            BufferedImage image = decoder.decode(bytes, deadline);
-            return PreparedImage.of(preprocessor.toTensor(image));
+            image = decoder.decode(bytes, deadline);
+            prepared.add(PreparedImage.of(preprocessor.toTensor(image)));
         } catch (ImageDecodeException e) {
-            return PreparedImage.failed(EmbedError.of(e));
+            return Collections.nCopies(1 + crops, PreparedImage.failed(EmbedError.of(e)));
         }
+        if (crops == 0) return prepared;
+        for (ImageRegion r : layout.regionsOf(image.getWidth(), image.getHeight())) {
+            try {
+                deadline.check();
+                BufferedImage crop = image.getSubimage(r.x(), r.y(), r.width(), r.height());
+                prepared.add(PreparedImage.of(preprocessor.toTensor(crop)));
+            } catch (ImageDecodeException e) {
+                prepared.add(PreparedImage.failed(EmbedError.of(e)));
+            }
+        }
+        return prepared;
     }
 
     /**

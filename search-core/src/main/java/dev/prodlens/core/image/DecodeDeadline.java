@@ -108,8 +108,11 @@ public final class DecodeDeadline {
         return cancel.flag;
     }
 
-    /** Throws the refusal when cancelled or past the deadline. */
-    void check() throws ImageDecodeException {
+    /**
+     * Throws the refusal when cancelled or past the deadline (also for work after the decode that
+     * the deadline covers: the crops of a region search).
+     */
+    public void check() throws ImageDecodeException {
         if (isCancelled()) {
             throw ImageDecodeException.cancelled();
         }
