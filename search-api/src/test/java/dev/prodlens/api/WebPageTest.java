@@ -103,21 +103,9 @@ class WebPageTest {
                         .findElement(By.tagName("img"))
                         .getAttribute("src")
                         .endsWith("/v1/items/item-02/image"));
-        Boolean loaded =
-                (Boolean)
-                        ((JavascriptExecutor) browser)
-                                .executeScript(
-                                        "const img = arguments[0]; return img.complete && img.naturalWidth > 0;",
-                                        grid.get(0).findElement(By.tagName("img")));
-        waiting()
-                .until(
-                        d ->
-                                (Boolean)
-                                        ((JavascriptExecutor) d)
-                                                .executeScript(
-                                                        "const img = arguments[0]; return img.complete && img.naturalWidth > 0;",
-                                                        grid.get(0)
-                                                                .findElement(By.tagName("img"))));
+        WebElement image = grid.get(0).findElement(By.tagName("img"));
+        boolean loaded = loaded(image);
+        waiting().until(d -> loaded(image));
         assertTrue(
                 browser.findElement(By.id("timing")).isDisplayed(),
                 "timing table shown (image loaded: " + loaded + ")");
@@ -156,6 +144,15 @@ class WebPageTest {
         screenshot("web-page-more-like-this.png");
     }
 
+    /** Whether the browser has loaded and decoded the image. */
+    private static boolean loaded(WebElement img) {
+        return (Boolean)
+                ((JavascriptExecutor) browser)
+                        .executeScript(
+                                "const img = arguments[0]; return img.complete && img.naturalWidth > 0;",
+                                img);
+    }
+
     @Test
     void aProductsCardShowsThePhotoOfItThatMatched() throws Exception {
         browser.get("http://127.0.0.1:" + service.port() + "/");
@@ -171,14 +168,7 @@ class WebPageTest {
                         .endsWith("/v1/items/item-04/image?index=2"),
                 "the card shows the matched photo");
         assertEquals("photo 3 of 3 matched", first.findElement(By.className("matched")).getText());
-        waiting()
-                .until(
-                        d ->
-                                (Boolean)
-                                        ((JavascriptExecutor) d)
-                                                .executeScript(
-                                                        "const img = arguments[0]; return img.complete && img.naturalWidth > 0;",
-                                                        first.findElement(By.tagName("img"))));
+        waiting().until(d -> loaded(first.findElement(By.tagName("img"))));
         assertTrue(
                 grid.get(1).findElements(By.className("matched")).isEmpty(),
                 "a product with one photo says nothing about which matched");

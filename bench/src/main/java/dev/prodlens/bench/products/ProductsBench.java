@@ -132,7 +132,7 @@ public final class ProductsBench {
         }
         System.out.printf(
                 Locale.ROOT,
-                "products: match_1m_s=n/a match_f1=n/a scene_recall10_whole=%.3f"
+                "regions: scene_recall10_whole=%.3f"
                         + " scene_recall10_regions=%.3f regions_p95_ms=%.1f whole_p95_ms=%.1f"
                         + " scene_recall1_whole=%.3f scene_recall1_regions=%.3f"
                         + " catalogue_recall1_whole=%.3f catalogue_recall1_regions=%.3f%n",

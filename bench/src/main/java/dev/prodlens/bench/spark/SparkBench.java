@@ -19,6 +19,8 @@ import dev.prodlens.jobs.evaluate.EvalResult;
 import dev.prodlens.jobs.evaluate.EvaluateJob;
 import dev.prodlens.jobs.index.BuildIndexJob;
 import dev.prodlens.jobs.index.IndexedItems;
+import dev.prodlens.jobs.match.MatchJob;
+import dev.prodlens.jobs.match.MatchResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +58,10 @@ import org.apache.spark.sql.types.StructType;
  *       the adapt stage ({@code adapt.method = auto}, as {@code prodlens-jobs adapt} runs it), then
  *       build-index on the model's vectors, both timed in the same JVM (issue 18: adapt within the
  *       time of build-index).
+ *   <li>{@code match DIR N}: the same N synthetic vectors → build-index, then the match job on its
+ *       bundle (issue 21: duplicate listings through the index in the executors), timed apart, with
+ *       its threshold and Shopee F1 (its label groups: 20,000 products of N / 20,000 listings
+ *       each).
  * </ul>
  *
  * One JSON object per measurement is appended to the results file (last argument).
@@ -88,6 +94,7 @@ public final class SparkBench {
                                         Integer.parseInt(args[3]));
                         case "build" -> build(spark, dir, Integer.parseInt(args[2]));
                         case "adapt" -> adapt(spark, dir, Integer.parseInt(args[2]));
+                        case "match" -> match(spark, dir, Integer.parseInt(args[2]));
                         default -> throw new IllegalArgumentException("mode " + args[0]);
                     };
             Files.writeString(
@@ -313,6 +320,34 @@ public final class SparkBench {
                 index.memoryBytes() / 1048576.0,
                 peakRssMb(),
                 Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    private static String match(SparkSession spark, Path dir, int n) throws Exception {
+        JobSettings settings = synthetic(spark, dir, n, Map.of());
+        IndexBuild build = buildIndex(spark, settings);
+        try {
+            long t = System.nanoTime();
+            MatchResult matched =
+                    MatchJob.run(spark, settings, build.staging(), null).orElseThrow();
+            double seconds = (System.nanoTime() - t) / 1e9;
+            FileTrees.delete(Path.of(matched.output())); // a million listings' Parquet, each run
+            return String.format(
+                    Locale.ROOT,
+                    "{\"mode\":\"match\",\"vectors\":%d,\"factory\":\"%s\",\"build_s\":%.2f,"
+                            + "\"match_s\":%.2f,\"threshold\":%.2f,\"f1_held_out\":%.4f,"
+                            + "\"groups\":%d,\"duplicate_listings\":%d,\"peak_rss_mb\":%.0f}",
+                    n,
+                    build.built().manifest().index().factory(),
+                    build.seconds(),
+                    seconds,
+                    matched.threshold(),
+                    matched.f1HeldOut(),
+                    matched.groups(),
+                    matched.duplicateListings(),
+                    peakRssMb());
+        } finally {
+            FileTrees.delete(build.staging());
+        }
     }
 
     private static String adapt(SparkSession spark, Path dir, int n) throws Exception {

@@ -79,7 +79,7 @@ class ConfigTest {
         for (String candidate :
                 new String[] {
                     "7", "100", "2000000", "0.5", "false", "true", "2,3", "PyTorch", "cpu", "csv",
-                    "off", "auto", "x", "0.5:3"
+                    "off", "auto", "x", "0.5:3", "0.25"
                 }) {
             if (candidate.equals(key.defaultText())) continue;
             try {
