@@ -135,6 +135,23 @@ class FaissFilterTest {
     }
 
     @Test
+    void aShiftedFilterJudgesTheIdsHighBits() {
+        // ids 0..N-1 read as item (id >> 3) and image (id & 7): a filter over items applies to
+        // every image of an allowed item, and rejects negative ids
+        BitSet items = new BitSet();
+        for (int item = 0; item < N >> 3; item += 4) items.set(item);
+        try (FaissIndex index = build("Flat");
+                IdFilter byItem = IdFilter.bitmap(items);
+                IdFilter shifted = byItem.shifted(3)) {
+            check(index, shifted, id -> (id >> 3) % 4 == 0, 1.0);
+        }
+        IdFilter any = IdFilter.range(0, Long.MAX_VALUE);
+        assertThrows(IllegalArgumentException.class, () -> any.shifted(63));
+        assertThrows(IllegalArgumentException.class, () -> any.shifted(-1));
+        any.close();
+    }
+
+    @Test
     void idsOutsideTheBitmapAreRejected() {
         BitSet first = new BitSet();
         first.set(0, 10);

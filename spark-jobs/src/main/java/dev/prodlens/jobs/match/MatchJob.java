@@ -99,7 +99,9 @@ public final class MatchJob {
                         Math.min(MAX_VECTORS, (match.neighbours() + 1) * most),
                         projection(bundle, manifest));
         Dataset<Row> neighbours =
-                photos.mapPartitions(search, ExpressionEncoder.apply(NeighbourSearch.SCHEMA))
+                spark.createDataFrame(
+                                photos.queryExecution().toRdd().toJavaRDD().mapPartitions(search),
+                                NeighbourSearch.SCHEMA)
                         .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             neighbours.count(); // the search runs once, into the cache

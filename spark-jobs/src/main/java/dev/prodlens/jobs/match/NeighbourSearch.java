@@ -14,22 +14,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Searches a partition of listing photos through the bundle's index, here in the executor. Input:
- * ({@code ordinal}, {@code embedding}: the model's vector of one of the listing's photos), a
- * listing's photos next to each other (partitioned and sorted by ordinal). Output ({@link
- * #SCHEMA}), one row per listing: its nearest other listings, best first, each at the best score
- * any pair of their photos got, up to {@code neighbours} of them. The index is the one the service
- * searches, at its tuned parameters, one thread per task (the tasks run side by side). Lazy: one
- * batch of queries and its answers in memory at a time.
+ * Spark's internal rows ({@code ordinal}, {@code embedding}: the model's vector of one of the
+ * listing's photos; read without boxing a float, as build-index reads its vectors), a listing's
+ * photos next to each other (partitioned and sorted by ordinal). Output ({@link #SCHEMA}), one row
+ * per listing: its nearest other listings, best first, each at the best score any pair of their
+ * photos got, up to {@code neighbours} of them. The index is the one the service searches, at its
+ * tuned parameters, one thread per task (the tasks run side by side). Lazy: one batch of queries
+ * and its answers in memory at a time.
  */
-final class NeighbourSearch implements MapPartitionsFunction<Row, Row> {
+final class NeighbourSearch implements FlatMapFunction<Iterator<InternalRow>, Row> {
     private static final long serialVersionUID = 1L;
 
     /** The output: a listing, its nearest other listings and their scores, best first. */
@@ -72,7 +75,7 @@ final class NeighbourSearch implements MapPartitionsFunction<Row, Row> {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<Row> call(Iterator<InternalRow> rows) {
         FaissIndex index = ExecutorIndexes.acquire(indexFile);
         TaskContext task = TaskContext.get();
         if (task != null)
@@ -105,9 +108,9 @@ final class NeighbourSearch implements MapPartitionsFunction<Row, Row> {
                 float[] block = new float[BATCH * dim];
                 int n = 0;
                 while (n < BATCH && rows.hasNext()) {
-                    Row row = rows.next();
+                    InternalRow row = rows.next(); // reused by the next: copied here
                     ordinals[n] = row.getInt(0);
-                    float[] vector = vector(row.getList(1));
+                    float[] vector = vector(row.getArray(1));
                     if (vector.length != dim)
                         throw new IllegalStateException(
                                 "a photo's vector has "
@@ -163,9 +166,9 @@ final class NeighbourSearch implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    private float[] vector(List<Float> embedding) {
-        float[] v = new float[embedding.size()];
-        for (int d = 0; d < v.length; d++) v[d] = embedding.get(d);
+    /** Spark's own array, copied out in bulk (no float boxed), in the index's space. */
+    private float[] vector(ArrayData embedding) {
+        float[] v = embedding.toFloatArray();
         return projection == null ? v : projection.apply(v);
     }
 }
