@@ -115,8 +115,13 @@ final class DuplicatesPage {
                                     String.format(
                                             Locale.ROOT,
                                             "chosen for the best Shopee F1 on %,d listings of the"
-                                                    + " tune groups",
-                                            r.tuneListings());
+                                                    + " tune groups%s",
+                                            r.tuneListings(),
+                                            r.split().equals("adapt")
+                                                    ? " (the learned projection's validation"
+                                                            + " groups; the groups it learned from"
+                                                            + " count on neither side)"
+                                                    : "");
                             case "configured" -> "set by match.threshold";
                             default -> "the default: no listing has a label group";
                         }));

@@ -2,6 +2,7 @@ package dev.prodlens.jobs.match;
 
 import dev.prodlens.core.adapt.GroupSplit;
 import dev.prodlens.core.bundle.BundleItem;
+import dev.prodlens.core.bundle.BundleManifest;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,17 +11,54 @@ import java.util.Map;
 
 /**
  * The listings' label groups as the executors judge predictions by: a group number per listing
- * ordinal (-1 for none), each group's size, and whether the group is held out (never tuned on) or
- * among those the threshold is chosen on ({@link GroupSplit}: whole groups, by a hash of the name).
- * A few bytes per listing, broadcast.
+ * ordinal (-1 for none), each group's size, and its side: the groups the threshold is chosen on,
+ * the held-out groups it is reported on, or neither. Sides are whole groups, by a hash of the name
+ * ({@link GroupSplit}). A few bytes per listing, broadcast.
  */
-record Labels(int[] groupOf, int[] groupSize, boolean[] heldOut) implements Serializable {
+record Labels(int[] groupOf, int[] groupSize, Side[] sides) implements Serializable {
 
-    static Labels of(List<BundleItem> items, double tuneShare) {
+    /** Which F1 a group's listings count in. */
+    enum Side {
+        TUNE,
+        HELD_OUT,
+        /** A group the bundle's projection learned from: neither side (its scores flatter). */
+        NEITHER
+    }
+
+    /**
+     * The sides: with a learned projection, the adapt stage's own split (choose on its validation
+     * groups, report on its test groups, leave out the groups it learned from); otherwise {@code
+     * tuneShare} of the groups to choose on and the rest held out.
+     */
+    static Labels of(List<BundleItem> items, BundleManifest.Adapt adapt, double tuneShare) {
+        if (byAdaptSplit(adapt)) {
+            GroupSplit split =
+                    new GroupSplit(adapt.split().validationShare(), adapt.split().testShare());
+            return of(
+                    items,
+                    group ->
+                            switch (split.of(group)) {
+                                case VALIDATION -> Side.TUNE;
+                                case TEST -> Side.HELD_OUT;
+                                case TRAIN -> Side.NEITHER;
+                            });
+        }
         GroupSplit split = new GroupSplit(0, 1 - tuneShare);
+        return of(
+                items,
+                group -> split.of(group) == GroupSplit.Part.TEST ? Side.HELD_OUT : Side.TUNE);
+    }
+
+    /** Whether {@link #of} takes the adapt stage's split. */
+    static boolean byAdaptSplit(BundleManifest.Adapt adapt) {
+        return adapt != null && adapt.projected() && adapt.split() != null;
+    }
+
+    private static Labels of(
+            List<BundleItem> items, java.util.function.Function<String, Side> sideOf) {
         Map<String, Integer> numbers = new HashMap<>();
         List<Integer> sizes = new ArrayList<>();
-        List<Boolean> heldOut = new ArrayList<>();
+        List<Side> sides = new ArrayList<>();
         int[] groupOf = new int[items.size()];
         for (int i = 0; i < items.size(); i++) {
             String label = items.get(i).labelGroup();
@@ -33,15 +71,16 @@ record Labels(int[] groupOf, int[] groupSize, boolean[] heldOut) implements Seri
                             label,
                             l -> {
                                 sizes.add(0);
-                                heldOut.add(split.of(l) == GroupSplit.Part.TEST);
+                                sides.add(sideOf.apply(l));
                                 return sizes.size() - 1;
                             });
             groupOf[i] = group;
             sizes.set(group, sizes.get(group) + 1);
         }
-        boolean[] held = new boolean[heldOut.size()];
-        for (int g = 0; g < held.length; g++) held[g] = heldOut.get(g);
-        return new Labels(groupOf, sizes.stream().mapToInt(Integer::intValue).toArray(), held);
+        return new Labels(
+                groupOf,
+                sizes.stream().mapToInt(Integer::intValue).toArray(),
+                sides.toArray(Side[]::new));
     }
 
     boolean labelled(int listing) {
@@ -56,7 +95,7 @@ record Labels(int[] groupOf, int[] groupSize, boolean[] heldOut) implements Seri
         return groupSize[groupOf[listing]];
     }
 
-    boolean heldOut(int listing) {
-        return heldOut[groupOf[listing]];
+    Side sideOf(int listing) {
+        return sides[groupOf[listing]];
     }
 }

@@ -77,7 +77,8 @@ public final class MatchJob {
         }
         Dataset<Row> listings = listings(spark, items);
         JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<Labels> labels = context.broadcast(Labels.of(items, match.tuneShare()));
+        Broadcast<Labels> labels =
+                context.broadcast(Labels.of(items, manifest.adapt(), match.tuneShare()));
         int partitions = spark.sparkContext().defaultParallelism();
         // a listing's photos side by side in one partition: the search merges their answers
         Dataset<Row> photos =
@@ -140,7 +141,8 @@ public final class MatchJob {
                             counts.groups(),
                             counts.largest(),
                             output,
-                            (System.nanoTime() - start) / 1e9);
+                            (System.nanoTime() - start) / 1e9,
+                            Labels.byAdaptSplit(manifest.adapt()) ? "adapt" : "tune-share");
             if (pageDir != null) {
                 new DuplicatesPage(settings, items, match.reportRows())
                         .write(result, neighbours, groups, pageDir);

@@ -23,6 +23,9 @@ import java.util.List;
  * @param largestGroup listings in the largest group
  * @param output where listings.parquet and groups.parquet are
  * @param seconds the job's wall time
+ * @param split which label groups chose the threshold and which report the F1 ({@link Labels#of}):
+ *     {@code adapt} (the learned projection's validation and test groups, its training groups on
+ *     neither side) or {@code tune-share}
  */
 public record MatchResult(
         long listings,
@@ -39,4 +42,5 @@ public record MatchResult(
         long groups,
         long largestGroup,
         String output,
-        double seconds) {}
+        double seconds,
+        String split) {}

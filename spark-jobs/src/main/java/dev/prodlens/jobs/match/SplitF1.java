@@ -49,8 +49,10 @@ public record SplitF1(ShopeeF1 tune, ShopeeF1 heldOut) implements Serializable {
                     correct[r] = truth.sameGroup(listing, found.get(r));
                     scores[r] = scored.get(r);
                 }
-                ShopeeF1 side = truth.heldOut(listing) ? sums.heldOut() : sums.tune();
-                side.add(correct, scores, correct.length, truth.groupSizeOf(listing));
+                Labels.Side side = truth.sideOf(listing);
+                if (side == Labels.Side.NEITHER) continue;
+                (side == Labels.Side.HELD_OUT ? sums.heldOut() : sums.tune())
+                        .add(correct, scores, correct.length, truth.groupSizeOf(listing));
             }
             return List.of(sums).iterator();
         };

@@ -1,10 +1,11 @@
 package dev.prodlens.jobs.match;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.prodlens.core.adapt.GroupSplit;
 import dev.prodlens.core.bundle.BundleItem;
+import dev.prodlens.core.bundle.BundleManifest;
 import dev.prodlens.jobs.TestSpark;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ class ThresholdChoiceTest {
         MatchSettings settings = new MatchSettings(true, 20, configured, 0.5, "unused", 0);
         Broadcast<Labels> labels =
                 JavaSparkContext.fromSparkContext(spark.sparkContext())
-                        .broadcast(Labels.of(listings, settings.tuneShare()));
+                        .broadcast(Labels.of(listings, null, settings.tuneShare()));
         return MatchJob.threshold(neighbours, labels, settings);
     }
 
@@ -95,6 +96,44 @@ class ThresholdChoiceTest {
         // above 0.9 only the listing itself: F1 = 2·1 / (1 + 3)
         assertEquals(0.5, chosen.f1().all(20).f1At(0.95), 1e-9);
         assertEquals(101, chosen.curve().size());
+    }
+
+    @Test
+    void withALearnedProjectionTheGroupsItLearnedFromAreLeftOut() {
+        BundleManifest.Adapt adapt =
+                new BundleManifest.Adapt(
+                        "pca-whitening",
+                        64,
+                        10,
+                        "label_group",
+                        new BundleManifest.Split(0.2, 0.2, 0, 0, 0),
+                        List.of(),
+                        null);
+        Labels labels = Labels.of(items, adapt, 0.5);
+        GroupSplit split = new GroupSplit(0.2, 0.2);
+        int tune = 0;
+        int heldOut = 0;
+        for (int i = 0; i < items.size(); i++) {
+            GroupSplit.Part part = split.of(items.get(i).labelGroup());
+            Labels.Side expected =
+                    switch (part) {
+                        case VALIDATION -> Labels.Side.TUNE;
+                        case TEST -> Labels.Side.HELD_OUT;
+                        case TRAIN -> Labels.Side.NEITHER;
+                    };
+            assertEquals(expected, labels.sideOf(i), items.get(i).labelGroup());
+            if (expected == Labels.Side.TUNE) tune++;
+            if (expected == Labels.Side.HELD_OUT) heldOut++;
+        }
+        MatchSettings settings = new MatchSettings(true, 20, null, 0.5, "unused", 0);
+        MatchJob.Threshold chosen =
+                MatchJob.threshold(
+                        neighbours,
+                        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(labels),
+                        settings);
+        assertEquals(tune, chosen.f1().tune().items());
+        assertEquals(heldOut, chosen.f1().heldOut().items());
+        assertTrue(tune + heldOut < items.size(), "the training groups count on neither side");
     }
 
     @Test
@@ -134,14 +173,5 @@ class ThresholdChoiceTest {
         groups.join(4, 0); // joins after a question are seen by the next one
         assertEquals(0, groups.groupOf(6));
         assertEquals(3, groups.sizeOf(6));
-    }
-
-    @Test
-    void noF1WithoutItems() {
-        assertNull(
-                new MatchResult(
-                                0, 0, "default", 0, 0, null, null, null, List.of(), 0, 0, 0, 1, "",
-                                0)
-                        .f1All());
     }
 }
