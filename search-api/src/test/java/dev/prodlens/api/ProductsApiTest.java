@@ -41,6 +41,8 @@ class ProductsApiTest {
                     List.of(10),
                     List.of(11));
 
+    private static final String KEY = "products-key";
+
     @TempDir static Path tmp;
     private static ApiMain.Running service;
     private static Http http;
@@ -49,7 +51,8 @@ class ProductsApiTest {
     @BeforeAll
     static void start() throws Exception {
         TestBundle.publishProducts(tmp, PRODUCTS);
-        service = ApiMain.start(TestBundle.args(tmp).toArray(String[]::new));
+        service =
+                ApiMain.start(TestBundle.args(tmp, "live.write-key=" + KEY).toArray(String[]::new));
         http = new Http(service.port());
         photos = new ArrayList<>();
         for (Path p : TestBundle.photos(12)) photos.add(Files.readAllBytes(p));
@@ -180,5 +183,36 @@ class ProductsApiTest {
         Http.Response badGrouping = http.postImage("/v1/search?group_by=brand", photos.get(0));
         assertEquals(400, badGrouping.status());
         assertTrue(badGrouping.text().contains("group_by"), badGrouping.text());
+    }
+
+    @Test
+    void aChangeOfFieldsKeepsTheItemsPhotosAndAnUpsertIsFoundByItsPhoto() throws Exception {
+        Http.Response changed =
+                http.send(
+                        "PATCH",
+                        "/v1/items/item-00",
+                        "{\"title\": \"renamed\"}"
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        "application/json",
+                        "X-API-Key",
+                        KEY);
+        assertEquals(200, changed.status(), changed.text());
+        JsonObject item = http.get("/v1/items/item-00").json();
+        assertEquals("renamed", item.get("title").getAsString());
+        assertEquals(3, item.get("images").getAsInt(), "a metadata change keeps the photos");
+        assertEquals(200, http.get("/v1/items/item-00/image?index=2").status());
+        List<JsonObject> found = hits(http.postImage("/v1/search?k=1", photos.get(2)));
+        assertEquals("item-00", found.get(0).get("id").getAsString());
+        assertEquals(2, found.get(0).get("matched_image").getAsInt());
+        assertEquals(3, found.get(0).get("images").getAsInt());
+
+        // an upsert's item has its one photo (item-11 replaced by another photo: the other tests
+        // count the same products and photos whichever order they run in)
+        byte[] photo = Files.readAllBytes(TestBundle.photos(13).get(12));
+        assertEquals(200, http.putImage("/v1/items/item-11", photo, KEY).status());
+        JsonObject added = hits(http.postImage("/v1/search?k=1", photo)).get(0);
+        assertEquals("item-11", added.get("id").getAsString());
+        assertEquals(0, added.get("matched_image").getAsInt());
+        assertEquals(1, added.get("images").getAsInt());
     }
 }

@@ -124,7 +124,7 @@ public final class LiveBundle {
         // in memory, not mmapped: live adds change it (the bundle's file never changes)
         FaissIndex index = FaissIndex.read(directory.resolve(BundleFiles.INDEX), false);
         try {
-            Projection projection = projection(directory, manifest, model);
+            Projection projection = Bundles.readProjection(directory, manifest);
             int indexed = projection == null ? model.dim() : projection.outputDimension();
             long images = 0;
             int most = 0;
@@ -159,36 +159,6 @@ public final class LiveBundle {
             index.close();
             throw e;
         }
-    }
-
-    /**
-     * The bundle's learned projection (issue 18), read and checked against the model; null when the
-     * manifest names none.
-     */
-    private static Projection projection(Path directory, BundleManifest manifest, ModelCard model) {
-        if (manifest.adapt() == null || !manifest.adapt().projected()) return null;
-        Projection projection;
-        try {
-            projection = Projection.read(directory.resolve(BundleFiles.PROJECTION));
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-            throw new BundleException(e.getMessage(), e);
-        }
-        if (projection.inputDimension() != model.dim()
-                || projection.outputDimension() != manifest.adapt().dim()) {
-            throw new BundleException(
-                    "bundle "
-                            + directory
-                            + " has a projection from "
-                            + projection.inputDimension()
-                            + " to "
-                            + projection.outputDimension()
-                            + " dimensions, but the model gives "
-                            + model.dim()
-                            + " and the manifest says "
-                            + manifest.adapt().dim()
-                            + "; rebuild it with reindex");
-        }
-        return projection;
     }
 
     /**
@@ -245,14 +215,14 @@ public final class LiveBundle {
     }
 
     /**
-     * An item with the log's fields. It keeps the bundle's images while its image is the bundle's
-     * (a metadata change); an upsert replaced them all with its one image.
+     * An item with the log's fields. It keeps the bundle's images while it keeps its bundle slot (a
+     * metadata change); an upsert moved it to a new slot with its one image.
      */
     private BundleItem item(String itemId, Map<String, String> fields) {
         String image = fields.get(LiveIndex.IMAGE);
         Integer ordinal = ordinals.get(itemId);
         List<String> images =
-                ordinal != null && image != null && image.equals(items.get(ordinal).image())
+                ordinal != null && index.slot(itemId).orElse(-1L) == (long) ordinal
                         ? items.get(ordinal).images()
                         : null;
         return new BundleItem(

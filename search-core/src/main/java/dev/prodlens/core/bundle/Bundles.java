@@ -210,6 +210,40 @@ public final class Bundles {
         index.addProperty("search_parameters", parameters.toString());
     }
 
+    /**
+     * The learned projection a bundle carries ({@link BundleFiles#PROJECTION}), checked against its
+     * manifest's model and projected dimensions; null when the manifest names none (the index holds
+     * the model's own vectors).
+     *
+     * @throws BundleException when the file is missing, unreadable or of another dimension
+     */
+    public static dev.prodlens.core.adapt.Projection readProjection(
+            Path bundle, BundleManifest manifest) {
+        if (manifest.adapt() == null || !manifest.adapt().projected()) return null;
+        dev.prodlens.core.adapt.Projection projection;
+        try {
+            projection =
+                    dev.prodlens.core.adapt.Projection.read(bundle.resolve(BundleFiles.PROJECTION));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new BundleException(e.getMessage(), e);
+        }
+        if (projection.inputDimension() != manifest.model().dim()
+                || projection.outputDimension() != manifest.adapt().dim())
+            throw new BundleException(
+                    "bundle "
+                            + bundle
+                            + " has a projection from "
+                            + projection.inputDimension()
+                            + " to "
+                            + projection.outputDimension()
+                            + " dimensions, but its model gives "
+                            + manifest.model().dim()
+                            + " and its manifest says "
+                            + manifest.adapt().dim()
+                            + "; rebuild it with reindex");
+        return projection;
+    }
+
     /** Writes {@code items} in order, one JSON object per line (line i = index id i). */
     public static long writeItems(Path bundle, Iterator<BundleItem> items) {
         Path file = bundle.resolve(BundleFiles.ITEMS);

@@ -45,7 +45,7 @@ public final class EvaluateJob {
         long start = System.nanoTime();
         BundleManifest manifest = Bundles.readManifest(bundle);
         EvalData raw = load(spark, settings, bundle, manifest.model().dim());
-        Projection projection = projection(bundle, manifest);
+        Projection projection = Bundles.readProjection(bundle, manifest);
         EvalData data =
                 projection == null
                         ? raw
@@ -128,16 +128,6 @@ public final class EvaluateJob {
                 "query",
                 start);
         return Optional.of(result);
-    }
-
-    /** The bundle's learned projection; null when its index holds the model's own vectors. */
-    private static Projection projection(java.nio.file.Path bundle, BundleManifest manifest) {
-        if (manifest.adapt() == null || !manifest.adapt().projected()) return null;
-        try {
-            return Projection.read(bundle.resolve(BundleFiles.PROJECTION));
-        } catch (IllegalArgumentException e) {
-            throw new JobException(e.getMessage(), e);
-        }
     }
 
     /** The before/after of the held-out test groups, on the console. */

@@ -47,13 +47,18 @@ final class DuplicatesPage {
     private final String imagesRoot;
     private final ImageSource images;
 
-    DuplicatesPage(JobSettings settings, List<BundleItem> items, int rows) {
+    /** {@code hadoop}: the session's, so thumbnails read from the stores the jobs read from. */
+    DuplicatesPage(
+            JobSettings settings,
+            org.apache.hadoop.conf.Configuration hadoop,
+            List<BundleItem> items,
+            int rows) {
         this.items = items;
         this.rows = rows;
         this.imagesRoot = ImageRefs.root(settings.imagesRoot(), settings.cataloguePath());
         this.images =
                 ImageSource.hadoop(
-                        new org.apache.hadoop.conf.Configuration(),
+                        hadoop,
                         EmbedderConfig.fromResolved(settings.embedderSettings()).maxBytes());
     }
 

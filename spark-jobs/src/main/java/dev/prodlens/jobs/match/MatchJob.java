@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sort_array;
 
-import dev.prodlens.core.adapt.Projection;
 import dev.prodlens.core.bundle.BundleFiles;
 import dev.prodlens.core.bundle.BundleItem;
 import dev.prodlens.core.bundle.BundleManifest;
@@ -98,7 +97,7 @@ public final class MatchJob {
                         manifest.imageBits(),
                         match.neighbours(),
                         Math.min(MAX_VECTORS, (match.neighbours() + 1) * most),
-                        projection(bundle, manifest));
+                        Bundles.readProjection(bundle, manifest));
         Dataset<Row> neighbours =
                 spark.createDataFrame(
                                 photos.queryExecution().toRdd().toJavaRDD().mapPartitions(search),
@@ -144,7 +143,11 @@ public final class MatchJob {
                             (System.nanoTime() - start) / 1e9,
                             Labels.byAdaptSplit(manifest.adapt()) ? "adapt" : "tune-share");
             if (pageDir != null) {
-                new DuplicatesPage(settings, items, match.reportRows())
+                new DuplicatesPage(
+                                settings,
+                                spark.sparkContext().hadoopConfiguration(),
+                                items,
+                                match.reportRows())
                         .write(result, neighbours, groups, pageDir);
                 laps.lap("page");
             }
@@ -287,15 +290,5 @@ public final class MatchJob {
         List<Row> rows = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) rows.add(RowFactory.create(i, items.get(i).id()));
         return spark.createDataFrame(rows, LISTINGS).persist(StorageLevel.MEMORY_AND_DISK());
-    }
-
-    /** The bundle's learned projection; null when its index holds the model's own vectors. */
-    private static Projection projection(Path bundle, BundleManifest manifest) {
-        if (manifest.adapt() == null || !manifest.adapt().projected()) return null;
-        try {
-            return Projection.read(bundle.resolve(BundleFiles.PROJECTION));
-        } catch (IllegalArgumentException e) {
-            throw new JobException(e.getMessage(), e);
-        }
     }
 }
